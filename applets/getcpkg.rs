@@ -1,0 +1,103 @@
+//! getcpkg — print the package the calling process is in.
+
+use crate::args;
+use crate::context::{self, Lookup};
+use crate::error::{Error, Result};
+use crate::registry::Registry;
+use argh::FromArgs;
+use std::ffi::OsString;
+
+pub const HELP: &str = "\
+NAME
+    getcpkg - get current package
+SYNOPSIS
+    getcpkg [-i] [-d] [-f]
+DESCRIPTION
+    Print the name of the package the calling process is in, or nothing in
+    the system context. Any user may run it.
+    Inside a package (a process whose root is a package root) the answer
+    comes from the mount that is the process's root: its mount ID in
+    /proc/self/mountinfo is looked up in pid 1's /proc/1/mountinfo, and that
+    mount point is the package root. When pid 1 lives in another mount
+    namespace and does not list the mount, the root's marker file
+    /.pcue-package (written by mkpcue, owned by root, closed to others)
+    names the package.
+    Outside a package, the answer comes from the connection that started
+    the session: the local address of a socket on descriptors 0-2, then
+    SSH_CONNECTION, then the parent processes up to the daemon that inetd,
+    xinetd or sshd spawned (their sockets matched in /proc/net/tcp and
+    /proc/net/tcp6; only processes the caller may inspect are looked at).
+    The address is mapped to a package through the registry (see
+    pkglogin(8)).
+OPTIONS
+    -i  Print the addresses only: remote, then local, separated by a space
+        (- when the remote end is unknown). No package is looked up.
+    -d  Diagnostics: every step of the search on stderr and to syslog
+        (facility LOG_AUTH, ident getcpkg).
+    -f  Assume the caller was spawned for a connection (by inetd): the
+        connection is looked for first, and finding none is an error.
+ENVIRONMENT
+    SSH_CONNECTION  client port server port, as sshd sets it.
+    PCUE_SGCONF, PCUE_ROOT_PREFIX  Registry location (ignored when setuid).
+EXIT STATUS
+    0   A package was printed, or none applies (nothing printed).
+    1   Internal failure.
+    2   Bad arguments.
+    4   With -f: no connection found on descriptors 0-2, in SSH_CONNECTION
+        or among the parent processes (the manual's \"inetd process not
+        found\").
+    6   The mount table (/proc/self/mountinfo, /proc/1/mountinfo) cannot be
+        read: /proc is not mounted (\"unable to open /etc/mnttab\").
+    7   No mount for / in the mount table (\"unable to find the root
+        directory in /etc/mnttab\").
+FILES
+    /proc/self/mountinfo, /proc/1/mountinfo, /.pcue-package
+    /etc/cmcluster.conf, $SGCONF/<pkg>/
+SEE ALSO
+    pkglogin(8), pkgnet(8), execsh(8)
+";
+
+#[derive(FromArgs)]
+/// Print the current package.
+struct Args {
+    /// print the remote and local addresses only
+    #[argh(switch, short = 'i')]
+    addresses: bool,
+    /// diagnostics to stderr and syslog
+    #[argh(switch, short = 'd')]
+    debug: bool,
+    /// assume the caller was spawned by inetd for a connection
+    #[argh(switch, short = 'f')]
+    force: bool,
+}
+
+pub fn main(argv: &[OsString]) -> Result<i32> {
+    let a: Args = args::parse("getcpkg", argv)?;
+    if a.debug {
+        context::enable_diagnostics();
+    }
+    if a.addresses {
+        match context::connection() {
+            Some(c) => {
+                let remote = c
+                    .ends
+                    .remote
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "-".into());
+                println!("{remote} {}", c.ends.local);
+            }
+            None if a.force => {
+                return Err(Error::new(context::code::NO_DAEMON, "no connection found"));
+            }
+            None => {}
+        }
+        return Ok(0);
+    }
+    let lookup = Lookup {
+        connection_first: a.force,
+    };
+    if let Some(p) = context::current_package(lookup, Registry::system)? {
+        println!("{p}");
+    }
+    Ok(0)
+}

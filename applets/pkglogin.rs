@@ -1,0 +1,87 @@
+//! pkglogin — IP address to package name.
+
+use crate::args;
+use crate::error::{Error, Result};
+use crate::registry::Registry;
+use argh::FromArgs;
+use std::ffi::OsString;
+
+pub const HELP: &str = "\
+NAME
+    pkglogin - IP address to package name translation
+SYNOPSIS
+    pkglogin ADDRESS
+    pkglogin -l
+DESCRIPTION
+    Print the package that owns ADDRESS, or nothing when no package does.
+    IPv4 and IPv6 are accepted; an IPv4-mapped IPv6 address
+    (::ffff:127.0.0.2) is the same as the IPv4 address.
+    Packages come from the Serviceguard configuration: SGCONF from
+    /etc/cmcluster.conf (default /etc/cmcluster), one directory per package.
+    If cmviewcl can be run (from SGSBIN, /usr/local/cmcluster/bin,
+    /opt/cmcluster/bin or /usr/sbin), 'cmviewcl -f line -l package' names
+    the packages and their owning nodes; otherwise every directory holding
+    a package file is a package. Addresses come from legacy control scripts
+    (*.cntl, pkg.ctl, pkgctl: IP[n]= and IP_ADDRESS[n]=) and modular package
+    files (*.conf: ip_address). A package's root is /<name>, or
+    PCUE_ROOT_PREFIX/<name> when /etc/cmcluster.conf sets PCUE_ROOT_PREFIX,
+    or what the package's own files set: PCUE_ROOT= in a control script,
+    PEV_PCUE_ROOT in a modular file.
+    Malformed lines are reported as FILE:LINE: message and skipped.
+OPTIONS
+    -l  List every package, one per line: name, root, addresses (comma
+        separated), owning node; fields separated by a tab, - when empty.
+ENVIRONMENT
+    PCUE_SGCONF  Use this directory instead of SGCONF (ignored when setuid).
+    PCUE_ROOT_PREFIX  Parent of package roots (ignored when setuid).
+    PCUE_CMVIEWCL  0: do not run cmviewcl (ignored when setuid).
+    SGSBIN  Where to look for cmviewcl first (ignored when setuid).
+EXIT STATUS
+    0   Success, whether or not a package owns the address.
+    2   No address, or a malformed one.
+FILES
+    /etc/cmcluster.conf, $SGCONF/<pkg>/*.cntl, pkg.ctl, pkgctl, *.conf
+SEE ALSO
+    getcpkg(8), cmviewcl(1m)
+";
+
+#[derive(FromArgs)]
+/// IP address to package name.
+struct Args {
+    /// list every package
+    #[argh(switch, short = 'l')]
+    list: bool,
+    /// the address
+    #[argh(positional)]
+    address: Option<String>,
+}
+
+pub fn main(argv: &[OsString]) -> Result<i32> {
+    let a: Args = args::parse("pkglogin", argv)?;
+    match (a.list, a.address) {
+        (true, None) => {
+            let reg = Registry::system();
+            for p in &reg.packages {
+                let addrs: Vec<String> = p.addrs.iter().map(|a| a.to_string()).collect();
+                let addrs = if addrs.is_empty() {
+                    "-".to_string()
+                } else {
+                    addrs.join(",")
+                };
+                let node = p.owner.as_deref().unwrap_or("-");
+                println!("{}\t{}\t{addrs}\t{node}", p.name, p.root.display());
+            }
+            Ok(0)
+        }
+        (false, Some(text)) => {
+            let ip = crate::addr::parse(&text).ok_or_else(|| {
+                Error::usage(format!("invalid address '{}'", text.escape_debug()))
+            })?;
+            if let Some(p) = Registry::system().by_addr(ip) {
+                println!("{}", p.name);
+            }
+            Ok(0)
+        }
+        _ => Err(Error::usage("usage: pkglogin ADDRESS | pkglogin -l")),
+    }
+}

@@ -1,0 +1,51 @@
+#!/bin/bash
+# Install what the tests, the demo and the benchmarks need on a fresh Debian
+# machine. Daemons must not start on the host while their packages install,
+# so a policy-rc.d that refuses every start is in place for the install only.
+set -euo pipefail
+need=()
+want() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+want inetd openbsd-inetd
+want cron cron
+want socat socat
+want unshare util-linux
+want setpriv util-linux
+want utmpdump util-linux
+want last util-linux
+want script bsdutils
+want ps procps
+want ip iproute2
+want file file
+want lsof lsof
+want strace strace
+want hyperfine hyperfine
+want mkfs.ext4 e2fsprogs
+want busybox busybox-static
+want python3 python3
+if [ ${#need[@]} -gt 0 ]; then
+    mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+    echo "deps: installing ${need[*]}" >&2
+    made_policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        made_policy=1
+    fi
+    trap '[ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d' EXIT
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 || true
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+fi
+# Debian's sysvinit telinit, extracted (not installed) for the pkginit tests.
+sysv=target/sysvinit
+if [ ! -x "$sysv/sbin/telinit" ] && [ ! -x "$sysv/usr/sbin/telinit" ]; then
+    mkdir -p "$sysv"
+    tmp=$(mktemp -d)
+    if (cd "$tmp" && apt-get download sysvinit-core >/dev/null 2>&1) ||
+       { apt-get update -qq >&2 && (cd "$tmp" && apt-get download sysvinit-core >&2); }; then
+        dpkg-deb -x "$tmp"/sysvinit-core_*.deb "$sysv"
+    else
+        echo "deps: could not download sysvinit-core; its tests will fail" >&2
+    fi
+    rm -rf "$tmp"
+fi

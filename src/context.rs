@@ -1,0 +1,321 @@
+//! Which package is this process in, or was it called for?
+//!
+//! 1. Root-mount identity: the mount that is `/` for us (from
+//!    `/proc/self/mountinfo`) against pid 1's. Equal: system context. Found
+//!    in pid 1's table: its mount point is the package root. Missing (pid 1
+//!    in another mount namespace): the root's marker file `/.pcue-package`,
+//!    written by mkpcue, if root owns it and nobody else can write it.
+//! 2. The connection that started this session: a socket on fds 0–2, then
+//!    `SSH_CONNECTION`, then the parent chain (socket inodes of each ancestor
+//!    matched against `/proc/net/tcp` and `tcp6`). Its local address maps to a
+//!    package through the registry.
+
+use crate::error::{Error, Result};
+use crate::mountinfo;
+use crate::registry::Registry;
+use crate::sys::{self, net::Endpoints};
+use std::fs;
+use std::net::IpAddr;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Exit codes of the getcpkg manual page that keep a Linux meaning.
+pub mod code {
+    /// `-f` and no connection: "inetd process not found".
+    pub const NO_DAEMON: i32 = 4;
+    /// The mount table cannot be read ("unable to open /etc/mnttab").
+    pub const NO_MOUNT_TABLE: i32 = 6;
+    /// No mount for `/` in it ("unable to find the root directory").
+    pub const NO_ROOT: i32 = 7;
+}
+
+/// The marker mkpcue leaves at the top of a package root.
+pub const MARKER: &str = ".pcue-package";
+
+static DIAG: AtomicBool = AtomicBool::new(false);
+
+/// Turn getcpkg's `-d` diagnostics on (stderr and syslog LOG_AUTH).
+pub fn enable_diagnostics() {
+    DIAG.store(true, Ordering::Relaxed);
+}
+
+fn diag(msg: &str) {
+    log::debug!("{msg}");
+    if DIAG.load(Ordering::Relaxed) {
+        eprintln!("getcpkg: {msg}");
+        sys::syslog(sys::Facility::Auth, log::Level::Info, "getcpkg", msg);
+    }
+}
+
+/// Where our root is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Root {
+    System,
+    /// The package root's path as pid 1 sees it.
+    MountPoint(PathBuf),
+    /// A package named by the root's marker.
+    Marker(String),
+}
+
+fn read_table(path: &str) -> Result<Vec<mountinfo::Mount>> {
+    let text = fs::read_to_string(path)
+        .map_err(|e| Error::io("read", path, &e).with_code(code::NO_MOUNT_TABLE))?;
+    Ok(mountinfo::parse(&text))
+}
+
+/// Decide our root by mount identity (see the module text).
+pub fn root_identity() -> Result<Root> {
+    let own = read_table("/proc/self/mountinfo")?;
+    let own_root = mountinfo::root_mount(&own)
+        .ok_or_else(|| Error::new(code::NO_ROOT, "no mount for '/' in /proc/self/mountinfo"))?;
+    let init = read_table("/proc/1/mountinfo")?;
+    let init_root = mountinfo::root_mount(&init)
+        .ok_or_else(|| Error::new(code::NO_ROOT, "no mount for '/' in /proc/1/mountinfo"))?;
+    diag(&format!(
+        "root mount {} (pid 1: {})",
+        own_root.id, init_root.id
+    ));
+    if own_root.id == init_root.id {
+        return Ok(Root::System);
+    }
+    if let Some(m) = init.iter().rev().find(|m| m.id == own_root.id) {
+        diag(&format!("Checking {}", m.mount_point));
+        return Ok(Root::MountPoint(PathBuf::from(&m.mount_point)));
+    }
+    match read_marker(Path::new("/")) {
+        Some(name) => {
+            diag(&format!(
+                "root mount {} not in pid 1's table; marker names '{name}'",
+                own_root.id
+            ));
+            Ok(Root::Marker(name))
+        }
+        None => {
+            diag(&format!(
+                "root mount {} not in pid 1's table and no marker: system context",
+                own_root.id
+            ));
+            Ok(Root::System)
+        }
+    }
+}
+
+/// The package named by `<root>/.pcue-package`, if root owns the file, it is
+/// a regular file nobody else may write, and it holds a valid name.
+pub fn read_marker(root: &Path) -> Option<String> {
+    let path = root.join(MARKER);
+    let meta = fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.uid() != 0 || meta.mode() & 0o022 != 0 {
+        diag(&format!(
+            "ignoring '{}': not a root-owned file closed to others",
+            path.display()
+        ));
+        return None;
+    }
+    let text = fs::read_to_string(&path).ok()?;
+    let name = text.trim();
+    crate::name::is_valid(name).then(|| name.to_string())
+}
+
+/// The package a root path belongs to: the registry's, else the path's last
+/// component, else the marker inside it.
+pub fn package_of_root(root: &Path, reg: Option<&Registry>) -> Option<String> {
+    if let Some(p) = reg.and_then(|r| r.by_root(root)) {
+        return Some(p.name.clone());
+    }
+    let base = root.file_name()?.to_str()?;
+    if crate::name::is_valid(base) {
+        return Some(base.to_string());
+    }
+    read_marker(Path::new("/"))
+}
+
+/// The connection this session came from, and how it was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Connection {
+    pub ends: Endpoints,
+    pub how: &'static str,
+}
+
+/// A socket on fds 0–2.
+pub fn from_fds() -> Option<Connection> {
+    (0..=2)
+        .find_map(sys::net::endpoints)
+        .map(|ends| Connection { ends, how: "fd" })
+}
+
+/// `SSH_CONNECTION="client cport server sport"`.
+pub fn parse_ssh_connection(v: &str) -> Option<Endpoints> {
+    let f: Vec<&str> = v.split_whitespace().collect();
+    if f.len() != 4 {
+        return None;
+    }
+    let remote = crate::addr::parse(f[0])?;
+    let local = crate::addr::parse(f[2])?;
+    Some(Endpoints {
+        local,
+        remote: Some(remote),
+    })
+}
+
+pub fn from_ssh() -> Option<Connection> {
+    let v = std::env::var("SSH_CONNECTION").ok()?;
+    let ends = parse_ssh_connection(&v);
+    if ends.is_none() {
+        diag(&format!("ignoring malformed SSH_CONNECTION '{v}'"));
+    }
+    ends.map(|ends| Connection {
+        ends,
+        how: "SSH_CONNECTION",
+    })
+}
+
+/// Daemons whose own sockets are listeners: the walk stops there.
+const LISTENERS: &[&str] = &["inetd", "xinetd", "systemd", "init"];
+const MAX_DEPTH: usize = 64;
+
+/// Walk the parents up to the daemon that inetd/xinetd/sshd spawned and find
+/// a connected (not listening) TCP socket among their descriptors. Needs ptrace rights
+/// on those processes (same user, or root); the others are skipped.
+pub fn from_parents() -> Option<Connection> {
+    let mut sockets: Option<Vec<crate::nettcp::Socket>> = None;
+    let mut pid = nix::unistd::getppid().as_raw();
+    for _ in 0..MAX_DEPTH {
+        if pid <= 1 {
+            break;
+        }
+        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            break;
+        };
+        let Some(stat) = crate::procfs::parse_stat(&stat) else {
+            break;
+        };
+        if LISTENERS.contains(&stat.comm.as_str()) {
+            diag(&format!("reached {} ({pid})", stat.comm));
+            break;
+        }
+        let inodes = socket_inodes(pid);
+        diag(&format!(
+            "parent {} ({pid}): {} socket(s)",
+            stat.comm,
+            inodes.len()
+        ));
+        if !inodes.is_empty() {
+            let table = sockets.get_or_insert_with(tcp_table);
+            let hit = table
+                .iter()
+                .find(|s| s.state != crate::nettcp::LISTEN && inodes.contains(&s.inode));
+            if let Some(s) = hit {
+                diag(&format!("connection of {} ({pid})", stat.comm));
+                let ends = Endpoints {
+                    local: s.local,
+                    remote: Some(s.remote),
+                };
+                return Some(Connection {
+                    ends,
+                    how: "parent",
+                });
+            }
+        }
+        pid = stat.ppid;
+    }
+    None
+}
+
+fn socket_inodes(pid: i32) -> Vec<u64> {
+    let Ok(rd) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    rd.flatten()
+        .filter_map(|e| fs::read_link(e.path()).ok())
+        .filter_map(|l| {
+            let l = l.to_str()?;
+            l.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
+        })
+        .collect()
+}
+
+fn tcp_table() -> Vec<crate::nettcp::Socket> {
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|p| fs::read_to_string(p).ok())
+        .flat_map(|t| crate::nettcp::parse(&t))
+        .collect()
+}
+
+/// The session's connection, by the sources in order.
+pub fn connection() -> Option<Connection> {
+    let c = from_fds().or_else(from_ssh).or_else(from_parents);
+    if let Some(c) = c {
+        if let Some(r) = c.ends.remote {
+            diag(&format!("IP address of remote system: {r}"));
+        }
+        diag(&format!(
+            "IP address of package: {} (from {})",
+            c.ends.local, c.how
+        ));
+    }
+    c
+}
+
+/// How to look.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Lookup {
+    /// getcpkg -f: the connection first, and a missing one is an error.
+    pub connection_first: bool,
+}
+
+/// The current package, or None for the system context.
+pub fn current_package(
+    opts: Lookup,
+    registry: impl FnOnce() -> Registry,
+) -> Result<Option<String>> {
+    let mut reg: Option<Registry> = None;
+    if !opts.connection_first {
+        match root_identity()? {
+            Root::System => {}
+            Root::Marker(name) => return Ok(Some(name)),
+            Root::MountPoint(mp) => {
+                reg = Some(registry());
+                return Ok(package_of_root(&mp, reg.as_ref()));
+            }
+        }
+    }
+    let Some(conn) = connection() else {
+        if opts.connection_first {
+            return Err(Error::new(
+                code::NO_DAEMON,
+                "no connection on fds 0-2, in SSH_CONNECTION or among the parents",
+            ));
+        }
+        return Ok(None);
+    };
+    let reg = reg.unwrap_or_else(registry);
+    Ok(package_for_addr(&reg, conn.ends.local))
+}
+
+pub fn package_for_addr(reg: &Registry, ip: IpAddr) -> Option<String> {
+    let p = reg.by_addr(ip).map(|p| p.name.clone());
+    if p.is_none() {
+        diag(&format!("{ip} belongs to no package"));
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssh_connection() {
+        let e = parse_ssh_connection("10.1.2.3 50022 127.0.0.2 22").unwrap();
+        assert_eq!(e.local, "127.0.0.2".parse::<IpAddr>().unwrap());
+        assert_eq!(e.remote, Some("10.1.2.3".parse().unwrap()));
+        let e = parse_ssh_connection("::ffff:10.0.0.1 1 fd00::3 22").unwrap();
+        assert_eq!(e.local, "fd00::3".parse::<IpAddr>().unwrap());
+        assert_eq!(e.remote, Some("10.0.0.1".parse().unwrap()));
+        assert_eq!(parse_ssh_connection("10.1.2.3 50022 127.0.0.2"), None);
+        assert_eq!(parse_ssh_connection("x 1 y 2"), None);
+    }
+}

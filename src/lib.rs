@@ -1,0 +1,25 @@
+//! pcue: the Package Context Unix Environment as one multi-call binary.
+//!
+//! `src/` is the mechanism (dispatch, registry, parsers, the `sys` layer);
+//! `applets/` is the policy, one file per applet.
+
+pub mod addr;
+pub mod args;
+pub mod context;
+pub mod dispatch;
+pub mod error;
+pub mod logging;
+pub mod man;
+pub mod mountinfo;
+pub mod name;
+pub mod nettcp;
+pub mod passwd;
+pub mod procfs;
+pub mod registry;
+pub mod sys;
+pub mod utmp;
+
+#[path = "../applets/mod.rs"]
+pub mod applets;
+
+pub use dispatch::run;

@@ -1,0 +1,4 @@
+//! The `pcue` multi-call binary: everything lives in the library.
+fn main() {
+    std::process::exit(pcue::run());
+}

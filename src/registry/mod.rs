@@ -1,0 +1,313 @@
+//! The package registry: which packages exist, their roots, their addresses
+//! and (when the cluster says) the node that runs them.
+//!
+//! Serviceguard layout: `$SGCONF/<pkg>/` holds a legacy control script
+//! (`*.cntl`, `pkg.ctl`, `pkgctl`) or a modular package file (`*.conf`).
+//! When `cmviewcl` can be run, its `-f line` output names the packages.
+//! A package's root is `<prefix>/<name>` unless its files say otherwise.
+
+pub mod parse;
+
+use crate::sys;
+use log::{debug, warn};
+use std::fs;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where the registry comes from.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub sgconf: PathBuf,
+    /// Directories searched for `cmviewcl`, in order.
+    pub sgsbin: Vec<PathBuf>,
+    /// Default parent of package roots (`/`).
+    pub root_prefix: PathBuf,
+    /// Ask `cmviewcl` for the package list.
+    pub use_cmviewcl: bool,
+}
+
+pub const CMCLUSTER_CONF: &str = "/etc/cmcluster.conf";
+const CMVIEWCL_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Config {
+    /// The node's configuration: `/etc/cmcluster.conf` (`SGCONF`, `SGSBIN`,
+    /// `PCUE_ROOT_PREFIX`), then, unless running setuid, the environment
+    /// (`PCUE_SGCONF`, `PCUE_ROOT_PREFIX`, `SGSBIN`, `PCUE_CMVIEWCL=0`).
+    pub fn from_system() -> Config {
+        let mut cfg = Config {
+            sgconf: PathBuf::from("/etc/cmcluster"),
+            sgsbin: Vec::new(),
+            root_prefix: PathBuf::from("/"),
+            use_cmviewcl: true,
+        };
+        let conf = sys::trusted_env("PCUE_CMCLUSTER_CONF").unwrap_or_else(|| CMCLUSTER_CONF.into());
+        let mut conf_sbin = None;
+        if let Ok(text) = fs::read_to_string(&conf) {
+            let (kv, diags) = parse::key_values(&text);
+            report(Path::new(&conf), &diags);
+            for (k, v) in kv {
+                match k.as_str() {
+                    "SGCONF" => cfg.sgconf = v.into(),
+                    "SGSBIN" => conf_sbin = Some(PathBuf::from(v)),
+                    "PCUE_ROOT_PREFIX" => cfg.root_prefix = v.into(),
+                    _ => {}
+                }
+            }
+        }
+        if let Some(v) = sys::trusted_env("PCUE_SGCONF") {
+            cfg.sgconf = v.into();
+        }
+        if let Some(v) = sys::trusted_env("PCUE_ROOT_PREFIX") {
+            cfg.root_prefix = v.into();
+        }
+        if sys::trusted_env("PCUE_CMVIEWCL").as_deref() == Some("0") {
+            cfg.use_cmviewcl = false;
+        }
+        let env_sbin = sys::trusted_env("SGSBIN").map(PathBuf::from);
+        cfg.sgsbin = env_sbin.into_iter().chain(conf_sbin).collect();
+        for d in [
+            "/usr/local/cmcluster/bin",
+            "/opt/cmcluster/bin",
+            "/usr/sbin",
+        ] {
+            cfg.sgsbin.push(d.into());
+        }
+        cfg
+    }
+}
+
+fn report(file: &Path, diags: &[parse::Diag]) {
+    for (line, msg) in diags {
+        warn!("{}:{line}: {msg}", file.display());
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Package {
+    pub name: String,
+    pub root: PathBuf,
+    pub addrs: Vec<IpAddr>,
+    /// Owning node, from cmviewcl.
+    pub owner: Option<String>,
+    pub status: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    pub packages: Vec<Package>,
+}
+
+impl Registry {
+    /// The node's registry as `Config::from_system` finds it.
+    pub fn system() -> Registry {
+        Registry::load(&Config::from_system())
+    }
+
+    pub fn load(cfg: &Config) -> Registry {
+        let cluster = if cfg.use_cmviewcl {
+            cmviewcl(cfg)
+        } else {
+            None
+        };
+        let names: Vec<(String, Option<parse::ClusterPackage>)> = match cluster {
+            Some(list) => list
+                .into_iter()
+                .map(|p| (p.name.clone(), Some(p)))
+                .collect(),
+            None => package_dirs(&cfg.sgconf)
+                .into_iter()
+                .map(|n| (n, None))
+                .collect(),
+        };
+        let mut packages = Vec::with_capacity(names.len());
+        for (name, cl) in names {
+            if let Err(e) = crate::name::check(&name) {
+                warn!("{}: skipping package: {}", cfg.sgconf.display(), e.msg);
+                continue;
+            }
+            let dir = cfg.sgconf.join(&name);
+            let info = read_package_dir(&dir, &name).unwrap_or_default();
+            let root = match info.root {
+                Some(r) if Path::new(&r).is_absolute() => PathBuf::from(r),
+                Some(r) => {
+                    warn!(
+                        "{}: package root '{r}' is not absolute; using the default",
+                        dir.display()
+                    );
+                    cfg.root_prefix.join(&name)
+                }
+                None => cfg.root_prefix.join(&name),
+            };
+            let (owner, status) = cl.map(|c| (c.owner, c.status)).unwrap_or_default();
+            packages.push(Package {
+                name,
+                root,
+                addrs: info.addrs,
+                owner,
+                status,
+            });
+        }
+        debug!(
+            "registry: {} packages from {}",
+            packages.len(),
+            cfg.sgconf.display()
+        );
+        Registry { packages }
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&Package> {
+        self.packages.iter().find(|p| p.name == name)
+    }
+
+    pub fn by_addr(&self, ip: IpAddr) -> Option<&Package> {
+        let ip = crate::addr::canon(ip);
+        self.packages.iter().find(|p| p.addrs.contains(&ip))
+    }
+
+    pub fn by_root(&self, root: &Path) -> Option<&Package> {
+        self.packages.iter().find(|p| p.root == root)
+    }
+}
+
+/// Sub-directories of SGCONF that hold a package file, sorted.
+fn package_dirs(sgconf: &Path) -> Vec<String> {
+    let Ok(rd) = fs::read_dir(sgconf) else {
+        debug!("can't read '{}': no packages", sgconf.display());
+        return Vec::new();
+    };
+    let mut names: Vec<String> = rd
+        .flatten()
+        .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| package_files(&sgconf.join(n)).next().is_some())
+        .collect();
+    names.sort();
+    names
+}
+
+fn is_control_script(name: &str) -> bool {
+    name.ends_with(".cntl") || name == "pkg.ctl" || name == "pkgctl"
+}
+
+/// The package files of one directory, sorted by name.
+fn package_files(dir: &Path) -> impl Iterator<Item = PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            (is_control_script(&n) || n.ends_with(".conf")) && e.path().is_file()
+        })
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files.into_iter()
+}
+
+fn read_package_dir(dir: &Path, name: &str) -> Option<parse::PackageFile> {
+    let mut merged = parse::PackageFile::default();
+    for file in package_files(dir) {
+        let Ok(text) = fs::read_to_string(&file) else {
+            debug!("can't read '{}'", file.display());
+            continue;
+        };
+        let fname = file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (info, diags) = if is_control_script(&fname) {
+            parse::control_script(&text)
+        } else {
+            parse::modular(&text)
+        };
+        report(&file, &diags);
+        if let Some(n) = &info.name {
+            if n != name {
+                warn!(
+                    "{}: package_name '{n}' differs from its directory '{name}'",
+                    file.display()
+                );
+            }
+        }
+        for a in info.addrs {
+            if !merged.addrs.contains(&a) {
+                merged.addrs.push(a);
+            }
+        }
+        if info.root.is_some() {
+            merged.root = info.root;
+        }
+    }
+    Some(merged)
+}
+
+/// `cmviewcl -f line -l package`, or None (with a debug line) when it is not
+/// installed, fails, or hangs past the time limit.
+fn cmviewcl(cfg: &Config) -> Option<Vec<parse::ClusterPackage>> {
+    let exe = cfg
+        .sgsbin
+        .iter()
+        .map(|d| d.join("cmviewcl"))
+        .find(|p| is_executable(p));
+    let Some(exe) = exe else {
+        debug!(
+            "cmviewcl not found; reading packages from {}",
+            cfg.sgconf.display()
+        );
+        return None;
+    };
+    let child = Command::new(&exe)
+        .args(["-f", "line", "-l", "package"])
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            debug!(
+                "can't run '{}': {}; reading directories",
+                exe.display(),
+                crate::error::strerror_io(&e)
+            );
+            return None;
+        }
+    };
+    let deadline = Instant::now() + CMVIEWCL_TIMEOUT;
+    let out = child
+        .stdout
+        .take()
+        .and_then(|o| sys::read_until(o, deadline));
+    let status = match out {
+        Some(_) => child.wait().ok(),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            None
+        }
+    };
+    let (Some(out), Some(status)) = (out, status) else {
+        debug!(
+            "'{}' did not answer in time; reading directories",
+            exe.display()
+        );
+        return None;
+    };
+    if !status.success() {
+        debug!("'{}' failed ({status}); reading directories", exe.display());
+        return None;
+    }
+    let (pkgs, diags) = parse::cmviewcl_lines(&String::from_utf8_lossy(&out));
+    report(&exe, &diags);
+    Some(pkgs)
+}
+
+fn is_executable(p: &Path) -> bool {
+    nix::unistd::access(p, nix::unistd::AccessFlags::X_OK).is_ok() && p.is_file()
+}

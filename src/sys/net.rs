@@ -1,0 +1,33 @@
+//! Sockets: which addresses a connected descriptor joins.
+
+use nix::sys::socket::{getpeername, getsockname, SockaddrLike, SockaddrStorage};
+use std::net::IpAddr;
+use std::os::fd::RawFd;
+
+/// The two ends of a TCP (or UDP) connection, from our side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Endpoints {
+    pub local: IpAddr,
+    pub remote: Option<IpAddr>,
+}
+
+fn ip_of(ss: &SockaddrStorage) -> Option<IpAddr> {
+    if let Some(v4) = ss.as_sockaddr_in() {
+        return Some(IpAddr::V4(v4.ip()));
+    }
+    ss.as_sockaddr_in6().map(|v6| IpAddr::V6(v6.ip()))
+}
+
+/// The local and peer address of `fd` when it is an IP socket, else None.
+pub fn endpoints(fd: RawFd) -> Option<Endpoints> {
+    let local: SockaddrStorage = getsockname(fd).ok()?;
+    local.family()?;
+    let local = ip_of(&local)?;
+    let remote = getpeername::<SockaddrStorage>(fd)
+        .ok()
+        .and_then(|p| ip_of(&p));
+    Some(Endpoints {
+        local: crate::addr::canon(local),
+        remote: remote.map(crate::addr::canon),
+    })
+}
