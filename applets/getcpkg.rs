@@ -3,7 +3,7 @@
 use crate::args;
 use crate::context::{self, Lookup};
 use crate::error::{Error, Result};
-use crate::registry::Registry;
+use crate::registry::Config;
 use argh::FromArgs;
 use std::ffi::OsString;
 
@@ -96,7 +96,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let lookup = Lookup {
         connection_first: a.force,
     };
-    if let Some(p) = context::current_package(lookup, Registry::system)? {
+    if let Some(p) = context::current_package(lookup, &Config::from_system())? {
         println!("{p}");
     }
     Ok(0)

@@ -2,7 +2,7 @@
 
 use crate::args;
 use crate::error::{Error, Result};
-use crate::registry::Registry;
+use crate::registry::{Config, Registry};
 use argh::FromArgs;
 use std::ffi::OsString;
 
@@ -31,6 +31,8 @@ DESCRIPTION
 OPTIONS
     -l  List every package, one per line: name, root, addresses (comma
         separated), owning node; fields separated by a tab, - when empty.
+        An address claimed by two packages is reported on stderr; the
+        first package in this order owns it.
 ENVIRONMENT
     PCUE_SGCONF  Use this directory instead of SGCONF (ignored when setuid).
     PCUE_ROOT_PREFIX  Parent of package roots (ignored when setuid).
@@ -61,7 +63,17 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     match (a.list, a.address) {
         (true, None) => {
             let reg = Registry::system();
-            for p in &reg.packages {
+            for (i, p) in reg.packages.iter().enumerate() {
+                for a in &p.addrs {
+                    if let Some(first) = reg.packages[..i].iter().find(|q| q.addrs.contains(a)) {
+                        log::warn!(
+                            "address {a} is claimed by '{}' and '{}'; '{}' wins",
+                            first.name,
+                            p.name,
+                            first.name
+                        );
+                    }
+                }
                 let addrs: Vec<String> = p.addrs.iter().map(|a| a.to_string()).collect();
                 let addrs = if addrs.is_empty() {
                     "-".to_string()
@@ -77,7 +89,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             let ip = crate::addr::parse(&text).ok_or_else(|| {
                 Error::usage(format!("invalid address '{}'", text.escape_debug()))
             })?;
-            if let Some(p) = Registry::system().by_addr(ip) {
+            if let Some(p) = Registry::find_addr(&Config::from_system(), ip) {
                 println!("{}", p.name);
             }
             Ok(0)

@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::mountinfo;
-use crate::registry::Registry;
+use crate::registry::{self, Config};
 use crate::sys::{self, net::Endpoints};
 use std::fs;
 use std::net::IpAddr;
@@ -120,9 +120,9 @@ pub fn read_marker(root: &Path) -> Option<String> {
 
 /// The package a root path belongs to: the registry's, else the path's last
 /// component, else the marker inside it.
-pub fn package_of_root(root: &Path, reg: Option<&Registry>) -> Option<String> {
-    if let Some(p) = reg.and_then(|r| r.by_root(root)) {
-        return Some(p.name.clone());
+pub fn package_of_root(root: &Path, cfg: &Config) -> Option<String> {
+    if let Some(p) = registry::scan(cfg).find(|p| p.root == root) {
+        return Some(p.name);
     }
     let base = root.file_name()?.to_str()?;
     if crate::name::is_valid(base) {
@@ -267,19 +267,12 @@ pub struct Lookup {
 }
 
 /// The current package, or None for the system context.
-pub fn current_package(
-    opts: Lookup,
-    registry: impl FnOnce() -> Registry,
-) -> Result<Option<String>> {
-    let mut reg: Option<Registry> = None;
+pub fn current_package(opts: Lookup, cfg: &Config) -> Result<Option<String>> {
     if !opts.connection_first {
         match root_identity()? {
             Root::System => {}
             Root::Marker(name) => return Ok(Some(name)),
-            Root::MountPoint(mp) => {
-                reg = Some(registry());
-                return Ok(package_of_root(&mp, reg.as_ref()));
-            }
+            Root::MountPoint(mp) => return Ok(package_of_root(&mp, cfg)),
         }
     }
     let Some(conn) = connection() else {
@@ -291,12 +284,11 @@ pub fn current_package(
         }
         return Ok(None);
     };
-    let reg = reg.unwrap_or_else(registry);
-    Ok(package_for_addr(&reg, conn.ends.local))
+    Ok(package_for_addr(cfg, conn.ends.local))
 }
 
-pub fn package_for_addr(reg: &Registry, ip: IpAddr) -> Option<String> {
-    let p = reg.by_addr(ip).map(|p| p.name.clone());
+pub fn package_for_addr(cfg: &Config, ip: IpAddr) -> Option<String> {
+    let p = registry::Registry::find_addr(cfg, ip).map(|p| p.name);
     if p.is_none() {
         diag(&format!("{ip} belongs to no package"));
     }

@@ -142,3 +142,22 @@ fn cmviewcl_names_packages_and_nodes() {
     );
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
 }
+
+#[test]
+fn duplicate_address_first_package_wins_and_is_reported() {
+    let t = TempDir::new("pl");
+    let sg = registry(&t);
+    std::fs::create_dir_all(Path::new(&sg).join("pkg00")).unwrap();
+    std::fs::write(Path::new(&sg).join("pkg00/pkg00.cntl"), "IP[0]=127.0.0.3\n").unwrap();
+    assert_eq!(
+        run(&t, &sg, &["127.0.0.3"]).1,
+        "pkg00\n",
+        "sorted order: pkg00 before pkg02"
+    );
+    let (_, out, err) = run(&t, &sg, &["-l"]);
+    assert!(out.starts_with("pkg00\t"), "{out}");
+    assert!(
+        err.contains("address 127.0.0.3 is claimed by 'pkg00' and 'pkg02'; 'pkg00' wins"),
+        "{err}"
+    );
+}

@@ -6,10 +6,10 @@ median_ms() {
     local n=$1; shift
     local i t0 t1 times=()
     for ((i = 0; i < n; i++)); do
-        t0=$(date +%s%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s%N)
-        times+=($(( (t1 - t0) / 1000 )))
+        t0=$EPOCHREALTIME; "$@" >/dev/null 2>/dev/null || true; t1=$EPOCHREALTIME
+        times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }')")
     done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]/1000}'
+    printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]}'
 }
 
 # report WHAT OURS PEERNAME PEER UNIT: one result line, ratio ours/peer.
@@ -17,4 +17,28 @@ report() {
     local ratio
     ratio=$(awk -v a="$2" -v b="$4" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
     printf 'BENCH %s | ours %s %s | peer %s %s %s | ratio %s\n' "$1" "$2" "$5" "$3" "$4" "$5" "$ratio"
+}
+
+# hf_ms RUNS CMD: median wall time of CMD (a shell string) in ms, by
+# hyperfine (warm-up 3); -N (no intermediate shell) when NOSHELL=1.
+hf_ms() {
+    local runs=$1 cmd=$2 json
+    json=$(mktemp)
+    local opt=()
+    [ "${NOSHELL:-0}" = 1 ] && opt=(-N)
+    hyperfine "${opt[@]}" --style none --warmup 3 --runs "$runs" --export-json "$json" "$cmd" >/dev/null 2>&1 || { rm -f "$json"; echo "hyperfine failed: $cmd" >&2; return 1; }
+    python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$json"
+    rm -f "$json"
+}
+
+# in_sandbox SCRIPT: run SCRIPT in private mount+net+pid namespaces with a
+# tmpfs on $T (as the tests do); everything vanishes with it.
+in_sandbox() {
+    local t
+    t=$(mktemp -d)
+    T=$t unshare --mount --propagation private --net --pid --fork --mount-proc \
+        bash -c "mount -t tmpfs -o mode=755 pcue-bench \"\$T\"; . \"$(dirname "$BENCH_LIB")/../../tests/lib.sh\"; set +e; . \"$BENCH_LIB\"; $1"
+    local rc=$?
+    rmdir "$t" 2>/dev/null
+    return $rc
 }

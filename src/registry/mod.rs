@@ -106,55 +106,20 @@ impl Registry {
     }
 
     pub fn load(cfg: &Config) -> Registry {
-        let cluster = if cfg.use_cmviewcl {
-            cmviewcl(cfg)
-        } else {
-            None
-        };
-        let names: Vec<(String, Option<parse::ClusterPackage>)> = match cluster {
-            Some(list) => list
-                .into_iter()
-                .map(|p| (p.name.clone(), Some(p)))
-                .collect(),
-            None => package_dirs(&cfg.sgconf)
-                .into_iter()
-                .map(|n| (n, None))
-                .collect(),
-        };
-        let mut packages = Vec::with_capacity(names.len());
-        for (name, cl) in names {
-            if let Err(e) = crate::name::check(&name) {
-                warn!("{}: skipping package: {}", cfg.sgconf.display(), e.msg);
-                continue;
-            }
-            let dir = cfg.sgconf.join(&name);
-            let info = read_package_dir(&dir, &name).unwrap_or_default();
-            let root = match info.root {
-                Some(r) if Path::new(&r).is_absolute() => PathBuf::from(r),
-                Some(r) => {
-                    warn!(
-                        "{}: package root '{r}' is not absolute; using the default",
-                        dir.display()
-                    );
-                    cfg.root_prefix.join(&name)
-                }
-                None => cfg.root_prefix.join(&name),
-            };
-            let (owner, status) = cl.map(|c| (c.owner, c.status)).unwrap_or_default();
-            packages.push(Package {
-                name,
-                root,
-                addrs: info.addrs,
-                owner,
-                status,
-            });
-        }
+        let packages: Vec<Package> = scan(cfg).collect();
         debug!(
             "registry: {} packages from {}",
             packages.len(),
             cfg.sgconf.display()
         );
         Registry { packages }
+    }
+
+    /// The package owning `ip`, reading only as far as the first match (the
+    /// same answer `load(cfg).by_addr(ip)` gives, in the same order).
+    pub fn find_addr(cfg: &Config, ip: IpAddr) -> Option<Package> {
+        let ip = crate::addr::canon(ip);
+        scan(cfg).find(|p| p.addrs.contains(&ip))
     }
 
     pub fn by_name(&self, name: &str) -> Option<&Package> {
@@ -171,20 +136,83 @@ impl Registry {
     }
 }
 
-/// Sub-directories of SGCONF that hold a package file, sorted.
-fn package_dirs(sgconf: &Path) -> Vec<String> {
+/// Every package, in order: cmviewcl's list when it answers, else the
+/// sub-directories of SGCONF (sorted) that hold a package file. Lazy: each
+/// directory is read when the iterator reaches it.
+pub fn scan(cfg: &Config) -> impl Iterator<Item = Package> + '_ {
+    let cluster = if cfg.use_cmviewcl {
+        cmviewcl(cfg)
+    } else {
+        None
+    };
+    let from_cluster = cluster.is_some();
+    let names: Vec<(String, Option<parse::ClusterPackage>)> = match cluster {
+        Some(list) => list
+            .into_iter()
+            .map(|p| (p.name.clone(), Some(p)))
+            .collect(),
+        None => subdirs(&cfg.sgconf)
+            .into_iter()
+            .map(|n| (n, None))
+            .collect(),
+    };
+    names.into_iter().filter_map(move |(name, cl)| {
+        if let Err(e) = crate::name::check(&name) {
+            warn!("{}: skipping package: {}", cfg.sgconf.display(), e.msg);
+            return None;
+        }
+        let dir = cfg.sgconf.join(&name);
+        let files = package_files(&dir);
+        if files.is_empty() && !from_cluster {
+            return None; // a directory that is not a package (scripts/, ...)
+        }
+        let info = read_package_files(&files, &name);
+        let root = match info.root {
+            Some(r) if Path::new(&r).is_absolute() => PathBuf::from(r),
+            Some(r) => {
+                warn!(
+                    "{}: package root '{r}' is not absolute; using the default",
+                    dir.display()
+                );
+                cfg.root_prefix.join(&name)
+            }
+            None => cfg.root_prefix.join(&name),
+        };
+        let (owner, status) = cl.map(|c| (c.owner, c.status)).unwrap_or_default();
+        Some(Package {
+            name,
+            root,
+            addrs: info.addrs,
+            owner,
+            status,
+        })
+    })
+}
+
+/// Sub-directories of SGCONF, sorted.
+fn subdirs(sgconf: &Path) -> Vec<String> {
     let Ok(rd) = fs::read_dir(sgconf) else {
         debug!("can't read '{}': no packages", sgconf.display());
         return Vec::new();
     };
     let mut names: Vec<String> = rd
         .flatten()
-        .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
+        .filter(|e| is_kind(e, |t| t.is_dir()))
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| package_files(&sgconf.join(n)).next().is_some())
         .collect();
     names.sort();
     names
+}
+
+/// The entry's type from readdir (no stat), following a symlink if it is one.
+fn is_kind(e: &fs::DirEntry, want: fn(&fs::FileType) -> bool) -> bool {
+    match e.file_type() {
+        Ok(t) if t.is_symlink() => fs::metadata(e.path())
+            .map(|m| want(&m.file_type()))
+            .unwrap_or(false),
+        Ok(t) => want(&t),
+        Err(_) => false,
+    }
 }
 
 fn is_control_script(name: &str) -> bool {
@@ -192,7 +220,7 @@ fn is_control_script(name: &str) -> bool {
 }
 
 /// The package files of one directory, sorted by name.
-fn package_files(dir: &Path) -> impl Iterator<Item = PathBuf> {
+fn package_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -200,18 +228,18 @@ fn package_files(dir: &Path) -> impl Iterator<Item = PathBuf> {
         .filter(|e| {
             let n = e.file_name();
             let n = n.to_string_lossy();
-            (is_control_script(&n) || n.ends_with(".conf")) && e.path().is_file()
+            (is_control_script(&n) || n.ends_with(".conf")) && is_kind(e, |t| t.is_file())
         })
         .map(|e| e.path())
         .collect();
     files.sort();
-    files.into_iter()
+    files
 }
 
-fn read_package_dir(dir: &Path, name: &str) -> Option<parse::PackageFile> {
+fn read_package_files(files: &[PathBuf], name: &str) -> parse::PackageFile {
     let mut merged = parse::PackageFile::default();
-    for file in package_files(dir) {
-        let Ok(text) = fs::read_to_string(&file) else {
+    for file in files {
+        let Ok(text) = fs::read_to_string(file) else {
             debug!("can't read '{}'", file.display());
             continue;
         };
@@ -224,7 +252,7 @@ fn read_package_dir(dir: &Path, name: &str) -> Option<parse::PackageFile> {
         } else {
             parse::modular(&text)
         };
-        report(&file, &diags);
+        report(file, &diags);
         if let Some(n) = &info.name {
             if n != name {
                 warn!(
@@ -242,7 +270,7 @@ fn read_package_dir(dir: &Path, name: &str) -> Option<parse::PackageFile> {
             merged.root = info.root;
         }
     }
-    Some(merged)
+    merged
 }
 
 /// `cmviewcl -f line -l package`, or None (with a debug line) when it is not
