@@ -195,3 +195,77 @@ ls -l "$T/bin/pcue"
         "the copy really is setuid: {out}"
     );
 }
+
+/// `make install` into a staging DESTDIR: the setuid binary, one symlink per
+/// symlinks.txt line, a man page per applet that man(1) can format; then
+/// `make uninstall` removes exactly that and leaves a foreign file alone.
+#[test]
+fn make_install_and_uninstall_into_destdir() {
+    require_root();
+    require("make");
+    let t = TempDir::new("inst");
+    let dest = t.path().join("stage");
+    let foreign = dest.join("corp/bin/keepme");
+    std::fs::create_dir_all(foreign.parent().unwrap()).unwrap();
+    std::fs::write(&foreign, "not ours\n").unwrap();
+    let make = |target: &str| {
+        let o = Command::new("make")
+            .args([
+                "-s",
+                "-o",
+                "build",
+                "-C",
+                env!("CARGO_MANIFEST_DIR"),
+                target,
+            ])
+            .arg(format!("DESTDIR={}", dest.display()))
+            .arg(format!("BIN={}", bin().display()))
+            .arg(format!("MANOUT={}", t.path().join("man").display()))
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "make {target}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    make("install");
+    let pcue = dest.join("corp/bin/pcue");
+    let meta = std::fs::metadata(&pcue).unwrap();
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    assert_eq!(
+        meta.permissions().mode() & 0o7777,
+        0o4755,
+        "installed setuid root"
+    );
+    assert_eq!(meta.uid(), 0);
+    for name in table() {
+        assert_eq!(
+            std::fs::read_link(dest.join("corp/bin").join(&name)).unwrap(),
+            std::path::Path::new("pcue")
+        );
+        let page = dest.join(format!("usr/local/share/man/man8/{name}.8"));
+        let text = std::fs::read_to_string(&page).unwrap();
+        assert!(text.contains(".SH \"NAME\""), "{name}.8");
+    }
+    if Command::new("sh")
+        .args(["-c", "command -v man"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+    {
+        let page = dest.join("usr/local/share/man/man8/getcpkg.8");
+        let o = Command::new("man")
+            .arg("-l")
+            .arg(&page)
+            .env("MANPAGER", "cat")
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&o.stdout).contains("get current package"));
+    }
+    make("uninstall");
+    assert!(!pcue.exists());
+    assert!(!dest.join("corp/bin/getcpkg").exists());
+    assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "not ours\n");
+}
