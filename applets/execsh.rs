@@ -154,7 +154,7 @@ fn refuse(uid: u32, pkg: &str, e: Error) -> Error {
 pub fn main(argv: &[OsString]) -> Result<i32> {
     let ruid = nix::unistd::getuid().as_raw();
     sys::syslog_open(Facility::Auth, "execsh");
-    let a = parse(argv)?;
+    let a = parse(argv).map_err(|e| if e.usage { e } else { refuse(ruid, "", e) })?;
     let shown = a.pkg.clone().unwrap_or_default();
     if a.user.is_some() && ruid != 0 {
         return Err(refuse(ruid, &shown, Error::fail("-u is only for root")));

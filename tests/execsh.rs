@@ -99,3 +99,191 @@ echo "log=$(grep -a -c 'uid 4242 entered package .pkg01. as user on /dev/pts/' "
     assert_eq!(f("wtmp_types"), "[7] [8] ", "{out}");
     assert_eq!(f("log"), "1", "syslog LOG_AUTH line: {out}");
 }
+
+/// Every refusal: a clear one-line message, exit 1, the program never runs,
+/// and no utmp or wtmp under $T changes by a byte. Run on a pty, so that a
+/// session that got through would write utmp.
+#[test]
+fn hostile_input_is_refused_and_writes_nothing() {
+    require("python3");
+    let out = lines(&run(r#"
+for p in pkgsym pkgg pkgw pkgu pkgnone pkguid pkgnm pkgdeep pkglnk; do reg_cntl $p; done
+ln -s pkg01 "$T/pkgsym"
+mkroot_login pkgg; chmod 775 "$T/pkgg"
+mkroot_login pkgw; chmod 757 "$T/pkgw"
+mkroot_login pkgu; chown 4242 "$T/pkgu"
+mkroot_login pkgnone; sed -i '/^user:/d' "$T/pkgnone/etc/passwd"
+mkroot_login pkguid; sed -i 's/^user:x:4242:/user:x:5000:/' "$T/pkguid/etc/passwd"
+mkdir "$T/pkgnm"
+mkdir -p "$T/udir/pkgdeep"; chown 4242 "$T/udir"; mount -t tmpfs t "$T/udir/pkgdeep"
+echo "PCUE_ROOT=\"$T/udir/pkgdeep\"" >> "$SGCONF/pkgdeep/pkgdeep.cntl"
+ln -s . "$T/lnk"; echo "PCUE_ROOT=\"$T/lnk/pkg01\"" >> "$SGCONF/pkglnk/pkglnk.cntl"
+# a registry of the user's own, with a package 'evil'
+mkdir -p "$T/evilsg/evil"; echo 'IP[0]=127.0.0.9' > "$T/evilsg/evil/evil.cntl"
+echo "SGCONF=$T/evilsg" > "$T/evil.conf"; chown -R 4242 "$T/evilsg" "$T/evil.conf"
+long=$(printf 'a%.0s' $(seq 10000))
+hostile() { # hostile KEY [VAR=VALUE...] -- ARGS...
+    local key=$1; shift
+    local envs=() before rc=0 out
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done; shift
+    before=$(records)
+    out=$(user_pty env "${envs[@]}" "$X" "$@" /bin/echo ENTERED 2>&1 | tr -d '\r') || rc=$?
+    echo "${key}_rc=$rc"
+    echo "${key}_msg=$(printf '%s\n' "$out" | head -1)"
+    echo "${key}_lines=$(printf '%s\n' "$out" | grep -c .)"
+    echo "${key}_entered=$(printf '%s\n' "$out" | grep -c ENTERED || true)"
+    [ "$before" = "$(records)" ] && echo "${key}_same=yes" || echo "${key}_same=no"
+}
+hostile dotdot -- ../tmp/x
+hostile slash -- /
+hostile unknown -- nosuch
+hostile symlink -- pkgsym
+hostile groupw -- pkgg
+hostile worldw -- pkgw
+hostile owned -- pkgu
+hostile noacct -- pkgnone
+hostile otheruid -- pkguid
+hostile notmount -- pkgnm
+hostile deep -- pkgdeep
+hostile lnk -- pkglnk
+hostile long -- "$long"
+hostile nonutf8 -- $'pk\xffg'
+hostile uroot -- -u root pkg01
+hostile evil PCUE_SGCONF="$T/evilsg" PCUE_CMCLUSTER_CONF="$T/evil.conf" -- evil
+hostile preload LD_PRELOAD=/nonexistent.so PCUE_ROOT_PREFIX=/ -- nosuch
+echo "syslog_refusals=$(grep -a -c 'execsh.*refused uid 4242 entry to package' "$T/syslog")"
+grep -a 'no account' "$T/syslog" | head -1 | sed 's/^.*execsh/syslog_noacct=execsh/'
+"#));
+    let cases: &[(&str, &str)] = &[
+        (
+            "dotdot",
+            "execsh: invalid package name '../tmp/x': must start with a letter or digit",
+        ),
+        (
+            "slash",
+            "execsh: invalid package name '/': must start with a letter or digit",
+        ),
+        ("unknown", "execsh: unknown package 'nosuch'"),
+        ("symlink", "/pkgsym' is a symbolic link"),
+        (
+            "groupw",
+            "/pkgg' is writable by group or others (mode 0775)",
+        ),
+        (
+            "worldw",
+            "/pkgw' is writable by group or others (mode 0757)",
+        ),
+        ("owned", "/pkgu' is owned by uid 4242, not root"),
+        ("noacct", "execsh: you have no account in package 'pkgnone'"),
+        (
+            "otheruid",
+            "execsh: you have no account in package 'pkguid'",
+        ),
+        ("notmount", "/pkgnm' is not a mount point"),
+        (
+            "deep",
+            "/udir' above the package root is owned by uid 4242, not root",
+        ),
+        ("lnk", "/lnk' above the package root is a symbolic link"),
+        ("long", "': longer than 39 characters"),
+        (
+            "nonutf8",
+            "execsh: invalid package name 'pk\u{fffd}g': not valid UTF-8",
+        ),
+        ("uroot", "execsh: -u is only for root"),
+        ("evil", "execsh: unknown package 'evil'"),
+        ("preload", "execsh: unknown package 'nosuch'"),
+    ];
+    for (key, want) in cases {
+        let f = |k: &str| {
+            field(&out, &format!("{key}_{k}"))
+                .unwrap_or_else(|| panic!("no {key}_{k} in:\n{out}"))
+                .to_string()
+        };
+        let msg = f("msg");
+        assert!(
+            msg.starts_with("execsh: ") && msg.ends_with(want),
+            "{key}: want '{want}', got '{msg}'\n{out}"
+        );
+        assert_eq!(f("rc"), "1", "{key}: exit status\n{out}");
+        assert_eq!(f("lines"), "1", "{key}: one line\n{out}");
+        assert_eq!(f("entered"), "0", "{key}: the program ran\n{out}");
+        assert_eq!(f("same"), "yes", "{key}: utmp/wtmp changed\n{out}");
+    }
+    assert_eq!(
+        field(&out, "syslog_refusals"),
+        Some(cases.len().to_string().as_str()),
+        "one LOG_AUTH line per refusal: {out}"
+    );
+    assert!(
+        field(&out, "syslog_noacct").unwrap_or_default().ends_with(
+            "refused uid 4242 entry to package 'pkgnone': you have no account in package 'pkgnone'"
+        ),
+        "{out}"
+    );
+}
+
+/// What the caller's environment cannot do: pick the registry or the root,
+/// reach the program (LD_*, PCUE_*, IFS, ENV, BASH_ENV), hijack the program
+/// lookup through PATH, or pick a shell that is not in the package.
+#[test]
+fn hostile_environment_is_dropped() {
+    require("python3");
+    let out = lines(&run(r#"
+# an alternative registry and root that would pass every check
+mkdir -p "$T/evil/pkg01" "$T/evilsg/pkg01"
+mount -t tmpfs evil "$T/evil/pkg01"
+cp -a "$T/pkg01/etc" "$T/evil/pkg01/"; echo evil > "$T/evil/pkg01/etc/motd"
+echo "PCUE_ROOT=\"$T/evil/pkg01\"" > "$T/evilsg/pkg01/pkg01.cntl"
+echo "SGCONF=$T/evilsg" > "$T/evil.conf"
+# a program the user planted, first in the PATH they pass
+printf '#!/bin/sh\necho HIJACKED\n' > "$T/pkg01/tmp/id"; chmod 755 "$T/pkg01/tmp/id"
+E=(LD_PRELOAD=/tmp/evil.so LD_LIBRARY_PATH=/tmp PCUE_SGCONF="$T/evilsg"
+   PCUE_CMCLUSTER_CONF="$T/evil.conf" PCUE_ROOT_PREFIX="$T/evil" PCUE_LOG=trace
+   IFS=x ENV=/tmp/e BASH_ENV=/tmp/e PATH=/tmp:/usr/bin:/bin TERM=vt100
+   LANG=C.UTF-8 LC_TIME=C TZ=UTC COLUMNS=120 SHELL=/nonexistent)
+echo "motd=$(as_user env "${E[@]}" "$X" pkg01 /bin/cat /etc/motd </dev/null)"
+echo "id=$(as_user env "${E[@]}" "$X" pkg01 id -u </dev/null)"
+as_user env "${E[@]}" "$X" pkg01 /usr/bin/env </dev/null | sort | sed 's/^/env:/'
+# SHELL: not in the package -> passwd shell with a warning; in it -> used
+printf 'echo "shell=$SHELL zero=$0"; exit\n' | user_pty env SHELL=/nonexistent "$X" pkg01 | tr -d '\r' | grep -a -o -e '^execsh.*' -e 'shell=/[^ ]* zero=.*' | sed 's/^/a_/'
+printf 'echo "shell=$SHELL zero=$0"; exit\n' | user_pty env SHELL=/bin/bash "$X" pkg01 | tr -d '\r' | grep -a -o 'shell=/[^ ]* zero=.*' | sed 's/^/b_/'
+# non-UTF-8 program arguments pass through byte for byte
+echo "bytes=$(as_user "$X" pkg01 /usr/bin/printf '%s' $'\xff\xfe' </dev/null | od -An -tx1 | tr -d ' ')"
+# root may enter as a package user with -u
+echo "u=$("$X" -u user pkg01 /usr/bin/id -u </dev/null)"
+"#));
+    assert_eq!(field(&out, "motd"), Some("pkg01"), "{out}");
+    assert_eq!(
+        field(&out, "id"),
+        Some("4242"),
+        "/tmp/id must not run: {out}"
+    );
+    let env: Vec<&str> = out.lines().filter_map(|l| l.strip_prefix("env:")).collect();
+    let names: Vec<&str> = env.iter().filter_map(|l| l.split('=').next()).collect();
+    assert_eq!(
+        names,
+        [
+            "COLUMNS", "HOME", "LANG", "LC_TIME", "LOGNAME", "PATH", "SHELL", "TERM", "TZ", "USER",
+            "ctxROOT"
+        ],
+        "{out}"
+    );
+    assert!(env.contains(&"PATH=/usr/local/bin:/usr/bin:/bin:/corp/bin"));
+    assert!(env.contains(&"SHELL=/bin/sh"), "{out}");
+    assert!(env.contains(&"TERM=vt100") && env.contains(&"ctxROOT=/pkg01"));
+    assert!(
+        out.contains(
+            "a_execsh: SHELL '/nonexistent' is not a program in package 'pkg01'; using '/bin/sh'"
+        ),
+        "{out}"
+    );
+    assert_eq!(field(&out, "a_shell"), Some("/bin/sh zero=-sh"), "{out}");
+    assert_eq!(
+        field(&out, "b_shell"),
+        Some("/bin/bash zero=-bash"),
+        "{out}"
+    );
+    assert_eq!(field(&out, "bytes"), Some("fffe"), "{out}");
+    assert_eq!(field(&out, "u"), Some("4242"), "{out}");
+}
