@@ -287,3 +287,33 @@ echo "u=$("$X" -u user pkg01 /usr/bin/id -u </dev/null)"
     assert_eq!(field(&out, "bytes"), Some("fffe"), "{out}");
     assert_eq!(field(&out, "u"), Some("4242"), "{out}");
 }
+
+/// 50 sessions at once, each on its own pty: the utmp lock keeps every
+/// record, and every login gets its logout. (About 5 s.)
+#[test]
+fn fifty_concurrent_sessions() {
+    require("python3");
+    require("utmpdump");
+    let out = run(r#"
+pids=()
+for i in $(seq 50); do
+    user_pty "$X" pkg01 /bin/sh -c 'sleep 0.5; exit 3' > "$T/s$i" 2>&1 & pids+=($!)
+done
+bad=0
+for p in "${pids[@]}"; do wait "$p" || [ $? = 3 ] || bad=$((bad + 1)); done
+echo "bad=$bad"
+echo "alive=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[7\]' || true)"
+echo "dead=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[8\]' || true)"
+echo "logins=$(utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | grep -c '^\[7\] .* \[user *\]' || true)"
+echo "logouts=$(utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | grep -c '^\[8\]' || true)"
+echo "wtmpsize=$(stat -c %s "$T/pkg01/var/log/wtmp")"
+echo "lines=$(utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | grep '^\[7\]' | awk -F'] \\[' '{print $5}' | sort -u | wc -l)"
+"#);
+    assert_eq!(field(&out, "bad"), Some("0"), "every session ran: {out}");
+    assert_eq!(field(&out, "alive"), Some("0"), "{out}");
+    // a pty freed by one session may serve a later one: one slot per line
+    assert_eq!(field(&out, "dead"), field(&out, "lines"), "{out}");
+    assert_eq!(field(&out, "logins"), Some("50"), "{out}");
+    assert_eq!(field(&out, "logouts"), Some("50"), "{out}");
+    assert_eq!(field(&out, "wtmpsize"), Some("38400"), "{out}");
+}
