@@ -87,6 +87,7 @@ const USER_PATH: &str = "/usr/local/bin:/usr/bin:/bin:/corp/bin";
 const ROOT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/corp/bin";
 const TTY_MODE: u32 = 0o620;
 
+#[derive(Debug)]
 struct Args {
     user: Option<String>,
     pkg: Option<String>,
@@ -318,10 +319,7 @@ fn program(a: &Args, pw: &Passwd, t: &Target) -> Result<(PathBuf, OsString)> {
         .unwrap_or_else(|| b"sh".to_vec());
     let mut argv0 = b"-".to_vec();
     argv0.extend_from_slice(&base);
-    Ok((
-        shell,
-        OsString::from(OsStr::from_bytes(&argv0).to_os_string()),
-    ))
+    Ok((shell, OsStr::from_bytes(&argv0).to_os_string()))
 }
 
 /// The shell: SHELL when it names an executable file in the package, else

@@ -143,3 +143,44 @@ pub fn open_and_enter(t: &Target) -> Result<()> {
     let fd = open_root(&t.root)?;
     enter(&fd, t)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_paths_that_are_refused_before_any_open() {
+        let msg = |p: &str| open_root(Path::new(p)).unwrap_err().msg;
+        assert_eq!(msg("pkg01"), "package root 'pkg01' is not an absolute path");
+        assert_eq!(msg("/"), "package root '/' is the system's root");
+        assert_eq!(
+            msg("/srv/../etc"),
+            "package root '/srv/../etc' has a '.' or '..' component"
+        );
+        assert_eq!(
+            msg("/nonexistent-pcue-root/pkg01"),
+            "can't open '/nonexistent-pcue-root': No such file or directory"
+        );
+    }
+
+    #[test]
+    fn lookup_checks_the_name_first() {
+        let reg = Registry::default();
+        assert_eq!(
+            lookup("../x", &reg).unwrap_err().msg,
+            "invalid package name '../x': must start with a letter or digit"
+        );
+        assert_eq!(
+            lookup("pkg01", &reg).unwrap_err().msg,
+            "unknown package 'pkg01'"
+        );
+        assert_eq!(
+            Target {
+                name: "pkg01".into(),
+                root: "/srv/p".into()
+            }
+            .ctx_root(),
+            "/pkg01"
+        );
+    }
+}
