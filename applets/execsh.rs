@@ -247,7 +247,13 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let fg = sp::foreground();
     sp::parent_signals();
     // 6. fork
-    let status = match sp::fork()? {
+    let forked = sp::fork();
+    if forked.is_err() {
+        // nobody logged in after all: undo the records and the terminal
+        session.logout(None);
+        let _ = sp::set_tty(tty_st.st_uid, tty_st.st_gid, tty_st.st_mode);
+    }
+    let status = match forked? {
         sp::Forked::Child => {
             sp::restore_fsize(fsize);
             return Err(run_child(&pw, &gids, &path, &argv0, &a.args, &env, &saved));
