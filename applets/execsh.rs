@@ -1,7 +1,14 @@
 //! execsh — enter a package as the calling user.
 
+use crate::context::{self, Lookup};
+use crate::enter::{self, Target};
 use crate::error::{Error, Result};
-use std::ffi::OsString;
+use crate::passwd::{self, Group, Passwd};
+use crate::sys::{self, proc as sp, Facility};
+use crate::utmp::{self, Utmp};
+use std::ffi::{CString, OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 
 pub const HELP: &str = "\
 NAME
@@ -9,11 +16,554 @@ NAME
 SYNOPSIS
     execsh [-u USER] [pkg [program [args...]]]
 DESCRIPTION
-    Not yet implemented.
+    Run a shell, or program, inside package pkg as the calling user. The
+    binary is installed setuid-root; execsh keeps root only to change its
+    root directory, write utmp/wtmp and hand the terminal over, and the
+    process that runs the program has none of it. With no pkg, the package
+    is the one getcpkg(8) names for this session.
+    The steps:
+    1. The package name is checked and looked up in the registry (the
+       Serviceguard files under SGCONF; cmviewcl is not run).
+    2. The root is opened from / one component at a time without following
+       symbolic links. Each directory above it must belong to root and be
+       writable by nobody else (a sticky directory such as /tmp is allowed);
+       the root itself must belong to root, be closed to group and others
+       and be a mount point. Then chroot to it.
+    3. The caller is looked up by real uid in the package's own /etc/passwd
+       (no NSS). A caller without an account there is refused.
+    4. If standard input is a terminal the caller owns, the session is
+       interactive: a USER_PROCESS record goes to the package's /run/utmp
+       (or /var/run/utmp) and to /var/log/wtmp, in glibc's format and under
+       an fcntl lock. A file that does not exist is not created.
+    5. The terminal is given to the user, group tty of the package's
+       /etc/group (else the user's group), mode 0620.
+    6. A child takes the supplementary groups of the package's /etc/group,
+       the gid and the uid, in that order, and checks that root cannot be
+       regained; it changes to the home directory of the package passwd
+       entry (/ with a warning when that fails) and executes the program,
+       or the shell: SHELL when it names an executable file in the
+       package, else the passwd shell, else /bin/sh. The shell is a login
+       shell (argv[0] -sh style).
+    7. The parent, still root, ignores SIGINT and SIGQUIT, passes SIGHUP
+       and SIGTERM on to the child and waits; then it marks the utmp entry
+       DEAD_PROCESS, appends the logout to wtmp, gives the terminal back its
+       owner and mode, and exits with the child's status.
+    A non-interactive session (standard input not a terminal) writes no
+    utmp and does not fork: the process drops its ids and executes the
+    program itself. The program stays in the caller's session, like su(1)
+    without --pty.
+    Entering and refusals are logged to syslog, facility LOG_AUTH.
+OPTIONS
+    -u USER  Enter as USER of the package's /etc/passwd instead of the
+        caller's uid. Only for the real root (cron, control scripts).
+ENVIRONMENT
+    The program gets a new environment: HOME, USER, LOGNAME and SHELL from
+    the package passwd entry, ctxROOT=/pkg, and
+    PATH=/usr/local/bin:/usr/bin:/bin:/corp/bin (for uid 0
+    /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/corp/bin).
+    Kept from the caller when their value is sane: TERM (letters, digits
+    and . _ + -), LANG, LANGUAGE, LC_*, TZ, COLUMNS and LINES (digits).
+    Everything else is dropped: LD_*, PCUE_*, IFS, ENV, BASH_ENV, PATH...
+    SHELL is read to choose the shell, as described above. Running setuid,
+    execsh ignores PCUE_SGCONF, PCUE_ROOT_PREFIX and PCUE_LOG: the registry
+    comes from /etc/cmcluster.conf.
 EXIT STATUS
-    1   Not yet implemented.
+    1    Refused (bad or unknown package, unsafe root, no account, -u by a
+         non-root caller) or failed before the program ran.
+    2    Bad arguments.
+    126  The program could not be executed.
+    127  The program was not found.
+    Otherwise the program's status, or 128+signal when it was killed.
+FILES
+    /etc/cmcluster.conf, $SGCONF/<pkg>/
+    In the package: /etc/passwd, /etc/group, /run/utmp or /var/run/utmp,
+    /var/log/wtmp
+SEE ALSO
+    getcpkg(8), pkgnet(8), who(1), last(1)
 ";
 
-pub fn main(_argv: &[OsString]) -> Result<i32> {
-    Err(Error::fail("not yet implemented"))
+/// PATH for the program.
+const USER_PATH: &str = "/usr/local/bin:/usr/bin:/bin:/corp/bin";
+const ROOT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/corp/bin";
+const TTY_MODE: u32 = 0o620;
+
+#[derive(Debug)]
+struct Args {
+    user: Option<String>,
+    pkg: Option<String>,
+    program: Option<OsString>,
+    args: Vec<OsString>,
+}
+
+fn parse(argv: &[OsString]) -> Result<Args> {
+    let mut user = None;
+    let mut i = 0;
+    while let Some(a) = argv.get(i) {
+        let b = a.as_bytes();
+        if b == b"--" {
+            i += 1;
+            break;
+        }
+        if b == b"-u" {
+            let v = argv
+                .get(i + 1)
+                .ok_or_else(|| Error::usage("option -u needs a user name"))?;
+            user = Some(utf8(v, "user name")?);
+            i += 2;
+        } else if let Some(v) = b.strip_prefix(b"-u") {
+            user = Some(utf8(OsStr::from_bytes(v), "user name")?);
+            i += 1;
+        } else if b.len() > 1 && b[0] == b'-' {
+            return Err(Error::usage(format!(
+                "unknown option '{}'",
+                a.to_string_lossy()
+            )));
+        } else {
+            break;
+        }
+    }
+    let pkg = argv.get(i).map(|p| utf8(p, "package name")).transpose()?;
+    Ok(Args {
+        user,
+        pkg,
+        program: argv.get(i + 1).cloned(),
+        args: argv.get(i + 2..).unwrap_or(&[]).to_vec(),
+    })
+}
+
+fn utf8(a: &OsStr, what: &str) -> Result<String> {
+    a.to_str().map(str::to_string).ok_or_else(|| {
+        Error::fail(format!(
+            "invalid {what} '{}': not valid UTF-8",
+            a.to_string_lossy()
+        ))
+    })
+}
+
+/// A refusal: logged to LOG_AUTH, returned as the error the caller sees.
+fn refuse(uid: u32, pkg: &str, e: Error) -> Error {
+    let pkg: String = pkg.chars().take(64).collect();
+    sys::syslog(
+        Facility::Auth,
+        log::Level::Warn,
+        "execsh",
+        &format!("refused uid {uid} entry to package '{pkg}': {}", e.msg),
+    );
+    e
+}
+
+pub fn main(argv: &[OsString]) -> Result<i32> {
+    let ruid = nix::unistd::getuid().as_raw();
+    sys::syslog_open(Facility::Auth, "execsh");
+    let a = parse(argv).map_err(|e| if e.usage { e } else { refuse(ruid, "", e) })?;
+    let shown = a.pkg.clone().unwrap_or_default();
+    if a.user.is_some() && ruid != 0 {
+        return Err(refuse(ruid, &shown, Error::fail("-u is only for root")));
+    }
+    // 1. which package
+    let reg = enter::registry();
+    let name = match a.pkg.clone() {
+        Some(p) => p,
+        None => {
+            let found = context::current_package(Lookup::default(), || reg.clone())
+                .map_err(|e| refuse(ruid, "", e))?;
+            found.ok_or_else(|| {
+                refuse(
+                    ruid,
+                    "",
+                    Error::fail("no package given and this session belongs to none"),
+                )
+            })?
+        }
+    };
+    let target = enter::lookup(&name, &reg).map_err(|e| refuse(ruid, &name, e))?;
+    // 2. the root, then chroot
+    if !nix::unistd::geteuid().is_root() {
+        return Err(refuse(
+            ruid,
+            &name,
+            Error::fail("not running as root: install the binary setuid-root"),
+        ));
+    }
+    let tty = sp::stdin_tty();
+    enter::open_and_enter(&target).map_err(|e| refuse(ruid, &name, e))?;
+    // 3. the account, from the package's own files
+    let (users, groups) = accounts();
+    let pw = match &a.user {
+        Some(u) => passwd::by_name(&users, u).ok_or_else(|| {
+            refuse(
+                ruid,
+                &name,
+                Error::fail(format!("no user '{u}' in package '{name}'")),
+            )
+        })?,
+        None => passwd::by_uid(&users, ruid).ok_or_else(|| {
+            refuse(
+                ruid,
+                &name,
+                Error::fail(format!("you have no account in package '{name}'")),
+            )
+        })?,
+    }
+    .clone();
+    let gids = passwd::groups_of(&groups, &pw.name, pw.gid);
+    let (path, argv0) = program(&a, &pw, &target)?;
+    let shell = if a.program.is_some() {
+        login_shell(&pw, &target, false)
+    } else {
+        path.clone()
+    };
+    let env = environment(&pw, &target, &shell);
+    // 4.-5. interactive: a terminal the caller owns (root may use any)
+    let tty = tty.filter(|(_, st)| ruid == 0 || st.st_uid == ruid);
+    let line = tty.as_ref().map(|(p, _)| p.display().to_string());
+    sys::syslog(
+        Facility::Auth,
+        log::Level::Info,
+        "execsh",
+        &format!(
+            "uid {ruid} entered package '{}' as {} on {} running {}",
+            target.name,
+            pw.name,
+            line.as_deref().unwrap_or("no tty"),
+            path.display()
+        ),
+    );
+    let saved = sp::save_signals();
+    let Some((tty_path, tty_st)) = tty else {
+        // not interactive: become the user and exec here
+        return Err(run_child(&pw, &gids, &path, &argv0, &a.args, &env, &saved));
+    };
+    let fsize = sp::lift_fsize();
+    let session = Session::login(&pw, &tty_path.display().to_string());
+    let tty_gid = groups
+        .iter()
+        .find(|g| g.name == "tty")
+        .map(|g| g.gid)
+        .unwrap_or(pw.gid);
+    if let Err(e) = sp::set_tty(pw.uid, tty_gid, TTY_MODE) {
+        log::warn!("{}", e.msg);
+    }
+    let fg = sp::foreground();
+    sp::parent_signals();
+    // 6. fork
+    let forked = sp::fork();
+    if forked.is_err() {
+        // nobody logged in after all: undo the records and the terminal
+        session.logout(None);
+        let _ = sp::set_tty(tty_st.st_uid, tty_st.st_gid, tty_st.st_mode);
+    }
+    let status = match forked? {
+        sp::Forked::Child => {
+            sp::restore_fsize(fsize);
+            return Err(run_child(&pw, &gids, &path, &argv0, &a.args, &env, &saved));
+        }
+        sp::Forked::Parent(child) => {
+            sp::set_child(child);
+            // 7. wait, then log out
+            sp::wait_child(child)
+        }
+    };
+    if let Some(pg) = fg {
+        sp::set_foreground(pg);
+    }
+    session.logout(status.as_ref().ok().copied());
+    if let Err(e) = sp::set_tty(tty_st.st_uid, tty_st.st_gid, tty_st.st_mode) {
+        log::warn!("{}", e.msg);
+    }
+    Ok(status?.status())
+}
+
+fn accounts() -> (Vec<Passwd>, Vec<Group>) {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let (users, d1) = passwd::parse_passwd(&read("/etc/passwd"));
+    let (groups, d2) = passwd::parse_group(&read("/etc/group"));
+    for (n, m) in d1 {
+        log::debug!("/etc/passwd:{n}: {m}");
+    }
+    for (n, m) in d2 {
+        log::debug!("/etc/group:{n}: {m}");
+    }
+    (users, groups)
+}
+
+fn is_exec_file(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// The program to run (inside the package) and its argv[0].
+fn program(a: &Args, pw: &Passwd, t: &Target) -> Result<(PathBuf, OsString)> {
+    if let Some(p) = &a.program {
+        let pb = PathBuf::from(p);
+        if p.as_bytes().contains(&b'/') {
+            return Ok((pb, p.clone()));
+        }
+        let search = if pw.uid == 0 { ROOT_PATH } else { USER_PATH };
+        let found = search
+            .split(':')
+            .map(|d| Path::new(d).join(p))
+            .find(|c| is_exec_file(c));
+        return match found {
+            Some(f) => Ok((f, p.clone())),
+            None => Err(Error::new(
+                crate::error::code::NOT_FOUND,
+                format!(
+                    "can't execute '{}': not found in package '{}'",
+                    p.to_string_lossy(),
+                    t.name
+                ),
+            )),
+        };
+    }
+    let shell = login_shell(pw, t, true);
+    let base = shell
+        .file_name()
+        .map(|b| b.as_bytes().to_vec())
+        .unwrap_or_else(|| b"sh".to_vec());
+    let mut argv0 = b"-".to_vec();
+    argv0.extend_from_slice(&base);
+    Ok((shell, OsStr::from_bytes(&argv0).to_os_string()))
+}
+
+/// The shell: SHELL when it names an executable file in the package, else
+/// the passwd shell, else /bin/sh.
+fn login_shell(pw: &Passwd, t: &Target, warn: bool) -> PathBuf {
+    let env_shell = std::env::var_os("SHELL").map(PathBuf::from);
+    match env_shell {
+        Some(s) if s.is_absolute() && is_exec_file(&s) => s,
+        other => {
+            let fallback = [pw.shell.as_str(), "/bin/sh"]
+                .into_iter()
+                .map(PathBuf::from)
+                .find(|s| s.is_absolute() && is_exec_file(s))
+                .unwrap_or_else(|| PathBuf::from("/bin/sh"));
+            if let (Some(s), true) = (other, warn) {
+                log::warn!(
+                    "SHELL '{}' is not a program in package '{}'; using '{}'",
+                    s.display(),
+                    t.name,
+                    fallback.display()
+                );
+            }
+            fallback
+        }
+    }
+}
+
+fn sane(v: &str, max: usize, ok: impl Fn(char) -> bool) -> bool {
+    !v.is_empty() && v.len() <= max && v.chars().all(ok)
+}
+
+/// The caller's variables that are kept, when their value is sane.
+fn kept(name: &str, v: &str) -> bool {
+    let text = |c: char| !c.is_control();
+    match name {
+        "TERM" => sane(v, 64, |c| c.is_ascii_alphanumeric() || "._+-".contains(c)),
+        "COLUMNS" | "LINES" => sane(v, 6, |c| c.is_ascii_digit()),
+        "LANG" | "LANGUAGE" | "TZ" => sane(v, 256, text),
+        n if n.len() > 3
+            && n.starts_with("LC_")
+            && n[3..].chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
+        {
+            sane(v, 256, text)
+        }
+        _ => false,
+    }
+}
+
+fn environment(pw: &Passwd, t: &Target, shell: &Path) -> Vec<CString> {
+    let shell = shell.display().to_string();
+    let mut env: Vec<(String, String)> = vec![
+        ("HOME".into(), pw.dir.clone()),
+        ("USER".into(), pw.name.clone()),
+        ("LOGNAME".into(), pw.name.clone()),
+        ("SHELL".into(), shell),
+        (
+            "PATH".into(),
+            if pw.uid == 0 { ROOT_PATH } else { USER_PATH }.into(),
+        ),
+        ("ctxROOT".into(), t.ctx_root()),
+    ];
+    for (k, v) in std::env::vars_os() {
+        let (Some(k), Some(v)) = (k.to_str(), v.to_str()) else {
+            continue;
+        };
+        if kept(k, v) && !env.iter().any(|(e, _)| e == k) {
+            env.push((k.to_string(), v.to_string()));
+        }
+    }
+    env.into_iter()
+        .filter_map(|(k, v)| CString::new(format!("{k}={v}")).ok())
+        .collect()
+}
+
+/// The child: become the user, go home, exec. Returns only the error.
+#[allow(clippy::too_many_arguments)]
+fn run_child(
+    pw: &Passwd,
+    gids: &[u32],
+    path: &Path,
+    argv0: &OsStr,
+    args: &[OsString],
+    env: &[CString],
+    saved: &sp::Saved,
+) -> Error {
+    saved.restore();
+    if let Err(e) = sp::become_user(gids, pw.gid, pw.uid) {
+        return e;
+    }
+    let home = Path::new(&pw.dir);
+    if pw.dir.is_empty() || sp::chdir(home).is_err() {
+        log::warn!("can't enter home directory '{}'; using '/'", pw.dir);
+        let _ = sp::chdir(Path::new("/"));
+    }
+    let mut argv = Vec::with_capacity(args.len() + 1);
+    for a in std::iter::once(argv0).chain(args.iter().map(OsString::as_os_str)) {
+        match sp::cstring_os(a) {
+            Ok(c) => argv.push(c),
+            Err(_) => return Error::new(crate::error::code::EXEC_OWN, "argument holds a NUL byte"),
+        }
+    }
+    let Ok(cpath) = sp::cstring_os(path.as_os_str()) else {
+        return Error::new(
+            crate::error::code::EXEC_OWN,
+            "program path holds a NUL byte",
+        );
+    };
+    let e = sp::execve(&cpath, &argv, env);
+    let code = if e == nix::errno::Errno::ENOENT {
+        crate::error::code::NOT_FOUND
+    } else {
+        crate::error::code::NOT_EXECUTABLE
+    };
+    Error::errno("execute", path.display(), e).with_code(code)
+}
+
+/// The utmp/wtmp side of an interactive session.
+struct Session {
+    utmp: Option<PathBuf>,
+    wtmp: Option<PathBuf>,
+    rec: Utmp,
+}
+
+/// A regular file (not a symlink) at `p`.
+fn regular(p: &str) -> Option<PathBuf> {
+    std::fs::symlink_metadata(p)
+        .ok()
+        .filter(|m| m.file_type().is_file())
+        .map(|_| PathBuf::from(p))
+}
+
+impl Session {
+    fn login(pw: &Passwd, tty: &str) -> Session {
+        let (line, id) = utmp::line_and_id(tty);
+        let rec = Utmp {
+            pid: sp::pid(),
+            line,
+            id,
+            user: pw.name.clone(),
+            session: sp::getsid(),
+            ..Utmp::now(utmp::USER_PROCESS)
+        };
+        let utmp = regular("/run/utmp").or_else(|| regular("/var/run/utmp"));
+        let wtmp = regular("/var/log/wtmp");
+        if utmp.is_none() {
+            log::warn!(
+                "no /run/utmp or /var/run/utmp in the package; who will not see this session"
+            );
+        }
+        let s = Session { utmp, wtmp, rec };
+        s.write(&s.rec);
+        s
+    }
+
+    fn write(&self, rec: &Utmp) {
+        if let Some(u) = &self.utmp {
+            if let Err(e) = utmp::write_utmp(u, rec) {
+                log::warn!("{}", e.msg);
+            }
+        }
+        if let Some(w) = &self.wtmp {
+            if let Err(e) = utmp::append_wtmp(w, rec) {
+                log::warn!("{}", e.msg);
+            }
+        }
+    }
+
+    fn logout(&self, how: Option<sp::Exit>) {
+        let (term, code) = match how {
+            Some(sp::Exit::Signal(s)) => (s as i16, 0),
+            Some(sp::Exit::Code(c)) => (0, c as i16),
+            None => (0, 0),
+        };
+        let rec = Utmp {
+            ut_type: utmp::DEAD_PROCESS,
+            user: String::new(),
+            exit_termination: term,
+            exit_status: code,
+            ..Utmp {
+                pid: self.rec.pid,
+                line: self.rec.line.clone(),
+                id: self.rec.id.clone(),
+                session: self.rec.session,
+                ..Utmp::now(utmp::DEAD_PROCESS)
+            }
+        };
+        self.write(&rec);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn arguments() {
+        let a = parse(&os(&["-u", "bob", "pkg01", "/bin/ls", "-l", "--help"])).unwrap();
+        assert_eq!(a.user.as_deref(), Some("bob"));
+        assert_eq!(a.pkg.as_deref(), Some("pkg01"));
+        assert_eq!(a.program, Some(OsString::from("/bin/ls")));
+        assert_eq!(a.args, os(&["-l", "--help"]));
+        let a = parse(&os(&["-ubob", "--", "-x"])).unwrap();
+        assert_eq!(
+            (a.user.as_deref(), a.pkg.as_deref()),
+            (Some("bob"), Some("-x"))
+        );
+        assert!(parse(&os(&["-x"])).unwrap_err().usage);
+        assert!(parse(&os(&["-u"])).unwrap_err().usage);
+        let bad = OsString::from(OsStr::from_bytes(b"pk\xffg"));
+        let e = parse(&[bad]).err().unwrap();
+        assert_eq!(e.msg, "invalid package name 'pk\u{fffd}g': not valid UTF-8");
+        let prog = OsString::from(OsStr::from_bytes(b"/bin/\xff"));
+        let a = parse(&[OsString::from("p"), prog.clone(), prog.clone()]).unwrap();
+        assert_eq!((a.program, a.args), (Some(prog.clone()), vec![prog]));
+    }
+
+    #[test]
+    fn kept_variables() {
+        assert!(kept("TERM", "xterm-256color"));
+        assert!(!kept("TERM", "../../tmp/evil"));
+        assert!(kept("LC_ALL", "C.UTF-8"));
+        assert!(!kept("LC_ALL", "C\n"));
+        assert!(kept("COLUMNS", "80"));
+        assert!(!kept("COLUMNS", "80x"));
+        for bad in [
+            "LD_PRELOAD",
+            "PCUE_SGCONF",
+            "IFS",
+            "ENV",
+            "BASH_ENV",
+            "PATH",
+            "LC_",
+        ] {
+            assert!(!kept(bad, "x"), "{bad}");
+        }
+    }
 }

@@ -1,19 +1,138 @@
-//! pkgnet — route an inetd connection into its package.
+//! pkgnet — route a connection made to a package address into the package.
 
-use crate::error::{Error, Result};
-use std::ffi::OsString;
+use crate::enter;
+use crate::error::{code, Error, Result};
+use crate::sys::{self, proc as sp, Facility};
+use std::ffi::{CString, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 pub const HELP: &str = "\
 NAME
-    pkgnet - route an inetd connection into its package
+    pkgnet - package inetd wrapper
 SYNOPSIS
     pkgnet path [args...]
 DESCRIPTION
-    Not yet implemented.
+    A wrapper for daemons spawned by inetd, xinetd or a systemd socket unit
+    with Accept=yes, where descriptors 0-2 are the connected socket:
+        ftp stream tcp nowait root /corp/bin/pkgnet pkgnet /usr/sbin/in.ftpd -l
+    The local address of descriptor 0 (getsockname; IPv4-mapped IPv6 read
+    as IPv4) is looked up in the registry (the Serviceguard files under
+    SGCONF; cmviewcl is not run).
+    A package address: pkgnet enters the package root with the checks of
+    execsh(8) (reached without following a symbolic link, every directory
+    on the way owned by root and closed to others, the root a mount point),
+    sets ctxROOT=/pkg and executes path inside the package with argv[0] the
+    last component of path and the remaining arguments. The ids are not
+    changed: the daemon runs as the user inetd started pkgnet as.
+    Not a package address (or descriptor 0 is not an IP socket): path is
+    executed in the system context with ctxROOT=/.
+    Fail closed: when the address belongs to a package that cannot be
+    entered (root missing, not mounted, not safe), the connection is
+    refused - closed without a byte sent - and never served from the
+    system context. A syslog line (LOG_AUTH, warning) names the client,
+    the address, the package and the reason.
+    Every routed connection is logged at info level (LOG_DAEMON):
+    client -> address -> package (or system) -> program.
+    While descriptor 0 is a socket, pkgnet's own messages go to syslog
+    only, never to the client.
+ENVIRONMENT
+    ctxROOT is set for the daemon; the rest of the environment is passed
+    on as inetd gave it. PCUE_SGCONF and PCUE_ROOT_PREFIX move the registry
+    (ignored when setuid).
 EXIT STATUS
-    1   Not yet implemented.
+    125  Bad arguments (path missing or not absolute), or the connection
+         was refused because its package could not be entered.
+    126  path could not be executed.
+    127  path was not found.
+    Otherwise the daemon's own status (pkgnet is replaced by it).
+FILES
+    /etc/inetd.conf, /etc/cmcluster.conf, $SGCONF/<pkg>/
+SEE ALSO
+    execsh(8), getcpkg(8), pkglogin(8), inetd(8)
 ";
 
-pub fn main(_argv: &[OsString]) -> Result<i32> {
-    Err(Error::fail("not yet implemented"))
+const IDENT: &str = "pkgnet";
+
+pub fn main(argv: &[OsString]) -> Result<i32> {
+    let Some(path) = argv.first() else {
+        return Err(Error::usage("usage: pkgnet path [args...]"));
+    };
+    if path.as_bytes().first() != Some(&b'/') {
+        return Err(Error::usage(format!(
+            "path must be absolute: '{}'",
+            path.to_string_lossy()
+        )));
+    }
+    let base = Path::new(path)
+        .file_name()
+        .map(|b| b.to_os_string())
+        .unwrap_or_else(|| path.clone());
+    let mut cargv = Vec::with_capacity(argv.len());
+    for a in std::iter::once(&base).chain(&argv[1..]) {
+        cargv.push(sp::cstring_os(a).map_err(|_| Error::usage("an argument holds a NUL byte"))?);
+    }
+    let cpath = sp::cstring_os(path).map_err(|_| Error::usage("path holds a NUL byte"))?;
+    sys::syslog_open(Facility::Daemon, IDENT);
+    let ends = sys::net::endpoints(0);
+    let quiet = ends.is_some();
+    let prog = path.to_string_lossy().into_owned();
+    let Some(ends) = ends else {
+        log::debug!("descriptor 0 is not an IP socket: system context");
+        return exec(&cpath, &cargv, "/", &prog, false);
+    };
+    let client = ends
+        .remote
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "-".into());
+    let reg = enter::registry();
+    let Some(pkg) = reg.by_addr(ends.local) else {
+        sys::syslog(
+            Facility::Daemon,
+            log::Level::Info,
+            IDENT,
+            &format!("{client} -> {} -> system -> {prog}", ends.local),
+        );
+        return exec(&cpath, &cargv, "/", &prog, quiet);
+    };
+    let target = enter::Target {
+        name: pkg.name.clone(),
+        root: pkg.root.clone(),
+    };
+    if let Err(e) = enter::open_and_enter(&target) {
+        sys::syslog(
+            Facility::Auth,
+            log::Level::Warn,
+            IDENT,
+            &format!(
+                "refused connection from {client} to {} (package '{}'): {}",
+                ends.local, target.name, e.msg
+            ),
+        );
+        return Err(Error::quiet(code::EXEC_OWN));
+    }
+    sys::syslog(
+        Facility::Daemon,
+        log::Level::Info,
+        IDENT,
+        &format!("{client} -> {} -> {} -> {prog}", ends.local, target.name),
+    );
+    exec(&cpath, &cargv, &target.ctx_root(), &prog, quiet)
+}
+
+/// Execute the daemon; on failure 127 (not found) or 126, reported to
+/// syslog, and on stderr too unless stderr is the client's socket.
+fn exec(path: &CString, argv: &[CString], ctx: &str, shown: &str, quiet: bool) -> Result<i32> {
+    let e = sp::execv_with(path, argv, &[("ctxROOT", ctx)]);
+    let c = if e == nix::errno::Errno::ENOENT {
+        code::NOT_FOUND
+    } else {
+        code::NOT_EXECUTABLE
+    };
+    let err = Error::errno("execute", shown, e).with_code(c);
+    sys::syslog(Facility::Daemon, log::Level::Error, IDENT, &err.msg);
+    if quiet {
+        return Err(Error::quiet(c));
+    }
+    Err(err)
 }

@@ -42,10 +42,12 @@ pub fn utf8(args: &[OsString]) -> Result<Vec<String>> {
         .collect()
 }
 
-/// True when `--help` (or `-h`) comes before `--`.
+/// True when `--help` (or `-h`) comes before `--` and before the first
+/// operand: options precede operands, and what follows an operand may be
+/// another program's command line (`pkgnet /usr/sbin/in.telnetd -h`).
 pub fn wants_help(args: &[OsString]) -> bool {
     args.iter()
-        .take_while(|a| *a != "--")
+        .take_while(|a| *a != "--" && a.as_encoded_bytes().first() == Some(&b'-'))
         .any(|a| a == "--help" || a == "-h")
 }
 
@@ -93,5 +95,7 @@ mod tests {
         let v = |x: &[&str]| x.iter().map(OsString::from).collect::<Vec<_>>();
         assert!(wants_help(&v(&["-i", "--help"])));
         assert!(!wants_help(&v(&["--", "--help"])));
+        assert!(!wants_help(&v(&["/usr/sbin/in.telnetd", "-h"])));
+        assert!(!wants_help(&v(&["pkg01", "/bin/ls", "--help"])));
     }
 }

@@ -7,6 +7,7 @@ pub mod addr;
 pub mod args;
 pub mod context;
 pub mod dispatch;
+pub mod enter;
 pub mod error;
 pub mod logging;
 pub mod man;

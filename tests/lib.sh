@@ -85,3 +85,54 @@ die() { echo "FAIL: $*" >&2; exit 1; }
 assert_eq() {
     [ "$2" = "$3" ] || die "$1: expected '$2', got '$3'"
 }
+
+# execsh/pkgnet (issue 4)
+
+# A private /dev: a tmpfs with the few devices the tests use, a new devpts
+# instance (the ptys a test makes are its own, mode 0600, no tty group) and
+# /dev/log, a datagram socket whose lines land in $T/syslog.
+private_dev() {
+    mkdir -p "$T/hostdev"
+    mount --rbind /dev "$T/hostdev"
+    mount -t tmpfs -o mode=755 pcue-dev /dev
+    local d
+    for d in null zero full random urandom tty; do
+        touch "/dev/$d"; mount --bind "$T/hostdev/$d" "/dev/$d"
+    done
+    mkdir /dev/pts
+    mount -t devpts -o newinstance,ptmxmode=0666,mode=0600 devpts /dev/pts
+    ln -s pts/ptmx /dev/ptmx
+    : > "$T/syslog"
+    socat -u UNIX-RECV:/dev/log,mode=0666 OPEN:"$T/syslog",append </dev/null >/dev/null 2>&1 &
+    for d in $(seq 100); do [ -S /dev/log ] && break; sleep 0.05; done
+    [ -S /dev/log ] || die "no /dev/log"
+}
+
+# on_pty CMD...: run CMD on a new pseudo-terminal (python3's pty.spawn); the
+# terminal's output comes out on stdout; exits with CMD's status.
+PTY_PY='import os, pty, sys
+st = pty.spawn(sys.argv[1:])
+sys.exit(os.waitstatus_to_exitcode(st) & 255)'
+on_pty() { /usr/bin/python3 -c "$PTY_PY" "$@"; }
+user_pty() { as_user /usr/bin/python3 -c "$PTY_PY" "$@"; }
+
+# mkroot_login PKG: mkroot plus what a login needs: /run/utmp (and
+# /var/run -> ../run), /var/log/wtmp, /dev/pts, a supplementary group.
+mkroot_login() {
+    mkroot "$1"
+    local r="$T/$1"
+    ln -s ../run "$r/var/run"
+    : > "$r/run/utmp"; chmod 664 "$r/run/utmp"
+    : > "$r/var/log/wtmp"; chmod 664 "$r/var/log/wtmp"
+    mkdir -p "$r/dev/pts"; mount --bind /dev/pts "$r/dev/pts"
+    ln -s pts/ptmx "$r/dev/ptmx"
+    echo "ops:x:4300:user" >> "$r/etc/group"
+}
+
+# Registry in /etc/cmcluster.conf (what a setuid pcue reads): SGCONF=$T/sg,
+# roots under $T. Needs private_etc.
+setuid_registry() {
+    export SGCONF="$T/sg"
+    mkdir -p "$SGCONF"
+    printf 'SGCONF=%s\nPCUE_ROOT_PREFIX=%s\n' "$SGCONF" "$T" > /etc/cmcluster.conf
+}

@@ -2,6 +2,7 @@
 //! change process state. Everything above reads as plain Rust.
 
 pub mod net;
+pub mod proc;
 
 use crate::error::{Error, Result};
 use nix::unistd::{getegid, geteuid, getgid, getuid, Gid, Uid};

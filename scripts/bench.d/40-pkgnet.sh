@@ -1,0 +1,53 @@
+#!/bin/bash
+# pkgnet: connections per second through a real inetd (openbsd-inetd) to a
+# trivial service (cat /etc/motd), all on loopback inside private mount,
+# network and pid namespaces:
+#   ours  inetd -> pkgnet -> chroot into pkg01 -> cat
+#   peer  inetd -> cat directly (system context)
+#   peer  inetd -> the paper's Figure 3 wrapper: sh, getcpkg, chroot(1), cat
+set -euo pipefail
+: "${PCUE:?}" "${BENCH_LIB:?}"
+N=${PKGNET_BENCH_N:-200}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${PCUE_BENCH_NS:-}" ]; then
+    command -v inetd >/dev/null || { echo "40-pkgnet: needs inetd (make deps)" >&2; exit 1; }
+    exec unshare --mount --propagation private --net --pid --fork --mount-proc \
+        env PCUE_BENCH_NS=1 timeout 600 bash "$0" "$@"
+fi
+. "$BENCH_LIB"
+T=$(mktemp -d /tmp/pcue-bench-XXXXXX); export T
+mount -t tmpfs -o mode=755 bench "$T"
+trap 'umount -R "$T" 2>/dev/null; rmdir "$T"' EXIT
+. "$here/../../tests/lib.sh"
+mount -t tmpfs bench-run /run
+net_up 127.0.0.2
+export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0
+reg_cntl pkg01 127.0.0.2
+mkroot pkg01
+mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; "$T/bin/pcue" --install "$T/bin" >/dev/null
+cat > "$T/fig3" <<SH
+#!/bin/sh
+Pkg=\$($T/bin/getcpkg -f)
+if [ -n "\$Pkg" ]; then exec chroot $T/\$Pkg "\$@"; else exec "\$@"; fi
+SH
+chmod 755 "$T/fig3"
+cat > "$T/inetd.conf" <<CONF
+7401 stream tcp nowait.100000 root $T/bin/pkgnet pkgnet /bin/cat /etc/motd
+7402 stream tcp nowait.100000 root /bin/cat cat /etc/motd
+7403 stream tcp nowait.100000 root $T/fig3 fig3 /bin/cat /etc/motd
+CONF
+inetd -d "$T/inetd.conf" >/dev/null 2>&1 &
+ask() { socat -T 5 - "TCP:127.0.0.2:$1,bind=127.0.0.1" </dev/null; }
+for i in $(seq 100); do ask 7402 >/dev/null 2>&1 && break; sleep 0.05; done
+[ "$(ask 7401)" = pkg01 ] || { echo "40-pkgnet: pkgnet did not answer pkg01" >&2; exit 1; }
+[ "$(ask 7403)" = pkg01 ] || { echo "40-pkgnet: the Figure 3 wrapper did not answer pkg01" >&2; exit 1; }
+rate() { # rate PORT: connections per second over N sequential connections
+    local t0 t1 i
+    t0=$(date +%s%N)
+    for ((i = 0; i < N; i++)); do ask "$1" >/dev/null; done
+    t1=$(date +%s%N)
+    awk -v n="$N" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (ns / 1e9) }'
+}
+ours=$(rate 7401); direct=$(rate 7402); fig3=$(rate 7403)
+report "pkgnet connections/s ($N, into pkg01)" "$ours" "inetd-direct" "$direct" conn/s
+report "pkgnet connections/s ($N, into pkg01)" "$ours" "figure3-sh-getcpkg-chroot" "$fig3" conn/s

@@ -1,0 +1,31 @@
+#!/bin/bash
+# execsh: `execsh pkg01 /bin/true` (non-interactive, setuid-root copy, run
+# by an unprivileged user) against `chroot /pkg01 /bin/true` run by root.
+# Also against `chroot --userspec` (root entering and dropping to the user,
+# what execsh does minus the checks). All go through setpriv, so they pay the same launcher. Private mount,
+# network and pid namespaces; /etc is an overlay there.
+set -euo pipefail
+: "${PCUE:?}" "${BENCH_LIB:?}"
+N=${EXECSH_BENCH_N:-200}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${PCUE_BENCH_NS:-}" ]; then
+    exec unshare --mount --propagation private --net --pid --fork --mount-proc \
+        env PCUE_BENCH_NS=1 timeout 600 bash "$0" "$@"
+fi
+. "$BENCH_LIB"
+T=$(mktemp -d /tmp/pcue-bench-XXXXXX); export T
+mount -t tmpfs -o mode=755 bench "$T"
+trap 'umount -R "$T" 2>/dev/null; rmdir "$T"' EXIT
+. "$here/../../tests/lib.sh"
+private_etc
+setuid_registry
+setuid_copy
+reg_cntl pkg01 127.0.0.2
+mkroot pkg01
+chmod 755 "$T"
+as_user "$T/bin/execsh" pkg01 /bin/true </dev/null || { echo "41-execsh: execsh failed" >&2; exit 1; }
+ours=$(median_ms "$N" as_user "$T/bin/execsh" pkg01 /bin/true)
+peer=$(median_ms "$N" setpriv --reuid=0 --regid=0 --clear-groups -- chroot "$T/pkg01" /bin/true)
+spec=$(median_ms "$N" setpriv --reuid=0 --regid=0 --clear-groups -- chroot --userspec=4242:4242 "$T/pkg01" /bin/true)
+report "execsh pkg01 /bin/true (median of $N)" "$ours" "chroot-as-root" "$peer" ms
+report "execsh pkg01 /bin/true (median of $N)" "$ours" "chroot-userspec-as-root" "$spec" ms

@@ -1,0 +1,319 @@
+//! execsh as a real user would run it: a setuid-root copy of the binary, an
+//! unprivileged caller (uid 4242), a real pseudo-terminal, and what `id`,
+//! `who`, `last` and `utmpdump` see. Each test builds its own world in
+//! private mount, network and pid namespaces (tests/lib.sh).
+
+mod common;
+use common::*;
+
+/// Registry in /etc/cmcluster.conf (a private overlay), roots under $T,
+/// a private /dev with its own devpts and a /dev/log that writes $T/syslog.
+const WORLD: &str = r#"
+private_dev
+private_etc
+setuid_registry
+setuid_copy
+reg_cntl pkg01 127.0.0.2
+reg_cntl pkg02 127.0.0.3
+mkroot_login pkg01
+mkroot_login pkg02
+chmod 755 "$T"
+X="$T/bin/execsh"
+unset SHELL
+# a fingerprint of every utmp and wtmp under $T
+records() { cat "$T"/*/run/utmp "$T"/*/var/log/wtmp 2>/dev/null | md5sum | cut -c1-32; }
+"#;
+
+fn run(script: &str) -> String {
+    sandbox_ok(&format!("{WORLD}\n{script}"))
+}
+
+/// The pty output, with the terminal's CRs gone.
+fn lines(out: &str) -> String {
+    out.replace('\r', "")
+}
+
+#[test]
+fn interactive_session_on_a_pty() {
+    require("python3");
+    require("utmpdump");
+    let out = lines(&run(r#"
+cat > "$T/pkg01/tmp/inside" <<'IN'
+echo "uid=$(id -u)"
+echo "gids=$(id -G)"
+echo "pwd=$(pwd)"
+echo "pkg=$(/corp/bin/getcpkg)"
+echo "tty=$(tty)"
+echo "ttyls=$(ls -l "$(tty)" | cut -d' ' -f1,3,4)"
+echo "who=$(who | tr -s ' ' | cut -d' ' -f1,2)"
+echo "ctx=$ctxROOT"
+echo "home=$HOME user=$USER logname=$LOGNAME path=$PATH"
+exit 7
+IN
+chmod 644 "$T/pkg01/tmp/inside"
+set +e
+setpriv --reuid=4242 --regid=4242 --groups=4999 -- /usr/bin/python3 -c "$PTY_PY" /bin/sh -c '
+  echo "ttybefore=$(stat -c "%u %g %a" "$(tty)")"
+  "$0" pkg01 /bin/sh /tmp/inside
+  echo "rc=$?"
+  echo "ttyafter=$(stat -c "%u %g %a" "$(tty)")"' "$X"
+set -e
+sleep 1.1 # last says "still running" for a logout in the current second
+echo "last=$(last -f "$T/pkg01/var/log/wtmp" | grep -a '^user' | head -1)"
+echo "dead=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[8\]')"
+echo "alive=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[7\]' || true)"
+echo "wtmp_types=$(utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | cut -c1-3 | tr '\n' ' ')"
+echo "log=$(grep -a -c 'uid 4242 entered package .pkg01. as user on /dev/pts/' "$T/syslog")"
+"#));
+    let f = |k| field(&out, k).unwrap_or_else(|| panic!("no {k} in:\n{out}"));
+    assert_eq!(f("uid"), "4242", "{out}");
+    assert_eq!(
+        f("gids"),
+        "4242 4300",
+        "package groups only, not the caller's 4999: {out}"
+    );
+    assert_eq!(f("pwd"), "/home/user");
+    assert_eq!(f("pkg"), "pkg01");
+    assert_eq!(f("ttyls"), "crw--w---- user tty", "{out}");
+    assert!(f("who").starts_with("user pts/"), "{out}");
+    assert_eq!(f("ctx"), "/pkg01");
+    assert_eq!(
+        f("home"),
+        "/home/user user=user logname=user path=/usr/local/bin:/usr/bin:/bin:/corp/bin"
+    );
+    assert_eq!(f("rc"), "7", "the program's status: {out}");
+    assert_eq!(f("ttybefore"), "4242 4242 600", "{out}");
+    assert_eq!(
+        f("ttyafter"),
+        "4242 4242 600",
+        "owner and mode restored: {out}"
+    );
+    let last = f("last");
+    assert!(last.contains("pts/"), "{out}");
+    assert!(
+        !last.contains("still logged in") && last.contains(" - "),
+        "a logout time: {out}"
+    );
+    assert_eq!(f("dead"), "1", "{out}");
+    assert_eq!(f("alive"), "0", "{out}");
+    assert_eq!(f("wtmp_types"), "[7] [8] ", "{out}");
+    assert_eq!(f("log"), "1", "syslog LOG_AUTH line: {out}");
+}
+
+/// Every refusal: a clear one-line message, exit 1, the program never runs,
+/// and no utmp or wtmp under $T changes by a byte. Run on a pty, so that a
+/// session that got through would write utmp.
+#[test]
+fn hostile_input_is_refused_and_writes_nothing() {
+    require("python3");
+    let out = lines(&run(r#"
+for p in pkgsym pkgg pkgw pkgu pkgnone pkguid pkgnm pkgdeep pkglnk; do reg_cntl $p; done
+ln -s pkg01 "$T/pkgsym"
+mkroot_login pkgg; chmod 775 "$T/pkgg"
+mkroot_login pkgw; chmod 757 "$T/pkgw"
+mkroot_login pkgu; chown 4242 "$T/pkgu"
+mkroot_login pkgnone; sed -i '/^user:/d' "$T/pkgnone/etc/passwd"
+mkroot_login pkguid; sed -i 's/^user:x:4242:/user:x:5000:/' "$T/pkguid/etc/passwd"
+mkdir "$T/pkgnm"
+mkdir -p "$T/udir/pkgdeep"; chown 4242 "$T/udir"; mount -t tmpfs t "$T/udir/pkgdeep"
+echo "PCUE_ROOT=\"$T/udir/pkgdeep\"" >> "$SGCONF/pkgdeep/pkgdeep.cntl"
+ln -s . "$T/lnk"; echo "PCUE_ROOT=\"$T/lnk/pkg01\"" >> "$SGCONF/pkglnk/pkglnk.cntl"
+# a registry of the user's own, with a package 'evil'
+mkdir -p "$T/evilsg/evil"; echo 'IP[0]=127.0.0.9' > "$T/evilsg/evil/evil.cntl"
+echo "SGCONF=$T/evilsg" > "$T/evil.conf"; chown -R 4242 "$T/evilsg" "$T/evil.conf"
+long=$(printf 'a%.0s' $(seq 10000))
+hostile() { # hostile KEY [VAR=VALUE...] -- ARGS...
+    local key=$1; shift
+    local envs=() before rc=0 out
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done; shift
+    before=$(records)
+    out=$(user_pty env "${envs[@]}" "$X" "$@" /bin/echo ENTERED 2>&1 | tr -d '\r') || rc=$?
+    echo "${key}_rc=$rc"
+    echo "${key}_msg=$(printf '%s\n' "$out" | head -1)"
+    echo "${key}_lines=$(printf '%s\n' "$out" | grep -c .)"
+    echo "${key}_entered=$(printf '%s\n' "$out" | grep -c ENTERED || true)"
+    [ "$before" = "$(records)" ] && echo "${key}_same=yes" || echo "${key}_same=no"
+}
+hostile dotdot -- ../tmp/x
+hostile slash -- /
+hostile unknown -- nosuch
+hostile symlink -- pkgsym
+hostile groupw -- pkgg
+hostile worldw -- pkgw
+hostile owned -- pkgu
+hostile noacct -- pkgnone
+hostile otheruid -- pkguid
+hostile notmount -- pkgnm
+hostile deep -- pkgdeep
+hostile lnk -- pkglnk
+hostile long -- "$long"
+hostile nonutf8 -- $'pk\xffg'
+hostile uroot -- -u root pkg01
+hostile evil PCUE_SGCONF="$T/evilsg" PCUE_CMCLUSTER_CONF="$T/evil.conf" -- evil
+hostile preload LD_PRELOAD=/nonexistent.so PCUE_ROOT_PREFIX=/ -- nosuch
+echo "syslog_refusals=$(grep -a -c 'execsh.*refused uid 4242 entry to package' "$T/syslog")"
+grep -a 'no account' "$T/syslog" | head -1 | sed 's/^.*execsh/syslog_noacct=execsh/'
+"#));
+    let cases: &[(&str, &str)] = &[
+        (
+            "dotdot",
+            "execsh: invalid package name '../tmp/x': must start with a letter or digit",
+        ),
+        (
+            "slash",
+            "execsh: invalid package name '/': must start with a letter or digit",
+        ),
+        ("unknown", "execsh: unknown package 'nosuch'"),
+        ("symlink", "/pkgsym' is a symbolic link"),
+        (
+            "groupw",
+            "/pkgg' is writable by group or others (mode 0775)",
+        ),
+        (
+            "worldw",
+            "/pkgw' is writable by group or others (mode 0757)",
+        ),
+        ("owned", "/pkgu' is owned by uid 4242, not root"),
+        ("noacct", "execsh: you have no account in package 'pkgnone'"),
+        (
+            "otheruid",
+            "execsh: you have no account in package 'pkguid'",
+        ),
+        ("notmount", "/pkgnm' is not a mount point"),
+        (
+            "deep",
+            "/udir' above the package root is owned by uid 4242, not root",
+        ),
+        ("lnk", "/lnk' above the package root is a symbolic link"),
+        ("long", "': longer than 39 characters"),
+        (
+            "nonutf8",
+            "execsh: invalid package name 'pk\u{fffd}g': not valid UTF-8",
+        ),
+        ("uroot", "execsh: -u is only for root"),
+        ("evil", "execsh: unknown package 'evil'"),
+        ("preload", "execsh: unknown package 'nosuch'"),
+    ];
+    for (key, want) in cases {
+        let f = |k: &str| {
+            field(&out, &format!("{key}_{k}"))
+                .unwrap_or_else(|| panic!("no {key}_{k} in:\n{out}"))
+                .to_string()
+        };
+        let msg = f("msg");
+        assert!(
+            msg.starts_with("execsh: ") && msg.ends_with(want),
+            "{key}: want '{want}', got '{msg}'\n{out}"
+        );
+        assert_eq!(f("rc"), "1", "{key}: exit status\n{out}");
+        assert_eq!(f("lines"), "1", "{key}: one line\n{out}");
+        assert_eq!(f("entered"), "0", "{key}: the program ran\n{out}");
+        assert_eq!(f("same"), "yes", "{key}: utmp/wtmp changed\n{out}");
+    }
+    assert_eq!(
+        field(&out, "syslog_refusals"),
+        Some(cases.len().to_string().as_str()),
+        "one LOG_AUTH line per refusal: {out}"
+    );
+    assert!(
+        field(&out, "syslog_noacct").unwrap_or_default().ends_with(
+            "refused uid 4242 entry to package 'pkgnone': you have no account in package 'pkgnone'"
+        ),
+        "{out}"
+    );
+}
+
+/// What the caller's environment cannot do: pick the registry or the root,
+/// reach the program (LD_*, PCUE_*, IFS, ENV, BASH_ENV), hijack the program
+/// lookup through PATH, or pick a shell that is not in the package.
+#[test]
+fn hostile_environment_is_dropped() {
+    require("python3");
+    let out = lines(&run(r#"
+# an alternative registry and root that would pass every check
+mkdir -p "$T/evil/pkg01" "$T/evilsg/pkg01"
+mount -t tmpfs evil "$T/evil/pkg01"
+cp -a "$T/pkg01/etc" "$T/evil/pkg01/"; echo evil > "$T/evil/pkg01/etc/motd"
+echo "PCUE_ROOT=\"$T/evil/pkg01\"" > "$T/evilsg/pkg01/pkg01.cntl"
+echo "SGCONF=$T/evilsg" > "$T/evil.conf"
+# a program the user planted, first in the PATH they pass
+printf '#!/bin/sh\necho HIJACKED\n' > "$T/pkg01/tmp/id"; chmod 755 "$T/pkg01/tmp/id"
+E=(LD_PRELOAD=/tmp/evil.so LD_LIBRARY_PATH=/tmp PCUE_SGCONF="$T/evilsg"
+   PCUE_CMCLUSTER_CONF="$T/evil.conf" PCUE_ROOT_PREFIX="$T/evil" PCUE_LOG=trace
+   IFS=x ENV=/tmp/e BASH_ENV=/tmp/e PATH=/tmp:/usr/bin:/bin TERM=vt100
+   LANG=C.UTF-8 LC_TIME=C TZ=UTC COLUMNS=120 SHELL=/nonexistent)
+echo "motd=$(as_user env "${E[@]}" "$X" pkg01 /bin/cat /etc/motd </dev/null)"
+echo "id=$(as_user env "${E[@]}" "$X" pkg01 id -u </dev/null)"
+as_user env "${E[@]}" "$X" pkg01 /usr/bin/env </dev/null | sort | sed 's/^/env:/'
+# SHELL: not in the package -> passwd shell with a warning; in it -> used
+printf 'echo "shell=$SHELL zero=$0"; exit\n' | user_pty env SHELL=/nonexistent "$X" pkg01 | tr -d '\r' | grep -a -o -e '^execsh.*' -e 'shell=/[^ ]* zero=.*' | sed 's/^/a_/'
+printf 'echo "shell=$SHELL zero=$0"; exit\n' | user_pty env SHELL=/bin/bash "$X" pkg01 | tr -d '\r' | grep -a -o 'shell=/[^ ]* zero=.*' | sed 's/^/b_/'
+# non-UTF-8 program arguments pass through byte for byte
+echo "bytes=$(as_user "$X" pkg01 /usr/bin/printf '%s' $'\xff\xfe' </dev/null | od -An -tx1 | tr -d ' ')"
+# root may enter as a package user with -u
+echo "u=$("$X" -u user pkg01 /usr/bin/id -u </dev/null)"
+"#));
+    assert_eq!(field(&out, "motd"), Some("pkg01"), "{out}");
+    assert_eq!(
+        field(&out, "id"),
+        Some("4242"),
+        "/tmp/id must not run: {out}"
+    );
+    let env: Vec<&str> = out.lines().filter_map(|l| l.strip_prefix("env:")).collect();
+    let names: Vec<&str> = env.iter().filter_map(|l| l.split('=').next()).collect();
+    assert_eq!(
+        names,
+        [
+            "COLUMNS", "HOME", "LANG", "LC_TIME", "LOGNAME", "PATH", "SHELL", "TERM", "TZ", "USER",
+            "ctxROOT"
+        ],
+        "{out}"
+    );
+    assert!(env.contains(&"PATH=/usr/local/bin:/usr/bin:/bin:/corp/bin"));
+    assert!(env.contains(&"SHELL=/bin/sh"), "{out}");
+    assert!(env.contains(&"TERM=vt100") && env.contains(&"ctxROOT=/pkg01"));
+    assert!(
+        out.contains(
+            "a_execsh: SHELL '/nonexistent' is not a program in package 'pkg01'; using '/bin/sh'"
+        ),
+        "{out}"
+    );
+    assert_eq!(field(&out, "a_shell"), Some("/bin/sh zero=-sh"), "{out}");
+    assert_eq!(
+        field(&out, "b_shell"),
+        Some("/bin/bash zero=-bash"),
+        "{out}"
+    );
+    assert_eq!(field(&out, "bytes"), Some("fffe"), "{out}");
+    assert_eq!(field(&out, "u"), Some("4242"), "{out}");
+}
+
+/// 50 sessions at once, each on its own pty: the utmp lock keeps every
+/// record, and every login gets its logout. (About 5 s.)
+#[test]
+fn fifty_concurrent_sessions() {
+    require("python3");
+    require("utmpdump");
+    let out = run(r#"
+pids=()
+for i in $(seq 50); do
+    user_pty "$X" pkg01 /bin/sh -c 'sleep 0.5; exit 3' > "$T/s$i" 2>&1 & pids+=($!)
+done
+bad=0
+for p in "${pids[@]}"; do wait "$p" || [ $? = 3 ] || bad=$((bad + 1)); done
+echo "bad=$bad"
+echo "alive=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[7\]' || true)"
+echo "dead=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[8\]' || true)"
+echo "logins=$(utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | grep -c '^\[7\] .* \[user *\]' || true)"
+echo "logouts=$(utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | grep -c '^\[8\]' || true)"
+echo "wtmpsize=$(stat -c %s "$T/pkg01/var/log/wtmp")"
+echo "lines=$(utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | grep '^\[7\]' | awk -F'] \\[' '{print $5}' | sort -u | wc -l)"
+"#);
+    assert_eq!(field(&out, "bad"), Some("0"), "every session ran: {out}");
+    assert_eq!(field(&out, "alive"), Some("0"), "{out}");
+    // a pty freed by one session may serve a later one: one slot per line
+    assert_eq!(field(&out, "dead"), field(&out, "lines"), "{out}");
+    assert_eq!(field(&out, "logins"), Some("50"), "{out}");
+    assert_eq!(field(&out, "logouts"), Some("50"), "{out}");
+    assert_eq!(field(&out, "wtmpsize"), Some("38400"), "{out}");
+}

@@ -1,0 +1,141 @@
+//! pkgnet under a real inetd (Debian's openbsd-inetd, foreground, its own
+//! config file) in private mount, network and pid namespaces: connections
+//! to 127.0.0.2 reach pkg01, to 127.0.0.3 pkg02, to 127.0.0.1 the system;
+//! a package whose root cannot be entered refuses the connection.
+
+mod common;
+use common::*;
+
+const WORLD: &str = r#"
+private_dev
+private_etc
+mount -t tmpfs pcue-run /run   # inetd's pid file stays in the sandbox
+net_up 127.0.0.2 127.0.0.3
+export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T"
+reg_cntl pkg01 127.0.0.2
+reg_cntl pkg02 127.0.0.3
+mkroot pkg01
+mkroot pkg02
+echo system > /etc/motd
+P="$T/bin/pcue"; mkdir -p "$T/bin"; cp "$PCUE" "$P"; ln -s pcue "$T/bin/pkgnet"
+cat > "$T/inetd.conf" <<CONF
+7301 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd
+7302 stream tcp nowait root $T/bin/pkgnet pkgnet /usr/bin/env
+7303 stream tcp nowait root $T/bin/pkgnet pkgnet /nonexistent/daemon -h
+CONF
+inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
+ask() { socat -T 5 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }
+for i in $(seq 100); do ask 127.0.0.1:7302 >/dev/null && break; sleep 0.05; done
+"#;
+
+fn run(script: &str) -> String {
+    sandbox_ok(&format!("{WORLD}\n{script}"))
+}
+
+#[test]
+fn inetd_routes_each_address_to_its_package() {
+    require("inetd");
+    require("socat");
+    let out = run(r#"
+echo "p1=$(ask 127.0.0.2:7301)"
+echo "p2=$(ask 127.0.0.3:7301)"
+echo "sys=$(ask 127.0.0.1:7301)"
+echo "ctx1=$(ask 127.0.0.2:7302 | grep '^ctxROOT=')"
+echo "ctxsys=$(ask 127.0.0.1:7302 | grep '^ctxROOT=')"
+echo "missing=[$(ask 127.0.0.2:7303)]"
+sleep 0.2
+echo "routed=$(grep -a -c 'pkgnet.*127.0.0.1 -> 127.0.0.2 -> pkg01 -> /bin/cat' "$T/syslog")"
+echo "routedsys=$(grep -a -c 'pkgnet.*127.0.0.1 -> 127.0.0.1 -> system -> /bin/cat' "$T/syslog")"
+echo "execfail=$(grep -a -c "pkgnet.*can't execute '/nonexistent/daemon': No such file or directory" "$T/syslog")"
+"#);
+    assert_eq!(field(&out, "p1"), Some("pkg01"), "{out}");
+    assert_eq!(field(&out, "p2"), Some("pkg02"), "{out}");
+    assert_eq!(field(&out, "sys"), Some("system"), "{out}");
+    assert_eq!(field(&out, "ctx1"), Some("ctxROOT=/pkg01"), "{out}");
+    assert_eq!(field(&out, "ctxsys"), Some("ctxROOT=/"), "{out}");
+    assert_eq!(
+        field(&out, "missing"),
+        Some("[]"),
+        "an exec failure says nothing to the client (and -h went to the daemon, not to pkgnet's help): {out}"
+    );
+    assert_eq!(field(&out, "routed"), Some("1"), "{out}");
+    assert_eq!(field(&out, "routedsys"), Some("1"), "{out}");
+    assert_eq!(field(&out, "execfail"), Some("1"), "{out}");
+}
+
+/// Fail closed: pkg02's root unmounted (a plain directory is left), or made
+/// writable by others, and 127.0.0.3 gets no byte — never the system's
+/// answer — while pkg01 and the system go on being served.
+#[test]
+fn unmounted_package_fails_closed() {
+    require("inetd");
+    require("socat");
+    let out = run(r#"
+umount -R "$T/pkg02"
+echo "p2=[$(ask 127.0.0.3:7301)]"
+echo "p1=$(ask 127.0.0.2:7301)"
+echo "sys=$(ask 127.0.0.1:7301)"
+sleep 0.2
+grep -a 'refused connection' "$T/syslog" | head -1 | sed 's/^.*pkgnet\[[0-9]*\]: /refused=/'
+mount -t tmpfs -o mode=757 again "$T/pkg02"; echo pkg02 > "$T/pkg02/motd"
+echo "open=[$(ask 127.0.0.3:7301)]"
+rmdir "$T/pkg02" 2>/dev/null || umount "$T/pkg02"; rmdir "$T/pkg02"
+echo "gone=[$(ask 127.0.0.3:7301)]"
+sleep 0.2
+echo "refusals=$(grep -a -c 'refused connection from 127.0.0.1 to 127.0.0.3 (package .pkg02.)' "$T/syslog")"
+grep -a 'refused connection' "$T/syslog" | sed 's/^.*: package root/reason=/; s/^.*: can/reason=can/' | sed 's/^/r/'
+"#);
+    assert_eq!(field(&out, "p2"), Some("[]"), "{out}");
+    assert_eq!(field(&out, "open"), Some("[]"), "{out}");
+    assert_eq!(field(&out, "gone"), Some("[]"), "{out}");
+    assert_eq!(field(&out, "p1"), Some("pkg01"), "{out}");
+    assert_eq!(field(&out, "sys"), Some("system"), "{out}");
+    let refused = field(&out, "refused").unwrap_or_default();
+    assert!(
+        refused.starts_with(
+            "refused connection from 127.0.0.1 to 127.0.0.3 (package 'pkg02'): package root '"
+        ) && refused.ends_with("/pkg02' is not a mount point"),
+        "{out}"
+    );
+    assert_eq!(field(&out, "refusals"), Some("3"), "{out}");
+    assert!(
+        out.contains("' is writable by group or others (mode 0757)"),
+        "{out}"
+    );
+    assert!(out.contains("/pkg02': No such file or directory"), "{out}");
+}
+
+/// Usage errors exit 125 before the socket is looked at; exec failures
+/// 127/126 with the message on stderr when fd 0 is not a socket.
+#[test]
+fn exit_codes() {
+    let t = TempDir::new("pkgnet");
+    let r = applet(&t, "pkgnet", &[], &[]);
+    assert_eq!(r.status.code(), Some(125));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        "pkgnet: usage: pkgnet path [args...]\n"
+    );
+    let r = applet(&t, "pkgnet", &["cat"], &[]);
+    assert_eq!(r.status.code(), Some(125));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        "pkgnet: path must be absolute: 'cat'\n"
+    );
+    let r = applet(&t, "pkgnet", &["/nonexistent/x"], &[]);
+    assert_eq!(r.status.code(), Some(127));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        "pkgnet: can't execute '/nonexistent/x': No such file or directory\n"
+    );
+    let r = applet(&t, "pkgnet", &["/etc/passwd"], &[]);
+    assert_eq!(r.status.code(), Some(126));
+    let r = applet(
+        &t,
+        "pkgnet",
+        &["/bin/sh", "-c", "echo \"$ctxROOT\"; exit 9"],
+        &[],
+    );
+    assert_eq!(r.status.code(), Some(9), "the daemon's own status");
+    assert_eq!(String::from_utf8_lossy(&r.stdout), "/\n");
+}
