@@ -165,7 +165,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let name = match a.pkg.clone() {
         Some(p) => p,
         None => {
-            let found = context::current_package(Lookup::default(), || reg.clone())
+            let found = context::current_package(Lookup::default(), &enter::config())
                 .map_err(|e| refuse(ruid, "", e))?;
             found.ok_or_else(|| {
                 refuse(

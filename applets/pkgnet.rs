@@ -85,8 +85,8 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         .remote
         .map(|r| r.to_string())
         .unwrap_or_else(|| "-".into());
-    let reg = enter::registry();
-    let Some(pkg) = reg.by_addr(ends.local) else {
+    // stop reading the registry at the first package owning the address
+    let Some(pkg) = crate::registry::Registry::find_addr(&enter::config(), ends.local) else {
         sys::syslog(
             Facility::Daemon,
             log::Level::Info,

@@ -31,12 +31,17 @@ impl Target {
     }
 }
 
-/// The registry as execsh and pkgnet read it: Serviceguard files, never
-/// `cmviewcl`.
-pub fn registry() -> Registry {
+/// Where execsh and pkgnet read the registry: the Serviceguard files,
+/// never `cmviewcl` (no outside program runs as root for us).
+pub fn config() -> Config {
     let mut cfg = Config::from_system();
     cfg.use_cmviewcl = false;
-    Registry::load(&cfg)
+    cfg
+}
+
+/// The whole registry, read as `config()` says.
+pub fn registry() -> Registry {
+    Registry::load(&config())
 }
 
 /// Step 1: a valid name the registry knows.
