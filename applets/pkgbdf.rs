@@ -254,7 +254,10 @@ impl Run {
                 diag(format!("{}: left out: no blocks", e.dir));
             }
             Ok(u) => {
-                diag(format!("{}: {u:?}", e.dir));
+                diag(format!(
+                    "{}: statvfs block size {} blocks {} free {} avail {} files {} free {}",
+                    e.dir, u.block_size, u.blocks, u.bfree, u.bavail, u.files, u.ffree
+                ));
                 self.rows.push(Row {
                     name,
                     cells: df::cells(&u, self.inodes),
@@ -324,12 +327,12 @@ impl Run {
                     || (canon.is_some() && fs::canonicalize(&e.mount.source).ok() == canon)
             };
             match df::disk_match(es, names_it) {
-                Ok(Some(i)) => {
+                df::Disk::Mounted(i) => {
                     let e = &es[i];
                     return self.show(e, device_name(e), Path::new(&e.real), arg, true);
                 }
-                Ok(None) => {}
-                Err(()) => {
+                df::Disk::NotMounted => {}
+                df::Disk::OverMounted => {
                     let msg = format!("can't access '{arg}': over-mounted by another device");
                     return complain(Error::fail(msg), &mut self.status);
                 }

@@ -481,14 +481,21 @@ pub fn dev_match(
     best
 }
 
-/// For a block device argument: the mount of that device with the shortest
+/// What a block device operand names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disk {
+    /// The entry to show.
+    Mounted(usize),
+    /// Not mounted: df then reports the filesystem holding the node.
+    NotMounted,
+    /// Every mount of it is hidden under a later mount on the same point.
+    OverMounted,
+}
+
+/// For a block device operand: the mount of that device with the shortest
 /// mount point that is not hidden by a later mount on the same point.
 /// `source_is`: does this entry's source name the device.
-/// Err(()) when every such mount is over-mounted.
-pub fn disk_match(
-    entries: &[Entry],
-    mut source_is: impl FnMut(&Entry) -> bool,
-) -> Result<Option<usize>, ()> {
+pub fn disk_match(entries: &[Entry], mut source_is: impl FnMut(&Entry) -> bool) -> Disk {
     let mut best: Option<usize> = None;
     let mut eclipsed = false;
     for (i, e) in entries.iter().enumerate() {
@@ -500,13 +507,14 @@ pub fn disk_match(
             eclipsed = true;
             continue;
         }
-        if best.is_none_or(|b| e.dir.len() < entries[b].dir.len()) {
+        if best.map_or(true, |b| e.dir.len() < entries[b].dir.len()) {
             best = Some(i);
         }
     }
     match best {
-        None if eclipsed => Err(()),
-        b => Ok(b),
+        Some(b) => Disk::Mounted(b),
+        None if eclipsed => Disk::OverMounted,
+        None => Disk::NotMounted,
     }
 }
 
@@ -906,10 +914,12 @@ mod tests {
         assert_eq!(dev_match(&es, (0, 50), |e| Some(e.mount.dev)), Some(2));
         assert_eq!(dev_match(&es, (0, 50), |_| None), None);
         let d = disk_match(&es, |e| e.mount.source == "a");
-        assert_eq!(d, Err(()), "device a is over-mounted by b");
+        assert_eq!(d, Disk::OverMounted, "device a is over-mounted by b");
+        let sda = disk_match(&es, |e| e.mount.source == "/dev/sda1");
+        assert_eq!(sda, Disk::Mounted(0));
         assert_eq!(
-            disk_match(&es, |e| e.mount.source == "/dev/sda1"),
-            Ok(Some(0))
+            disk_match(&es, |e| e.mount.source == "zz"),
+            Disk::NotMounted
         );
         let devs = |p: &str| {
             Some(if p.starts_with("/m/in") {
