@@ -33,8 +33,11 @@ DESCRIPTION
     its root comes from the registry (see pkglogin(8)), else it is
     <prefix>/<pkg>; pkgbdf takes the topmost mount on that root and every
     mount below it in the mount tree, and reads their numbers through the
-    real paths. Without -p in the system context pkgbdf shows every
-    filesystem, as bdf does (\"degenerates to bdf\").
+    real paths. Whether the caller is in the system context is decided by
+    comparing / with /proc/1/root when that may be followed (root), else
+    by root-mount identity (see getcpkg(8)). Without -p in the system
+    context pkgbdf shows every filesystem, as bdf does (\"degenerates to
+    bdf\").
     The numbers are those df -k (GNU coreutils) prints for the same
     filesystems: 1K blocks from statvfs (f_frsize, or f_bsize when that
     is 0), rounded up; used is f_blocks - f_bfree; avail is f_bavail, the
@@ -123,10 +126,11 @@ struct Args {
 
 static DEBUG: AtomicBool = AtomicBool::new(false);
 
-fn diag(msg: impl AsRef<str>) {
-    log::debug!("{}", msg.as_ref());
+/// -b: a diagnostic line, built only when asked for (the loop over a
+/// thousand mounts must not format lines nobody reads).
+fn diag(msg: impl FnOnce() -> String) {
     if DEBUG.load(Ordering::Relaxed) {
-        eprintln!("pkgbdf: {}", msg.as_ref());
+        eprintln!("pkgbdf: {}", msg());
     }
 }
 
@@ -157,12 +161,21 @@ impl View {
 
 const MOUNTINFO: &str = "/proc/self/mountinfo";
 
+/// The whole table in one buffer sized for a busy node (procfs gives no
+/// size, and growing from nothing costs a copy and a remap per doubling).
+fn read_mountinfo() -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::with_capacity(256 * 1024);
+    fs::File::open(MOUNTINFO)?.read_to_string(&mut text)?;
+    Ok(text)
+}
+
 fn view(package: Option<&str>) -> Result<View> {
-    let text = fs::read_to_string(MOUNTINFO).map_err(|e| Error::io("read", MOUNTINFO, &e))?;
+    let text = read_mountinfo().map_err(|e| Error::io("read", MOUNTINFO, &e))?;
     let mounts = mountinfo::parse(&text);
     let Some(pkg) = package else {
         if DEBUG.load(Ordering::Relaxed) {
-            diag(format!("context: {:?}", context::root_identity()));
+            diag(|| format!("context: {:?}", context::root_identity()));
         }
         return Ok(View {
             entries: df::system_view(mounts),
@@ -170,14 +183,20 @@ fn view(package: Option<&str>) -> Result<View> {
         });
     };
     crate::name::check(pkg)?;
-    let ctx = context::root_identity();
-    diag(format!("context: {ctx:?}"));
+    // Root can tell the system context by one stat of /proc/1/root; when
+    // that says anything else, or cannot be asked, root-mount identity
+    // (two mount tables) decides.
+    let ctx = match sys::fs::same_root_as_init() {
+        Some(true) => Ok(Root::System),
+        _ => context::root_identity(),
+    };
+    diag(|| format!("context: {ctx:?}"));
     let own = match ctx {
         Ok(Root::System) => None,
         Ok(Root::Marker(name)) => Some(Some(name)),
         Ok(Root::MountPoint(mp)) => Some(context::package_of_root(&mp, Some(&Registry::system()))),
         Err(e) => {
-            diag(format!("root identity unknown ({}): system context", e.msg));
+            diag(|| format!("root identity unknown ({}): system context", e.msg));
             None
         }
     };
@@ -201,7 +220,7 @@ fn view(package: Option<&str>) -> Result<View> {
         .unwrap_or_else(|| Config::from_system().root_prefix.join(pkg));
     let root = fs::canonicalize(&root).map_err(|e| Error::io("stat", root.display(), &e))?;
     let root = root.to_string_lossy().into_owned();
-    diag(format!("package {pkg}: root {root}"));
+    diag(|| format!("package {pkg}: root {root}"));
     let entries = df::package_view(mounts, &root);
     if entries.is_empty() {
         return Err(Error::fail(format!(
@@ -242,22 +261,24 @@ impl Run {
     /// command line (shown even when empty or pseudo).
     fn show(&mut self, e: &Entry, name: String, stat_path: &Path, shown: &str, listed: bool) {
         if let Some(why) = self.sel.skip(e, listed) {
-            diag(format!("{}: left out: {why}", e.dir));
+            diag(|| format!("{}: left out: {why}", e.dir));
             return;
         }
         match sys::fs::usage(stat_path) {
             Err(err @ (Errno::EACCES | Errno::ENOENT)) if !listed => {
-                diag(format!("{}: left out: {}", e.dir, err.desc()));
+                diag(|| format!("{}: left out: {}", e.dir, err.desc()));
             }
             Err(err) => complain(Error::errno("statvfs", shown, err), &mut self.status),
             Ok(u) if u.blocks == 0 && !listed => {
-                diag(format!("{}: left out: no blocks", e.dir));
+                diag(|| format!("{}: left out: no blocks", e.dir));
             }
             Ok(u) => {
-                diag(format!(
-                    "{}: statvfs block size {} blocks {} free {} avail {} files {} free {}",
-                    e.dir, u.block_size, u.blocks, u.bfree, u.bavail, u.files, u.ffree
-                ));
+                diag(|| {
+                    format!(
+                        "{}: statvfs block size {} blocks {} free {} avail {} files {} free {}",
+                        e.dir, u.block_size, u.blocks, u.bfree, u.bavail, u.files, u.ffree
+                    )
+                });
                 self.rows.push(Row {
                     name,
                     cells: df::cells(&u, self.inodes),
@@ -271,14 +292,15 @@ impl Run {
         let (keep, fate) = df::dedupe(&v.entries, &self.sel, |e| dev_of(Path::new(&e.real)));
         for (e, f) in v.entries.iter().zip(&fate) {
             match f {
-                df::Fate::DuplicateOf(o) => diag(format!(
-                    "{}: left out: same device as {}",
-                    e.dir, v.entries[*o].dir
-                )),
-                df::Fate::ReplacedBy(o) => diag(format!(
-                    "{}: left out: same device as {}, which wins",
-                    e.dir, v.entries[*o].dir
-                )),
+                df::Fate::DuplicateOf(o) => {
+                    diag(|| format!("{}: left out: same device as {}", e.dir, v.entries[*o].dir))
+                }
+                df::Fate::ReplacedBy(o) => diag(|| {
+                    format!(
+                        "{}: left out: same device as {}, which wins",
+                        e.dir, v.entries[*o].dir
+                    )
+                }),
                 _ => {}
             }
         }
@@ -311,10 +333,7 @@ impl Run {
                 (canon, PathBuf::from(arg))
             }
         };
-        diag(format!(
-            "{arg}: package path {virt}, real {}",
-            real.display()
-        ));
+        diag(|| format!("{arg}: package path {virt}, real {}", real.display()));
         let node = match sys::fs::node(&real) {
             Ok(n) => n,
             Err(e) => return complain(Error::errno("stat", arg, e), &mut self.status),
@@ -350,7 +369,7 @@ impl Run {
                 // no mount entry claims it: df shows "-" and the directory
                 // where the device changes
                 let mp = df::mount_point_of(&virt, |p| dev_of(&v.real(p)));
-                diag(format!("{arg}: no mount entry; mount point {mp}"));
+                diag(|| format!("{arg}: no mount entry; mount point {mp}"));
                 let m = mountinfo::Mount {
                     id: 0,
                     parent: 0,

@@ -356,11 +356,18 @@ pub fn cell(v: Val, unit: u64, out: u64) -> String {
     if !known(v.raw) && !v.neg {
         return "-".into();
     }
+    let mag = if v.neg { v.raw.wrapping_neg() } else { v.raw };
+    let n = scale_up(mag, unit, out);
+    let mut s = String::with_capacity(21);
     if v.neg {
-        format!("-{}", scale_up(v.raw.wrapping_neg(), unit, out))
-    } else {
-        scale_up(v.raw, unit, out).to_string()
+        s.push('-');
     }
+    // u64 formatting is cheaper than u128's; the rest only overflows it
+    match u64::try_from(n) {
+        Ok(n) => s.push_str(&n.to_string()),
+        Err(_) => s.push_str(&n.to_string()),
+    }
+    s
 }
 
 /// Use%: used / (used + available), rounded up; None prints as `-`.
@@ -595,10 +602,20 @@ const HEADERS: [&str; 7] = [
 ];
 
 /// Control characters as `?`, as df shows them.
-pub fn printable(s: &str) -> String {
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
     s.chars()
         .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+        .collect::<String>()
+        .into()
+}
+
+fn pad(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push(' ');
+    }
 }
 
 /// The bdf table: `Filesystem kbytes used avail %used [iused ifree %iuse]
@@ -613,27 +630,35 @@ pub fn render(rows: &[Row], inodes: bool) -> String {
             *w = (*w).max(c.chars().count());
         }
     }
-    let mut out = String::new();
-    let line = |out: &mut String, name: &str, cells: &[&str], dir: &str| {
+    let line_len = NAME_WIDTH + width.iter().map(|w| w + 1).sum::<usize>() + 40;
+    let mut out = String::with_capacity((rows.len() + 1) * line_len);
+    let line = |out: &mut String, name: &str, cells: &mut dyn Iterator<Item = &str>, dir: &str| {
         let name = printable(name);
-        if name.chars().count() > NAME_WIDTH {
-            out.push_str(&name);
+        let n = name.chars().count();
+        out.push_str(&name);
+        if n > NAME_WIDTH {
             out.push('\n');
-            out.push_str(&" ".repeat(NAME_WIDTH));
+            pad(out, NAME_WIDTH);
         } else {
-            out.push_str(&format!("{name:<NAME_WIDTH$}"));
+            pad(out, NAME_WIDTH - n);
         }
-        for (c, w) in cells.iter().zip(&width) {
-            out.push_str(&format!(" {c:>w$}"));
+        for (c, w) in cells.zip(&width) {
+            pad(out, 1 + w.saturating_sub(c.chars().count()));
+            out.push_str(c);
         }
         out.push(' ');
         out.push_str(&printable(dir));
         out.push('\n');
     };
-    line(&mut out, "Filesystem", &HEADERS[..ncols], "Mounted on");
+    let mut head = HEADERS[..ncols].iter().copied();
+    line(&mut out, "Filesystem", &mut head, "Mounted on");
     for r in rows {
-        let cells: Vec<&str> = r.cells.iter().map(String::as_str).collect();
-        line(&mut out, &r.name, &cells, &r.dir);
+        line(
+            &mut out,
+            &r.name,
+            &mut r.cells.iter().map(String::as_str),
+            &r.dir,
+        );
     }
     out
 }

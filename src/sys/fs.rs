@@ -45,3 +45,12 @@ pub fn node(path: &Path) -> Result<Node, Errno> {
         rdev: (major(st.st_rdev) as u32, minor(st.st_rdev) as u32),
     })
 }
+
+/// Whether our root directory is pid 1's, by comparing `/` with
+/// `/proc/1/root` (device and inode). None when `/proc/1/root` may not be
+/// followed (it needs ptrace rights on pid 1: root, or the same user).
+pub fn same_root_as_init() -> Option<bool> {
+    let own = nix::sys::stat::stat("/").ok()?;
+    let init = nix::sys::stat::stat("/proc/1/root").ok()?;
+    Some(own.st_dev == init.st_dev && own.st_ino == init.st_ino)
+}
