@@ -226,7 +226,8 @@ bdf_rounds i 'inside /corp/bin/pkgbdf -i' 'inside /usr/bin/df -i'
 }
 
 /// From the system context, -p shows what df shows inside the package,
-/// as root and as an unprivileged user; other packages are refused.
+/// as root and as an unprivileged user; other packages are refused, bad
+/// names too, and a setuid pkgbdf ignores PCUE_ROOT_PREFIX.
 #[test]
 fn package_from_system_context() {
     let out = run(r#"
@@ -242,6 +243,10 @@ rc=0; "$PCUE" pkgbdf -p pkg02 2>"$T/e3" || rc=$?
 echo "empty=$rc $(cat "$T/e3")"
 rc=0; "$PCUE" pkgbdf -p ../etc 2>"$T/e4" || rc=$?
 echo "badname=$rc $(cat "$T/e4")"
+# setuid-root and called by a user: the environment may not move the roots
+setuid_copy
+rc=0; as_user "$T/bin/pkgbdf" -p pkg01 >/dev/null 2>"$T/e5" || rc=$?
+echo "setuid=$rc $(cat "$T/e5")"
 "#);
     let secs = sections(&out);
     let own = ["/", "/var", "/data", "/ext"];
@@ -264,6 +269,11 @@ echo "badname=$rc $(cat "$T/e4")"
     assert!(
         empty.starts_with("1 pkgbdf: nothing is mounted at or under"),
         "{empty}"
+    );
+    assert_eq!(
+        field(&out, "setuid"),
+        Some("1 pkgbdf: can't stat '/pkg01': No such file or directory"),
+        "PCUE_ROOT_PREFIX ignored when setuid"
     );
     let bad = field(&out, "badname").unwrap();
     assert!(
