@@ -136,3 +136,39 @@ setuid_registry() {
     mkdir -p "$SGCONF"
     printf 'SGCONF=%s\nPCUE_ROOT_PREFIX=%s\n' "$SGCONF" "$T" > /etc/cmcluster.conf
 }
+
+# pkgbdf
+# bdf_world PKG: filesystems of distinct sizes in package PKG's root (made
+# by mkroot): tmpfs of 7 MiB at /var and 13 MiB (1000 inodes) at /data,
+# an ext4 image loop-mounted at /ext, each with files written so that
+# used is not zero; a symlink /link -> /data/d.
+bdf_world() {
+    local pkg=$1 r="$T/$1" i
+    mkdir -p "$r/var" "$r/data" "$r/ext"
+    mount -t tmpfs -o size=7m "tmpfs-var-$pkg" "$r/var"
+    mount -t tmpfs -o size=13m,nr_inodes=1000 "tmpfs-data-$pkg" "$r/data"
+    head -c 1500000 /dev/zero > "$r/var/f"
+    mkdir -p "$r/data/d"
+    for i in $(seq 20); do echo "$i" > "$r/data/d/$i"; done
+    head -c 3000000 /dev/urandom > "$r/data/big"
+    truncate -s 24M "$T/$pkg.img"
+    mkfs.ext4 -q -F "$T/$pkg.img"
+    mount -o loop "$T/$pkg.img" "$r/ext"
+    head -c 2000000 /dev/zero > "$r/ext/f"
+    ln -s /data/d "$r/link"
+    chmod 755 "$T"
+}
+
+# bdf_rounds TAG PKGBDF-CMD DF-CMD: three rounds of pkgbdf, df, pkgbdf,
+# each output after a "=== TAG.p1.N" / ".d.N" / ".p2.N" line (and a last
+# "=== TAG.end"), so that a
+# filesystem someone else writes to can be told from a wrong number.
+bdf_rounds() {
+    local i
+    for i in 1 2 3; do
+        echo "=== $1.p1.$i"; eval "$2" || true
+        echo "=== $1.d.$i"; eval "$3" || true
+        echo "=== $1.p2.$i"; eval "$2" || true
+    done
+    echo "=== $1.end"
+}
