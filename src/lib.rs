@@ -8,6 +8,7 @@ pub mod args;
 pub mod context;
 pub mod dispatch;
 pub mod error;
+pub mod layout;
 pub mod logging;
 pub mod man;
 pub mod mountinfo;
