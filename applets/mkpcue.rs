@@ -43,9 +43,11 @@ DESCRIPTION
     left alone and reported as 'keep' (for example a package's own
     /etc/passwd with its users); --check reports modes, owners, link
     targets and mounts that differ, but not file contents.
-    Every new entry is made atomically: directories, FIFOs and symlinks
-    under a temporary name (.NAME.mkpcue-PID) that is given its owner and
-    mode and then renamed into place only if NAME is still free; files are
+    Every new entry is made atomically: symlinks, and directories and
+    FIFOs owned by root, are made under their own name with their mode in
+    one call; one owned by another user or group (the crontabs directory)
+    is made under a temporary name (.NAME.mkpcue-PID), given its owner and
+    mode, and renamed into place only if NAME is still free; files are
     written unnamed (O_TMPFILE) and linked into place only if the name is
     free. So a run killed at any point leaves no half-made entry under its
     real name, and running mkpcue again completes the layout. (A kill in
@@ -308,11 +310,17 @@ fn observe(root: &Path, items: &[Item]) -> Result<World> {
     let tree = match Tree::open(root) {
         Ok(t) => Some(t),
         Err(e) if e.raw_os_error() == Some(libc::ENOENT) => None,
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => {
+            let link = std::fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink());
             return Err(Error::fail(format!(
-                "refusing package root '{}': it is a symlink",
-                root.display()
-            )))
+                "refusing package root '{}': {}",
+                root.display(),
+                if link {
+                    "it is a symlink"
+                } else {
+                    "it is not a directory"
+                }
+            )));
         }
         Err(e) => return Err(Error::io("open", root.display(), &e)),
     };

@@ -638,6 +638,7 @@ fn mounted_paths(items: &[Item]) -> HashSet<&str> {
 /// Compare a layout with the world and say what to do.
 pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
     let mut p = Plan::default();
+    let covered = mounted_paths(items);
     // a directory the plan makes: mount points under it are missing too
     for it in items {
         let path = it.path().to_string();
@@ -679,6 +680,18 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                 Some(n) if n.typ != Type::Dir => {
                     p.blocked
                         .push(format!("{} is {}, not a directory", shown(&path), n.typ))
+                }
+                Some(n)
+                    if !covered.contains(path.as_str())
+                        && (n.mode != *mode || (n.uid, n.gid) != (uid, gid)) =>
+                {
+                    p.kept.push(format!(
+                        "{}: mode {:04o} owner {}:{}, the layout says {mode:04o} {uid}:{gid}",
+                        shown(&path),
+                        n.mode,
+                        n.uid,
+                        n.gid
+                    ))
                 }
                 Some(_) => {}
             },
@@ -1300,6 +1313,7 @@ alice:$y$j9T$abc:19001:0:99999:7:::
         assert_eq!(
             p.kept,
             [
+                "/tmp: mode 0755 owner 0:0, the layout says 1777 0:0",
                 "/bin: a symlink to /elsewhere",
                 "/etc: exists, differs from the layout"
             ]

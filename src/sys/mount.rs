@@ -230,7 +230,9 @@ impl Tree {
 
     pub fn symlink(&self, rel: &str, target: &str) -> io::Result<()> {
         let t = cstr(target.as_bytes())?;
-        self.create(rel, 0, 0, |dir, tmp| {
+        // SAFETY: geteuid/getegid have no preconditions.
+        let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        self.create(rel, uid, gid, |dir, tmp| {
             // SAFETY: both are valid C strings.
             cvt(unsafe { libc::symlinkat(t.as_ptr(), dir, tmp.as_ptr()) }).map(drop)
         })
@@ -249,6 +251,14 @@ impl Tree {
         make: impl FnOnce(RawFd, &CStr) -> io::Result<()>,
     ) -> io::Result<()> {
         let (dir, leaf) = self.parent_io(rel)?;
+        // Owned by us as made (our ids, a parent without set-gid): making it
+        // under its own name is already atomic, no temporary name needed.
+        let parent = stat_at(dir.as_raw_fd(), c"", libc::AT_EMPTY_PATH)?;
+        // SAFETY: geteuid/getegid have no preconditions.
+        let ours = unsafe { (libc::geteuid(), libc::getegid()) } == (uid, gid);
+        if ours && parent.st_mode & libc::S_ISGID == 0 {
+            return make(dir.as_raw_fd(), &leaf);
+        }
         let tmp = temp_name(&leaf)?;
         make(dir.as_raw_fd(), &tmp)?;
         let done = (|| {
