@@ -903,22 +903,18 @@ pub fn check(items: &[Item], w: &World) -> Vec<String> {
             }
         }
         match (&it.entry.kind, node) {
-            (Kind::Root, _) => {
-                if w.mount_at("").is_none() {
-                    d.push("/: not a mount point".to_string());
-                }
+            (Kind::Root, _) if w.mount_at("").is_none() => {
+                d.push("/: not a mount point".to_string());
             }
             (Kind::Dir { mode }, Some(n)) if !covered.contains(path) => {
                 attrs(&mut d, path, n, *mode, it)
             }
-            (Kind::Symlink { target }, Some(n)) => {
-                if n.target.as_ref() != Some(target) {
-                    d.push(format!(
-                        "{}: points to {}, layout says {target}",
-                        shown(path),
-                        n.target.as_deref().unwrap_or("?")
-                    ));
-                }
+            (Kind::Symlink { target }, Some(n)) if n.target.as_ref() != Some(target) => {
+                d.push(format!(
+                    "{}: points to {}, layout says {target}",
+                    shown(path),
+                    n.target.as_deref().unwrap_or("?")
+                ));
             }
             (Kind::File { mode, .. } | Kind::Fifo { mode }, Some(n)) => {
                 attrs(&mut d, path, n, *mode, it)

@@ -259,6 +259,13 @@ echo "trap_mounts=$(mounts_below $T/trap | wc -l)"
 chmod 755 $T
 as_user "$PCUE" mkpcue pkg01 2> $T/err; echo "user_rc=$? user_err=$(cat $T/err)"
 echo "user_made=$(test -e $T/pkg01 && echo yes || echo no)"
+# installed setuid-root: mkpcue drops to the caller first, so still refused
+# (the overlaid /etc/cmcluster.conf keeps even a broken run inside $T)
+setuid_copy
+mkdir -p $T/suid $T/hostile
+echo "PCUE_ROOT_PREFIX=$T/suid" > /etc/cmcluster.conf
+as_user env PCUE_ROOT_PREFIX=$T/hostile "$T/bin/mkpcue" pkg01 2> $T/err; echo "suid_rc=$? suid_err=$(cat $T/err)"
+echo "suid_made=$(ls -A $T/suid $T/hostile | grep -c pkg01)"
 "#);
     let f = |k| field(&out, k).unwrap_or("<missing>");
     let refused: Vec<&str> = out.lines().filter(|l| l.starts_with("refused ")).collect();
@@ -292,6 +299,11 @@ echo "user_made=$(test -e $T/pkg01 && echo yes || echo no)"
         "1 user_err=mkpcue: must be run by root (real and effective uid 0)"
     );
     assert_eq!(f("user_made"), "no");
+    assert_eq!(
+        f("suid_rc"),
+        "1 suid_err=mkpcue: must be run by root (real and effective uid 0)"
+    );
+    assert_eq!(f("suid_made"), "0");
 }
 
 #[test]

@@ -76,6 +76,18 @@ pub struct Tree {
     fd: OwnedFd,
 }
 
+/// The directory an entry is in: the root itself, or one opened on the way.
+struct Parent<'a> {
+    own: Option<OwnedFd>,
+    root: &'a OwnedFd,
+}
+
+impl AsRawFd for Parent<'_> {
+    fn as_raw_fd(&self) -> RawFd {
+        self.own.as_ref().unwrap_or(self.root).as_raw_fd()
+    }
+}
+
 /// Why a path could not be reached.
 pub enum Walk {
     Absent,
@@ -98,10 +110,13 @@ impl Tree {
 
     /// The directory holding `rel` (opened without following symlinks) and
     /// the last component.
-    fn parent(&self, rel: &str) -> Result<(OwnedFd, CString), Walk> {
+    fn parent(&self, rel: &str) -> Result<(Parent<'_>, CString), Walk> {
         let mut parts: Vec<&str> = rel.split('/').collect();
         let leaf = parts.pop().unwrap_or("");
-        let mut cur = self.dup().map_err(Walk::Err)?;
+        let mut cur = Parent {
+            own: None,
+            root: &self.fd,
+        };
         let mut walked = String::new();
         for p in parts {
             walked = if walked.is_empty() {
@@ -110,30 +125,28 @@ impl Tree {
                 format!("{walked}/{p}")
             };
             let c = cstr(p.as_bytes()).map_err(Walk::Err)?;
-            cur = match openat(
-                cur.as_raw_fd(),
-                &c,
-                libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW,
-                0,
-            ) {
-                Ok(fd) => fd,
-                Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return Err(Walk::Absent),
-                Err(e) if matches!(e.raw_os_error(), Some(libc::ENOTDIR | libc::ELOOP)) => {
-                    return Err(Walk::Blocked(format!(
-                        "/{walked} is not a directory (a symlink or a file)"
-                    )))
-                }
-                Err(e) => return Err(Walk::Err(e)),
-            };
+            cur.own = Some(
+                match openat(
+                    cur.as_raw_fd(),
+                    &c,
+                    libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW,
+                    0,
+                ) {
+                    Ok(fd) => fd,
+                    Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return Err(Walk::Absent),
+                    Err(e) if matches!(e.raw_os_error(), Some(libc::ENOTDIR | libc::ELOOP)) => {
+                        return Err(Walk::Blocked(format!(
+                            "/{walked} is not a directory (a symlink or a file)"
+                        )))
+                    }
+                    Err(e) => return Err(Walk::Err(e)),
+                },
+            );
         }
         Ok((cur, cstr(leaf.as_bytes()).map_err(Walk::Err)?))
     }
 
-    fn dup(&self) -> io::Result<OwnedFd> {
-        self.fd.try_clone()
-    }
-
-    fn parent_io(&self, rel: &str) -> io::Result<(OwnedFd, CString)> {
+    fn parent_io(&self, rel: &str) -> io::Result<(Parent<'_>, CString)> {
         self.parent(rel).map_err(|w| match w {
             Walk::Absent => io::Error::from_raw_os_error(libc::ENOENT),
             Walk::Blocked(_) => io::Error::from_raw_os_error(libc::ENOTDIR),
