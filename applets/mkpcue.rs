@@ -1,19 +1,528 @@
 //! mkpcue — build, mount, check and unmount a package root.
 
+use crate::args;
 use crate::error::{Error, Result};
+use crate::layout::{self, Content, Item, Kind, Mode, Obs, Step, World};
+use crate::registry::{Config, Registry};
+use crate::sys::mount::{self as sm, Tree};
+use argh::FromArgs;
 use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 pub const HELP: &str = "\
 NAME
     mkpcue - build, mount, check and unmount a package root
 SYNOPSIS
-    mkpcue [-n] [-f LAYOUT] [--mount|--umount|--check] PKG
+    mkpcue [-n] [-f LAYOUT] PKG
+    mkpcue [-n] [-f LAYOUT] --mount PKG
+    mkpcue [-n] [-f LAYOUT] --umount [--lazy] PKG
+    mkpcue [-f LAYOUT] --check PKG
+    mkpcue [-f LAYOUT] --print-layout
 DESCRIPTION
-    Not yet implemented.
+    Build the chroot world of package PKG so that it looks like a small Unix
+    machine of its own: a directory skeleton, its own passwd, group, shadow,
+    inittab, utmp and wtmp, the host's /usr and /etc read-only, a fresh
+    /proc, a small /dev with a private devpts, the FIFO /tmp/initctl, and
+    the running pcue binary at /corp/bin with its applet names.
+    The package root is the registry's root for PKG (see pkglogin(8)) when
+    the package is registered, else <prefix>/PKG where the prefix is
+    PCUE_ROOT_PREFIX from /etc/cmcluster.conf or the environment, or /.
+    The root is made a mount point (bound onto itself, private, if it is a
+    plain directory), so that getcpkg(8) can tell a package's processes by
+    their root mount; the marker file /.pcue-package names the package
+    where pid 1 cannot see that mount.
+    What to build is data: a layout, built into the binary (print it with
+    --print-layout) or read from a file with -f. Each line is a dir,
+    symlink, file, fifo, bind, mount or applets entry; the printed default
+    layout describes the format in its comments.
+    Each action is printed as it is done. mkpcue changes only what is
+    missing: an existing file, symlink or directory is never deleted,
+    replaced or re-moded, and a filesystem already mounted on a mount point
+    is never mounted again. A second run therefore changes nothing and says
+    so ('nothing to do'). An existing entry that differs from the layout is
+    left alone and reported as 'keep' (for example a package's own
+    /etc/passwd with its users); --check reports modes, owners, link
+    targets and mounts that differ, but not file contents.
+    Every new entry is made atomically: symlinks, and directories and
+    FIFOs owned by root, are made under their own name with their mode in
+    one call; one owned by another user or group (the crontabs directory)
+    is made under a temporary name (.NAME.mkpcue-PID), given its owner and
+    mode, and renamed into place only if NAME is still free; files are
+    written unnamed (O_TMPFILE) and linked into place only if the name is
+    free. So a run killed at any point leaves no half-made entry under its
+    real name, and running mkpcue again completes the layout. (A kill in
+    the instant between making and renaming can leave a .NAME.mkpcue-PID
+    entry behind; it is harmless and may be removed by hand.) Paths inside
+    the root are walked without following symlinks, and mounts are made on
+    the very mount point that was checked, so a symlink planted in the
+    root cannot redirect mkpcue to the host.
+    Runs on one root are serialised by a lock on the root's parent
+    directory.
+    Before doing anything mkpcue compares the whole layout with the root;
+    an entry in the way (a file where the layout needs a directory, a
+    missing bind source) stops it with nothing changed. When a step fails
+    after others were done, mkpcue stops there, names the step, its number
+    and the reason, and lists the mounts this run made before it. They are
+    not rolled back: they are correct and a package may already use them.
+    Fix the cause and run mkpcue again (it goes on where it stopped), or
+    take everything down with --umount.
+OPTIONS
+    --mount  Package start on a node whose root is already built (shared
+        storage): make the root a mount point and do the layout's mounts,
+        nothing else. A missing mount point is an error.
+    --umount  Package stop: unmount every mount on or below the root, the
+        last mounted first, and the root's own mount when it is a bind of
+        the root onto itself (a package filesystem mounted by the cluster
+        stays). A busy mount is skipped and reported, with the processes
+        whose root or working directory is below the root, and the exit
+        status is 1.
+    --lazy  With --umount: detach busy mounts (MNT_DETACH) instead.
+    --check  Report every difference between the root and the layout, one
+        line each; change nothing. Exit status 1 if there is any.
+    -n, --dry-run  Print the plan (the steps a build, --mount or --umount
+        would take) and change nothing.
+    -f LAYOUT  Use the layout in file LAYOUT instead of the built-in one.
+    --print-layout  Print the layout (the built-in one, or LAYOUT) and exit.
+OUTPUT
+    One line per step: mkdir, symlink, write, mkfifo, touch (a file to
+    mount on), bind, remount, mount, umount, with the path as seen inside
+    the package; 'keep PATH: why' for an existing entry left alone; a last
+    line with the number of changes, or 'nothing to do'. Owners print as
+    uid:gid.
+ENVIRONMENT
+    PCUE_ROOT_PREFIX, PCUE_SGCONF  Where package roots and the registry are.
 EXIT STATUS
-    1   Not yet implemented.
+    0   Done; the root matches the layout (with --check: no drift).
+    1   A step failed, something is in the way, a mount is still busy, the
+        layout is bad, the caller is not root, or --check found drift.
+    2   Bad arguments or an invalid package name (empty, '.', '..', with a
+        '/', longer than 39 characters, or a system directory such as etc,
+        usr or system).
+FILES
+    /<pkg>/.pcue-package  The package's name, root-owned, mode 0644.
+    /proc/self/mountinfo  What is mounted.
+    /etc/passwd, /etc/group, /etc/shadow  The host's system accounts
+        (uid or gid below 1000), copied into a new root once.
+SEE ALSO
+    getcpkg(8), pkginit(8), execsh(8), pkgbdf(8)
 ";
 
-pub fn main(_argv: &[OsString]) -> Result<i32> {
-    Err(Error::fail("not yet implemented"))
+#[derive(FromArgs)]
+/// Build, mount, check and unmount a package root.
+struct Args {
+    /// print the plan, change nothing
+    #[argh(switch, short = 'n')]
+    dry_run: bool,
+    /// layout file instead of the built-in layout
+    #[argh(option, short = 'f')]
+    layout: Option<String>,
+    /// mounts only (package start)
+    #[argh(switch)]
+    mount: bool,
+    /// unmount everything below the root (package stop)
+    #[argh(switch)]
+    umount: bool,
+    /// with --umount: detach busy mounts
+    #[argh(switch)]
+    lazy: bool,
+    /// report drift from the layout
+    #[argh(switch)]
+    check: bool,
+    /// print the layout and exit
+    #[argh(switch)]
+    print_layout: bool,
+    /// the package
+    #[argh(positional)]
+    pkg: Option<String>,
+}
+
+pub fn main(argv: &[OsString]) -> Result<i32> {
+    let a: Args = args::parse("mkpcue", argv)?;
+    if [a.mount, a.umount, a.check, a.print_layout]
+        .iter()
+        .filter(|x| **x)
+        .count()
+        > 1
+    {
+        return Err(Error::usage(
+            "--mount, --umount, --check and --print-layout exclude each other",
+        ));
+    }
+    if a.lazy && !a.umount {
+        return Err(Error::usage("--lazy goes with --umount"));
+    }
+    let text = match &a.layout {
+        Some(f) => std::fs::read_to_string(f).map_err(|e| Error::io("read", f, &e))?,
+        None => layout::DEFAULT.to_string(),
+    };
+    if a.print_layout {
+        print!("{text}");
+        return Ok(0);
+    }
+    let Some(pkg) = a.pkg.as_deref() else {
+        return Err(Error::usage("missing package name"));
+    };
+    crate::name::check(pkg)?;
+    let where_ = a.layout.as_deref().unwrap_or("built-in layout");
+    let parsed = layout::parse(&text).map_err(|e| Error::fail(format!("{where_}: {e}")))?;
+    if !sm::is_real_root() {
+        return Err(Error::fail(
+            "must be run by root (real and effective uid 0)",
+        ));
+    }
+    sm::clear_umask();
+    let root = package_root(pkg)?;
+    let parent = root.parent().unwrap_or(Path::new("/"));
+    let _lock = sm::lock_dir(parent).map_err(|e| Error::io("lock", parent.display(), &e))?;
+    let names: Vec<&str> = crate::applets::APPLETS.iter().map(|a| a.name).collect();
+    let expanded = parsed.expand(&names, |p| Path::new(p).exists());
+    let build = !(a.mount || a.umount || a.check);
+    let items = resolve(&expanded, pkg, build)?;
+    let world = observe(&root, &items)?;
+    if a.umount {
+        return umount(pkg, &world, a.lazy, a.dry_run);
+    }
+    if a.check {
+        let drift = layout::check(&items, &world);
+        for d in &drift {
+            println!("{d}");
+        }
+        if drift.is_empty() {
+            println!("{pkg}: {} matches the layout", world.root);
+            return Ok(0);
+        }
+        println!("{pkg}: {} difference(s) from the layout", drift.len());
+        return Ok(1);
+    }
+    let mode = if a.mount {
+        Mode::MountOnly
+    } else {
+        Mode::Build
+    };
+    let plan = layout::plan(&items, &world, mode);
+    if !plan.blocked.is_empty() {
+        for b in &plan.blocked {
+            eprintln!("mkpcue: {pkg}: {b}");
+        }
+        return Err(Error::fail(format!(
+            "{pkg}: {} entr{} in the way; nothing was changed",
+            plan.blocked.len(),
+            if plan.blocked.len() == 1 {
+                "y is"
+            } else {
+                "ies are"
+            }
+        )));
+    }
+    for k in &plan.kept {
+        println!("keep {k}");
+    }
+    if plan.steps.is_empty() {
+        println!("{pkg}: nothing to do: {} matches the layout", world.root);
+        return Ok(0);
+    }
+    if a.dry_run {
+        for s in &plan.steps {
+            println!("{s}");
+        }
+        println!(
+            "{pkg}: {} change(s) planned, none made (dry run)",
+            plan.steps.len()
+        );
+        return Ok(0);
+    }
+    execute(pkg, &root, &plan.steps)
+}
+
+/// The registry's root for `pkg`, else `<prefix>/<pkg>`, with the parent's
+/// symlinks resolved (the mount table spells real paths).
+fn package_root(pkg: &str) -> Result<PathBuf> {
+    let cfg = Config::from_system();
+    let reg = Registry::load(&cfg);
+    let root = match reg.by_name(pkg) {
+        Some(p) => p.root.clone(),
+        None => cfg.root_prefix.join(pkg),
+    };
+    let (Some(parent), Some(base)) = (root.parent(), root.file_name()) else {
+        return Err(Error::fail(format!(
+            "{pkg}: refusing package root '{}'",
+            root.display()
+        )));
+    };
+    let parent = parent
+        .canonicalize()
+        .map_err(|e| Error::io("open", parent.display(), &e))?;
+    let root = parent.join(base);
+    if root == Path::new("/") || !root.is_absolute() {
+        return Err(Error::fail(format!(
+            "{pkg}: refusing package root '{}'",
+            root.display()
+        )));
+    }
+    Ok(root)
+}
+
+fn read_host(path: &str) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io("read", path, &e))
+}
+
+/// Owners to numbers (the host's passwd and group), file contents made
+/// (only when building).
+fn resolve(l: &layout::Layout, pkg: &str, build: bool) -> Result<Vec<Item>> {
+    let users = read_host("/etc/passwd")?;
+    let groups = read_host("/etc/group")?;
+    let mut out = Vec::with_capacity(l.entries.len());
+    for e in &l.entries {
+        let at = |m: String| Error::fail(format!("layout line {}: {m}", e.line));
+        let uid = layout::resolve(&users, &e.user, "user").map_err(at)?;
+        let gid = layout::resolve(&groups, &e.group, "group").map_err(at)?;
+        let data = match &e.kind {
+            Kind::File { content, .. } if build => match content {
+                Content::Empty => Vec::new(),
+                Content::Package => format!("{pkg}\n").into_bytes(),
+                Content::Passwd(f) | Content::Group(f) => {
+                    layout::system_accounts(&read_host(f)?).into_bytes()
+                }
+                Content::Shadow(f) => layout::system_shadow(&read_host(f)?, &users).into_bytes(),
+                Content::Copy(f) => std::fs::read(f).map_err(|e| Error::io("read", f, &e))?,
+                Content::Text(t) => t.replace("${PKG}", pkg).into_bytes(),
+            },
+            _ => Vec::new(),
+        };
+        out.push(Item {
+            entry: e.clone(),
+            uid,
+            gid,
+            data,
+        });
+    }
+    Ok(out)
+}
+
+fn observe(root: &Path, items: &[Item]) -> Result<World> {
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo")
+        .map_err(|e| Error::io("read", "/proc/self/mountinfo", &e))?;
+    let mut w = World {
+        root: root.to_string_lossy().into_owned(),
+        mounts: crate::mountinfo::parse(&mounts),
+        ..World::default()
+    };
+    let tree = match Tree::open(root) {
+        Ok(t) => Some(t),
+        Err(e) if e.raw_os_error() == Some(libc::ENOENT) => None,
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => {
+            let link = std::fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink());
+            return Err(Error::fail(format!(
+                "refusing package root '{}': {}",
+                root.display(),
+                if link {
+                    "it is a symlink"
+                } else {
+                    "it is not a directory"
+                }
+            )));
+        }
+        Err(e) => return Err(Error::io("open", root.display(), &e)),
+    };
+    for it in items {
+        if let Kind::Bind { source, .. } = &it.entry.kind {
+            if let Some(s) = sm::source(source) {
+                w.sources.insert(source.clone(), s);
+            }
+        }
+        let Some(t) = &tree else { continue };
+        if !w.nodes.contains_key(it.path()) {
+            let read = matches!(it.entry.kind, Kind::File { .. });
+            w.nodes
+                .insert(it.path().to_string(), t.observe(it.path(), read));
+        }
+    }
+    if tree.is_none() {
+        w.nodes.insert(String::new(), Obs::Absent);
+    }
+    Ok(w)
+}
+
+fn execute(pkg: &str, root: &Path, steps: &[Step]) -> Result<i32> {
+    let mut tree: Option<Tree> = None;
+    let mut mounted: Vec<String> = Vec::new();
+    let n = steps.len();
+    for (i, s) in steps.iter().enumerate() {
+        let abs = |p: &str| layout::abs(&root.to_string_lossy(), p);
+        let r = run_step(s, root, &mut tree);
+        if let Err((verb, path, e)) = r {
+            if mounted.is_empty() {
+                eprintln!("mkpcue: {pkg}: no mounts were made by this run");
+            } else {
+                eprintln!(
+                    "mkpcue: {pkg}: mounts made by this run, left in place: {}",
+                    mounted.join(" ")
+                );
+            }
+            return Err(Error::fail(format!(
+                "{pkg}: step {} of {n} ({s}) failed: {}",
+                i + 1,
+                Error::io(verb, abs(&path), &e).msg
+            )));
+        }
+        println!("{s}");
+        match s {
+            Step::BindRoot => mounted.push("/".into()),
+            Step::Bind { path, .. } | Step::Mount { path, .. } => mounted.push(layout::shown(path)),
+            _ => {}
+        }
+    }
+    println!("{pkg}: {n} change(s) made ({} mount(s))", mounted.len());
+    Ok(0)
+}
+
+type StepErr = (&'static str, String, std::io::Error);
+
+fn run_step(s: &Step, root: &Path, tree: &mut Option<Tree>) -> std::result::Result<(), StepErr> {
+    match s {
+        Step::MkRoot => return sm::mkdir_root(root).map_err(|e| ("mkdir", String::new(), e)),
+        Step::BindRoot => {
+            *tree = None;
+            return sm::bind_self(root).map_err(|e| ("bind", String::new(), e));
+        }
+        _ => {}
+    }
+    if tree.is_none() {
+        *tree = Some(Tree::open(root).map_err(|e| ("open", String::new(), e))?);
+    }
+    let Some(t) = tree.as_ref() else {
+        return Ok(());
+    };
+    fn at<'a>(verb: &'static str, path: &'a str) -> impl FnOnce(std::io::Error) -> StepErr + 'a {
+        move |e| (verb, path.to_string(), e)
+    }
+    match s {
+        Step::MkRoot | Step::BindRoot => Ok(()),
+        Step::Mkdir {
+            path,
+            mode,
+            uid,
+            gid,
+        } => t.mkdir(path, *mode, *uid, *gid).map_err(at("mkdir", path)),
+        Step::Symlink { path, target } => t.symlink(path, target).map_err(at("symlink", path)),
+        Step::Write {
+            path,
+            mode,
+            uid,
+            gid,
+            data,
+        } => t
+            .write_new(path, *mode, *uid, *gid, data)
+            .map_err(at("write", path)),
+        Step::Mkfifo {
+            path,
+            mode,
+            uid,
+            gid,
+        } => t
+            .mkfifo(path, *mode, *uid, *gid)
+            .map_err(at("mkfifo", path)),
+        Step::MkFilePoint { path } => t.touch(path).map_err(at("create", path)),
+        Step::Bind { path, source, ro } => t.bind(path, source, *ro).map_err(at("bind", path)),
+        Step::RemountRo { path } => t.remount_ro(path).map_err(at("remount", path)),
+        Step::Mount {
+            path,
+            fstype,
+            source,
+            options,
+        } => t
+            .mount(path, fstype, source, options)
+            .map_err(at("mount", path)),
+    }
+}
+
+fn inside(root: &str, p: &str) -> String {
+    match p.strip_prefix(root) {
+        Some("") => "/".into(),
+        Some(r) if r.starts_with('/') => r.into(),
+        _ => p.into(),
+    }
+}
+
+fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
+    let order = layout::umount_order(&w.mounts, &w.root);
+    if order.is_empty() {
+        println!("{pkg}: nothing mounted on or below {}", w.root);
+        return Ok(0);
+    }
+    let mut busy = Vec::new();
+    for p in &order {
+        if dry_run {
+            println!("umount {}", inside(&w.root, p));
+            continue;
+        }
+        match sm::umount(p, lazy) {
+            Ok(()) => println!(
+                "umount {}{}",
+                inside(&w.root, p),
+                if lazy { " (lazy)" } else { "" }
+            ),
+            // already gone with a lazily detached parent
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EBUSY) => busy.push(p.clone()),
+            Err(e) => {
+                eprintln!("mkpcue: {}", Error::io("umount", p, &e).msg);
+                busy.push(p.clone());
+            }
+        }
+    }
+    if dry_run {
+        println!(
+            "{pkg}: {} umount(s) planned, none made (dry run)",
+            order.len()
+        );
+        return Ok(0);
+    }
+    // what is left, from the table itself
+    let left = std::fs::read_to_string("/proc/self/mountinfo")
+        .map(|t| layout::umount_order(&crate::mountinfo::parse(&t), &w.root))
+        .unwrap_or(busy);
+    if left.is_empty() {
+        println!("{pkg}: {} umount(s), nothing left mounted", order.len());
+        return Ok(0);
+    }
+    for p in &left {
+        println!("busy {}", inside(&w.root, p));
+    }
+    for u in users_of(&w.root) {
+        println!("busy {u}");
+    }
+    Err(Error::fail(format!(
+        "{pkg}: {} mount(s) still busy (--lazy detaches them)",
+        left.len()
+    )))
+}
+
+/// Processes whose root or working directory is at or below `root`.
+fn users_of(root: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in rd.flatten().take(100_000) {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        for what in ["root", "cwd"] {
+            let Ok(l) = std::fs::read_link(format!("/proc/{pid}/{what}")) else {
+                continue;
+            };
+            let l = l.to_string_lossy();
+            if l == root || l.starts_with(&format!("{root}/")) {
+                let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+                out.push(format!("pid {pid} ({}) has its {what} in {l}", comm.trim()));
+                break;
+            }
+        }
+    }
+    out
 }

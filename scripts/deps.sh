@@ -22,6 +22,9 @@ want hyperfine hyperfine
 want mkfs.ext4 e2fsprogs
 want busybox busybox-static
 want python3 python3
+want findmnt util-linux
+want mountpoint util-linux
+want chroot coreutils
 if [ ${#need[@]} -gt 0 ]; then
     mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
     echo "deps: installing ${need[*]}" >&2

@@ -10,6 +10,7 @@ pub mod df;
 pub mod dispatch;
 pub mod enter;
 pub mod error;
+pub mod layout;
 pub mod logging;
 pub mod man;
 pub mod mountinfo;

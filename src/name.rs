@@ -37,8 +37,16 @@ const RESERVED: &[&str] = &[
 
 /// Why `name` is not a package name, or Ok.
 pub fn check(name: &str) -> Result<()> {
-    let shown: String = name.chars().take(48).collect();
-    let shown = if shown.len() < name.len() {
+    // control characters escaped: the message stays one line
+    let shown: String = name
+        .chars()
+        .take(48)
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect();
+    let shown = if name.chars().count() > 48 {
         format!("{shown}...")
     } else {
         shown
@@ -97,5 +105,10 @@ mod tests {
         let e = check(&huge).unwrap_err();
         assert!(e.msg.len() < 120, "message stays one short line: {}", e.msg);
         assert!(e.usage);
+        let e = check("pkg\n").unwrap_err();
+        assert_eq!(
+            e.msg,
+            "invalid package name 'pkg\\n': only letters, digits, '.', '_' and '-' are allowed"
+        );
     }
 }

@@ -172,3 +172,19 @@ bdf_rounds() {
     done
     echo "=== $1.end"
 }
+
+# mkpcue
+# A real package root at $T/PKG built by mkpcue from its built-in layout
+# (the root bound onto itself, /usr and /etc read-only, /proc, /dev, the
+# pcue binary at /corp/bin), plus the test user (uid/gid 4242, "user") in
+# the package's own passwd and group, with a home. Prints nothing.
+mkpcue_root() {
+    local pkg=$1 r="$T/$1"
+    PCUE_ROOT_PREFIX="$T" PCUE_SGCONF="${PCUE_SGCONF:-$T/sg}" PCUE_CMVIEWCL=0 \
+        "$PCUE" mkpcue "$pkg" >/dev/null || die "mkpcue $pkg failed"
+    grep -q '^user:' "$r/etc/passwd" ||
+        echo "user:x:$TUID:$TGID:Package user:/home/user:/bin/sh" >> "$r/etc/passwd"
+    grep -q '^user:' "$r/etc/group" || echo "user:x:$TGID:" >> "$r/etc/group"
+    mkdir -p "$r/home/user"
+    chown "$TUID:$TGID" "$r/home/user"
+}

@@ -2,6 +2,7 @@
 //! change process state. Everything above reads as plain Rust.
 
 pub mod fs;
+pub mod mount;
 pub mod net;
 pub mod proc;
 
