@@ -96,7 +96,10 @@ mod tests {
         // a niced multi-threaded task: priority 39, nice 19, 4 threads
         let n = "9 (w) S 1 9 9 34817 9 0 0 0 0 0 7 1 0 0 39 19 4 0 50 1 1 1";
         let s = parse_stat(n).unwrap();
-        assert_eq!((s.priority, s.nice, s.num_threads, s.tty_nr), (39, 19, 4, 34817));
+        assert_eq!(
+            (s.priority, s.nice, s.num_threads, s.tty_nr),
+            (39, 19, 4, 34817)
+        );
     }
 
     #[test]
