@@ -183,6 +183,10 @@ impl Env {
     }
 }
 
+fn put(out: &mut impl Write, line: String) -> Result<()> {
+    writeln!(out, "{line}").map_err(|e| Error::io("write", "stdout", &e))
+}
+
 fn users_at(root: &Path) -> Vec<Passwd> {
     let path = root.join("etc/passwd");
     match std::fs::read_to_string(&path) {
@@ -326,10 +330,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let scanned = all.len();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let mut put = |line: String| -> Result<()> {
-        writeln!(out, "{line}").map_err(|e| Error::io("write", "stdout", &e))
-    };
-    put(layout.header())?;
+    put(&mut out, layout.header())?;
     let mut listed = 0;
     // per root mount: (label, passwd), for -a
     let mut seen: HashMap<u64, (String, Vec<Passwd>)> = HashMap::new();
@@ -375,10 +376,9 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
                 c
             }
         };
-        put(layout.row(&cells))?;
+        put(&mut out, layout.row(&cells))?;
         listed += 1;
     }
-    drop(put);
     out.flush().map_err(|e| Error::io("write", "stdout", &e))?;
     let st = &sc.stats;
     log::debug!(
