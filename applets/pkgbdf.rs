@@ -194,7 +194,10 @@ fn view(package: Option<&str>) -> Result<View> {
     let own = match ctx {
         Ok(Root::System) => None,
         Ok(Root::Marker(name)) => Some(Some(name)),
-        Ok(Root::MountPoint(mp)) => Some(context::package_of_root(&mp, &crate::registry::Config::from_system())),
+        Ok(Root::MountPoint(mp)) => Some(context::package_of_root(
+            &mp,
+            &crate::registry::Config::from_system(),
+        )),
         Err(e) => {
             diag(|| format!("root identity unknown ({}): system context", e.msg));
             None

@@ -1,19 +1,396 @@
 //! pkgps — process status of one package.
 
+use crate::args;
+use crate::context::{self, Root};
 use crate::error::{Error, Result};
+use crate::mountinfo::{self, Mount};
+use crate::passwd::{self, Passwd};
+use crate::ps::{self, Layout, Tm, TtyDriver};
+use crate::pscan::{self, Got, Proc, Scanner};
+use crate::registry::{Config, Registry};
+use crate::sys;
+use argh::FromArgs;
+use std::collections::HashMap;
 use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 pub const HELP: &str = "\
 NAME
-    pkgps - process status of one package
+    pkgps - package process status
 SYNOPSIS
-    pkgps [-p pkg | -a]
+    pkgps
+    pkgps -p pkg
+    pkgps -a
 DESCRIPTION
-    Not yet implemented.
+    Display the processes running in the current package, in the format of
+    ps -ef. Processes that run in the system context or in other packages
+    are left out, so that inside a package the package looks like a machine
+    of its own. Any user may run it.
+    A process belongs to the package whose root is its root directory. This
+    is decided by root-mount identity, which needs no privilege: the mount
+    that is / for a process is the last line of /proc/PID/mountinfo whose
+    mount point is /, and a process is listed when that mount's ID is the
+    one that is / for pkgps itself. (/proc/PID/root cannot be read for
+    other users' processes.) A zombie has no mount table left; it is listed
+    with its parent.
+    The columns are those of ps -f, computed as procps-ng computes them:
+    UID   The effective user (the owner of /proc/PID), named from the
+          package's own /etc/passwd; the number when the package does not
+          know it; a name longer than 8 characters is cut to 7 and ends in
+          +.
+    PID, PPID
+          Process and parent process IDs, as wide as pid_max has digits.
+    C     CPU utilisation over the process's life: CPU time * 100 / time
+          since it started, truncated, at most 99.
+    STIME Start time in local time: HH:MM when it started today, MonDD
+          this year, else the year. Local time is TZ, else the package's
+          /etc/localtime, else UTC.
+    TTY   Controlling terminal (pts/3, tty1, ttyS0, console), ? for none.
+    TIME  Cumulative CPU time, [DD-]HH:MM:SS.
+    CMD   The command line with its arguments. When it is empty (a
+          process that hid it, a kernel thread), the command name in
+          brackets, followed by <defunct> for a zombie. Characters a
+          terminal should not print show as ? (as . for control characters
+          when the locale is not UTF-8; LC_ALL, LC_CTYPE, LANG decide).
+    Rows are in process ID order. On a terminal the line is cut at the
+    screen width, as ps cuts it; COLUMNS overrides the width.
+    In the system context pkgps refuses to guess: name a package with -p,
+    or list every process with -a. When pid 1's mount table cannot be read
+    (/proc mounted with hidepid), pkgps cannot tell and lists the processes
+    that share its root. Processes that vanish while being read are left
+    out; those whose files cannot be read (hidepid) are left out and
+    counted in the debug output.
+OPTIONS
+    -p pkg  From the system context: the processes of package pkg, whose
+            root is the package root the registry names (see pkglogin(8)),
+            /pkg by default. User names come from that root's /etc/passwd.
+    -a      From the system context: every process, with a PACKAGE column
+            before the others: the package whose root it is in, - for the
+            system context, ? when its root is not a mount this context
+            can see. Each package's processes are named from its passwd.
+ENVIRONMENT
+    TZ          Time zone for STIME.
+    COLUMNS     Screen width.
+    LC_ALL, LC_CTYPE, LANG  UTF-8 or not, for escaping.
+    PCUE_LOG    debug: how many processes were read, skipped and selected,
+                and the time spent reading /proc.
+    PCUE_SGCONF, PCUE_ROOT_PREFIX  Registry location (ignored when setuid).
 EXIT STATUS
-    1   Not yet implemented.
+    0   Success: at least one process was listed.
+    1   No process was listed; not in a package and neither -p nor -a
+        given; -p or -a inside a package; the package is not mounted; /proc
+        cannot be read.
+    2   Bad arguments.
+FILES
+    /proc/PID/mountinfo, /proc/PID/stat, /proc/PID/cmdline, /proc/stat,
+    /proc/uptime, /proc/tty/drivers, /proc/sys/kernel/pid_max,
+    /etc/passwd (the package's), /etc/localtime (the package's)
+SEE ALSO
+    ps(1), getcpkg(8), pkglogin(8)
 ";
 
-pub fn main(_argv: &[OsString]) -> Result<i32> {
-    Err(Error::fail("not yet implemented"))
+#[derive(FromArgs)]
+/// Process status of one package.
+struct Args {
+    /// list the processes of this package (system context only)
+    #[argh(option, short = 'p')]
+    package: Option<String>,
+    /// list every process with its package (system context only)
+    #[argh(switch, short = 'a')]
+    all: bool,
+}
+
+/// Which processes to list.
+enum Select {
+    /// Those whose root mount has this ID; names from this passwd.
+    Root(u64, PathBuf),
+    /// Everything, labelled by package.
+    All,
+}
+
+/// What the fields need besides the process itself.
+struct Env {
+    hz: u64,
+    btime: u64,
+    boot_tics: u64,
+    now: Tm,
+    drivers: Vec<TtyDriver>,
+    utf8: bool,
+}
+
+fn read(path: &str) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io("read", path, &e))
+}
+
+fn first_number(text: &str, key: Option<&str>) -> Option<f64> {
+    match key {
+        None => text.split_whitespace().next()?.parse().ok(),
+        Some(k) => text
+            .lines()
+            .find_map(|l| l.strip_prefix(k))
+            .and_then(|v| v.trim().parse().ok()),
+    }
+}
+
+impl Env {
+    fn load() -> Result<Env> {
+        let hz = sys::clock::clock_ticks();
+        let btime = first_number(&read("/proc/stat")?, Some("btime "))
+            .ok_or_else(|| Error::fail("no btime in '/proc/stat'"))? as u64;
+        let uptime = first_number(&read("/proc/uptime")?, None)
+            .ok_or_else(|| Error::fail("can't parse '/proc/uptime'"))?;
+        let now = sys::clock::localtime(sys::clock::now())
+            .ok_or_else(|| Error::fail("can't convert the time"))?;
+        let drivers = std::fs::read_to_string("/proc/tty/drivers")
+            .map(|t| ps::parse_tty_drivers(&t))
+            .unwrap_or_default();
+        let env = |k: &str| std::env::var(k).ok();
+        Ok(Env {
+            hz,
+            btime,
+            boot_tics: (uptime * hz as f64) as u64,
+            now,
+            drivers,
+            utf8: ps::locale_is_utf8(
+                env("LC_ALL").as_deref(),
+                env("LC_CTYPE").as_deref(),
+                env("LANG").as_deref(),
+            ),
+        })
+    }
+
+    /// The ps -f cells of one process, UID first.
+    fn cells(&self, p: &Proc, users: &[Passwd]) -> Vec<String> {
+        let s = &p.stat;
+        let ticks = s.utime + s.stime;
+        let name = passwd::by_uid(users, p.uid).map(|u| u.name.as_str());
+        let start = ps::start_epoch(self.btime, s.starttime, self.hz);
+        let stime = sys::clock::localtime(start)
+            .map(|t| ps::stime_field(&self.now, &t))
+            .unwrap_or_default();
+        vec![
+            ps::user_field(name, p.uid, 8, self.utf8),
+            s.pid.to_string(),
+            s.ppid.to_string(),
+            ps::c_field(ticks, s.starttime, self.boot_tics),
+            stime,
+            ps::tty_field(s.tty_nr, &self.drivers),
+            ps::time_field(ticks, self.hz),
+            ps::cmd_field(&p.cmdline, &s.comm_raw, s.state, self.utf8),
+        ]
+    }
+}
+
+fn put(out: &mut impl Write, line: String) -> Result<()> {
+    writeln!(out, "{line}").map_err(|e| Error::io("write", "stdout", &e))
+}
+
+fn users_at(root: &Path) -> Vec<Passwd> {
+    let path = root.join("etc/passwd");
+    match std::fs::read_to_string(&path) {
+        Ok(t) => passwd::parse_passwd(&t).0,
+        Err(e) => {
+            log::debug!("can't read '{}': {e}; uids stay numeric", path.display());
+            Vec::new()
+        }
+    }
+}
+
+fn own_table() -> Result<Vec<Mount>> {
+    Ok(mountinfo::parse(&read("/proc/self/mountinfo")?))
+}
+
+fn own_root_id(table: &[Mount]) -> Result<u64> {
+    mountinfo::root_mount(table)
+        .map(|m| m.id)
+        .ok_or_else(|| Error::fail("no mount for '/' in '/proc/self/mountinfo'"))
+}
+
+/// Pass 1: the root mount of every process, in pid order. Zombies take
+/// their parent's. Returns (pid, root id) and the count of unreadable ones.
+fn roots(sc: &mut Scanner) -> Result<(Vec<(i32, u64)>, usize)> {
+    let pids = pscan::pids().map_err(|e| Error::io("read", "/proc", &e))?;
+    let mut out: Vec<(i32, Option<u64>, i32)> = Vec::with_capacity(pids.len());
+    let mut unreadable = 0;
+    for pid in pids {
+        match sc.root_of(pid) {
+            Got::Ok(id) => out.push((pid, Some(id), 0)),
+            Got::Gone => {}
+            Got::Unreadable(e) => match sc.stat_of(pid) {
+                Got::Ok(s) if s.state == 'Z' => out.push((pid, None, s.ppid)),
+                Got::Gone => {}
+                _ => {
+                    log::debug!("pid {pid}: can't read its mountinfo: {e}");
+                    unreadable += 1;
+                }
+            },
+        }
+    }
+    let known: HashMap<i32, u64> = out
+        .iter()
+        .filter_map(|&(p, id, _)| id.map(|i| (p, i)))
+        .collect();
+    let mut res = Vec::with_capacity(out.len());
+    for (pid, id, ppid) in out {
+        let id = id.or_else(|| known.get(&ppid).copied());
+        match id {
+            Some(i) => res.push((pid, i)),
+            None => {
+                log::debug!("pid {pid}: a zombie whose parent {ppid} is unknown");
+                unreadable += 1;
+            }
+        }
+    }
+    Ok((res, unreadable))
+}
+
+/// The package name for a root path, as getcpkg would name it from inside:
+/// the registry's, else the last component when it is a valid name.
+fn label_for(root: &Path, reg: &Registry) -> String {
+    if let Some(p) = reg.by_root(root) {
+        return p.name.clone();
+    }
+    match root.file_name().and_then(|b| b.to_str()) {
+        Some(b) if crate::name::is_valid(b) => b.to_string(),
+        _ => root.display().to_string(),
+    }
+}
+
+pub fn main(argv: &[OsString]) -> Result<i32> {
+    let a: Args = args::parse("pkgps", argv)?;
+    if a.all && a.package.is_some() {
+        return Err(Error::usage("-a and -p exclude each other"));
+    }
+    if let Some(p) = &a.package {
+        if !crate::name::is_valid(p) {
+            return Err(Error::usage(format!(
+                "invalid package name '{}'",
+                p.escape_debug()
+            )));
+        }
+    }
+    // pid 1's table unreadable (/proc mounted with hidepid): list the
+    // processes that share our root, as inside a package
+    let in_package = match context::root_identity() {
+        Ok(r) => r != Root::System,
+        Err(e) => {
+            log::debug!("{}: taking our own root as the package's", e.msg);
+            true
+        }
+    };
+    let table = own_table()?;
+    let own = own_root_id(&table)?;
+    let mut registry: Option<Registry> = None;
+    let select = match (&a.package, a.all) {
+        _ if in_package && (a.all || a.package.is_some()) => {
+            return Err(Error::fail("-p and -a work only in the system context"));
+        }
+        (None, false) if !in_package => {
+            return Err(Error::fail("not in a package (use -p PKG or -a)"));
+        }
+        (None, false) => Select::Root(own, PathBuf::from("/")),
+        (Some(pkg), _) => {
+            let cfg = Config::from_system();
+            let reg = Registry::load(&cfg);
+            let root = reg
+                .by_name(pkg)
+                .map(|p| p.root.clone())
+                .unwrap_or_else(|| cfg.root_prefix.join(pkg));
+            let m = table
+                .iter()
+                .rev()
+                .find(|m| Path::new(&m.mount_point) == root)
+                .ok_or_else(|| {
+                    Error::fail(format!(
+                        "package '{pkg}' is not mounted: nothing is mounted on '{}'",
+                        root.display()
+                    ))
+                })?;
+            Select::Root(m.id, root)
+        }
+        (None, true) => Select::All,
+    };
+    let env = Env::load()?;
+    let pid_max = std::fs::read_to_string("/proc/sys/kernel/pid_max").ok();
+    let (tty, term_cols) = sys::clock::terminal();
+    let columns = std::env::var("COLUMNS").ok();
+    let layout = Layout::new(
+        ps::f_columns(
+            ps::pid_width(pid_max.as_deref()),
+            matches!(select, Select::All),
+        ),
+        ps::screen_cols(tty, term_cols, columns.as_deref()),
+    );
+
+    let t0 = Instant::now();
+    let mut sc = Scanner::new();
+    let (all, mut unreadable) = roots(&mut sc)?;
+    let scanned = all.len();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    put(&mut out, layout.header())?;
+    let mut listed = 0;
+    // per root mount: (label, passwd), for -a
+    let mut seen: HashMap<u64, (String, Vec<Passwd>)> = HashMap::new();
+    let own_users = match &select {
+        Select::Root(_, root) => users_at(root),
+        Select::All => users_at(Path::new("/")),
+    };
+    for (pid, id) in all {
+        if let Select::Root(want, _) = select {
+            if id != want {
+                continue;
+            }
+        }
+        let p = match sc.proc_of(pid) {
+            Got::Ok(p) => p,
+            Got::Gone => continue,
+            Got::Unreadable(e) => {
+                log::debug!("pid {pid}: {e}");
+                unreadable += 1;
+                continue;
+            }
+        };
+        let cells = match &select {
+            Select::Root(..) => env.cells(&p, &own_users),
+            Select::All if id == own => {
+                let mut c = vec!["-".to_string()];
+                c.extend(env.cells(&p, &own_users));
+                c
+            }
+            Select::All => {
+                let (label, users) = seen.entry(id).or_insert_with(|| {
+                    match table.iter().rev().find(|m| m.id == id) {
+                        Some(m) => {
+                            let root = PathBuf::from(&m.mount_point);
+                            let reg = registry.get_or_insert_with(Registry::system);
+                            (label_for(&root, reg), users_at(&root))
+                        }
+                        None => ("?".to_string(), Vec::new()),
+                    }
+                });
+                let mut c = vec![label.clone()];
+                c.extend(env.cells(&p, users));
+                c
+            }
+        };
+        put(&mut out, layout.row(&cells))?;
+        listed += 1;
+    }
+    out.flush().map_err(|e| Error::io("write", "stdout", &e))?;
+    let st = &sc.stats;
+    log::debug!(
+        "{scanned} processes scanned, {listed} listed, {unreadable} unreadable skipped; \
+         {:.1} ms in all: {:.1} ms reading {} mountinfo files ({} KiB), \
+         {:.1} ms reading stat+cmdline of {} processes",
+        t0.elapsed().as_secs_f64() * 1e3,
+        st.mountinfo_time.as_secs_f64() * 1e3,
+        st.mountinfo_reads,
+        st.mountinfo_bytes / 1024,
+        st.proc_time.as_secs_f64() * 1e3,
+        st.proc_reads
+    );
+    Ok(if listed > 0 { 0 } else { 1 })
 }

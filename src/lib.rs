@@ -18,6 +18,8 @@ pub mod name;
 pub mod nettcp;
 pub mod passwd;
 pub mod procfs;
+pub mod ps;
+pub mod pscan;
 pub mod registry;
 pub mod sys;
 pub mod utmp;

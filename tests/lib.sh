@@ -188,3 +188,51 @@ mkpcue_root() {
     mkdir -p "$r/home/user"
     chown "$TUID:$TGID" "$r/home/user"
 }
+
+# pkgps
+# pkgps_hide_cmdline FILE: write a python3 script that empties its own
+# /proc/PID/cmdline (PR_SET_MM_MAP with arg_end = arg_start: no privilege
+# needed), renames itself to $1 (prctl PR_SET_NAME) and sleeps $2 seconds.
+# ps shows such a process like a kernel thread: [name].
+pkgps_hide_cmdline() {
+    cat > "$1" <<'PY'
+import ctypes, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+names = "start_code end_code start_data end_data start_brk brk start_stack arg_start arg_end env_start env_end"
+class Map(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_uint64) for n in names.split()] + [
+        ("auxv", ctypes.c_void_p), ("auxv_size", ctypes.c_uint32), ("exe_fd", ctypes.c_uint32)]
+f = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
+g = lambda n: int(f[n - 3])
+libc.sbrk.restype = ctypes.c_void_p
+m = Map(g(26), g(27), g(45), g(46), g(47), libc.sbrk(0), g(28), g(48), g(48), g(50), g(51), None, 0, 0xffffffff)
+if libc.prctl(35, 14, ctypes.byref(m), ctypes.sizeof(m), 0) != 0:  # PR_SET_MM, PR_SET_MM_MAP
+    sys.exit("prctl(PR_SET_MM_MAP) failed: errno %d" % ctypes.get_errno())
+libc.prctl(15, sys.argv[1].encode(), 0, 0, 0)  # PR_SET_NAME
+time.sleep(float(sys.argv[2]))
+PY
+}
+
+# pkgps_wait_empty PID: wait (at most 5 s) until PID's cmdline is empty.
+pkgps_wait_empty() {
+    local i
+    for i in $(seq 50); do
+        [ -e "/proc/$1/cmdline" ] && [ ! -s "/proc/$1/cmdline" ] && return 0
+        sleep 0.1
+    done
+    die "pid $1 did not empty its cmdline"
+}
+
+# pkgps_roots: for every pid ps -e shows, "PID ROOT" where ROOT is its root
+# directory as root reads it (readlink /proc/PID/root), or "zombie:PPID".
+pkgps_roots() {
+    local p r
+    for p in $(ps -e -o pid=); do
+        if r=$(readlink "/proc/$p/root" 2>/dev/null); then
+            echo "$p $r"
+        else
+            r=$(ps -o ppid= -p "$p" | tr -d ' ') || true
+            if [ -n "$r" ]; then echo "$p zombie:$r"; fi
+        fi
+    done
+}
