@@ -149,6 +149,9 @@ pub struct Machine {
     sleep: u32,
     /// A level change that came while entries were being stopped.
     pending: Option<(u8, u32)>,
+    /// Process groups sent TERM, and when they get KILL even if their
+    /// leader has exited (a member that ignores TERM).
+    group_kills: Vec<(i32, Ms)>,
 }
 
 impl Machine {
@@ -162,6 +165,7 @@ impl Machine {
             default_level,
             sleep: 3,
             pending: None,
+            group_kills: Vec::new(),
         }
     }
 
@@ -232,7 +236,9 @@ impl Machine {
                 );
                 if s.stop_deadline.is_none() {
                     host.kill_group(pid, Sig::Term);
-                    s.stop_deadline = Some(now + self.sleep as Ms * 1000);
+                    let d = now + self.sleep as Ms * 1000;
+                    s.stop_deadline = Some(d);
+                    self.group_kills.push((pid, d));
                 }
                 self.retired.push(s);
             }
@@ -292,6 +298,19 @@ impl Machine {
                 s.starts = 0;
             }
         }
+        let (due, later): (Vec<_>, Vec<_>) =
+            self.group_kills.iter().partition(|(_, d)| *d <= now);
+        self.group_kills = later;
+        for (pgid, _) in due {
+            let leader_killed = self
+                .slots
+                .iter()
+                .chain(self.retired.iter())
+                .any(|s| s.pid == Some(pgid));
+            if !leader_killed {
+                host.kill_group(pgid, Sig::Kill);
+            }
+        }
         self.step(host, now);
     }
 
@@ -305,6 +324,7 @@ impl Machine {
                 [stop, s.throttled_until]
             })
             .flatten()
+            .chain(self.group_kills.iter().map(|(_, d)| *d))
             .min()
     }
 
@@ -387,8 +407,10 @@ impl Machine {
             let s = &mut self.slots[i];
             if let Some(pid) = s.pid {
                 host.kill_group(pid, Sig::Term);
-                s.stop_deadline = Some(now + sleep as Ms * 1000);
+                let d = now + sleep as Ms * 1000;
+                s.stop_deadline = Some(d);
                 s.killed = false;
+                self.group_kills.push((pid, d));
             }
         }
     }
@@ -660,6 +682,23 @@ l0:0:wait:/etc/rc 0
         exit(&mut m, &mut f, "d3", 7010);
         assert_eq!(f.take(), ["start l2@2"]);
         assert_eq!(m.prev, b'3');
+    }
+
+    #[test]
+    fn group_gets_kill_even_when_its_leader_left_on_term() {
+        let (mut m, mut f) = at_level_2();
+        m.request_level(b'3', 0, &mut f, 1000);
+        exit(&mut m, &mut f, "l3", 1001);
+        f.take();
+        m.request_level(b'2', 2, &mut f, 2000);
+        assert_eq!(f.take(), ["Term d3"]);
+        exit(&mut m, &mut f, "d3", 2100);
+        assert_eq!(f.take(), ["start l2@2"], "the level goes on at once");
+        assert_eq!(m.next_deadline(), Some(4000));
+        m.tick(&mut f, 4000);
+        assert_eq!(f.events.len(), 1);
+        assert!(f.events[0].starts_with("Kill"), "{:?}", f.events);
+        assert_eq!(m.next_deadline(), None);
     }
 
     #[test]

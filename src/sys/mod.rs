@@ -1,6 +1,7 @@
 //! The system-call layer: the only place with `unsafe`, libc and nix calls that
 //! change process state. Everything above reads as plain Rust.
 
+pub mod init;
 pub mod net;
 
 use crate::error::{Error, Result};
