@@ -62,6 +62,10 @@ PROCESSES
     no console). Environment: PATH=/sbin:/usr/sbin:/bin:/usr/bin,
     RUNLEVEL, PREVLEVEL, CONSOLE (the -c file or /dev/null), INIT_VERSION,
     and ctxROOT, the package root as the system sees it (/pkg01).
+    Processes that pkginit does not start (cron jobs, logins) can get
+    ctxROOT through PAM: pkginit writes /var/run/pkginit.env (ctxROOT=...)
+    for pam_env's envfile= option, e.g. in the package's /etc/pam.d/cron:
+    session required pam_env.so envfile=/var/run/pkginit.env
     pkginit is the child subreaper of the package: every orphan (a daemon
     that double-forks) becomes its child and is reaped.
 SIGNALS
@@ -86,6 +90,7 @@ OPTIONS
 FILES
     /etc/inittab, /tmp/initctl, /var/run/pkginit.pid (fcntl-locked while
     pkginit runs), /var/run/pkginit.status (rewritten on every change),
+    /var/run/pkginit.env (ctxROOT for pam_env),
     /var/run/utmp (BOOT_TIME, RUN_LVL with pid = new + 256 * previous,
     INIT_PROCESS and DEAD_PROCESS per entry; made if missing),
     /var/log/wtmp (the same records appended; made if /var/log exists).
@@ -105,6 +110,7 @@ pub const INITTAB: &str = "/etc/inittab";
 pub const FIFO: &str = "/tmp/initctl";
 pub const PIDFILE: &str = "/var/run/pkginit.pid";
 pub const STATUS: &str = "/var/run/pkginit.status";
+pub const ENVFILE: &str = "/var/run/pkginit.env";
 pub const UTMP: &str = "/var/run/utmp";
 pub const WTMP: &str = "/var/log/wtmp";
 const PATH: &str = "/sbin:/usr/sbin:/bin:/usr/bin";
@@ -191,7 +197,12 @@ struct Runtime {
 
 type StartErr = (Error, Option<File>);
 
-fn start(a: &Args, tab: Inittab, level: u8, ready: Option<File>) -> std::result::Result<(), StartErr> {
+fn start(
+    a: &Args,
+    tab: Inittab,
+    level: u8,
+    ready: Option<File>,
+) -> std::result::Result<(), StartErr> {
     macro_rules! tryr {
         ($e:expr) => {
             match $e {
@@ -266,9 +277,19 @@ fn start(a: &Args, tab: Inittab, level: u8, ready: Option<File>) -> std::result:
             .open(UTMP);
     }
     if !Path::new(WTMP).exists() && Path::new("/var/log").is_dir() {
-        let _ = std::fs::OpenOptions::new().create(true).append(true).mode_0664().open(WTMP);
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode_0664()
+            .open(WTMP);
     }
     rt.write_record(&Utmp::boot());
+    let env = format!("ctxROOT={}\n", rt.ctx_root);
+    let tmp = format!("{ENVFILE}.tmp");
+    if let Err(e) = std::fs::write(&tmp, env).and_then(|_| std::fs::rename(&tmp, ENVFILE)) {
+        rt.log
+            .msg(log::Level::Warn, &Error::io("write", ENVFILE, &e).msg);
+    }
     if let Some(mut w) = ready {
         let _ = w.write_all(b"ok");
         drop(w);
@@ -302,7 +323,8 @@ trait Mode0664 {
 impl Mode0664 for std::fs::OpenOptions {
     fn mode_0664(&mut self) -> &mut Self {
         use std::os::unix::fs::OpenOptionsExt;
-        self.mode(0o664).custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
+        self.mode(0o664)
+            .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
     }
 }
 
@@ -340,7 +362,8 @@ impl Runtime {
                     match Signal::try_from(s) {
                         Ok(Signal::SIGHUP) => self.reload(m),
                         Ok(Signal::SIGTERM) | Ok(Signal::SIGINT) => {
-                            self.log.msg(log::Level::Info, "got SIGTERM: going to level 0");
+                            self.log
+                                .msg(log::Level::Info, "got SIGTERM: going to level 0");
                             m.request_level(b'0', initctl::DEFAULT_SLEEP as u32, self, now)
                         }
                         _ => {}
@@ -381,8 +404,10 @@ impl Runtime {
                 m.reload(&tab, self, now);
             }
             Err(e) => {
-                self.log
-                    .msg(log::Level::Error, &format!("{}: keeping the old table", e.msg));
+                self.log.msg(
+                    log::Level::Error,
+                    &format!("{}: keeping the old table", e.msg),
+                );
                 let now = self.now();
                 let lvl = m.level;
                 m.request_level(lvl, initctl::DEFAULT_SLEEP as u32, self, now);
@@ -419,13 +444,14 @@ impl Runtime {
                     .msg(log::Level::Warn, &format!("got bogus initrequest: {why}")),
             }
         }
-        let quiet = self
-            .junk_logged
-            .is_some_and(|t| t.elapsed().as_secs() < 1);
+        let quiet = self.junk_logged.is_some_and(|t| t.elapsed().as_secs() < 1);
         if self.junk > 0 && !quiet {
             self.log.msg(
                 log::Level::Warn,
-                &format!("got bogus initrequest: {} bytes of garbage on {FIFO}", self.junk),
+                &format!(
+                    "got bogus initrequest: {} bytes of garbage on {FIFO}",
+                    self.junk
+                ),
             );
             self.junk = 0;
             self.junk_logged = Some(Instant::now());
@@ -446,8 +472,10 @@ impl Runtime {
             }
         }
         if !sysinit::is_fifo(path) {
-            self.log
-                .msg(log::Level::Error, &format!("'{FIFO}' is not a FIFO: not reopened"));
+            self.log.msg(
+                log::Level::Error,
+                &format!("'{FIFO}' is not a FIFO: not reopened"),
+            );
             return;
         }
         match sysinit::open_fifo_reader(path) {
@@ -508,10 +536,14 @@ impl Runtime {
         }
         sysinit::reap();
         let _ = std::fs::remove_file(STATUS);
+        let _ = std::fs::remove_file(ENVFILE);
         let _ = std::fs::remove_file(PIDFILE);
         self.log.msg(
             log::Level::Info,
-            &format!("level 0 reached (previous {}): pkginit exits", m.prev as char),
+            &format!(
+                "level 0 reached (previous {}): pkginit exits",
+                m.prev as char
+            ),
         );
     }
 }
@@ -709,7 +741,10 @@ pub fn print_status() -> Result<i32> {
         field("prev"),
         field("pid")
     ));
-    out.push_str(&format!("{:<5} {:<11} {:<8} {}\n", "ID", "ACTION", "LEVELS", "STATE"));
+    out.push_str(&format!(
+        "{:<5} {:<11} {:<8} {}\n",
+        "ID", "ACTION", "LEVELS", "STATE"
+    ));
     for l in text.lines().filter_map(|l| l.strip_prefix("entry ")) {
         let f: Vec<&str> = l.split(' ').collect();
         if f.len() < 5 {

@@ -78,11 +78,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     };
     let l = match level.as_bytes() {
         [c @ (b'0'..=b'6' | b'a'..=b'c' | b'q' | b'Q' | b'A'..=b'C')] => *c,
-        [b's' | b'S'] => {
-            return Err(Error::usage(
-                "run-level S is not supported in a package",
-            ))
-        }
+        [b's' | b'S'] => return Err(Error::usage("run-level S is not supported in a package")),
         _ => return Err(Error::usage(format!("bad run-level '{level}'"))),
     };
     let sleep = a.t.unwrap_or(DEFAULT_SLEEP as u32).min(3600);
@@ -108,7 +104,5 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    Err(Error::fail(format!(
-        "pkginit still running after {wait} s"
-    )))
+    Err(Error::fail(format!("pkginit still running after {wait} s")))
 }

@@ -192,7 +192,10 @@ impl Machine {
                     s.demanded = true;
                 }
             }
-            host.log(log::Level::Info, &format!("starting ondemand level {}", level as char));
+            host.log(
+                log::Level::Info,
+                &format!("starting ondemand level {}", level as char),
+            );
         } else if level == self.level && self.stage == Stage::Level {
             host.log(
                 log::Level::Info,
@@ -287,7 +290,10 @@ impl Machine {
                 if d <= now && !s.killed {
                     host.log(
                         log::Level::Info,
-                        &format!("entry \"{}\" (pid {pid}) ignored TERM: killing it", s.entry.id),
+                        &format!(
+                            "entry \"{}\" (pid {pid}) ignored TERM: killing it",
+                            s.entry.id
+                        ),
                     );
                     host.kill_group(pid, Sig::Kill);
                     s.killed = true;
@@ -298,8 +304,7 @@ impl Machine {
                 s.starts = 0;
             }
         }
-        let (due, later): (Vec<_>, Vec<_>) =
-            self.group_kills.iter().partition(|(_, d)| *d <= now);
+        let (due, later): (Vec<_>, Vec<_>) = self.group_kills.iter().partition(|(_, d)| *d <= now);
         self.group_kills = later;
         for (pgid, _) in due {
             let leader_killed = self
@@ -448,7 +453,11 @@ impl Machine {
                     self.stop_strays(self.sleep, host, now);
                 }
                 Stage::Final => {
-                    let running = self.slots.iter().chain(&self.retired).any(|s| s.pid.is_some());
+                    let running = self
+                        .slots
+                        .iter()
+                        .chain(&self.retired)
+                        .any(|s| s.pid.is_some());
                     if running {
                         return;
                     }
@@ -488,11 +497,7 @@ impl Machine {
                 Action::Respawn | Action::Ondemand => {
                     Self::start(s, level, prev, host, now);
                 }
-                Action::Sysinit
-                | Action::Boot
-                | Action::Bootwait
-                | Action::Wait
-                | Action::Once => {
+                Action::Sysinit | Action::Boot | Action::Bootwait | Action::Wait | Action::Once => {
                     if s.done {
                         continue;
                     }
@@ -710,7 +715,10 @@ l0:0:wait:/etc/rc 0
         assert_eq!(f.take(), ["start l0@0"]);
         assert!(!m.is_done());
         exit(&mut m, &mut f, "l0", 1020);
-        assert!(f.take().contains(&"Term bo".to_string()), "boot entry stopped last");
+        assert!(
+            f.take().contains(&"Term bo".to_string()),
+            "boot entry stopped last"
+        );
         exit(&mut m, &mut f, "bo", 1030);
         assert!(m.is_done());
     }
@@ -785,7 +793,14 @@ l0:0:wait:/etc/rc 0
         let (mut m, mut f) = (Machine::new(&t, b'3'), Fake::default());
         m.boot(&mut f, 0);
         assert_eq!(f.take(), ["start np@3"]);
-        assert_eq!(f.records, [Record::RunLevel { new: b'3', prev: NO_LEVEL }], "+ writes no utmp");
+        assert_eq!(
+            f.records,
+            [Record::RunLevel {
+                new: b'3',
+                prev: NO_LEVEL
+            }],
+            "+ writes no utmp"
+        );
         m.request_level(b'a', 3, &mut f, 10);
         assert_eq!(f.take(), ["start od@3"], "ondemand keeps the level");
         assert_eq!(m.level, b'3');

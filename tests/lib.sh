@@ -112,3 +112,11 @@ wait_for() {
 
 # pkginit_pid PKG: the pid in the package's pid file (empty if none).
 pkginit_pid() { cat "$T/$1/run/pkginit.pid" 2>/dev/null || true; }
+
+# wait_until SECONDS 'SHELL EXPRESSION': re-evaluate it every 50 ms until it
+# holds (bounded); for conditions with $(...) that must be re-run.
+wait_until() {
+    local n=$(( $1 * 20 )) i
+    for ((i = 0; i < n; i++)); do eval "$2" && return 0; sleep 0.05; done
+    return 1
+}

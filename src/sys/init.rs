@@ -123,16 +123,17 @@ pub fn spawn(x: &Exec, stdin: RawFd, out: RawFd, sigs: &Signals) -> Result<i32> 
     argv.push(std::ptr::null());
     let mut envp: Vec<*const libc::c_char> = x.env.iter().map(|a| a.as_ptr()).collect();
     envp.push(std::ptr::null());
-    let msg = format!(
-        "pkginit: can't execute '{}': ",
-        x.path.to_string_lossy()
-    );
+    let msg = format!("pkginit: can't execute '{}': ", x.path.to_string_lossy());
     let old = *sigs.old.as_ref();
     // SAFETY: single-threaded; the child only makes async-signal-safe calls
     // on data prepared before the fork, then execs or _exits.
     let pid = unsafe { libc::fork() };
     if pid < 0 {
-        return Err(Error::errno("fork", x.path.to_string_lossy(), Errno::last()));
+        return Err(Error::errno(
+            "fork",
+            x.path.to_string_lossy(),
+            Errno::last(),
+        ));
     }
     if pid > 0 {
         return Ok(pid);
@@ -232,10 +233,14 @@ pub fn write_fifo(path: &Path, data: &[u8]) -> std::result::Result<(), WriteErr>
         }
         Err(e) => return Err(WriteErr::Other(Error::io("open", path.display(), &e))),
     };
-    if !f.metadata().map(|m| {
-        use std::os::unix::fs::FileTypeExt;
-        m.file_type().is_fifo()
-    }).unwrap_or(false) {
+    if !f
+        .metadata()
+        .map(|m| {
+            use std::os::unix::fs::FileTypeExt;
+            m.file_type().is_fifo()
+        })
+        .unwrap_or(false)
+    {
         return Err(WriteErr::Other(Error::fail(format!(
             "can't write '{}': not a FIFO",
             path.display()
@@ -294,9 +299,7 @@ impl DirWatch {
         let mut buf = [0u8; 4096];
         loop {
             // SAFETY: reading into a local buffer.
-            let n = unsafe {
-                libc::read(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len())
-            };
+            let n = unsafe { libc::read(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
             if n <= 0 {
                 return;
             }
@@ -319,7 +322,9 @@ pub fn poll_in(fds: &[Option<std::os::fd::BorrowedFd<'_>>], timeout_ms: Option<u
             revents: 0,
         })
         .collect();
-    let t = timeout_ms.map(|t| t.min(i32::MAX as u64) as i32).unwrap_or(-1);
+    let t = timeout_ms
+        .map(|t| t.min(i32::MAX as u64) as i32)
+        .unwrap_or(-1);
     // SAFETY: pfd is a valid array of pollfd.
     let r = unsafe { libc::poll(pfd.as_mut_ptr(), pfd.len() as libc::nfds_t, t) };
     if r <= 0 {
