@@ -1,19 +1,108 @@
 //! telinit — change a package's run-level.
 
+use crate::applets::pkginit::{print_status, FIFO, PIDFILE};
 use crate::error::{Error, Result};
+use crate::initctl::{Request, DEFAULT_SLEEP};
+use crate::sys::init::{self as sysinit, WriteErr};
+use argh::FromArgs;
 use std::ffi::OsString;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 pub const HELP: &str = "\
 NAME
     telinit - change a package's run-level
 SYNOPSIS
-    telinit [-t SEC] [0-6|a|b|c|q|Q]
+    telinit [-t SEC] [-w SEC] 0|1|2|3|4|5|6|a|b|c|q|Q
+    telinit -s
 DESCRIPTION
-    Not yet implemented.
+    Sends one request to the package's pkginit(8) through the FIFO
+    /tmp/initctl, in sysvinit's format: change to run-level 0-6, start the
+    ondemand entries of a, b or c, or re-read /etc/inittab (q, Q). Any
+    request lifts a respawn throttle. s and S are refused: a package has
+    no single-user state.
+    telinit 0 is what a package's stop script calls: it waits until pkginit
+    has run the level-0 entries, stopped the package's processes and
+    exited, and its exit status says whether that happened in time.
+    It never hangs on a FIFO nobody reads: with no pkginit it says so at
+    once.
+OPTIONS
+    -t SEC  Grace time between SIGTERM and SIGKILL for the entries that
+        are stopped (default 3).
+    -w SEC  With 0: how long to wait for pkginit to exit (default 60; 0
+        does not wait).
+    -s  Print the current and previous run-level and each entry's state
+        (running and its pid, stopped and how it ended, throttled until
+        when).
 EXIT STATUS
-    1   Not yet implemented.
+    0   Request sent (for 0: pkginit has exited).
+    1   pkginit is not running in this package, the request could not be
+        written, or pkginit was still running when -w ran out.
+    2   Bad arguments.
+FILES
+    /tmp/initctl, /var/run/pkginit.pid, /var/run/pkginit.status, relative
+    to the package root.
+SEE ALSO
+    pkginit(8), init(8)
 ";
 
-pub fn main(_argv: &[OsString]) -> Result<i32> {
-    Err(Error::fail("not yet implemented"))
+#[derive(FromArgs)]
+/// change the run-level
+struct Args {
+    /// grace time in seconds
+    #[argh(option, short = 't')]
+    t: Option<u32>,
+    /// wait for level 0
+    #[argh(option, short = 'w')]
+    w: Option<u64>,
+    /// print the state
+    #[argh(switch, short = 's')]
+    status: bool,
+    /// level
+    #[argh(positional)]
+    level: Option<String>,
+}
+
+pub fn main(argv: &[OsString]) -> Result<i32> {
+    let a: Args = crate::args::parse("telinit", argv)?;
+    if a.status {
+        if a.level.is_some() {
+            return Err(Error::usage("-s takes no level"));
+        }
+        return print_status();
+    }
+    let Some(level) = a.level else {
+        return Err(Error::usage(
+            "usage: telinit [-t SEC] [-w SEC] 0-6|a|b|c|q|Q, or telinit -s",
+        ));
+    };
+    let l = match level.as_bytes() {
+        [c @ (b'0'..=b'6' | b'a'..=b'c' | b'q' | b'Q' | b'A'..=b'C')] => *c,
+        [b's' | b'S'] => return Err(Error::usage("run-level S is not supported in a package")),
+        _ => return Err(Error::usage(format!("bad run-level '{level}'"))),
+    };
+    let sleep = a.t.unwrap_or(DEFAULT_SLEEP as u32).min(3600);
+    let req = Request::run_level(l, sleep as i32);
+    match sysinit::write_fifo(Path::new(FIFO), &req.encode()) {
+        Ok(()) => {}
+        Err(WriteErr::NoReader) => {
+            return Err(Error::fail("pkginit is not running in this package"))
+        }
+        Err(WriteErr::Other(e)) => return Err(e),
+    }
+    if l != b'0' {
+        return Ok(0);
+    }
+    let wait = a.w.unwrap_or(60);
+    if wait == 0 {
+        return Ok(0);
+    }
+    let deadline = Instant::now() + Duration::from_secs(wait);
+    while Instant::now() < deadline {
+        if sysinit::lock_holder(Path::new(PIDFILE)).is_none() {
+            return Ok(0);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err(Error::fail(format!("pkginit still running after {wait} s")))
 }

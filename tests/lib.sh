@@ -236,3 +236,38 @@ pkgps_roots() {
         fi
     done
 }
+
+# pkginit
+# pkgroot PKG: mkroot plus what pkginit needs: run/utmp, var/log/wtmp,
+# var/run -> ../run, /run/initctl -> /tmp/initctl (for Debian's telinit),
+# /bin/sh through the host's /usr, and an empty etc/inittab to fill in.
+pkgroot() {
+    local pkg=$1 r="$T/$1"
+    mkroot "$pkg"
+    mkdir -p "$r/var/log" "$r/run" "$r/etc/rc.d"
+    ln -sfn ../run "$r/var/run"
+    : > "$r/run/utmp"; : > "$r/var/log/wtmp"
+    ln -sfn /tmp/initctl "$r/run/initctl"
+    : > "$r/etc/inittab"
+}
+
+# in_pkg PKG CMD...: run CMD chrooted in the package root.
+in_pkg() { local pkg=$1; shift; chroot "$T/$pkg" "$@"; }
+
+# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds (bounded).
+wait_for() {
+    local n=$(( $1 * 20 )) i; shift
+    for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.05; done
+    return 1
+}
+
+# pkginit_pid PKG: the pid in the package's pid file (empty if none).
+pkginit_pid() { cat "$T/$1/run/pkginit.pid" 2>/dev/null || true; }
+
+# wait_until SECONDS 'SHELL EXPRESSION': re-evaluate it every 50 ms until it
+# holds (bounded); for conditions with $(...) that must be re-run.
+wait_until() {
+    local n=$(( $1 * 20 )) i
+    for ((i = 0; i < n; i++)); do eval "$2" && return 0; sleep 0.05; done
+    return 1
+}

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod fs;
+pub mod init;
 pub mod mount;
 pub mod net;
 pub mod proc;
