@@ -25,31 +25,40 @@ set +e
 hostname node1
 FAILED=0
 t0=$EPOCHREALTIME
+if [ -t 1 ]; then B=$'\033[1m' G=$'\033[32m' R=$'\033[31m' N=$'\033[0m'; else B= G= R= N=; fi
 
 # step "what it shows" CMD...: run, print indented output, keep it in $OUT.
+# With SHOW=N only the last N lines are printed (all are checked).
 step() {
     local what=$1; shift
-    printf '\n\033[1m== %s\033[0m\n' "$what"
+    printf '\n%s== %s%s\n' "$B" "$what" "$N"
     printf '   $ %s\n' "$*"
     OUT=$("$@" 2>&1)
     STATUS=$?
-    printf '%s\n' "$OUT" | sed 's/^/   /'
+    local n
+    n=$(printf '%s\n' "$OUT" | wc -l)
+    if [ -n "${SHOW:-}" ] && [ "$n" -gt "$SHOW" ]; then
+        printf '   ... (%d lines, the last %d:)\n' "$n" "$SHOW"
+        printf '%s\n' "$OUT" | tail -n "$SHOW" | sed 's/^/   /'
+    else
+        printf '%s\n' "$OUT" | sed 's/^/   /'
+    fi
 }
 # expect PATTERN [why]: the last step's output must match (grep -E).
 expect() {
     if printf '%s\n' "$OUT" | grep -Eq -- "$1"; then
-        printf '   \033[32mok\033[0m: %s\n' "${2:-shows /$1/}"
+        printf '   %sok%s: %s\n' "$G" "$N" "${2:-shows /$1/}"
     else
-        printf '   \033[31mFAILED\033[0m: %s (expected /%s/)\n' "${2:-}" "$1"
+        printf '   %sFAILED%s: %s (expected /%s/)\n' "$R" "$N" "${2:-}" "$1"
         FAILED=$((FAILED + 1))
     fi
 }
 reject() {
     if printf '%s\n' "$OUT" | grep -Eq -- "$1"; then
-        printf '   \033[31mFAILED\033[0m: %s (found /%s/)\n' "${2:-}" "$1"
+        printf '   %sFAILED%s: %s (found /%s/)\n' "$R" "$N" "${2:-}" "$1"
         FAILED=$((FAILED + 1))
     else
-        printf '   \033[32mok\033[0m: %s\n' "${2:-does not show /$1/}"
+        printf '   %sok%s: %s\n' "$G" "$N" "${2:-does not show /$1/}"
     fi
 }
 
@@ -73,10 +82,17 @@ expect "^pkg02	$T/pkg02	127.0.0.3" "pkg02 from its modular package file"
 
 # Package roots built by mkpcue, each with its own users, motd and inittab.
 uid=2001
+size=65536
 for p in pkg01 pkg02; do
-    step "mkpcue builds the root of $p (a mount point with its own /etc, /proc, /dev, /corp/bin)" mkpcue "$p"
-    expect "$p" "built"
     r=$T/$p
+    # what the cluster does first: mount the package filesystem at its root
+    mkdir -p "$r"
+    mount -t tmpfs -o "size=${size}k,mode=755" "$p-fs" "$r"
+    size=$((size / 2))
+    SHOW=4 step "mkpcue builds the root of $p on its filesystem (own /etc, /proc, /dev, /corp/bin)" mkpcue "$p"
+    expect "applets|pcue" "built, with /corp/bin"
+    SHOW=4 step "mkpcue again: nothing left to do" mkpcue "$p"
+    expect "nothing to do" "a second run changes nothing"
     user=$([ $p = pkg01 ] && echo alice || echo bob)
     echo "$user:x:$uid:$uid:$p user:/home/$user:/bin/sh" >> "$r/etc/passwd"
     echo "$user:x:$uid:" >> "$r/etc/group"
@@ -102,14 +118,21 @@ for p in pkg01 pkg02; do
     expect "sv.*running" "the package's service is running"
 done
 
-# A real inetd with pkgnet in front of a login-like service.
+# A real inetd with pkgnet in front of a login-like service: a banner script
+# at the same path in the system and in each package (inetd splits server
+# arguments on blanks, so no inline shell).
+for etc in /etc "$T/pkg01/etc" "$T/pkg02/etc"; do
+    printf '#!/bin/sh\n# login-like banner: where this connection landed\ncat /etc/motd\necho "context: ${ctxROOT:-/}"\n' > "$etc/pcue-banner"
+    chmod 755 "$etc/pcue-banner"
+done
 cat > "$T/inetd.conf" <<EOT
-2323 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/sh -c "cat /etc/motd; echo context: \${ctxROOT:-/}"
+2323 stream tcp nowait root $T/bin/pkgnet pkgnet /etc/pcue-banner
 EOT
 inetd -d "$T/inetd.conf" >"$T/inetd.log" 2>&1 &
 sleep 0.5
 for a in 127.0.0.2 127.0.0.3 127.0.0.1; do
-    step "A connection to $a:2323 lands in its package (inetd → pkgnet)" socat -T 5 - TCP:$a:2323
+    where=$([ $a = 127.0.0.1 ] && echo "the system context: no package owns it" || echo "its package")
+    step "A connection to $a:2323 lands in $where (inetd → pkgnet)" socat -T 5 - TCP:$a:2323
     case $a in
         127.0.0.2) expect "Welcome to package pkg01" "pkg01's motd"; expect "context: /pkg01" ;;
         127.0.0.3) expect "Welcome to package pkg02" "pkg02's motd"; expect "context: /pkg02" ;;
@@ -119,12 +142,13 @@ done
 step "The package service answers on its own address" socat -T 5 - TCP:127.0.0.2:8000
 expect "service of pkg01"
 
-step "An execsh session on a terminal as alice (uid 2001) in pkg01: id, pwd, getcpkg, who" \
-    script -qec "setpriv --reuid=2001 --regid=2001 --clear-groups $T/bin/execsh pkg01 /bin/sh -c 'id; pwd; getcpkg; who'" /dev/null
+step "An execsh session on alice's own terminal (uid 2001) in pkg01: id, pwd, getcpkg, who" \
+    setpriv --reuid=2001 --regid=2001 --clear-groups script -qec "$T/bin/execsh pkg01 /bin/sh -c 'id; pwd; getcpkg; who'" /dev/null
 expect "uid=2001\(alice\) gid=2001\(alice\)" "alice's ids from pkg01's passwd"
 expect "^ */home/alice" "her package home"
 expect "^ *pkg01" "getcpkg says pkg01"
 expect "alice +pts/" "who (pkg01's utmp) shows her session"
+sleep 1.1   # last(1) says "still running" for a logout in the current second
 step "After the session: last on pkg01's wtmp shows the login and logout" last -f "$T/pkg01/var/log/wtmp"
 expect "alice +pts/.*- [0-9]" "a login with a logout time"
 
@@ -133,13 +157,13 @@ for p in pkg01 pkg02; do
     expect "cron" "its cron"
     reject "inetd" "not the node's inetd"
     step "pkgbdf inside $p: its filesystems, without the /$p prefix" chroot "$T/$p" /corp/bin/pkgbdf
-    expect " /$" "its root shows as /"
+    expect "^ *$p-fs .* /$" "its own filesystem shows as /"
     reject "$T" "no host paths"
 done
 step "For contrast, the system's ps -ef sees everything" ps -ef
 expect "inetd" && expect "pkginit"
 step "and df the real mount points" df -k
-expect "$T/pkg01"
+expect "pkg01-fs .* $T/pkg01\$" "pkg01's filesystem at its real path"
 
 step "telinit 4 in pkg01: the level-4 entry starts, level 3 stays up" chroot "$T/pkg01" /corp/bin/telinit 4
 sleep 1
