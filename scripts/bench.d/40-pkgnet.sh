@@ -8,17 +8,9 @@
 set -euo pipefail
 : "${PCUE:?}" "${BENCH_LIB:?}"
 N=${PKGNET_BENCH_N:-200}
-here=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${PCUE_BENCH_NS:-}" ]; then
-    command -v inetd >/dev/null || { echo "40-pkgnet: needs inetd (make deps)" >&2; exit 1; }
-    exec unshare --mount --propagation private --net --pid --fork --mount-proc \
-        env PCUE_BENCH_NS=1 timeout 600 bash "$0" "$@"
-fi
+command -v inetd >/dev/null || { echo "40-pkgnet: needs inetd (make deps)" >&2; exit 1; }
 . "$BENCH_LIB"
-T=$(mktemp -d /tmp/pcue-bench-XXXXXX); export T
-mount -t tmpfs -o mode=755 bench "$T"
-trap 'umount -R "$T" 2>/dev/null; rmdir "$T"' EXIT
-. "$here/../../tests/lib.sh"
+bench_sandbox "$0" "$@"
 mount -t tmpfs bench-run /run
 net_up 127.0.0.2
 export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0

@@ -7,16 +7,8 @@
 set -euo pipefail
 : "${PCUE:?}" "${BENCH_LIB:?}"
 N=${EXECSH_BENCH_N:-200}
-here=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${PCUE_BENCH_NS:-}" ]; then
-    exec unshare --mount --propagation private --net --pid --fork --mount-proc \
-        env PCUE_BENCH_NS=1 timeout 600 bash "$0" "$@"
-fi
 . "$BENCH_LIB"
-T=$(mktemp -d /tmp/pcue-bench-XXXXXX); export T
-mount -t tmpfs -o mode=755 bench "$T"
-trap 'umount -R "$T" 2>/dev/null; rmdir "$T"' EXIT
-. "$here/../../tests/lib.sh"
+bench_sandbox "$0" "$@"
 private_etc
 setuid_registry
 setuid_copy
