@@ -55,8 +55,7 @@ pub fn run() -> i32 {
     // latch "were we started setuid?" before anything changes an id
     sys::is_setuid();
     // like a C tool, die quietly on a closed pipe instead of failing a print
-    // SAFETY: setting a signal disposition to the default.
-    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    sys::default_sigpipe();
     let argv: Vec<OsString> = std::env::args_os().collect();
     let name = argv.first().map(|a| base(a)).unwrap_or_default();
     let (name, rest) = if name == "pcue" {

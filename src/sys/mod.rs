@@ -58,6 +58,13 @@ pub fn check_dropped(uid: Uid, gid: Gid) -> Result<()> {
     Ok(())
 }
 
+/// SIGPIPE back to its default (Rust ignores it): a tool whose reader went
+/// away ends quietly, as C tools do, instead of failing a print.
+pub fn default_sigpipe() {
+    // SAFETY: setting a signal disposition to the default has no preconditions.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+}
+
 /// Syslog facilities we use.
 #[derive(Clone, Copy, Debug)]
 pub enum Facility {
