@@ -8,15 +8,30 @@ use common::*;
 
 /// Registry in /etc/cmcluster.conf (a private overlay), roots under $T,
 /// a private /dev with its own devpts and a /dev/log that writes $T/syslog.
+/// The package roots are built by mkpcue (tests/lib.sh `mkpcue_root`, run
+/// as root with the same SGCONF and PCUE_ROOT_PREFIX the setuid execsh reads
+/// from /etc/cmcluster.conf): a private self-bind, /usr and /etc read-only,
+/// /proc, run/utmp, var/log/wtmp, and a devpts instance of the package's
+/// own at /dev/pts. The sessions run on ptys of the sandbox's devpts (the
+/// system context), which the package's /dev/pts does not show: execsh
+/// names the tty before chroot and changes it through fd 0, so inside the
+/// tests look at the tty through /proc/self/fd/0, not by its name.
 const WORLD: &str = r#"
 private_dev
 private_etc
 setuid_registry
 setuid_copy
+# pkg_root PKG: mkpcue's root plus the test user (mkpcue_root), a
+# supplementary group of the user's and a motd only this package has
+pkg_root() {
+    mkpcue_root "$1"
+    echo "ops:x:4300:user" >> "$T/$1/etc/group"
+    echo "$1" > "$T/$1/etc/motd"
+}
 reg_cntl pkg01 127.0.0.2
 reg_cntl pkg02 127.0.0.3
-mkroot_login pkg01
-mkroot_login pkg02
+pkg_root pkg01
+pkg_root pkg02
 chmod 755 "$T"
 X="$T/bin/execsh"
 unset SHELL
@@ -44,7 +59,9 @@ echo "gids=$(id -G)"
 echo "pwd=$(pwd)"
 echo "pkg=$(/corp/bin/getcpkg)"
 echo "tty=$(tty)"
-echo "ttyls=$(ls -l "$(tty)" | cut -d' ' -f1,3,4)"
+echo "ttyls=$(ls -lL /proc/self/fd/0 | cut -d' ' -f1,3,4)"
+echo "ttydev=$(stat -L -c %t:%T /proc/self/fd/0)"
+echo "pkgpts=$(ls /dev/pts | tr '\n' ' ')"
 echo "who=$(who | tr -s ' ' | cut -d' ' -f1,2)"
 echo "ctx=$ctxROOT"
 echo "home=$HOME user=$USER logname=$LOGNAME path=$PATH"
@@ -53,6 +70,8 @@ IN
 chmod 644 "$T/pkg01/tmp/inside"
 set +e
 setpriv --reuid=4242 --regid=4242 --groups=4999 -- /usr/bin/python3 -c "$PTY_PY" /bin/sh -c '
+  echo "outtty=$(tty)"
+  echo "outdev=$(stat -c %t:%T "$(tty)")"
   echo "ttybefore=$(stat -c "%u %g %a" "$(tty)")"
   "$0" pkg01 /bin/sh /tmp/inside
   echo "rc=$?"
@@ -74,8 +93,19 @@ echo "log=$(grep -a -c 'uid 4242 entered package .pkg01. as user on /dev/pts/' "
     );
     assert_eq!(f("pwd"), "/home/user");
     assert_eq!(f("pkg"), "pkg01");
+    // the caller's pty (the same device as outside), given to the user
+    // with the package's group tty, mode 0620
     assert_eq!(f("ttyls"), "crw--w---- user tty", "{out}");
-    assert!(f("who").starts_with("user pts/"), "{out}");
+    assert_eq!(f("ttydev"), f("outdev"), "fd 0 is the caller's pty: {out}");
+    assert_eq!(
+        f("pkgpts"),
+        "ptmx ",
+        "the package's own devpts instance holds no pty of the system context: {out}"
+    );
+    // who in the package names the caller's pty of the system context
+    let outtty = f("outtty");
+    assert!(outtty.starts_with("/dev/pts/"), "{out}");
+    assert_eq!(f("who"), format!("user {}", &outtty[5..]), "{out}");
     assert_eq!(f("ctx"), "/pkg01");
     assert_eq!(
         f("home"),
@@ -108,15 +138,24 @@ fn hostile_input_is_refused_and_writes_nothing() {
     require("python3");
     let out = lines(&run(r#"
 for p in pkgsym pkgg pkgw pkgu pkgnone pkguid pkgnm pkgdeep pkglnk; do reg_cntl $p; done
+# Each bad root is a good mkpcue root spoiled in one way only, by hand
+# after mkpcue (which would not build it so): the refusal can only come
+# from that one flaw.
+# a symlink to a good root, planted where the root should be
 ln -s pkg01 "$T/pkgsym"
-mkroot_login pkgg; chmod 775 "$T/pkgg"
-mkroot_login pkgw; chmod 757 "$T/pkgw"
-mkroot_login pkgu; chown 4242 "$T/pkgu"
-mkroot_login pkgnone; sed -i '/^user:/d' "$T/pkgnone/etc/passwd"
-mkroot_login pkguid; sed -i 's/^user:x:4242:/user:x:5000:/' "$T/pkguid/etc/passwd"
-mkdir "$T/pkgnm"
-mkdir -p "$T/udir/pkgdeep"; chown 4242 "$T/udir"; mount -t tmpfs t "$T/udir/pkgdeep"
+pkg_root pkgg; chmod 775 "$T/pkgg"
+pkg_root pkgw; chmod 757 "$T/pkgw"
+pkg_root pkgu; chown 4242 "$T/pkgu"
+pkg_root pkgnone; sed -i '/^user:/d' "$T/pkgnone/etc/passwd"
+pkg_root pkguid; sed -i 's/^user:x:4242:/user:x:5000:/' "$T/pkguid/etc/passwd"
+# a complete root whose mounts are gone: a plain directory, not a mount point
+pkg_root pkgnm; umount -R "$T/pkgnm"
+# a complete root below a directory the user owns (the registry puts it there)
+mkdir -p "$T/udir/pkgdeep"
 echo "PCUE_ROOT=\"$T/udir/pkgdeep\"" >> "$SGCONF/pkgdeep/pkgdeep.cntl"
+PCUE_CMVIEWCL=0 "$PCUE" mkpcue pkgdeep >/dev/null || die "mkpcue pkgdeep"
+echo "user:x:4242:4242:Package user:/:/bin/sh" >> "$T/udir/pkgdeep/etc/passwd"
+chown 4242 "$T/udir"
 ln -s . "$T/lnk"; echo "PCUE_ROOT=\"$T/lnk/pkg01\"" >> "$SGCONF/pkglnk/pkglnk.cntl"
 # a registry of the user's own, with a package 'evil'
 mkdir -p "$T/evilsg/evil"; echo 'IP[0]=127.0.0.9' > "$T/evilsg/evil/evil.cntl"
@@ -230,7 +269,8 @@ grep -a 'no account' "$T/syslog" | head -1 | sed 's/^.*execsh/syslog_noacct=exec
 fn hostile_environment_is_dropped() {
     require("python3");
     let out = lines(&run(r#"
-# an alternative registry and root that would pass every check
+# an alternative registry and root that would pass every check (by hand,
+# not by mkpcue: it stands for one the caller made up and names in PCUE_*)
 mkdir -p "$T/evil/pkg01" "$T/evilsg/pkg01"
 mount -t tmpfs evil "$T/evil/pkg01"
 cp -a "$T/pkg01/etc" "$T/evil/pkg01/"; echo evil > "$T/evil/pkg01/etc/motd"

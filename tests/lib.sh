@@ -116,19 +116,6 @@ sys.exit(os.waitstatus_to_exitcode(st) & 255)'
 on_pty() { /usr/bin/python3 -c "$PTY_PY" "$@"; }
 user_pty() { as_user /usr/bin/python3 -c "$PTY_PY" "$@"; }
 
-# mkroot_login PKG: mkroot plus what a login needs: /run/utmp (and
-# /var/run -> ../run), /var/log/wtmp, /dev/pts, a supplementary group.
-mkroot_login() {
-    mkroot "$1"
-    local r="$T/$1"
-    ln -s ../run "$r/var/run"
-    : > "$r/run/utmp"; chmod 664 "$r/run/utmp"
-    : > "$r/var/log/wtmp"; chmod 664 "$r/var/log/wtmp"
-    mkdir -p "$r/dev/pts"; mount --bind /dev/pts "$r/dev/pts"
-    ln -s pts/ptmx "$r/dev/ptmx"
-    echo "ops:x:4300:user" >> "$r/etc/group"
-}
-
 # Registry in /etc/cmcluster.conf (what a setuid pcue reads): SGCONF=$T/sg,
 # roots under $T. Needs private_etc.
 setuid_registry() {

@@ -1,5 +1,5 @@
 //! pkginit and telinit in private mount, network and pid namespaces, in a
-//! package root at $T/pkg01 (tests/lib.sh `pkgroot`): run-levels, rc
+//! package root at $T/pkg01 built by mkpcue: run-levels, rc
 //! ordering, respawn, TERM/KILL, the throttle, utmp/wtmp as `who` and
 //! `last` read them, Debian's own telinit, garbage on the FIFO, orphans,
 //! restart after a killed pkginit, and Debian's cron as a package service.
@@ -7,10 +7,16 @@
 mod common;
 use common::*;
 
-/// The world every test starts from: a package root with pkginit's files.
+/// The world every test starts from: a package root built by mkpcue
+/// (tests/lib.sh `mkpcue_root`), whose default layout has what pkginit
+/// needs: run/utmp, var/log/wtmp, var/run -> ../run, the FIFO tmp/initctl
+/// and run/initctl -> /tmp/initctl (for Debian's telinit), /bin/sh through
+/// the host's /usr, and an inittab with comments only, which each test
+/// replaces.
 const WORLD: &str = r#"
-pkgroot pkg01
+mkpcue_root pkg01
 R=$T/pkg01
+mkdir -p "$R/etc/rc.d"
 chmod 755 "$T"
 # the rc script the inittabs use: log "NAME start|done EPOCH_NS" to /tmp/seq
 cat > "$R/etc/rc.d/rc" <<'X'
@@ -353,16 +359,10 @@ fn cron_runs_package_jobs_inside_the_package() {
     require("cron");
     let out = run(r#"
 tag=pcue-cron-$$-$RANDOM
-# what cron needs in a chroot: passwd/group/shadow, PAM, NSS, the spool
-printf 'root:*:19000:0:99999:7:::\n' > "$R/etc/shadow"; chmod 640 "$R/etc/shadow"
-printf 'crontab:x:107:\n' >> "$R/etc/group"
-printf 'passwd: files\ngroup: files\nshadow: files\n' > "$R/etc/nsswitch.conf"
-mkdir -p "$R/etc/pam.d" "$R/etc/security"
-# jobs get the package's ctxROOT from pkginit's env file, through pam_env
-printf 'auth required pam_unix.so\naccount required pam_unix.so\nsession required pam_env.so envfile=/var/run/pkginit.env\nsession required pam_unix.so\n' > "$R/etc/pam.d/cron"
-: > "$R/etc/security/pam_env.conf"
-mkdir -p "$R/var/spool/cron/crontabs"; chmod 1730 "$R/var/spool/cron/crontabs"
-chgrp 107 "$R/var/spool/cron/crontabs"
+# what cron needs in a chroot comes from mkpcue's default layout: the
+# package's passwd, group and shadow, the host's NSS configuration, PAM
+# for cron (ctxROOT from pkginit's env file through pam_env) and the spool
+# /var/spool/cron/crontabs. The test adds only root's crontab.
 printf '* * * * * { /corp/bin/getcpkg; echo "$ctxROOT"; } > /tmp/%s.out 2>&1\n' "$tag" > "$R/var/spool/cron/crontabs/root"
 chmod 600 "$R/var/spool/cron/crontabs/root"
 cat > "$R/etc/inittab" <<'X'

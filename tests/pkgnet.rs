@@ -1,7 +1,8 @@
 //! pkgnet under a real inetd (Debian's openbsd-inetd, foreground, its own
 //! config file) in private mount, network and pid namespaces: connections
 //! to 127.0.0.2 reach pkg01, to 127.0.0.3 pkg02, to 127.0.0.1 the system;
-//! a package whose root cannot be entered refuses the connection.
+//! a package whose root cannot be entered refuses the connection. The
+//! package roots are built by mkpcue (tests/lib.sh `mkpcue_root`).
 
 mod common;
 use common::*;
@@ -14,8 +15,9 @@ net_up 127.0.0.2 127.0.0.3
 export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T"
 reg_cntl pkg01 127.0.0.2
 reg_cntl pkg02 127.0.0.3
-mkroot pkg01
-mkroot pkg02
+# roots built by mkpcue (same SGCONF and PCUE_ROOT_PREFIX as pkgnet's),
+# each with a motd only that package has
+for p in pkg01 pkg02; do mkpcue_root $p; echo $p > "$T/$p/etc/motd"; done
 echo system > /etc/motd
 P="$T/bin/pcue"; mkdir -p "$T/bin"; cp "$PCUE" "$P"; ln -s pcue "$T/bin/pkgnet"
 cat > "$T/inetd.conf" <<CONF
@@ -63,29 +65,39 @@ echo "execfail=$(grep -a -c "pkgnet.*can't execute '/nonexistent/daemon': No suc
     assert_eq!(field(&out, "execfail"), Some("1"), "{out}");
 }
 
-/// Fail closed: pkg02's root unmounted (a plain directory is left), or made
-/// writable by others, and 127.0.0.3 gets no byte — never the system's
+/// Fail closed: pkg02's root unmounted (a plain directory is left, still
+/// holding the package's files), or mounted again by mkpcue and then made
+/// writable by others, or removed, and 127.0.0.3 gets no byte — never the system's
 /// answer — while pkg01 and the system go on being served.
 #[test]
 fn unmounted_package_fails_closed() {
     require("inetd");
     require("socat");
     let out = run(r#"
+# unmounted: the directory still holds the whole tree, pkg02's motd too,
+# but it is not a mount point any more
 umount -R "$T/pkg02"
+test -s "$T/pkg02/etc/motd" && echo "left=yes"
 echo "p2=[$(ask 127.0.0.3:7301)]"
 echo "p1=$(ask 127.0.0.2:7301)"
 echo "sys=$(ask 127.0.0.1:7301)"
 sleep 0.2
 grep -a 'refused connection' "$T/syslog" | head -1 | sed 's/^.*pkgnet\[[0-9]*\]: /refused=/'
-mount -t tmpfs -o mode=757 again "$T/pkg02"; echo pkg02 > "$T/pkg02/motd"
+# mkpcue mounts it again and it is served; then made writable by others
+mkpcue_root pkg02
+echo "back=$(ask 127.0.0.3:7301)"
+chmod 757 "$T/pkg02"
 echo "open=[$(ask 127.0.0.3:7301)]"
-rmdir "$T/pkg02" 2>/dev/null || umount "$T/pkg02"; rmdir "$T/pkg02"
+# gone altogether
+umount -R "$T/pkg02"; rm -rf --one-file-system "$T/pkg02"
 echo "gone=[$(ask 127.0.0.3:7301)]"
 sleep 0.2
 echo "refusals=$(grep -a -c 'refused connection from 127.0.0.1 to 127.0.0.3 (package .pkg02.)' "$T/syslog")"
 grep -a 'refused connection' "$T/syslog" | sed 's/^.*: package root/reason=/; s/^.*: can/reason=can/' | sed 's/^/r/'
 "#);
+    assert_eq!(field(&out, "left"), Some("yes"), "{out}");
     assert_eq!(field(&out, "p2"), Some("[]"), "{out}");
+    assert_eq!(field(&out, "back"), Some("pkg02"), "{out}");
     assert_eq!(field(&out, "open"), Some("[]"), "{out}");
     assert_eq!(field(&out, "gone"), Some("[]"), "{out}");
     assert_eq!(field(&out, "p1"), Some("pkg01"), "{out}");
