@@ -92,7 +92,10 @@ OUTPUT
 ENVIRONMENT
     PCUE_ROOT_PREFIX, PCUE_SGCONF  Where package roots and the registry are.
 EXIT STATUS
-    0   Done; the root matches the layout (with --check: no drift).
+    0   Done; the root matches the layout (with --check: no drift). A root
+        that execsh and pkgnet would refuse to enter (a directory above it
+        that is not root's or is open to others, a symlink on the way) is
+        built anyway with a warning; --check counts it as drift.
     1   A step failed, something is in the way, a mount is still busy, the
         layout is bad, the caller is not root, or --check found drift.
     2   Bad arguments or an invalid package name (empty, '.', '..', with a
@@ -183,7 +186,10 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         return umount(pkg, &world, a.lazy, a.dry_run);
     }
     if a.check {
-        let drift = layout::check(&items, &world);
+        let mut drift = layout::check(&items, &world);
+        if let Some(why) = refused_entry(&root) {
+            drift.push(format!("execsh and pkgnet would refuse this root: {why}"));
+        }
         for d in &drift {
             println!("{d}");
         }
@@ -219,6 +225,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     }
     if plan.steps.is_empty() {
         println!("{pkg}: nothing to do: {} matches the layout", world.root);
+        warn_refused_entry(pkg, &root);
         return Ok(0);
     }
     if a.dry_run {
@@ -231,7 +238,22 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         );
         return Ok(0);
     }
-    execute(pkg, &root, &plan.steps)
+    let status = execute(pkg, &root, &plan.steps)?;
+    warn_refused_entry(pkg, &root);
+    Ok(status)
+}
+
+/// Why execsh and pkgnet would refuse to enter `root` (a component above it
+/// writable by others, a symlink, not a mount point...), if they would: the
+/// same check they make, so a root mkpcue calls good is one they enter.
+fn refused_entry(root: &Path) -> Option<String> {
+    crate::enter::open_root(root).err().map(|e| e.msg)
+}
+
+fn warn_refused_entry(pkg: &str, root: &Path) {
+    if let Some(why) = refused_entry(root) {
+        eprintln!("mkpcue: warning: {pkg}: execsh and pkgnet will refuse this root: {why}");
+    }
 }
 
 /// The registry's root for `pkg`, else `<prefix>/<pkg>`, with the parent's

@@ -461,3 +461,32 @@ echo "proc=$(chroot --userspec=$TUID:$TGID $r /bin/sh -c 'cat /proc/self/status 
     assert_eq!(f("urandom"), "4");
     assert_eq!(f("proc"), "1");
 }
+
+/// A root that execsh and pkgnet would refuse (here: a directory above it
+/// belongs to a user, who could swap the root out) is still built, with a
+/// warning naming the reason, and `--check` counts it as drift.
+#[test]
+fn a_root_that_execsh_would_refuse_is_reported() {
+    let out = run(r#"
+mkdir -p "$T/udir/sg"
+chown 4242:4242 "$T/udir"
+export PCUE_ROOT_PREFIX="$T/udir"
+mk pkg05 > /dev/null 2> "$T/err"; echo "rc=$?"
+echo "warn=$(grep -c "warning: pkg05: execsh and pkgnet will refuse this root: '$T/udir' above the package root is owned by uid 4242, not root" "$T/err")"
+c=0; mk --check pkg05 > "$T/check" || c=$?; echo "check_rc=$c"
+echo "check=$(grep -c "execsh and pkgnet would refuse this root" "$T/check")"
+chown 0:0 "$T/udir"
+mk pkg05 > /dev/null 2> "$T/err2"; echo "clean_rc=$? $(wc -c < "$T/err2")"
+c=0; mk --check pkg05 > /dev/null || c=$?; echo "clean_check=$c"
+"#);
+    assert_eq!(field(&out, "rc"), Some("0"), "{out}");
+    assert_eq!(field(&out, "warn"), Some("1"), "{out}");
+    assert_eq!(field(&out, "check_rc"), Some("1"), "{out}");
+    assert_eq!(field(&out, "check"), Some("1"), "{out}");
+    assert_eq!(
+        field(&out, "clean_rc"),
+        Some("0 0"),
+        "no warning once root owns it: {out}"
+    );
+    assert_eq!(field(&out, "clean_check"), Some("0"), "{out}");
+}
