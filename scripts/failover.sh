@@ -23,6 +23,12 @@ if [ "${1:-}" != --inside ]; then
     timeout --kill-after=5 240 unshare --mount --propagation private --net --pid --uts --ipc --fork --mount-proc \
         bash "$0" --inside
     rc=$?
+    # Seen from the host once the namespaces are gone: no loop device left.
+    if losetup -a | grep -qF "$T/"; then
+        echo "failover: a loop device still holds a file of $T:" >&2
+        losetup -a | grep -F "$T/" >&2
+        rc=1
+    fi
     rmdir "$T" 2>/dev/null
     exit $rc
 fi
@@ -87,6 +93,15 @@ sg_run() {
     on "$node" mount -o loop "$IMG" "$ROOT"; succeeded "mounted at $ROOT"
     on "$node" ip addr add "$VIP/24" dev eth0; succeeded "package address $VIP added"
     on "$node" "$SCRIPT" start "$PKG"; succeeded "pcue.sh start: PCUE mounts made, pkginit started"
+    wait_services "$node"
+}
+# wait_services NODE: wait (at most 10 s) until pkginit has run the inittab's
+# wait entry and started cron and the service, then show its status.
+wait_services() {
+    wait_until 10 "node_exec $1 chroot '$ROOT' /corp/bin/telinit -s 2>/dev/null | grep -q '^sv .*running'"
+    on "$1" chroot "$ROOT" /corp/bin/telinit -s
+    expect "^cr .*running" "pkginit runs cron"
+    expect "^sv .*running" "and the package's service"
 }
 # sg_halt NODE: what cmhaltpkg does, in the reverse order.
 sg_halt() {
@@ -174,6 +189,7 @@ done
 heading "The package filesystem: an ext4 image (on the lab's tmpfs, reachable by both nodes)"
 truncate -s 64M "$IMG" && mkfs.ext4 -q -L "$PKG" "$IMG"
 check "mkfs.ext4 made $IMG" test -s "$IMG"
+key img "$IMG"
 
 heading "Once, on nodeA: mkpcue builds the package root on the package filesystem"
 on nodeA mount -o loop "$IMG" "$ROOT"; succeeded "mounted on nodeA"
@@ -218,8 +234,6 @@ done
 
 # ---- 1. pkg01 on nodeA -----------------------------------------------------
 sg_run nodeA
-on nodeA chroot "$ROOT" /corp/bin/telinit -s
-expect "cr.*running" "pkginit runs cron"
 
 cat > "$T/first.sh" <<'EOF'
 echo "user=$(id -un) uid=$(id -u) host=$(hostname) package=$(/corp/bin/getcpkg)"
@@ -313,9 +327,7 @@ on nodeA tail -n 3 "$ROOT/var/log/pkginit.log"
 expect "pkginit .* started \(pid [0-9]+\)" "pkginit's log on the package filesystem: started"
 on nodeA cat "$ROOT/run/pkginit.pid"
 NEW_PID=$OUT
-on nodeA chroot "$ROOT" /corp/bin/telinit -s
-expect "cr.*running" "the new pkginit runs cron"
-expect "sv.*running" "and the service"
+wait_services nodeA
 key c_pid "$NEW_PID"
 on nodeA chroot "$ROOT" /corp/bin/pkgps
 expect "pkginit" "pkgps in the package: the new pkginit"

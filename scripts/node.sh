@@ -14,16 +14,18 @@ lab_up() {
     ip link set br-lab up
 }
 
-# node_create NAME IPSUFFIX: a node with its own pid 1 (a sleeper), hostname
-# NAME, address $LAB_NET.IPSUFFIX on eth0 and a /run of its own (a tmpfs: a
-# daemon's pid file lands there, not in the host's /run). Fails (status 1)
-# when the node does not come up within 10 s.
+# node_create NAME IPSUFFIX: a node with its own pid 1, hostname NAME,
+# address $LAB_NET.IPSUFFIX on eth0 and a /run of its own (a tmpfs: a daemon's
+# pid file lands there, not in the host's /run). Its pid 1 is a bash that
+# sleeps and, like init, reaps the orphans reparented to it (a detached
+# pkginit that exits). Fails (status 1) when the node does not come up within
+# 10 s.
 node_create() {
     local name=$1 ip="$LAB_NET.$2" ready
     ready=$(mktemp -u "$T/ready.XXXX")
     mkfifo "$ready"
     unshare --net --mount --propagation private --uts --pid --fork --mount-proc \
-        bash -c 'hostname "$1"; mount -t tmpfs -o mode=755 "run-$1" /run; echo up > "$2"; exec sleep infinity' \
+        bash -c 'hostname "$1"; mount -t tmpfs -o mode=755 "run-$1" /run; echo up > "$2"; while :; do sleep 3600 & wait $!; done' \
         node "$name" "$ready" </dev/null >/dev/null 2>&1 &
     local launcher=$! line= holder= i
     # A node that dies before it writes would leave the read blocked: read
