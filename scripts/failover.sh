@@ -84,12 +84,18 @@ same() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1 (expected '$2', got '$3'
 value() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | head -1; }
 
 # ---- Serviceguard, as the package's start and halt steps ------------------
+# fsck_pkg NODE: check the package filesystem before mounting it, as
+# Serviceguard does; status 1 means errors were corrected, still fit to mount.
+fsck_pkg() {
+    on "$1" e2fsck -p "$IMG"
+    if [ "$STATUS" -le 1 ]; then ok "the package filesystem is clean"; else bad "e2fsck -p: status $STATUS"; fi
+}
 # sg_run NODE: what cmrunpkg does on NODE, in order: check and mount the
 # package filesystem, add the package address, run the external script.
 sg_run() {
     local node=$1
     heading "Serviceguard starts $PKG on $node: filesystem, address, then pcue.sh start"
-    on "$node" e2fsck -p "$IMG"; succeeded "the package filesystem is clean"
+    fsck_pkg "$node"
     on "$node" mount -o loop "$IMG" "$ROOT"; succeeded "mounted at $ROOT"
     on "$node" ip addr add "$VIP/24" dev eth0; succeeded "package address $VIP added"
     on "$node" "$SCRIPT" start "$PKG"; succeeded "pcue.sh start: PCUE mounts made, pkginit started"
@@ -312,7 +318,7 @@ check "nodeB is gone" node_kill nodeB
 if wait_until 10 '[ -z "$(losetup -j "$IMG")" ]'; then ok "nodeB's loop device is released"; else bad "$IMG is still attached"; fi
 
 heading "Serviceguard starts $PKG on nodeA: first, what the crash left on the package filesystem"
-on nodeA e2fsck -p "$IMG"; succeeded "the package filesystem is clean"
+fsck_pkg nodeA
 on nodeA mount -o loop "$IMG" "$ROOT"; succeeded "mounted at $ROOT"
 on nodeA sh -c "cd $ROOT; ls -l run/pkginit.pid tmp/initctl run/utmp; echo pid file: \$(cat run/pkginit.pid)"
 expect "^p.* tmp/initctl$" "the FIFO is still there"
