@@ -83,6 +83,9 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     };
     let sleep = a.t.unwrap_or(DEFAULT_SLEEP as u32).min(3600);
     let req = Request::run_level(l, sleep as i32);
+    // Who runs now: pkginit removes its pid file just before it exits, so
+    // for level 0 we also wait for that very process (pid and start time).
+    let running = if l == b'0' { running_pkginit() } else { None };
     match sysinit::write_fifo(Path::new(FIFO), &req.encode()) {
         Ok(()) => {}
         Err(WriteErr::NoReader) => {
@@ -99,10 +102,31 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     }
     let deadline = Instant::now() + Duration::from_secs(wait);
     while Instant::now() < deadline {
-        if sysinit::lock_holder(Path::new(PIDFILE)).is_none() {
+        let unlocked = sysinit::lock_holder(Path::new(PIDFILE)).is_none();
+        if unlocked && running.is_none_or(|(pid, start)| !alive(pid, start)) {
             return Ok(0);
         }
         std::thread::sleep(Duration::from_millis(20));
     }
     Err(Error::fail(format!("pkginit still running after {wait} s")))
+}
+
+/// pkginit's pid (from its locked pid file) and start time, if it runs.
+fn running_pkginit() -> Option<(i32, u64)> {
+    sysinit::lock_holder(Path::new(PIDFILE))?;
+    let pid: i32 = std::fs::read_to_string(PIDFILE).ok()?.trim().parse().ok()?;
+    Some((pid, start_time(pid)?))
+}
+
+fn start_time(pid: i32) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    crate::procfs::parse_stat(&text).map(|s| s.starttime)
+}
+
+/// The process still exists and is not a zombie (a zombie holds no mount busy).
+fn alive(pid: i32, start: u64) -> bool {
+    let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    crate::procfs::parse_stat(&text).is_some_and(|s| s.starttime == start && s.state != 'Z')
 }

@@ -86,7 +86,14 @@ echo "st_state=$(state st)"
 echo "level_after=$(level)"
 who -r "$R/run/utmp" | sed 's/^ */who=/'
 grep -c "Switching to runlevel" "$R/var/log/pkginit.log" | sed 's/^/switches=/'
+ipid=$(cat "$R/run/pkginit.pid")
 tel 0; echo "tel0=$?"
+# when telinit 0 returns, pkginit itself is gone (at most a zombie, which
+# holds no mount): a stop script may unmount at once
+st=$(awk '{print $3}' "/proc/$ipid/stat" 2>/dev/null || true)
+echo "init_after_tel0=${st:-gone}"
+c=0; PCUE_ROOT_PREFIX="$T" PCUE_SGCONF="${PCUE_SGCONF:-$T/sg}" PCUE_CMVIEWCL=0 "$PCUE" mkpcue --umount pkg01 >&2 || c=$?
+echo "umount_after_tel0=$c"
 last -x -f "$R/var/log/wtmp" >&2
 echo "last=$(last -x -f "$R/var/log/wtmp" | awk '/^runlevel/ {print $4} /^reboot/ {print "boot"}' | tr -d ')' | tr '\n' ' ')"
 utmpdump "$R/var/log/wtmp" 2>/dev/null | grep -c '^\[5\]' | sed 's/^/init_records=/'
@@ -126,6 +133,15 @@ echo "seq0=$(awk '{print $1 "-" $2}' "$R/tmp/seq" | tail -2 | tr '\n' ' ')"
         "who -r reads the package's utmp: {out}"
     );
     assert_eq!(field(&out, "tel0"), Some("0"), "{out}");
+    assert!(
+        matches!(field(&out, "init_after_tel0"), Some("gone" | "Z")),
+        "pkginit outlived telinit 0: {out}"
+    );
+    assert_eq!(
+        field(&out, "umount_after_tel0"),
+        Some("0"),
+        "nothing busy after telinit 0: {out}"
+    );
     assert_eq!(
         field(&out, "last"),
         Some("0 2 3 2 boot "),

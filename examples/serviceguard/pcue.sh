@@ -90,15 +90,7 @@ stop)
     # telinit 0 runs the level-0 entries, stops every process of the package
     # and returns when pkginit has exited; only then may the mounts go.
     if pkginit_up; then
-        pid=$(cat "$root/var/run/pkginit.pid" 2>/dev/null)
         in_pkg /corp/bin/telinit -w "$STOP_TIMEOUT" 0 || say "pkginit did not stop within $STOP_TIMEOUT s"
-        # telinit returns once pkginit has let go of its pid file; the
-        # process may still be exiting, holding the root. Wait (at most 5 s)
-        # until it no longer has its root in the package.
-        for _ in $(seq 50); do
-            [ -n "$pid" ] && [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$root" ] || break
-            sleep 0.1
-        done
     else
         say "no pkginit running here"
     fi
