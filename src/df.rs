@@ -514,7 +514,7 @@ pub fn disk_match(entries: &[Entry], mut source_is: impl FnMut(&Entry) -> bool) 
             eclipsed = true;
             continue;
         }
-        if best.map_or(true, |b| e.dir.len() < entries[b].dir.len()) {
+        if best.is_none_or(|b| e.dir.len() < entries[b].dir.len()) {
             best = Some(i);
         }
     }
