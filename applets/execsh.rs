@@ -34,7 +34,10 @@ DESCRIPTION
     4. If standard input is a terminal the caller owns, the session is
        interactive: a USER_PROCESS record goes to the package's /run/utmp
        (or /var/run/utmp) and to /var/log/wtmp, in glibc's format and under
-       an fcntl lock. A file that does not exist is not created.
+       an fcntl lock. A file that does not exist is not created. Its host
+       is the client's address when the session came over the network: a
+       socket on descriptors 0-2, or one held by a parent process (sshd,
+       telnetd, socat); never SSH_CONNECTION, which the caller can set.
     5. The terminal is given to the user, group tty of the package's
        /etc/group (else the user's group), mode 0620.
     6. A child takes the supplementary groups of the package's /etc/group,
@@ -186,6 +189,15 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         ));
     }
     let tty = sp::stdin_tty();
+    // the remote end of the session, for utmp's host: from the connection
+    // on fds 0-2 or among the parents (facts of the system, read as root),
+    // never from SSH_CONNECTION, which the caller could set to anything
+    let remote = match tty {
+        Some(_) => context::from_fds()
+            .or_else(context::from_parents)
+            .and_then(|c| c.ends.remote),
+        None => None,
+    };
     enter::open_and_enter(&target).map_err(|e| refuse(ruid, &name, e))?;
     // 3. the account, from the package's own files
     let (users, groups) = accounts();
@@ -235,7 +247,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         return Err(run_child(&pw, &gids, &path, &argv0, &a.args, &env, &saved));
     };
     let fsize = sp::lift_fsize();
-    let session = Session::login(&pw, &tty_path.display().to_string());
+    let session = Session::login(&pw, &tty_path.display().to_string(), remote);
     let tty_gid = groups
         .iter()
         .find(|g| g.name == "tty")
@@ -458,9 +470,9 @@ fn regular(p: &str) -> Option<PathBuf> {
 }
 
 impl Session {
-    fn login(pw: &Passwd, tty: &str) -> Session {
+    fn login(pw: &Passwd, tty: &str, remote: Option<std::net::IpAddr>) -> Session {
         let (line, id) = utmp::line_and_id(tty);
-        let rec = Utmp {
+        let mut rec = Utmp {
             pid: sp::pid(),
             line,
             id,
@@ -468,6 +480,10 @@ impl Session {
             session: sp::getsid(),
             ..Utmp::now(utmp::USER_PROCESS)
         };
+        if let Some(ip) = remote {
+            rec.host = ip.to_string();
+            rec.set_addr(ip);
+        }
         let utmp = regular("/run/utmp").or_else(|| regular("/var/run/utmp"));
         let wtmp = regular("/var/log/wtmp");
         if utmp.is_none() {
