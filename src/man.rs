@@ -12,14 +12,27 @@ pub fn troff(name: &str, section: u8, version: &str, help: &str) -> String {
         name.to_uppercase()
     );
     let mut para_open = false;
+    let mut verbatim = false;
     for line in help.lines() {
         if line.trim().is_empty() {
             para_open = false;
             continue;
         }
         if !line.starts_with(' ') {
+            if verbatim {
+                out.push_str(".fi\n");
+            }
             out.push_str(&format!(".SH \"{}\"\n", escape(line.trim())));
+            // one synopsis form per line, as written
+            verbatim = line.trim() == "SYNOPSIS";
+            if verbatim {
+                out.push_str(".nf\n");
+            }
             para_open = false;
+            continue;
+        }
+        if verbatim {
+            out.push_str(&format!("{}\n", escape(line.trim())));
             continue;
         }
         let body = line.trim_start();
@@ -41,6 +54,9 @@ pub fn troff(name: &str, section: u8, version: &str, help: &str) -> String {
             out.push_str(&format!("{}\n", escape(body)));
             para_open = true;
         }
+    }
+    if verbatim {
+        out.push_str(".fi\n");
     }
     out
 }
@@ -67,6 +83,20 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn synopsis_keeps_its_lines() {
+        let t = troff(
+            "x",
+            8,
+            "1",
+            "SYNOPSIS\n    x [-a]\n    x -s\nDESCRIPTION\n    y\n",
+        );
+        assert!(
+            t.contains(".SH \"SYNOPSIS\"\n.nf\nx [\\-a]\nx \\-s\n.fi\n.SH \"DESCRIPTION\""),
+            "{t}"
+        );
+    }
 
     #[test]
     fn renders_sections_and_lists() {
