@@ -145,6 +145,9 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         Some(l) if l.len() == 1 && matches!(l.as_bytes()[0], b'1'..=b'6') => Some(l.as_bytes()[0]),
         Some(l) => return Err(Error::usage(format!("bad run-level '{l}' (1-6)"))),
     };
+    // nothing of the caller's but stdin/out/err goes with us (the
+    // directory listing of the fallback is read before anything is ours)
+    sysinit::close_inherited_fds();
     let tab = read_inittab()?;
     for m in &tab.messages {
         eprintln!("pkginit: {m}");
@@ -312,8 +315,11 @@ fn start(
     m.boot(&mut rt, now);
     rt.publish(&m);
     rt.run(&mut m, &watch);
-    rt.finish(&m);
+    let clean = rt.finish(&m);
     drop(pidfile);
+    if !clean {
+        return Err((Error::quiet(1), None));
+    }
     Ok(())
 }
 
@@ -504,30 +510,39 @@ impl Runtime {
     }
 
     /// After level 0: stop what is left of the package, reap it, clean up.
-    fn finish(&mut self, m: &Machine) {
-        let grace = 3_000u64;
+    /// Level 0 reached: stop every process still below pkginit (orphans it
+    /// adopted as subreaper included) — TERM, then KILL after the grace time
+    /// of the request. The children are listed again on every round, so a
+    /// process reparented to us while its parent dies (a chain of daemons in
+    /// sessions of their own) is signalled too. False when some survived.
+    fn finish(&mut self, m: &Machine) -> bool {
+        let grace = u128::from(m.grace()) * 1000;
         let me = sysinit::getpid();
-        let left = children(me);
-        if !left.is_empty() {
+        let first = children(me);
+        if !first.is_empty() {
             self.log.msg(
                 log::Level::Info,
-                &format!("stopping {} remaining process(es)", left.len()),
+                &format!("stopping {} remaining process(es)", first.len()),
             );
         }
-        for pid in &left {
-            sysinit::kill(*pid, Signal::SIGTERM);
-            sysinit::kill_group(*pid, Signal::SIGTERM);
-        }
+        let mut termed: Vec<i32> = Vec::new();
         let t = Instant::now();
-        let mut killed = false;
         // bounded: the grace time, then KILL, then at most 5 s more
-        while !sysinit::no_children() && t.elapsed().as_millis() < (grace + 5_000) as u128 {
-            if !killed && t.elapsed().as_millis() >= grace as u128 {
-                for pid in children(me) {
+        loop {
+            let left = children(me);
+            if left.is_empty() || t.elapsed().as_millis() >= grace + 5_000 {
+                break;
+            }
+            let kill = t.elapsed().as_millis() >= grace;
+            for pid in left {
+                if kill {
                     sysinit::kill_group(pid, Signal::SIGKILL);
                     sysinit::kill(pid, Signal::SIGKILL);
+                } else if !termed.contains(&pid) {
+                    sysinit::kill(pid, Signal::SIGTERM);
+                    sysinit::kill_group(pid, Signal::SIGTERM);
+                    termed.push(pid);
                 }
-                killed = true;
             }
             let fds = [Some(std::os::fd::AsFd::as_fd(&self.sigs.fd))];
             sysinit::poll_in(&fds, Some(50));
@@ -535,6 +550,17 @@ impl Runtime {
             sysinit::reap();
         }
         sysinit::reap();
+        let survivors = children(me);
+        if !survivors.is_empty() {
+            self.log.msg(
+                log::Level::Error,
+                &format!(
+                    "{} process(es) did not stop: {:?}",
+                    survivors.len(),
+                    survivors
+                ),
+            );
+        }
         let _ = std::fs::remove_file(STATUS);
         let _ = std::fs::remove_file(ENVFILE);
         let _ = std::fs::remove_file(PIDFILE);
@@ -545,6 +571,7 @@ impl Runtime {
                 m.prev as char
             ),
         );
+        survivors.is_empty()
     }
 }
 

@@ -31,7 +31,12 @@ DESCRIPTION
     entered (root missing, not mounted, not safe), the connection is
     refused - closed without a byte sent - and never served from the
     system context. A syslog line (LOG_AUTH, warning) names the client,
-    the address, the package and the reason.
+    the address, the package and the reason. The same holds when the
+    registry cannot be read in full (/etc/cmcluster.conf, SGCONF or a
+    package file exists but is unreadable): the address might be a
+    package's, so no connection is served until it can be read. Bytes
+    that are not UTF-8 in those files (an old Latin-1 comment) are read
+    as U+FFFD, not a reason to skip the file.
     Every routed connection is logged at info level (LOG_DAEMON):
     client -> address -> package (or system) -> program.
     While descriptor 0 is a socket, pkgnet's own messages go to syslog
@@ -85,8 +90,26 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         .remote
         .map(|r| r.to_string())
         .unwrap_or_else(|| "-".into());
-    // stop reading the registry at the first package owning the address
-    let Some(pkg) = crate::registry::Registry::find_addr(&enter::config(), ends.local) else {
+    // stop reading the registry at the first package owning the address;
+    // a registry that cannot be read in full fails closed: the address may
+    // be a package's
+    let found = crate::registry::Registry::find_addr_strict(&enter::config(), ends.local);
+    let found = match found {
+        Ok(f) => f,
+        Err(why) => {
+            sys::syslog(
+                Facility::Auth,
+                log::Level::Warn,
+                IDENT,
+                &format!(
+                    "refused connection from {client} to {}: the package registry is unreadable: {why}",
+                    ends.local
+                ),
+            );
+            return Err(Error::quiet(code::EXEC_OWN));
+        }
+    };
+    let Some(pkg) = found else {
         sys::syslog(
             Facility::Daemon,
             log::Level::Info,

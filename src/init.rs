@@ -180,6 +180,11 @@ impl Machine {
         self.stage == Stage::Done
     }
 
+    /// The grace time (seconds) of the latest run-level request.
+    pub fn grace(&self) -> u32 {
+        self.sleep
+    }
+
     /// A run-level request (`0`-`6`, `a`-`c`) with its grace time.
     pub fn request_level(&mut self, level: u8, sleep: u32, host: &mut dyn Host, now: Ms) {
         self.clear_throttle();
@@ -196,6 +201,9 @@ impl Machine {
                 log::Level::Info,
                 &format!("starting ondemand level {}", level as char),
             );
+        } else if self.stage < Stage::Level && level != b'0' {
+            // sysinit and boot first; then this level instead of initdefault
+            self.pending = Some((level, sleep));
         } else if level == self.level && self.stage == Stage::Level {
             host.log(
                 log::Level::Info,
@@ -427,10 +435,13 @@ impl Machine {
             if self.any_stopping() {
                 return;
             }
-            if let Some((level, sleep)) = self.pending.take() {
-                if level != self.level {
-                    self.change_level(level, sleep, host, now);
-                    continue;
+            // a pending request waits for the end of sysinit and boot
+            if self.stage == Stage::Level {
+                if let Some((level, sleep)) = self.pending.take() {
+                    if level != self.level {
+                        self.change_level(level, sleep, host, now);
+                        continue;
+                    }
                 }
             }
             match self.stage {
@@ -441,7 +452,10 @@ impl Machine {
                     if self.stage == Stage::Sysinit {
                         self.stage = Stage::Boot;
                     } else {
-                        let (l, s) = (self.default_level, self.sleep);
+                        let (l, s) = self
+                            .pending
+                            .take()
+                            .unwrap_or((self.default_level, self.sleep));
                         self.change_level(l, s, host, now);
                     }
                 }
@@ -476,6 +490,9 @@ impl Machine {
                 let s = &self.slots[i];
                 match self.stage {
                     Stage::Sysinit => s.entry.action == Action::Sysinit,
+                    // boot entries only ever run at boot: a level entered
+                    // before boot finished (level 0 on SIGTERM) skips them
+                    Stage::Level | Stage::Final if s.is_boot() => false,
                     _ => self.should_run(s),
                 }
             };
@@ -491,6 +508,11 @@ impl Machine {
                 continue;
             }
             if s.throttled_until.is_some() {
+                // a waited entry whose fork failed holds the rest back
+                // until its retry, as it would while running
+                if s.waited() && !s.done {
+                    return true;
+                }
                 continue;
             }
             match s.entry.action {
@@ -501,8 +523,14 @@ impl Machine {
                     if s.done {
                         continue;
                     }
-                    s.done = true;
-                    if Self::start(s, level, prev, host, now) && s.waited() {
+                    // done only once it really started: a failed fork is
+                    // retried after FORK_RETRY
+                    if Self::start(s, level, prev, host, now) {
+                        s.done = true;
+                        if s.waited() {
+                            return true;
+                        }
+                    } else if s.waited() {
                         return true;
                     }
                 }
@@ -811,5 +839,97 @@ l0:0:wait:/etc/rc 0
         m.request_level(b'2', 0, &mut f, 30);
         let ev = f.take();
         assert!(ev.contains(&"Term od".to_string()), "{ev:?}");
+    }
+
+    /// A level request that arrives during sysinit waits for sysinit and
+    /// boot to finish, then replaces initdefault.
+    #[test]
+    fn a_level_request_during_sysinit_waits_for_boot() {
+        let (mut m, mut f) = machine();
+        m.boot(&mut f, 0);
+        assert_eq!(f.take(), ["start si@N"]);
+        m.request_level(b'3', 3, &mut f, 10);
+        assert_eq!(
+            f.take(),
+            Vec::<String>::new(),
+            "nothing starts while si runs"
+        );
+        exit(&mut m, &mut f, "si", 20);
+        assert_eq!(f.take(), ["start bw@N"], "boot goes on first");
+        exit(&mut m, &mut f, "bw", 30);
+        let ev = f.take();
+        assert!(ev.contains(&"start bo@N".to_string()), "{ev:?}");
+        assert!(
+            ev.contains(&"start l3@3".to_string()),
+            "the requested level: {ev:?}"
+        );
+        assert!(
+            !ev.iter().any(|e| e.ends_with("@2")),
+            "not initdefault 2: {ev:?}"
+        );
+    }
+
+    /// Level 0 (SIGTERM) during sysinit: no boot entry starts afterwards.
+    #[test]
+    fn level_0_during_sysinit_starts_no_boot_entry() {
+        let (mut m, mut f) = machine();
+        m.boot(&mut f, 0);
+        assert_eq!(f.take(), ["start si@N"]);
+        m.request_level(b'0', 3, &mut f, 10);
+        exit(&mut m, &mut f, "si", 20);
+        let ev = f.take();
+        assert!(
+            !ev.iter()
+                .any(|e| e.starts_with("start bw") || e.starts_with("start bo")),
+            "{ev:?}"
+        );
+    }
+
+    /// A wait entry whose fork fails is retried after FORK_RETRY and holds
+    /// the entries after it back until then.
+    #[test]
+    fn a_wait_entry_whose_fork_failed_is_retried_and_holds_the_rest() {
+        struct Failing(Fake, u32);
+        impl Host for Failing {
+            fn spawn(&mut self, e: &Entry, level: u8, prev: u8) -> Option<i32> {
+                if e.id == "l2" && self.1 > 0 {
+                    self.1 -= 1;
+                    return None;
+                }
+                self.0.spawn(e, level, prev)
+            }
+            fn kill_group(&mut self, pid: i32, sig: Sig) {
+                self.0.kill_group(pid, sig)
+            }
+            fn log(&mut self, level: log::Level, msg: &str) {
+                self.0.log(level, msg)
+            }
+            fn record(&mut self, r: Record) {
+                self.0.record(r)
+            }
+        }
+        let t = parse(TAB, "/etc/inittab");
+        let mut m = Machine::new(&t, b'2');
+        let mut h = Failing(Fake::default(), 1);
+        m.boot(&mut h, 0);
+        let pid = h.0.pid("si");
+        h.0.running.retain(|(p, _)| *p != pid);
+        m.child_exited(pid, 0, &mut h, 1);
+        let pid = h.0.pid("bw");
+        h.0.running.retain(|(p, _)| *p != pid);
+        m.child_exited(pid, 0, &mut h, 2);
+        let ev = h.0.take();
+        assert!(
+            !ev.iter()
+                .any(|e| e.starts_with("start l2") || e.starts_with("start o2")),
+            "{ev:?}"
+        );
+        m.tick(&mut h, 2 + FORK_RETRY);
+        let ev = h.0.take();
+        assert_eq!(ev, ["start l2@2"], "retried, o2 still held: {ev:?}");
+        let pid = h.0.pid("l2");
+        h.0.running.retain(|(p, _)| *p != pid);
+        m.child_exited(pid, 0, &mut h, 3 + FORK_RETRY);
+        assert_eq!(h.0.take(), ["start o2@2"]);
     }
 }

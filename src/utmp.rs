@@ -156,7 +156,14 @@ impl Utmp {
     }
 }
 
-/// An exclusive fcntl lock on the whole file, held until the file is closed.
+/// How long a writer waits for the lock: utmp and wtmp are readable (and so
+/// lockable) by every user of the package, and neither pkginit's event loop
+/// nor a login may hang on a lock someone holds on purpose.
+const LOCK_TRIES: u32 = 40;
+const LOCK_PAUSE: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// An exclusive fcntl lock on the whole file, held until the file is closed;
+/// given up (an error, the record not written) after about a second.
 fn lock(f: &File, path: &Path) -> Result<()> {
     let fl = libc::flock {
         l_type: libc::F_WRLCK as i16,
@@ -165,13 +172,17 @@ fn lock(f: &File, path: &Path) -> Result<()> {
         l_len: 0,
         l_pid: 0,
     };
-    loop {
-        match fcntl(f.as_raw_fd(), FcntlArg::F_SETLKW(&fl)) {
+    let mut last = nix::errno::Errno::EAGAIN;
+    for _ in 0..LOCK_TRIES {
+        match fcntl(f.as_raw_fd(), FcntlArg::F_SETLK(&fl)) {
             Ok(_) => return Ok(()),
+            Err(e @ (nix::errno::Errno::EAGAIN | nix::errno::Errno::EACCES)) => last = e,
             Err(nix::errno::Errno::EINTR) => continue,
             Err(e) => return Err(Error::errno("lock", path.display(), e)),
         }
+        std::thread::sleep(LOCK_PAUSE);
     }
+    Err(Error::errno("lock", path.display(), last))
 }
 
 fn open(path: &Path, append: bool) -> Result<File> {
@@ -348,6 +359,41 @@ mod tests {
         append_wtmp(&w, &login).unwrap();
         append_wtmp(&w, &login).unwrap();
         assert_eq!(std::fs::metadata(&w).unwrap().len(), 2 * RECORD as u64);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_held_lock_is_given_up_not_waited_for() {
+        let dir = std::env::temp_dir().join(format!("pcue-utmp-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("utmp");
+        std::fs::write(&p, []).unwrap();
+        // another process holds a read lock (fcntl locks are per process,
+        // so the holder must be a child)
+        let mut holder = std::process::Command::new("python3")
+            .args(["-c", "import fcntl,sys,time; f=open(sys.argv[1]); fcntl.lockf(f, fcntl.LOCK_SH); print('held', flush=True); time.sleep(5)"])
+            .arg(&p)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        assert_eq!(line, "held\n");
+        let t = std::time::Instant::now();
+        let err = write_utmp(&p, &Utmp::run_level(b'3', b'N')).unwrap_err();
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(3),
+            "bounded wait"
+        );
+        assert!(err.msg.starts_with("can't lock"), "{}", err.msg);
+        assert_eq!(std::fs::metadata(&p).unwrap().len(), 0, "nothing written");
+        holder.kill().unwrap();
+        holder.wait().unwrap();
+        write_utmp(&p, &Utmp::run_level(b'3', b'N')).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

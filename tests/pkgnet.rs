@@ -151,3 +151,47 @@ fn exit_codes() {
     assert_eq!(r.status.code(), Some(9), "the daemon's own status");
     assert_eq!(String::from_utf8_lossy(&r.stdout), "/\n");
 }
+
+/// The registry must be read in full before a connection is served from the
+/// system context: a Latin-1 byte in an old control script still routes into
+/// the package, and a registry the service's user cannot read refuses every
+/// connection (LOG_AUTH) instead of serving the system's answer.
+#[test]
+fn an_odd_or_unreadable_registry_fails_closed() {
+    require("inetd");
+    require("socat");
+    let out = run(r#"
+printf '# r\351seau de production\n' >> "$SGCONF/pkg01/pkg01.cntl"
+echo "latin1=$(ask 127.0.0.2:7301)"
+# the same service run by an unprivileged inetd user, SGCONF closed to it
+cat > "$T/inetd2.conf" <<CONF
+7304 stream tcp nowait nobody $T/bin/pkgnet pkgnet /bin/cat /etc/motd
+CONF
+chmod 755 "$T" "$T/bin"
+inetd -d "$T/inetd2.conf" > "$T/inetd2.log" 2>&1 &
+for i in $(seq 100); do [ -n "$(ss -ltn 'sport = :7304' | tail -n +2)" ] && break; sleep 0.05; done
+chmod 700 "$SGCONF"
+echo "closed_pkg=[$(ask 127.0.0.2:7304)]"
+echo "closed_sys=[$(ask 127.0.0.1:7304)]"
+chmod 755 "$SGCONF"
+echo "open_sys=[$(ask 127.0.0.1:7304)]"
+sleep 0.2
+echo "logged=$(grep -ac 'the package registry is unreadable' "$T/syslog")"
+"#);
+    assert_eq!(field(&out, "latin1"), Some("pkg01"), "{out}");
+    assert_eq!(
+        field(&out, "closed_pkg"),
+        Some("[]"),
+        "never the system's answer: {out}"
+    );
+    assert_eq!(field(&out, "closed_sys"), Some("[]"), "{out}");
+    assert_eq!(
+        field(&out, "open_sys"),
+        Some("[system]"),
+        "readable again: served: {out}"
+    );
+    assert!(
+        field(&out, "logged").is_some_and(|n| n.parse::<u32>().unwrap_or(0) >= 2),
+        "{out}"
+    );
+}

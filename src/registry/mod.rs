@@ -26,6 +26,9 @@ pub struct Config {
     pub root_prefix: PathBuf,
     /// Ask `cmviewcl` for the package list.
     pub use_cmviewcl: bool,
+    /// The configuration file exists but could not be read: the registry
+    /// is not what the node says it is.
+    pub unread: Option<String>,
 }
 
 pub const CMCLUSTER_CONF: &str = "/etc/cmcluster.conf";
@@ -41,10 +44,19 @@ impl Config {
             sgsbin: Vec::new(),
             root_prefix: PathBuf::from("/"),
             use_cmviewcl: true,
+            unread: None,
         };
         let conf = sys::trusted_env("PCUE_CMCLUSTER_CONF").unwrap_or_else(|| CMCLUSTER_CONF.into());
         let mut conf_sbin = None;
-        if let Ok(text) = fs::read_to_string(&conf) {
+        let text = match read_text(Path::new(&conf)) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                cfg.unread = Some(crate::error::Error::io("read", &conf, &e).msg);
+                None
+            }
+        };
+        if let Some(text) = text {
             let (kv, diags) = parse::key_values(&text);
             report(Path::new(&conf), &diags);
             for (k, v) in kv {
@@ -122,6 +134,24 @@ impl Registry {
         scan(cfg).find(|p| p.addrs.contains(&ip))
     }
 
+    /// Like `find_addr`, but an incomplete registry is an error, never "no
+    /// package": a configuration file, SGCONF or a package file that exists
+    /// and cannot be read before the owner is found. For pkgnet, which must
+    /// not serve a package address from the system context.
+    pub fn find_addr_strict(
+        cfg: &Config,
+        ip: IpAddr,
+    ) -> std::result::Result<Option<Package>, String> {
+        let ip = crate::addr::canon(ip);
+        for p in scan_checked(cfg) {
+            let p = p?;
+            if p.addrs.contains(&ip) {
+                return Ok(Some(p));
+            }
+        }
+        Ok(None)
+    }
+
     pub fn by_name(&self, name: &str) -> Option<&Package> {
         self.packages.iter().find(|p| p.name == name)
     }
@@ -136,64 +166,105 @@ impl Registry {
     }
 }
 
+/// A file's text; bytes that are not UTF-8 (a Latin-1 comment in an old
+/// control script) become U+FFFD instead of losing the whole file.
+fn read_text(p: &Path) -> std::io::Result<String> {
+    fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+fn unread(verb: &str, p: &Path, e: &std::io::Error) -> String {
+    crate::error::Error::io(verb, p.display(), e).msg
+}
+
 /// Every package, in order: cmviewcl's list when it answers, else the
 /// sub-directories of SGCONF (sorted) that hold a package file. Lazy: each
-/// directory is read when the iterator reaches it.
+/// directory is read when the iterator reaches it. What cannot be read is
+/// reported (a warning) and skipped.
 pub fn scan(cfg: &Config) -> impl Iterator<Item = Package> + '_ {
+    scan_checked(cfg).filter_map(|r| match r {
+        Ok(p) => Some(p),
+        Err(e) => {
+            warn!("{e}");
+            None
+        }
+    })
+}
+
+/// The same walk, with an `Err` item where something that exists could not
+/// be read (the configuration file, SGCONF, a package directory or file).
+pub fn scan_checked(
+    cfg: &Config,
+) -> impl Iterator<Item = std::result::Result<Package, String>> + '_ {
     let cluster = if cfg.use_cmviewcl {
         cmviewcl(cfg)
     } else {
         None
     };
     let from_cluster = cluster.is_some();
+    let mut head: Vec<std::result::Result<Package, String>> =
+        cfg.unread.iter().cloned().map(Err).collect();
     let names: Vec<(String, Option<parse::ClusterPackage>)> = match cluster {
         Some(list) => list
             .into_iter()
             .map(|p| (p.name.clone(), Some(p)))
             .collect(),
-        None => subdirs(&cfg.sgconf)
-            .into_iter()
-            .map(|n| (n, None))
-            .collect(),
-    };
-    names.into_iter().filter_map(move |(name, cl)| {
-        if let Err(e) = crate::name::check(&name) {
-            warn!("{}: skipping package: {}", cfg.sgconf.display(), e.msg);
-            return None;
-        }
-        let dir = cfg.sgconf.join(&name);
-        let files = package_files(&dir);
-        if files.is_empty() && !from_cluster {
-            return None; // a directory that is not a package (scripts/, ...)
-        }
-        let info = read_package_files(&files, &name);
-        let root = match info.root {
-            Some(r) if Path::new(&r).is_absolute() => PathBuf::from(r),
-            Some(r) => {
-                warn!(
-                    "{}: package root '{r}' is not absolute; using the default",
-                    dir.display()
-                );
-                cfg.root_prefix.join(&name)
+        None => match subdirs(&cfg.sgconf) {
+            Ok(names) => names.into_iter().map(|n| (n, None)).collect(),
+            Err(e) => {
+                head.push(Err(e));
+                Vec::new()
             }
-            None => cfg.root_prefix.join(&name),
-        };
-        let (owner, status) = cl.map(|c| (c.owner, c.status)).unwrap_or_default();
-        Some(Package {
-            name,
-            root,
-            addrs: info.addrs,
-            owner,
-            status,
-        })
-    })
+        },
+    };
+    head.into_iter()
+        .chain(names.into_iter().filter_map(move |(name, cl)| {
+            if let Err(e) = crate::name::check(&name) {
+                warn!("{}: skipping package: {}", cfg.sgconf.display(), e.msg);
+                return None;
+            }
+            let dir = cfg.sgconf.join(&name);
+            let files = match package_files(&dir) {
+                Ok(f) => f,
+                Err(e) => return Some(Err(e)),
+            };
+            if files.is_empty() && !from_cluster {
+                return None; // a directory that is not a package (scripts/, ...)
+            }
+            let info = match read_package_files(&files, &name) {
+                Ok(i) => i,
+                Err(e) => return Some(Err(e)),
+            };
+            let root = match info.root {
+                Some(r) if Path::new(&r).is_absolute() => PathBuf::from(r),
+                Some(r) => {
+                    warn!(
+                        "{}: package root '{r}' is not absolute; using the default",
+                        dir.display()
+                    );
+                    cfg.root_prefix.join(&name)
+                }
+                None => cfg.root_prefix.join(&name),
+            };
+            let (owner, status) = cl.map(|c| (c.owner, c.status)).unwrap_or_default();
+            Some(Ok(Package {
+                name,
+                root,
+                addrs: info.addrs,
+                owner,
+                status,
+            }))
+        }))
 }
 
-/// Sub-directories of SGCONF, sorted.
-fn subdirs(sgconf: &Path) -> Vec<String> {
-    let Ok(rd) = fs::read_dir(sgconf) else {
-        debug!("can't read '{}': no packages", sgconf.display());
-        return Vec::new();
+/// Sub-directories of SGCONF, sorted; none when SGCONF does not exist.
+fn subdirs(sgconf: &Path) -> std::result::Result<Vec<String>, String> {
+    let rd = match fs::read_dir(sgconf) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            debug!("no '{}': no packages", sgconf.display());
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(unread("read", sgconf, &e)),
     };
     let mut names: Vec<String> = rd
         .flatten()
@@ -201,7 +272,7 @@ fn subdirs(sgconf: &Path) -> Vec<String> {
         .filter_map(|e| e.file_name().into_string().ok())
         .collect();
     names.sort();
-    names
+    Ok(names)
 }
 
 /// The entry's type from readdir (no stat), following a symlink if it is one.
@@ -219,11 +290,15 @@ fn is_control_script(name: &str) -> bool {
     name.ends_with(".cntl") || name == "pkg.ctl" || name == "pkgctl"
 }
 
-/// The package files of one directory, sorted by name.
-fn package_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = fs::read_dir(dir)
-        .into_iter()
-        .flatten()
+/// The package files of one directory, sorted by name (none when the
+/// directory does not exist: a package cmviewcl names without files).
+fn package_files(dir: &Path) -> std::result::Result<Vec<PathBuf>, String> {
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(unread("read", dir, &e)),
+    };
+    let mut files: Vec<PathBuf> = rd
         .flatten()
         .filter(|e| {
             let n = e.file_name();
@@ -233,16 +308,16 @@ fn package_files(dir: &Path) -> Vec<PathBuf> {
         .map(|e| e.path())
         .collect();
     files.sort();
-    files
+    Ok(files)
 }
 
-fn read_package_files(files: &[PathBuf], name: &str) -> parse::PackageFile {
+fn read_package_files(
+    files: &[PathBuf],
+    name: &str,
+) -> std::result::Result<parse::PackageFile, String> {
     let mut merged = parse::PackageFile::default();
     for file in files {
-        let Ok(text) = fs::read_to_string(file) else {
-            debug!("can't read '{}'", file.display());
-            continue;
-        };
+        let text = read_text(file).map_err(|e| unread("read", file, &e))?;
         let fname = file
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
@@ -270,7 +345,7 @@ fn read_package_files(files: &[PathBuf], name: &str) -> parse::PackageFile {
             merged.root = info.root;
         }
     }
-    merged
+    Ok(merged)
 }
 
 /// `cmviewcl -f line -l package`, or None (with a debug line) when it is not

@@ -435,3 +435,28 @@ pub fn stdio_null(null: &File) {
 pub fn getpid() -> i32 {
     std::process::id() as i32
 }
+
+/// Close every descriptor above 2 that whoever started us left open (a start
+/// script's log redirection, a pipe of `$(...)`): a daemon must not keep a
+/// caller's pipe from seeing EOF or a filesystem busy, nor hand such a
+/// descriptor to every entry it runs.
+pub fn close_inherited_fds() {
+    // SAFETY: close_range(2) only closes descriptors; nothing of ours is
+    // open yet when pkginit calls this.
+    let r = unsafe { libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) };
+    if r == 0 {
+        return;
+    }
+    // kernels before 5.9: close what /proc/self/fd lists
+    let fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .filter(|fd| *fd > 2)
+        .collect();
+    for fd in fds {
+        // SAFETY: closing a descriptor number; the read_dir handle is gone.
+        unsafe { libc::close(fd) };
+    }
+}
