@@ -243,8 +243,7 @@ fn start(
             ready,
         ));
     }
-    tryr!(sysinit::mkfifo(Path::new(FIFO)));
-    let fifo = tryr!(sysinit::open_fifo_reader(Path::new(FIFO)));
+    let fifo = tryr!(sysinit::open_control_fifo(Path::new(FIFO)));
     let watch = tryr!(sysinit::DirWatch::new(Path::new("/tmp")));
     let ctx_root = match crate::context::root_identity() {
         Ok(crate::context::Root::MountPoint(p)) => p.display().to_string(),
@@ -471,20 +470,14 @@ impl Runtime {
         if ours.is_some() && sysinit::file_id(path) == ours {
             return;
         }
-        if std::fs::symlink_metadata(path).is_err() {
-            if let Err(e) = sysinit::mkfifo(path) {
-                self.log.msg(log::Level::Error, &e.msg);
-                return;
-            }
-        }
-        if !sysinit::is_fifo(path) {
+        if std::fs::symlink_metadata(path).is_ok() && !sysinit::is_fifo(path) {
             self.log.msg(
                 log::Level::Error,
                 &format!("'{FIFO}' is not a FIFO: not reopened"),
             );
             return;
         }
-        match sysinit::open_fifo_reader(path) {
+        match sysinit::open_control_fifo(path) {
             Ok(f) => {
                 self.log
                     .msg(log::Level::Info, &format!("{FIFO} replaced: reopened"));

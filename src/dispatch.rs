@@ -60,7 +60,15 @@ pub fn run() -> i32 {
     let name = argv.first().map(|a| base(a)).unwrap_or_default();
     let (name, rest) = if name == "pcue" {
         match argv.get(1).and_then(|a| a.to_str()) {
-            Some(a) if a.starts_with('-') => return finish("pcue", front(&argv[1..]), code::USAGE),
+            Some(a) if a.starts_with('-') => {
+                // --install writes files: never with a setuid root's rights
+                if sys::is_setuid() {
+                    if let Err(e) = sys::drop_privileges() {
+                        return finish("pcue", Err(e), code::USAGE);
+                    }
+                }
+                return finish("pcue", front(&argv[1..]), code::USAGE);
+            }
             Some(a) => (a.to_string(), &argv[2..]),
             None if argv.len() > 1 => {
                 eprintln!("pcue: applet not found: {}", argv[1].to_string_lossy());

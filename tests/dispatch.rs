@@ -168,6 +168,9 @@ chmod 1777 "$T"
 export PCUE_SGCONF=/nonexistent PCUE_LOG=debug
 echo "getcpkg=$(SSH_CONNECTION='10.9.9.9 5000 127.0.0.2 22' as_user "$T/bin/getcpkg")"
 echo "pkglogin=$(as_user "$T/bin/pcue" pkglogin -l | tr '\t' ' ')"
+mkdir -m 700 "$T/rootonly"
+c=0; as_user "$T/bin/pcue" --install "$T/rootonly" 2>/dev/null || c=$?
+echo "install_rc=$c entries=$(ls -A "$T/rootonly" | wc -l)"
 for f in "$T"/status.*; do echo "== $f"; cat "$f"; done
 ls -l "$T/bin/pcue"
 "#,

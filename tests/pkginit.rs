@@ -405,3 +405,36 @@ echo "cron_left=$(pgrep -x cron -a | grep -c . || true)" >&2
     assert_eq!(field(&out, "host_crontab"), Some("0"), "{out}");
     assert_eq!(field(&out, "tel0"), Some("0"), "{out}");
 }
+
+/// A control FIFO planted by a user in the package's world-writable /tmp
+/// (the real one was missing) is not trusted: pkginit makes its own, and the
+/// user can neither write a request nor stop the package.
+#[test]
+fn a_fifo_planted_by_a_user_is_replaced() {
+    let out = run(r#"
+set +e
+cat > "$R/etc/inittab" <<'X'
+id:3:initdefault:
+d3:3:respawn:/bin/sleep 1003
+X
+rm -f "$R/tmp/initctl"
+chroot --userspec=$TUID:$TGID "$R" /usr/bin/mkfifo -m 666 /tmp/initctl
+echo "planted=$(stat -c '%u %a' "$R/tmp/initctl")"
+start_pkginit; echo "start=$?"
+pid=$(pkginit_pid pkg01)
+echo "fifo=$(stat -c '%u %a %F' "$R/tmp/initctl")"
+chroot --userspec=$TUID:$TGID "$R" /corp/bin/telinit 0 2>"$T/err"; echo "user_tel0=$?"
+echo "user_err=$(head -1 "$T/err")"
+sleep 0.3
+echo "still=$(kill -0 "$pid" 2>/dev/null && echo running)"
+echo "level=$(level)"
+tel 0; echo "tel0=$?"
+"#);
+    assert_eq!(field(&out, "planted"), Some("4242 666"), "{out}");
+    assert_eq!(field(&out, "start"), Some("0"), "{out}");
+    assert_eq!(field(&out, "fifo"), Some("0 600 fifo"), "{out}");
+    assert_eq!(field(&out, "user_tel0"), Some("1"), "{out}");
+    assert_eq!(field(&out, "still"), Some("running"), "{out}");
+    assert_eq!(field(&out, "level"), Some("3"), "{out}");
+    assert_eq!(field(&out, "tel0"), Some("0"), "{out}");
+}

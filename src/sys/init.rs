@@ -213,6 +213,43 @@ pub fn open_fifo_reader(path: &Path) -> Result<File> {
         .map_err(|e| Error::io("open", path.display(), &e))
 }
 
+/// The control FIFO, opened only when it can be trusted: a FIFO owned by the
+/// user pkginit runs as, which nobody else may write (mkpcue makes it 0640
+/// root:root). One planted by a user in the package's world-writable /tmp
+/// (when the real one was missing) is removed and made anew, mode 0600.
+pub fn open_control_fifo(path: &Path) -> Result<File> {
+    mkfifo(path)?;
+    let f = open_fifo_reader(path)?;
+    if trusted_fifo(&f) {
+        return Ok(f);
+    }
+    drop(f);
+    log::warn!(
+        "{}: not ours or open to other writers: made anew",
+        path.display()
+    );
+    std::fs::remove_file(path).map_err(|e| Error::io("remove", path.display(), &e))?;
+    mkfifo(path)?;
+    let f = open_fifo_reader(path)?;
+    if trusted_fifo(&f) {
+        Ok(f)
+    } else {
+        Err(Error::fail(format!(
+            "can't trust '{}': it was replaced again",
+            path.display()
+        )))
+    }
+}
+
+fn trusted_fifo(f: &File) -> bool {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    f.metadata().is_ok_and(|m| {
+        m.file_type().is_fifo()
+            && m.uid() == nix::unistd::geteuid().as_raw()
+            && m.mode() & 0o022 == 0
+    })
+}
+
 /// Why a FIFO could not be written to.
 pub enum WriteErr {
     /// Nobody has it open for reading (ENXIO), or it does not exist.
