@@ -35,9 +35,10 @@ DESCRIPTION
        interactive: a USER_PROCESS record goes to the package's /run/utmp
        (or /var/run/utmp) and to /var/log/wtmp, in glibc's format and under
        an fcntl lock. A file that does not exist is not created. Its host
-       is the client's address when the session came over the network: a
-       socket on descriptors 0-2, or one held by a parent process (sshd,
-       telnetd, socat); never SSH_CONNECTION, which the caller can set.
+       is the client's address when the session came over the network: the
+       connection held by a parent process that runs as root (sshd,
+       telnetd); never a socket of the caller's own, nor SSH_CONNECTION,
+       which the caller can set.
     5. The terminal is given to the user, group tty of the package's
        /etc/group (else the user's group), mode 0620.
     6. A child takes the supplementary groups of the package's /etc/group,
@@ -189,13 +190,12 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         ));
     }
     let tty = sp::stdin_tty();
-    // the remote end of the session, for utmp's host: from the connection
-    // on fds 0-2 or among the parents (facts of the system, read as root),
-    // never from SSH_CONNECTION, which the caller could set to anything
+    // the remote end of the session, for utmp's host: a connection held by
+    // a root-owned parent (sshd, telnetd), never one of the caller's own
+    // processes or descriptors, nor SSH_CONNECTION: all of those the
+    // caller could choose
     let remote = match tty {
-        Some(_) => context::from_fds()
-            .or_else(context::from_parents)
-            .and_then(|c| c.ends.remote),
+        Some(_) => context::from_root_parents().and_then(|c| c.ends.remote),
         None => None,
     };
     enter::open_and_enter(&target).map_err(|e| refuse(ruid, &name, e))?;
@@ -299,11 +299,16 @@ fn accounts() -> (Vec<Passwd>, Vec<Group>) {
     (users, groups)
 }
 
+/// An executable file the *caller* may reach: access(2) checks with the real
+/// ids, so a user cannot learn, through execsh running as root, what lies in
+/// directories closed to them (a hidden file and an absent one look alike).
 fn is_exec_file(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
+    let reachable = nix::unistd::access(p, nix::unistd::AccessFlags::X_OK).is_ok();
+    reachable
+        && std::fs::metadata(p)
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
 }
 
 /// The program to run (inside the package) and its argv[0].
@@ -496,16 +501,25 @@ impl Session {
         s
     }
 
+    /// Write the record; a record that cannot be written (a user holding
+    /// the file's lock, a full disk) is skipped, and said so in LOG_AUTH
+    /// too, so that a login missing from last(1) leaves a trace.
     fn write(&self, rec: &Utmp) {
-        if let Some(u) = &self.utmp {
-            if let Err(e) = utmp::write_utmp(u, rec) {
-                log::warn!("{}", e.msg);
-            }
-        }
-        if let Some(w) = &self.wtmp {
-            if let Err(e) = utmp::append_wtmp(w, rec) {
-                log::warn!("{}", e.msg);
-            }
+        let results = [
+            self.utmp.as_ref().map(|u| utmp::write_utmp(u, rec)),
+            self.wtmp.as_ref().map(|w| utmp::append_wtmp(w, rec)),
+        ];
+        for e in results.into_iter().flatten().filter_map(|r| r.err()) {
+            log::warn!("{}", e.msg);
+            sys::syslog(
+                Facility::Auth,
+                log::Level::Warn,
+                "execsh",
+                &format!(
+                    "record of {} on {} not written: {}",
+                    rec.user, rec.line, e.msg
+                ),
+            );
         }
     }
 

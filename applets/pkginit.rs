@@ -226,6 +226,8 @@ fn start(
             ));
         }
     };
+    // a status file left by a pkginit that was killed describes nothing
+    let _ = std::fs::remove_file(STATUS);
     let log_file = match &a.log {
         Some(p) => Some(tryr!(sysinit::open_output(Path::new(p)))),
         None => None,
@@ -743,10 +745,18 @@ fn wait_text(w: i32) -> String {
 
 /// `telinit -s`, `pkginit --status`: the status file, for people.
 pub fn print_status() -> Result<i32> {
-    if sysinit::lock_holder(Path::new(PIDFILE)).is_none() {
+    let Some(holder) = sysinit::lock_holder(Path::new(PIDFILE)) else {
         return Err(Error::fail("pkginit is not running in this package"));
-    }
-    let text = std::fs::read_to_string(STATUS).map_err(|e| Error::io("read", STATUS, &e))?;
+    };
+    let text = match std::fs::read_to_string(STATUS) {
+        Ok(t) => t,
+        // running, but its first status is not written yet
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            println!("pkginit is starting (pid {holder})");
+            return Ok(0);
+        }
+        Err(e) => return Err(Error::io("read", STATUS, &e)),
+    };
     let now = epoch_now();
     let mut out = String::new();
     let field = |k: &str| {

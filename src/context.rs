@@ -179,6 +179,23 @@ const MAX_DEPTH: usize = 64;
 /// a connected (not listening) TCP socket among their descriptors. Needs ptrace rights
 /// on those processes (same user, or root); the others are skipped.
 pub fn from_parents() -> Option<Connection> {
+    walk_parents(false)
+}
+
+/// The same walk, trusting only parents whose real uid is root (sshd,
+/// telnetd, a daemon inetd started): what execsh records as the session's
+/// host, which a user must not be able to choose with a socket of their own.
+pub fn from_root_parents() -> Option<Connection> {
+    walk_parents(true)
+}
+
+fn real_uid(pid: i32) -> Option<u32> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn walk_parents(only_root: bool) -> Option<Connection> {
     let mut sockets: Option<Vec<crate::nettcp::Socket>> = None;
     let mut pid = nix::unistd::getppid().as_raw();
     for _ in 0..MAX_DEPTH {
@@ -194,6 +211,10 @@ pub fn from_parents() -> Option<Connection> {
         if LISTENERS.contains(&stat.comm.as_str()) {
             diag(&format!("reached {} ({pid})", stat.comm));
             break;
+        }
+        if only_root && real_uid(pid) != Some(0) {
+            pid = stat.ppid;
+            continue;
         }
         let inodes = socket_inodes(pid);
         diag(&format!(

@@ -358,32 +358,44 @@ echo "lines=$(utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | grep '^\[7\]' | awk
     assert_eq!(field(&out, "wtmpsize"), Some("38400"), "{out}");
 }
 
-/// A session that arrives over TCP (socat gives execsh a pty of the user's
-/// and keeps the socket itself, as sshd or telnetd would): utmp's host is
-/// the client's address, found among execsh's parents, and a forged
-/// SSH_CONNECTION in the caller's environment does not change it.
+/// A session that arrives over TCP: a root-owned daemon (socat as root,
+/// like sshd or telnetd) holds the connection and gives the user a pty of
+/// their own; utmp's host is the client's address. A forged SSH_CONNECTION
+/// changes nothing, and a connection held by the user's own process (which
+/// the user could aim anywhere) is not taken as the host.
 #[test]
 fn remote_host_of_a_network_session_is_recorded() {
     require("socat");
     require("utmpdump");
     let out = lines(&run(r#"
 net_up 127.0.0.2
-SSH_CONNECTION='10.6.6.6 1 127.0.0.2 22' as_user socat \
-    TCP-LISTEN:7301,bind=127.0.0.2,reuseaddr \
-    EXEC:"$X pkg01 /bin/sh -c who",pty,setsid,ctty,stderr &
-srv=$!
-for i in $(seq 50); do
-    out=$(socat -T 5 - TCP:127.0.0.2:7301,bind=127.0.0.1 </dev/null 2>/dev/null) && break
-    sleep 0.1
-done
-wait $srv || true
-printf '%s\n' "$out" | sed 's/^/who: /'
-echo "who_host=$(printf '%s\n' "$out" | awk '/^user / { print $NF }' | tr -d '()')"
+cat > "$T/login" <<EOS
+#!/bin/sh
+chown $TUID "\$(tty)"; chmod 620 "\$(tty)"
+exec setpriv --reuid=$TUID --regid=$TGID --clear-groups env SSH_CONNECTION='10.6.6.6 1 127.0.0.2 22' $X pkg01 /bin/sh -c who
+EOS
+chmod 755 "$T/login"
+session() { # session PORT: serve one login on 127.0.0.2:PORT, connect from 127.0.0.1
+    for i in $(seq 50); do
+        out=$(socat -T 5 - TCP:127.0.0.2:$1,bind=127.0.0.1 </dev/null 2>/dev/null) && break
+        sleep 0.1
+    done
+    printf '%s\n' "$out"
+}
+socat TCP-LISTEN:7301,bind=127.0.0.2,reuseaddr EXEC:"$T/login",pty,setsid,ctty,stderr &
+root_who=$(session 7301); wait $! || true
+printf '%s\n' "$root_who" | sed 's/^/who: /'
+echo "who_host=$(printf '%s\n' "$root_who" | awk '/^user / { print $NF }' | tr -d '()')"
 utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | awk -F'] \\[' '/^\[7\]/ { print "dump_host=" $6; print "dump_addr=" $7 }' | tr -d ' '
 echo "forged=$(cat "$T"/pkg01/run/utmp "$T"/pkg01/var/log/wtmp | grep -c 10.6.6.6 || true)"
+# the user's own socat holds the connection: no host recorded
+as_user socat TCP-LISTEN:7302,bind=127.0.0.2,reuseaddr EXEC:"$X pkg01 /bin/sh -c who",pty,setsid,ctty,stderr &
+user_who=$(session 7302); wait $! || true
+echo "user_host=[$(printf '%s\n' "$user_who" | awk '/^user / && /\(/ { print $NF }')]"
 "#));
     assert_eq!(field(&out, "who_host"), Some("127.0.0.1"), "{out}");
     assert_eq!(field(&out, "dump_host"), Some("127.0.0.1"), "{out}");
     assert_eq!(field(&out, "dump_addr"), Some("127.0.0.1"), "{out}");
     assert_eq!(field(&out, "forged"), Some("0"), "{out}");
+    assert_eq!(field(&out, "user_host"), Some("[]"), "{out}");
 }

@@ -438,3 +438,58 @@ tel 0; echo "tel0=$?"
     assert_eq!(field(&out, "level"), Some("3"), "{out}");
     assert_eq!(field(&out, "tel0"), Some("0"), "{out}");
 }
+
+/// Level 0 stops a chain of daemons that ignore TERM, each in a session of
+/// its own and reparented to pkginit only while the shutdown runs; and a
+/// descriptor the start script left open reaches neither pkginit nor its
+/// entries.
+#[test]
+fn level_0_stops_orphan_chains_and_no_descriptor_leaks_in() {
+    let out = run(r#"
+set +e
+cat > "$R/etc/rc.d/t2" <<'X'
+#!/bin/sh
+trap '' TERM
+exec /bin/sleep 1008
+X
+cat > "$R/etc/rc.d/t1" <<'X'
+#!/bin/sh
+trap '' TERM
+/usr/bin/setsid /etc/rc.d/t2 &
+exec /bin/sleep 1007
+X
+chmod 755 "$R/etc/rc.d/t1" "$R/etc/rc.d/t2"
+cat > "$R/etc/inittab" <<'X'
+id:3:initdefault:
+xx:3:once:/usr/bin/setsid /etc/rc.d/t1
+d3:3:respawn:/bin/sleep 1003
+X
+( exec 7>>"$T/ctl.log"; start_pkginit ); echo "start=$?"
+pid=$(pkginit_pid pkg01)
+wait_until 50 "pgrep -f '^/bin/sleep 1008$' >/dev/null" || true
+d3=$(entry_pid d3)
+# the start script's descriptor, by where it points (numbers are reused)
+leaks() { for f in /proc/$1/fd/*; do readlink "$f"; done | grep -c 'ctl\.log'; }
+echo "leak_init=$(leaks $pid) leak_entry=$(leaks $d3) log_open_here=$(ls -l /proc/$$/fd | grep -c ctl.log)"
+echo "chain=$(pgrep -fc '^/bin/sleep 100[78]$')"
+tel -t 1 0; echo "tel0=$?"
+echo "left=$(pgrep -fc '^/bin/sleep 100[378]$')"
+"#);
+    assert_eq!(field(&out, "start"), Some("0"), "{out}");
+    assert_eq!(
+        field(&out, "leak_init"),
+        Some("0 leak_entry=0 log_open_here=0"),
+        "{out}"
+    );
+    assert_eq!(
+        field(&out, "chain"),
+        Some("2"),
+        "both daemons of the chain ran: {out}"
+    );
+    assert_eq!(field(&out, "tel0"), Some("0"), "{out}");
+    assert_eq!(
+        field(&out, "left"),
+        Some("0"),
+        "nothing of the package survives level 0: {out}"
+    );
+}
