@@ -623,6 +623,54 @@ pub enum Mode {
     MountOnly,
 }
 
+impl Plan {
+    /// The mount point of a bind or a mount at `path`: nothing to do when a
+    /// node of type `want` is there, its creation when building, else a
+    /// blocker. False when the mount cannot be planned.
+    fn mount_point(
+        &mut self,
+        path: &str,
+        node: Option<&Node>,
+        want: Type,
+        build: bool,
+        (uid, gid): (u32, u32),
+    ) -> bool {
+        match node {
+            None if !build => {
+                self.blocked.push(format!(
+                    "{}: mount point missing (build the root first)",
+                    shown(path)
+                ));
+                false
+            }
+            None if want == Type::Dir => {
+                self.steps.push(Step::Mkdir {
+                    path: path.to_string(),
+                    mode: 0o755,
+                    uid,
+                    gid,
+                });
+                true
+            }
+            None => {
+                self.steps.push(Step::MkFilePoint {
+                    path: path.to_string(),
+                });
+                true
+            }
+            Some(n) if n.typ != want => {
+                self.blocked.push(format!(
+                    "{}: mount point is {}, not {want}",
+                    shown(path),
+                    n.typ
+                ));
+                false
+            }
+            Some(_) => true,
+        }
+    }
+}
+
 fn is_ro(m: &Mount) -> bool {
     m.options.split(',').any(|o| o == "ro")
 }
@@ -760,30 +808,8 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                     Some(_) => {}
                     None => {
                         let want = if src.is_dir { Type::Dir } else { Type::File };
-                        match node {
-                            None if !build => {
-                                p.blocked.push(format!(
-                                    "{}: mount point missing (build the root first)",
-                                    shown(&path)
-                                ));
-                                continue;
-                            }
-                            None if src.is_dir => p.steps.push(Step::Mkdir {
-                                path: path.clone(),
-                                mode: 0o755,
-                                uid,
-                                gid,
-                            }),
-                            None => p.steps.push(Step::MkFilePoint { path: path.clone() }),
-                            Some(n) if n.typ != want => {
-                                p.blocked.push(format!(
-                                    "{}: mount point is {}, the source {want}",
-                                    shown(&path),
-                                    n.typ
-                                ));
-                                continue;
-                            }
-                            Some(_) => {}
+                        if !p.mount_point(&path, node, want, build, (uid, gid)) {
+                            continue;
                         }
                         p.steps.push(Step::Bind {
                             path,
@@ -805,29 +831,8 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                     m.fstype
                 )),
                 None => {
-                    match node {
-                        None if !build => {
-                            p.blocked.push(format!(
-                                "{}: mount point missing (build the root first)",
-                                shown(&path)
-                            ));
-                            continue;
-                        }
-                        None => p.steps.push(Step::Mkdir {
-                            path: path.clone(),
-                            mode: 0o755,
-                            uid,
-                            gid,
-                        }),
-                        Some(n) if n.typ != Type::Dir => {
-                            p.blocked.push(format!(
-                                "{}: mount point is {}, not a directory",
-                                shown(&path),
-                                n.typ
-                            ));
-                            continue;
-                        }
-                        Some(_) => {}
+                    if !p.mount_point(&path, node, Type::Dir, build, (uid, gid)) {
+                        continue;
                     }
                     p.steps.push(Step::Mount {
                         path,
