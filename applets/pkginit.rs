@@ -577,12 +577,7 @@ fn children(me: i32) -> Vec<i32> {
     };
     rd.flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|s| crate::procfs::parse_stat(&s))
-                .is_some_and(|s| s.ppid == me)
-        })
+        .filter(|pid| crate::procfs::read_stat(*pid).is_some_and(|s| s.ppid == me))
         .collect()
 }
 

@@ -115,18 +115,10 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
 fn running_pkginit() -> Option<(i32, u64)> {
     sysinit::lock_holder(Path::new(PIDFILE))?;
     let pid: i32 = std::fs::read_to_string(PIDFILE).ok()?.trim().parse().ok()?;
-    Some((pid, start_time(pid)?))
-}
-
-fn start_time(pid: i32) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    crate::procfs::parse_stat(&text).map(|s| s.starttime)
+    Some((pid, crate::procfs::read_stat(pid)?.starttime))
 }
 
 /// The process still exists and is not a zombie (a zombie holds no mount busy).
 fn alive(pid: i32, start: u64) -> bool {
-    let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    crate::procfs::parse_stat(&text).is_some_and(|s| s.starttime == start && s.state != 'Z')
+    crate::procfs::read_stat(pid).is_some_and(|s| s.starttime == start && s.state != 'Z')
 }

@@ -202,10 +202,7 @@ fn walk_parents(only_root: bool) -> Option<Connection> {
         if pid <= 1 {
             break;
         }
-        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            break;
-        };
-        let Some(stat) = crate::procfs::parse_stat(&stat) else {
+        let Some(stat) = crate::procfs::read_stat(pid) else {
             break;
         };
         if LISTENERS.contains(&stat.comm.as_str()) {

@@ -30,6 +30,13 @@ pub struct Stat {
     pub rss: i64,
 }
 
+/// `/proc/<pid>/stat` read and parsed; None when the process is gone (or
+/// its file cannot be read).
+pub fn read_stat(pid: i32) -> Option<Stat> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    parse_stat(&text)
+}
+
 pub fn parse_stat(text: &str) -> Option<Stat> {
     parse_stat_bytes(text.as_bytes())
 }
