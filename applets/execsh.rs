@@ -165,11 +165,11 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         return Err(refuse(ruid, &shown, Error::fail("-u is only for root")));
     }
     // 1. which package
-    let reg = enter::registry();
+    let cfg = enter::config();
     let name = match a.pkg.clone() {
         Some(p) => p,
         None => {
-            let found = context::current_package(Lookup::default(), &enter::config())
+            let found = context::current_package(Lookup::default(), &cfg)
                 .map_err(|e| refuse(ruid, "", e))?;
             found.ok_or_else(|| {
                 refuse(
@@ -180,7 +180,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             })?
         }
     };
-    let target = enter::lookup(&name, &reg).map_err(|e| refuse(ruid, &name, e))?;
+    let target = enter::lookup(&name, &cfg).map_err(|e| refuse(ruid, &name, e))?;
     // 2. the root, then chroot
     if !nix::unistd::geteuid().is_root() {
         return Err(refuse(

@@ -12,7 +12,7 @@
 //! 3. fchdir to that very descriptor, chroot("."), chdir("/").
 
 use crate::error::{Error, Result};
-use crate::registry::{Config, Registry};
+use crate::registry::Config;
 use crate::sys::proc as sp;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Component, Path, PathBuf};
@@ -39,20 +39,16 @@ pub fn config() -> Config {
     cfg
 }
 
-/// The whole registry, read as `config()` says.
-pub fn registry() -> Registry {
-    Registry::load(&config())
-}
-
 /// Step 1: a valid name the registry knows.
-pub fn lookup(name: &str, reg: &Registry) -> Result<Target> {
+/// The registry is read only as far as the package (`cfg`: see `config`).
+pub fn lookup(name: &str, cfg: &Config) -> Result<Target> {
     crate::name::check(name).map_err(|e| Error::fail(e.msg))?;
-    let p = reg
-        .by_name(name)
+    let p = crate::registry::scan(cfg)
+        .find(|p| p.name == name)
         .ok_or_else(|| Error::fail(format!("unknown package '{name}'")))?;
     Ok(Target {
-        name: p.name.clone(),
-        root: p.root.clone(),
+        name: p.name,
+        root: p.root,
     })
 }
 
@@ -170,13 +166,19 @@ mod tests {
 
     #[test]
     fn lookup_checks_the_name_first() {
-        let reg = Registry::default();
+        let cfg = Config {
+            sgconf: "/nonexistent-pcue-sgconf".into(),
+            sgsbin: Vec::new(),
+            root_prefix: "/".into(),
+            use_cmviewcl: false,
+            unread: None,
+        };
         assert_eq!(
-            lookup("../x", &reg).unwrap_err().msg,
+            lookup("../x", &cfg).unwrap_err().msg,
             "invalid package name '../x': must start with a letter or digit"
         );
         assert_eq!(
-            lookup("pkg01", &reg).unwrap_err().msg,
+            lookup("pkg01", &cfg).unwrap_err().msg,
             "unknown package 'pkg01'"
         );
         assert_eq!(

@@ -128,7 +128,7 @@ impl Registry {
     }
 
     /// The package owning `ip`, reading only as far as the first match (the
-    /// same answer `load(cfg).by_addr(ip)` gives, in the same order).
+    /// same answer as searching `load(cfg)` in order, in the same order).
     pub fn find_addr(cfg: &Config, ip: IpAddr) -> Option<Package> {
         let ip = crate::addr::canon(ip);
         scan(cfg).find(|p| p.addrs.contains(&ip))
@@ -154,11 +154,6 @@ impl Registry {
 
     pub fn by_name(&self, name: &str) -> Option<&Package> {
         self.packages.iter().find(|p| p.name == name)
-    }
-
-    pub fn by_addr(&self, ip: IpAddr) -> Option<&Package> {
-        let ip = crate::addr::canon(ip);
-        self.packages.iter().find(|p| p.addrs.contains(&ip))
     }
 
     pub fn by_root(&self, root: &Path) -> Option<&Package> {
