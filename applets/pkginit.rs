@@ -294,11 +294,6 @@ fn start(
         rt.log
             .msg(log::Level::Warn, &Error::io("write", ENVFILE, &e).msg);
     }
-    if let Some(mut w) = ready {
-        let _ = w.write_all(b"ok");
-        drop(w);
-        sysinit::stdio_null(&rt.null);
-    }
     for m in &tab.messages {
         rt.log.msg(log::Level::Warn, m);
     }
@@ -315,6 +310,13 @@ fn start(
     let now = rt.now();
     m.boot(&mut rt, now);
     rt.publish(&m);
+    // the starter returns once the first status is there: telinit -s right
+    // after pkginit shows the entries (still at level N while sysinit runs)
+    if let Some(mut w) = ready {
+        let _ = w.write_all(b"ok");
+        drop(w);
+        sysinit::stdio_null(&rt.null);
+    }
     rt.run(&mut m, &watch);
     let clean = rt.finish(&m);
     drop(pidfile);

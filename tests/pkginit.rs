@@ -60,6 +60,7 @@ start_pkginit; echo "startrc=$?"
 wait_for 10 grep -q "o2 done" "$R/tmp/seq" || die "level 2 did not finish"
 echo "seq2=$(awk '{print $1 "-" $2}' "$R/tmp/seq" | tr '\n' ' ')"
 grep -q "l2 start .* RUNLEVEL=2 PREVLEVEL=N" "$R/tmp/seq" && echo "env2=ok"
+wait_until 5 'test -n "$(entry_pid d1)"'
 echo "level=$(level)"
 # respawn: kill the daemon, a new one comes
 d1=$(entry_pid d1); kill "$d1"
@@ -326,6 +327,8 @@ kill -9 "$pid2"; sleep 0.2
 echo "stale=$(test -s "$R/run/pkginit.pid" && test -p "$R/tmp/initctl" && echo yes)"
 tel 3 2>/dev/null; echo "stale_tel=$?"
 start_pkginit; echo "after_kill=$?"
+# the starter returns once pkginit runs; its level follows when boot is done
+wait_until 5 'test "$(level)" = 3'
 echo "level=$(level)"
 tel 0; echo "final=$?"
 "#);
