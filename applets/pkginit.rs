@@ -32,9 +32,10 @@ DESCRIPTION
     At start it runs the sysinit entries (each waited for), the boot and
     bootwait entries, then enters LEVEL, or the initdefault level of
     inittab. A missing or empty inittab, or no level to enter, is an error.
-    By default it detaches, after it has locked /var/run/pkginit.pid and
-    opened its FIFO, so the start script's exit status tells whether it
-    started. A second pkginit in the same package is refused; a stale pid
+    By default it detaches, after it has locked /var/run/pkginit.pid,
+    opened its FIFO, started the sysinit entries and written its first
+    status, so the start script's exit status tells whether it started and
+    telinit -s run next shows its entries (level N until boot is done). A second pkginit in the same package is refused; a stale pid
     file (a pkginit killed by a failover) is not in the way, because only
     a live pkginit holds its lock.
 INITTAB
