@@ -112,7 +112,8 @@ done
 
 for p in pkg01 pkg02; do
     step "pkginit starts $p's own init (run-level 3 from its inittab)" chroot "$T/$p" /corp/bin/pkginit
-    sleep 0.5
+    # the service starts after the rc wait entry is done
+    wait_until 10 "chroot $T/$p /corp/bin/telinit -s | grep -q 'sv.*running'"
     step "telinit -s: $p's level and entries" chroot "$T/$p" /corp/bin/telinit -s
     expect "3" "run-level 3"
     expect "sv.*running" "the package's service is running"
@@ -129,17 +130,18 @@ cat > "$T/inetd.conf" <<EOT
 2323 stream tcp nowait root $T/bin/pkgnet pkgnet /etc/pcue-banner
 EOT
 inetd -d "$T/inetd.conf" >"$T/inetd.log" 2>&1 &
-sleep 0.5
+wait_until 5 "ss -Htln | grep -q ':2323 '"
 for a in 127.0.0.2 127.0.0.3 127.0.0.1; do
     where=$([ $a = 127.0.0.1 ] && echo "the system context: no package owns it" || echo "its package")
-    step "A connection to $a:2323 lands in $where (inetd → pkgnet)" socat -T 5 - TCP:$a:2323
+    step "A connection to $a:2323 lands in $where (inetd → pkgnet)" socat -t 10 -T 10 - TCP:$a:2323
     case $a in
         127.0.0.2) expect "Welcome to package pkg01" "pkg01's motd"; expect "context: /pkg01" ;;
         127.0.0.3) expect "Welcome to package pkg02" "pkg02's motd"; expect "context: /pkg02" ;;
         *) expect "system context of node1" "the system's motd"; expect "context: /$" ;;
     esac
 done
-step "The package service answers on its own address" socat -T 5 - TCP:127.0.0.2:8000
+wait_until 5 "ss -Htln | grep -q '127.0.0.2:8000 '"
+step "The package service answers on its own address" socat -t 10 -T 10 - TCP:127.0.0.2:8000
 expect "service of pkg01"
 
 step "An execsh session on alice's own terminal (uid 2001) in pkg01: id, pwd, getcpkg, who" \
@@ -166,14 +168,14 @@ step "and df the real mount points" df -k
 expect "pkg01-fs .* $T/pkg01\$" "pkg01's filesystem at its real path"
 
 step "telinit 4 in pkg01: the level-4 entry starts, level 3 stays up" chroot "$T/pkg01" /corp/bin/telinit 4
-sleep 1
+wait_until 5 "chroot $T/pkg01 /corp/bin/telinit -s | grep -q 'x4.*running'"
 step "telinit -s in pkg01 after the change" chroot "$T/pkg01" /corp/bin/telinit -s
 expect "4" "run-level 4"
 expect "x4.*running" "the level-4 entry started"
 step "who -r on pkg01's utmp" who -r "$T/pkg01/run/utmp"
 expect "run-level 4"
 step "telinit 2 in pkg01: the service (levels 345) and x4 stop" chroot "$T/pkg01" /corp/bin/telinit 2
-sleep 1
+wait_until 5 "chroot $T/pkg01 /corp/bin/telinit -s | grep -Eq 'sv.*(stopped|off)'"
 step "telinit -s in pkg01" chroot "$T/pkg01" /corp/bin/telinit -s
 expect "sv.*(stopped|off)" "the service stopped"
 step "last -x on pkg01's wtmp: the run-level history" last -x -f "$T/pkg01/var/log/wtmp"

@@ -158,12 +158,14 @@ impl Utmp {
 
 /// How long a writer waits for the lock: utmp and wtmp are readable (and so
 /// lockable) by every user of the package, and neither pkginit's event loop
-/// nor a login may hang on a lock someone holds on purpose.
-const LOCK_TRIES: u32 = 40;
-const LOCK_PAUSE: std::time::Duration = std::time::Duration::from_millis(25);
+/// nor a login may hang on a lock someone holds on purpose. Long enough for
+/// many logins at once on a loaded node; the pause grows from 1 ms to 50 ms,
+/// so a lock held for a moment costs little.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+const LOCK_PAUSE_MAX: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// An exclusive fcntl lock on the whole file, held until the file is closed;
-/// given up (an error, the record not written) after about a second.
+/// given up (an error, the record not written) after LOCK_WAIT.
 fn lock(f: &File, path: &Path) -> Result<()> {
     let fl = libc::flock {
         l_type: libc::F_WRLCK as i16,
@@ -172,17 +174,22 @@ fn lock(f: &File, path: &Path) -> Result<()> {
         l_len: 0,
         l_pid: 0,
     };
-    let mut last = nix::errno::Errno::EAGAIN;
-    for _ in 0..LOCK_TRIES {
+    let start = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(1);
+    loop {
         match fcntl(f.as_raw_fd(), FcntlArg::F_SETLK(&fl)) {
             Ok(_) => return Ok(()),
-            Err(e @ (nix::errno::Errno::EAGAIN | nix::errno::Errno::EACCES)) => last = e,
             Err(nix::errno::Errno::EINTR) => continue,
+            Err(e @ (nix::errno::Errno::EAGAIN | nix::errno::Errno::EACCES)) => {
+                if start.elapsed() >= LOCK_WAIT {
+                    return Err(Error::errno("lock", path.display(), e));
+                }
+            }
             Err(e) => return Err(Error::errno("lock", path.display(), e)),
         }
-        std::thread::sleep(LOCK_PAUSE);
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(LOCK_PAUSE_MAX);
     }
-    Err(Error::errno("lock", path.display(), last))
 }
 
 fn open(path: &Path, append: bool) -> Result<File> {
@@ -371,7 +378,7 @@ mod tests {
         // another process holds a read lock (fcntl locks are per process,
         // so the holder must be a child)
         let mut holder = std::process::Command::new("python3")
-            .args(["-c", "import fcntl,sys,time; f=open(sys.argv[1]); fcntl.lockf(f, fcntl.LOCK_SH); print('held', flush=True); time.sleep(5)"])
+            .args(["-c", "import fcntl,sys,time; f=open(sys.argv[1]); fcntl.lockf(f, fcntl.LOCK_SH); print('held', flush=True); time.sleep(60)"])
             .arg(&p)
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -385,9 +392,10 @@ mod tests {
         assert_eq!(line, "held\n");
         let t = std::time::Instant::now();
         let err = write_utmp(&p, &Utmp::run_level(b'3', b'N')).unwrap_err();
+        let waited = t.elapsed();
         assert!(
-            t.elapsed() < std::time::Duration::from_secs(3),
-            "bounded wait"
+            waited >= LOCK_WAIT && waited < LOCK_WAIT * 2,
+            "waited {waited:?}, bounded by {LOCK_WAIT:?}"
         );
         assert!(err.msg.starts_with("can't lock"), "{}", err.msg);
         assert_eq!(std::fs::metadata(&p).unwrap().len(), 0, "nothing written");

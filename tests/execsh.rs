@@ -164,6 +164,7 @@ long=$(printf 'a%.0s' $(seq 10000))
 hostile() { # hostile KEY [VAR=VALUE...] -- ARGS...
     local key=$1; shift
     local envs=() before rc=0 out
+    nhostile=$((nhostile + 1))
     while [ "$1" != "--" ]; do envs+=("$1"); shift; done; shift
     before=$(records)
     out=$(user_pty env "${envs[@]}" "$X" "$@" /bin/echo ENTERED 2>&1 | tr -d '\r') || rc=$?
@@ -190,6 +191,7 @@ hostile nonutf8 -- $'pk\xffg'
 hostile uroot -- -u root pkg01
 hostile evil PCUE_SGCONF="$T/evilsg" PCUE_CMCLUSTER_CONF="$T/evil.conf" -- evil
 hostile preload LD_PRELOAD=/nonexistent.so PCUE_ROOT_PREFIX=/ -- nosuch
+wait_log 5 "$nhostile" 'execsh.*refused uid 4242 entry to package'
 echo "syslog_refusals=$(grep -a -c 'execsh.*refused uid 4242 entry to package' "$T/syslog")"
 grep -a 'no account' "$T/syslog" | head -1 | sed 's/^.*execsh/syslog_noacct=execsh/'
 "#));
@@ -377,19 +379,19 @@ EOS
 chmod 755 "$T/login"
 session() { # session PORT: serve one login on 127.0.0.2:PORT, connect from 127.0.0.1
     for i in $(seq 50); do
-        out=$(socat -T 5 - TCP:127.0.0.2:$1,bind=127.0.0.1 </dev/null 2>/dev/null) && break
+        out=$(socat -t 10 -T 10 - TCP:127.0.0.2:$1,bind=127.0.0.1 </dev/null 2>/dev/null) && break
         sleep 0.1
     done
     printf '%s\n' "$out"
 }
-socat TCP-LISTEN:7301,bind=127.0.0.2,reuseaddr EXEC:"$T/login",pty,setsid,ctty,stderr &
+socat -t 10 TCP-LISTEN:7301,bind=127.0.0.2,reuseaddr EXEC:"$T/login",pty,setsid,ctty,stderr &
 root_who=$(session 7301); wait $! || true
 printf '%s\n' "$root_who" | sed 's/^/who: /'
 echo "who_host=$(printf '%s\n' "$root_who" | awk '/^user / { print $NF }' | tr -d '()')"
 utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | awk -F'] \\[' '/^\[7\]/ { print "dump_host=" $6; print "dump_addr=" $7 }' | tr -d ' '
 echo "forged=$(cat "$T"/pkg01/run/utmp "$T"/pkg01/var/log/wtmp | grep -c 10.6.6.6 || true)"
 # the user's own socat holds the connection: no host recorded
-as_user socat TCP-LISTEN:7302,bind=127.0.0.2,reuseaddr EXEC:"$X pkg01 /bin/sh -c who",pty,setsid,ctty,stderr &
+as_user socat -t 10 TCP-LISTEN:7302,bind=127.0.0.2,reuseaddr EXEC:"$X pkg01 /bin/sh -c who",pty,setsid,ctty,stderr &
 user_who=$(session 7302); wait $! || true
 echo "user_host=[$(printf '%s\n' "$user_who" | awk '/^user / && /\(/ { print $NF }')]"
 "#));

@@ -18,10 +18,10 @@ unset SSH_CONNECTION
 # serve one connection on ADDR:PORT with CMD (socat), then connect to it
 serve() { # serve LISTEN-SPEC CONNECT-SPEC CMD...
     local listen=$1 connect=$2; shift 2
-    as_user socat "$listen" "EXEC:$*" & local pid=$!
+    as_user socat -t 10 "$listen" "EXEC:$*" & local pid=$!
     local i
     for i in $(seq 50); do
-        out=$(socat -T 5 - "$connect" </dev/null 2>/dev/null) && break
+        out=$(socat -t 10 -T 10 - "$connect" </dev/null 2>/dev/null) && break
         sleep 0.1
     done
     wait $pid || true

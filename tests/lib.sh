@@ -251,6 +251,12 @@ wait_for() {
 # pkginit_pid PKG: the pid in the package's pid file (empty if none).
 pkginit_pid() { cat "$T/$1/run/pkginit.pid" 2>/dev/null || true; }
 
+# wait_log SECONDS N PATTERN: wait until $T/syslog (private_dev's relay)
+# holds at least N lines matching PATTERN; the relay writes asynchronously.
+wait_log() {
+    wait_until "$1" "[ \"\$(grep -a -c -e \"\$3\" \"\$T/syslog\")\" -ge $2 ]"
+}
+
 # wait_until SECONDS 'SHELL EXPRESSION': re-evaluate it every 50 ms until it
 # holds (bounded); for conditions with $(...) that must be re-run.
 wait_until() {

@@ -127,7 +127,7 @@ grep -c '^mkdir\|^write\|^symlink' $T/mount.out | sed 's/^/mount_made_files=/'
 mk --check pkg01 >/dev/null; echo "check3_rc=$?"
 # a busy mount is reported with its user, and stays; --lazy detaches it
 (cd $r/tmp && exec sleep 30) & busy=$!
-sleep 0.2
+wait_until 5 '[ "$(readlink /proc/$busy/cwd)" = "$r/tmp" ] && [ "$(cat /proc/$busy/comm)" = sleep ]' || die "the busy process did not start"
 mk --umount pkg01 > $T/busy.out 2> $T/busy.err; echo "busy_rc=$?"
 sed 's/^/busy: /' $T/busy.out $T/busy.err
 echo "busy_left=$(mounts_below $r | wc -l)"

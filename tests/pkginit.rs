@@ -83,6 +83,8 @@ t_st=$(date +%s%N)
 echo "gap_term_ms=$(( (t_nc - t0) / 1000000 ))"
 echo "gap_kill_ms=$(( (t_st - t0) / 1000000 ))"
 echo "gap: TERM-obeying entry gone after $(( (t_nc - t0) / 1000000 )) ms, TERM-ignoring one after $(( (t_st - t0) / 1000000 )) ms (grace 2 s)" >&2
+# reaped, then published: wait for the status to follow
+wait_until 5 '[ "$(state st)" = "stopped (signal 9)" ]'
 echo "st_state=$(state st)"
 echo "level_after=$(level)"
 who -r "$R/run/utmp" | sed 's/^ */who=/'
@@ -173,7 +175,7 @@ echo "state=$(state ff | cut -d' ' -f1)"
 tel -s >&2
 tel q; echo "telq=$?"
 wait_until 10 'test "$(wc -l < "$R/tmp/ff")" -ge 20' || die "telinit q did not lift the throttle"
-sleep 0.5
+wait_until 5 'test "$(grep -c "respawning too fast" "$R/var/log/pkginit.log")" -ge 2'
 echo "starts_after=$(wc -l < "$R/tmp/ff")"
 echo "msgs=$(grep -c 'respawning too fast' "$R/var/log/pkginit.log")"
 tel 0
@@ -265,10 +267,11 @@ grep -m1 -o 'got bogus initrequest: wrong magic[^"]*\|got bogus initrequest: run
 echo "cpu=$(awk '{print $14 + $15}' /proc/$pid/stat)"
 # the FIFO replaced under it: reopened
 mkfifo -m 600 "$F.new"; mv -f "$F.new" "$F"
-sleep 0.3
+wait_for 5 grep -q 'initctl replaced: reopened' "$R/var/log/pkginit.log"
 tel 2; echo "tel2=$?"
 wait_until 5 'test "$(level)" = 2' && echo "reopened=yes"
-rm -f "$F"; sleep 0.3
+rm -f "$F"
+wait_until 5 'test -p "$F"'
 echo "recreated=$(test -p "$F" && echo yes)"
 tel 0; echo "tel0=$?"
 "#);
@@ -312,8 +315,10 @@ start_pkginit 2>"$T/e4"; echo "second=$?"; echo "second_msg=$(cat "$T/e4")"
 pid=$(pkginit_pid pkg01)
 wait_for 5 pgrep -f '^sleep 1004$' >/dev/null || die "no orphan"
 orphan=$(pgrep -f '^sleep 1004$')
+# its parent shell exits soon after forking it: then pkginit adopts it
+wait_until 5 '[ "$(awk "{print \$4}" /proc/$orphan/stat)" = "$pid" ]'
 echo "orphan_parent=$([ "$(awk '{print $4}' /proc/$orphan/stat)" = "$pid" ] && echo pkginit)"
-sleep 0.5
+wait_until 5 '[ "$(ps -e -o stat= | grep -c "^Z")" = 0 ]'
 echo "zombies_mid=$(ps -e -o stat= | grep -c '^Z' || true)"
 tel 0; echo "tel0=$?"
 wait "$fg"; echo "fgrc=$?"
@@ -323,7 +328,9 @@ echo "pidfile=$(test -e "$R/run/pkginit.pid" && echo present || echo gone)"
 # a killed pkginit leaves its pid file, FIFO and utmp behind: no obstacle
 start_pkginit; echo "restart=$?"
 pid2=$(pkginit_pid pkg01)
-kill -9 "$pid2"; sleep 0.2
+kill -9 "$pid2"
+# gone or a zombie (this sandbox's pid 1 does not reap): its FIFO is closed
+wait_until 5 'case $(ps -o stat= -p "$pid2") in Z*|"") true;; *) false;; esac'
 echo "stale=$(test -s "$R/run/pkginit.pid" && test -p "$R/tmp/initctl" && echo yes)"
 tel 3 2>/dev/null; echo "stale_tel=$?"
 start_pkginit; echo "after_kill=$?"
@@ -392,7 +399,7 @@ start_pkginit -c /var/log/console
 wait_until 5 'test -n "$(entry_pid cr)"' || die "cron not running"
 echo "cron_in_pkg=$(readlink /proc/$(entry_pid cr)/root)"
 wait_for 75 test -s "$R/tmp/$tag.out" || { cat "$R/var/log/console" >&2; die "the cron job did not run"; }
-sleep 0.5
+wait_until 5 '[ "$(wc -l < "$R/tmp/$tag.out")" -ge 2 ]'
 echo "job_pkg=$(sed -n 1p "$R/tmp/$tag.out")"
 echo "job_ctxroot=$(sed -n 2p "$R/tmp/$tag.out")"
 echo "root=$R"
@@ -469,7 +476,7 @@ d3:3:respawn:/bin/sleep 1003
 X
 ( exec 7>>"$T/ctl.log"; start_pkginit ); echo "start=$?"
 pid=$(pkginit_pid pkg01)
-wait_until 50 "pgrep -f '^/bin/sleep 1008$' >/dev/null" || true
+wait_until 50 '[ "$(pgrep -fc "^/bin/sleep 100[78]$")" = 2 ]' || true
 d3=$(entry_pid d3)
 # the start script's descriptor, by where it points (numbers are reused)
 leaks() { for f in /proc/$1/fd/*; do readlink "$f"; done | grep -c 'ctl\.log'; }

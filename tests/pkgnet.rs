@@ -26,7 +26,7 @@ cat > "$T/inetd.conf" <<CONF
 7303 stream tcp nowait root $T/bin/pkgnet pkgnet /nonexistent/daemon -h
 CONF
 inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
-ask() { socat -T 5 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }
+ask() { socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }
 for i in $(seq 100); do ask 127.0.0.1:7302 >/dev/null && break; sleep 0.05; done
 "#;
 
@@ -45,7 +45,9 @@ echo "sys=$(ask 127.0.0.1:7301)"
 echo "ctx1=$(ask 127.0.0.2:7302 | grep '^ctxROOT=')"
 echo "ctxsys=$(ask 127.0.0.1:7302 | grep '^ctxROOT=')"
 echo "missing=[$(ask 127.0.0.2:7303)]"
-sleep 0.2
+wait_log 5 1 'pkgnet.*127.0.0.1 -> 127.0.0.2 -> pkg01 -> /bin/cat'
+wait_log 5 1 'pkgnet.*127.0.0.1 -> 127.0.0.1 -> system -> /bin/cat'
+wait_log 5 1 "pkgnet.*can't execute '/nonexistent/daemon'"
 echo "routed=$(grep -a -c 'pkgnet.*127.0.0.1 -> 127.0.0.2 -> pkg01 -> /bin/cat' "$T/syslog")"
 echo "routedsys=$(grep -a -c 'pkgnet.*127.0.0.1 -> 127.0.0.1 -> system -> /bin/cat' "$T/syslog")"
 echo "execfail=$(grep -a -c "pkgnet.*can't execute '/nonexistent/daemon': No such file or directory" "$T/syslog")"
@@ -81,7 +83,7 @@ test -s "$T/pkg02/etc/motd" && echo "left=yes"
 echo "p2=[$(ask 127.0.0.3:7301)]"
 echo "p1=$(ask 127.0.0.2:7301)"
 echo "sys=$(ask 127.0.0.1:7301)"
-sleep 0.2
+wait_log 5 1 'refused connection'
 grep -a 'refused connection' "$T/syslog" | head -1 | sed 's/^.*pkgnet\[[0-9]*\]: /refused=/'
 # mkpcue mounts it again and it is served; then made writable by others
 mkpcue_root pkg02
@@ -91,7 +93,7 @@ echo "open=[$(ask 127.0.0.3:7301)]"
 # gone altogether
 umount -R "$T/pkg02"; rm -rf --one-file-system "$T/pkg02"
 echo "gone=[$(ask 127.0.0.3:7301)]"
-sleep 0.2
+wait_log 5 3 'refused connection from 127.0.0.1 to 127.0.0.3 (package .pkg02.)'
 echo "refusals=$(grep -a -c 'refused connection from 127.0.0.1 to 127.0.0.3 (package .pkg02.)' "$T/syslog")"
 grep -a 'refused connection' "$T/syslog" | sed 's/^.*: package root/reason=/; s/^.*: can/reason=can/' | sed 's/^/r/'
 "#);
@@ -175,7 +177,7 @@ echo "closed_pkg=[$(ask 127.0.0.2:7304)]"
 echo "closed_sys=[$(ask 127.0.0.1:7304)]"
 chmod 755 "$SGCONF"
 echo "open_sys=[$(ask 127.0.0.1:7304)]"
-sleep 0.2
+wait_log 5 2 'the package registry is unreadable'
 echo "logged=$(grep -ac 'the package registry is unreadable' "$T/syslog")"
 "#);
     assert_eq!(field(&out, "latin1"), Some("pkg01"), "{out}");

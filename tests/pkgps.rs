@@ -44,6 +44,9 @@ bgrun chroot "$P2" /bin/sleep 700
 bgrun chroot --userspec=4242:4242 "$P2" /bin/sleep 701
 bgrun sleep 800
 pkgps_wait_empty $HIDE
+# every sleeper exec'd (so chrooted): before that, a fork still shows its
+# parent's command line and root
+wait_until 10 '[ "$(pgrep -fc "^(/bin/)?sleep (60[0-35-7]|70[01]|800)$")" = 10 ] && pgrep -f "^/tmp/my\) proc 604$" >/dev/null' || die "the sleepers did not start"
 for i in $(seq 50); do
     pgrep -f '^/bin/sleep 607' >/dev/null && ps -eo stat= | grep -q Z && break
     sleep 0.1
