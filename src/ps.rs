@@ -12,7 +12,8 @@
 //! - TTY: the device from tty_nr, without `/dev/`; `?` for none.
 //! - TIME: (utime+stime)/HZ as `[DD-]HH:MM:SS`.
 //! - CMD: /proc/PID/cmdline with NULs and newlines as spaces, trailing NULs
-//!   dropped; when it is empty, `[comm]` (and ` <defunct>` for a zombie).
+//!   dropped; when it is empty, `[comm]` (and ` <defunct>` for a zombie);
+//!   when it shows as nothing (only NULs), `?`.
 //!   Unprintable characters become `.` (C locale, controls) or `?`.
 //! - Columns: ps's `show_one_proc` layout: left/right justification in a
 //!   fixed width, overflowing text pushes the next column right, the last
@@ -303,10 +304,15 @@ pub fn cmdline_text(raw: &[u8]) -> Option<Vec<u8>> {
     Some(d)
 }
 
-/// CMD: the command line, or `[comm]` (plus ` <defunct>` for a zombie).
+/// CMD: the command line, or `[comm]` (plus ` <defunct>` for a zombie)
+/// when it is empty; `?` when it is there but shows as nothing (only NULs,
+/// as after `execv(path, {"", NULL})`).
 pub fn cmd_field(cmdline: &[u8], comm: &[u8], state: char, utf8: bool) -> String {
     match cmdline_text(cmdline) {
-        Some(t) => escape(&t, utf8),
+        Some(t) => match escape(&t, utf8) {
+            e if e.is_empty() => "?".to_string(),
+            e => e,
+        },
         None => {
             let mut s = format!("[{}]", escape(comm, utf8));
             if state == 'Z' {
@@ -642,6 +648,10 @@ mod tests {
         assert_eq!(cmdline_text(b"a\0\0b\0").unwrap(), b"a  b");
         assert_eq!(cmd_field(b"", b"k) th", 'S', true), "[k) th]");
         assert_eq!(cmd_field(b"", b"sh", 'Z', false), "[sh] <defunct>");
+        // ps -f of a process exec'd with argv {"", "", ""}: "?"
+        assert_eq!(cmd_field(b"\0\0\0", b"exe", 'S', true), "?");
+        assert_eq!(cmd_field(b"\0", b"exe", 'Z', false), "?");
+        assert_eq!(cmd_field(b"\n", b"exe", 'S', true), "?");
         assert_eq!(
             cmd_field(b"/tmp/my) proc\x00600\x00", b"my) proc", 'S', false),
             "/tmp/my) proc 600"
