@@ -52,6 +52,12 @@ pub fn parse_passwd(text: &str) -> (Vec<Passwd>, Vec<Diag>) {
     (out, diags)
 }
 
+/// `parse_passwd` of raw bytes: a byte that is not UTF-8 (a Latin-1 GECOS
+/// from an old system) spoils only its own field (U+FFFD), not the file.
+pub fn parse_passwd_bytes(raw: &[u8]) -> (Vec<Passwd>, Vec<Diag>) {
+    parse_passwd(&String::from_utf8_lossy(raw))
+}
+
 pub fn parse_group(text: &str) -> (Vec<Group>, Vec<Diag>) {
     let (mut out, mut diags) = (Vec::new(), Vec::new());
     for (n, line) in text.lines().enumerate() {
@@ -117,6 +123,17 @@ mallory:x:1000:1000::/home/m:/bin/sh
         assert_eq!(by_name(&u, "alice").unwrap().gecos, "Alice A,,,");
         assert_eq!(by_name(&u, "daemon").unwrap().shell, "/usr/sbin/nologin");
         assert_eq!(d.iter().map(|x| x.0).collect::<Vec<_>>(), vec![5, 6]);
+    }
+
+    #[test]
+    fn latin1_gecos_spoils_one_field() {
+        let raw = b"root:x:0:0:root:/root:/bin/sh\njos\xe9:x:100:100:Jos\xe9 Mar\xeda:/home/jose:/bin/sh\nuser:x:4242:4242::/:/bin/sh\n";
+        let (u, d) = parse_passwd_bytes(raw);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(by_uid(&u, 0).unwrap().name, "root");
+        assert_eq!(by_uid(&u, 4242).unwrap().name, "user");
+        assert_eq!(by_uid(&u, 100).unwrap().name, "jos\u{fffd}");
+        assert_eq!(by_uid(&u, 100).unwrap().gecos, "Jos\u{fffd} Mar\u{fffd}a");
     }
 
     #[test]

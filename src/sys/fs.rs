@@ -54,3 +54,61 @@ pub fn same_root_as_init() -> Option<bool> {
     let init = nix::sys::stat::stat("/proc/1/root").ok()?;
     Some(own.st_dev == init.st_dev && own.st_ino == init.st_ino)
 }
+
+/// At most `cap` bytes of a regular file owned by root, and whether there
+/// was more. For files under a root someone else controls (a package's
+/// /etc/passwd): a final symlink is not followed and a FIFO does not block
+/// the open; either, a device, or a file another user owns is refused.
+pub fn read_root_file(path: &Path, cap: usize) -> std::io::Result<(Vec<u8>, bool)> {
+    use std::io::{Error, ErrorKind, Read};
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    let m = f.metadata()?;
+    if !m.is_file() {
+        return Err(Error::new(ErrorKind::InvalidData, "not a regular file"));
+    }
+    if m.uid() != 0 {
+        return Err(Error::new(ErrorKind::InvalidData, "not owned by root"));
+    }
+    let mut data = Vec::new();
+    f.take(cap as u64 + 1).read_to_end(&mut data)?;
+    let more = data.len() > cap;
+    data.truncate(cap);
+    Ok((data, more))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_file_refuses_what_is_not_a_plain_root_file() {
+        let d = std::env::temp_dir().join(format!("pcue-fs-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let plain = d.join("plain");
+        std::fs::write(&plain, "root:x:0:0::/:/bin/sh\nuser:x:1:1::/:/bin/sh\n").unwrap();
+        let own = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&plain).unwrap());
+        if own == 0 {
+            let (b, more) = read_root_file(&plain, 1 << 20).unwrap();
+            assert_eq!((b.len(), more), (44, false));
+            assert_eq!(
+                read_root_file(&plain, 10).unwrap(),
+                (b[..10].to_vec(), true)
+            );
+        } else {
+            assert!(read_root_file(&plain, 1 << 20).is_err(), "owned by {own}");
+        }
+        // a FIFO nobody writes to: refused at once, not waited on
+        let fifo = d.join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
+        assert!(read_root_file(&fifo, 1 << 20).is_err());
+        let link = d.join("link");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        assert!(read_root_file(&link, 1 << 20).is_err());
+        assert!(read_root_file(Path::new("/dev/zero"), 1 << 20).is_err());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}
