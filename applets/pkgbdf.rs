@@ -217,11 +217,8 @@ fn view(package: Option<&str>) -> Result<View> {
             ))),
         };
     }
-    let root = Registry::system()
-        .by_name(pkg)
-        .map(|p| p.root.clone())
-        .unwrap_or_else(|| Config::from_system().root_prefix.join(pkg));
-    let root = fs::canonicalize(&root).map_err(|e| Error::io("stat", root.display(), &e))?;
+    let cfg = Config::from_system();
+    let root = Registry::load(&cfg).real_root(&cfg, pkg)?;
     let root = root.to_string_lossy().into_owned();
     diag(|| format!("package {pkg}: root {root}"));
     let entries = df::package_view(mounts, &root);

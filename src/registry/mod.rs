@@ -159,6 +159,17 @@ impl Registry {
     pub fn by_root(&self, root: &Path) -> Option<&Package> {
         self.packages.iter().find(|p| p.root == root)
     }
+
+    /// Package `name`'s root as it is mounted: the registry's root, else
+    /// `<prefix>/<name>`, with symlinks resolved (mount tables name the
+    /// real path).
+    pub fn real_root(&self, cfg: &Config, name: &str) -> crate::error::Result<PathBuf> {
+        let root = self
+            .by_name(name)
+            .map(|p| p.root.clone())
+            .unwrap_or_else(|| cfg.root_prefix.join(name));
+        fs::canonicalize(&root).map_err(|e| crate::error::Error::io("stat", root.display(), &e))
+    }
 }
 
 /// A file's text; bytes that are not UTF-8 (a Latin-1 comment in an old
