@@ -33,27 +33,31 @@ DESCRIPTION
     that is / for a process is the last line of /proc/PID/mountinfo whose
     mount point is /, and a process is listed when that mount's ID is the
     one that is / for pkgps itself. (/proc/PID/root cannot be read for
-    other users' processes.) A zombie has no mount table left; it is listed
-    with its parent.
+    other users' processes.) A zombie has no mount table left, and a
+    process that chrooted into a directory of its root (sshd into
+    /var/empty) sees no mount as /: each is listed with its parent, or the
+    nearest ancestor that has a root mount.
     The columns are those of ps -f, computed as procps-ng computes them:
     UID   The effective user (the owner of /proc/PID), named from the
           package's own /etc/passwd; the number when the package does not
-          know it; a name longer than 8 characters is cut to 7 and ends in
-          +.
+          know it, or its passwd is not a plain file owned by root (only
+          the first 4 MiB are read); a name longer than 8 characters is cut
+          to 7 and ends in +.
     PID, PPID
           Process and parent process IDs, as wide as pid_max has digits.
     C     CPU utilisation over the process's life: CPU time * 100 / time
           since it started, truncated, at most 99.
     STIME Start time in local time: HH:MM when it started today, MonDD
           this year, else the year. Local time is TZ, else the package's
-          /etc/localtime, else UTC.
+          /etc/localtime (with -p too), else UTC.
     TTY   Controlling terminal (pts/3, tty1, ttyS0, console), ? for none.
     TIME  Cumulative CPU time, [DD-]HH:MM:SS.
     CMD   The command line with its arguments. When it is empty (a
           process that hid it, a kernel thread), the command name in
-          brackets, followed by <defunct> for a zombie. Characters a
-          terminal should not print show as ? (as . for control characters
-          when the locale is not UTF-8; LC_ALL, LC_CTYPE, LANG decide).
+          brackets, followed by <defunct> for a zombie; ? when it holds
+          only NUL bytes. Characters a terminal should not print show as ?
+          (as . for control characters when the locale is not UTF-8;
+          LC_ALL, LC_CTYPE, LANG decide).
     Rows are in process ID order. On a terminal the line is cut at the
     screen width, as ps cuts it; COLUMNS overrides the width.
     In the system context pkgps refuses to guess: name a package with -p,
@@ -65,11 +69,15 @@ DESCRIPTION
 OPTIONS
     -p pkg  From the system context: the processes of package pkg, whose
             root is the package root the registry names (see pkglogin(8)),
-            /pkg by default. User names come from that root's /etc/passwd.
+            /pkg by default, symlinks resolved. User names come from that
+            root's /etc/passwd, STIME from its /etc/localtime.
     -a      From the system context: every process, with a PACKAGE column
             before the others: the package whose root it is in, - for the
-            system context, ? when its root is not a mount this context
-            can see. Each package's processes are named from its passwd.
+            system context, the mount point (a path, starting with /) when
+            its root is a mount that is no package's root in the registry,
+            ? when its root is not a mount this context can see. Each
+            package's processes are named from its passwd, all others from
+            the system's.
 ENVIRONMENT
     TZ          Time zone for STIME.
     COLUMNS     Screen width.
@@ -86,7 +94,8 @@ EXIT STATUS
 FILES
     /proc/PID/mountinfo, /proc/PID/stat, /proc/PID/cmdline, /proc/stat,
     /proc/uptime, /proc/tty/drivers, /proc/sys/kernel/pid_max,
-    /etc/passwd (the package's), /etc/localtime (the package's)
+    /etc/passwd (the package's; the system's for -a), /etc/localtime (the
+    package's), the registry (-p, -a)
 SEE ALSO
     ps(1), getcpkg(8), pkglogin(8)
 ";
@@ -187,10 +196,25 @@ fn put(out: &mut impl Write, line: String) -> Result<()> {
     writeln!(out, "{line}").map_err(|e| Error::io("write", "stdout", &e))
 }
 
+/// A passwd larger than this is read only this far.
+const PASSWD_MAX: usize = 4 << 20;
+
+/// The users `root`'s /etc/passwd names; none when it is not a plain file
+/// owned by root. Only for our own root and the roots the registry names:
+/// any user can chroot into a mount of theirs.
 fn users_at(root: &Path) -> Vec<Passwd> {
     let path = root.join("etc/passwd");
-    match std::fs::read_to_string(&path) {
-        Ok(t) => passwd::parse_passwd(&t).0,
+    match sys::fs::read_root_file(&path, PASSWD_MAX) {
+        Ok((mut raw, more)) => {
+            if more {
+                log::debug!(
+                    "'{}' is over {PASSWD_MAX} bytes: the rest is not read",
+                    path.display()
+                );
+                raw.truncate(raw.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1));
+            }
+            passwd::parse_passwd_bytes(&raw).0
+        }
         Err(e) => {
             log::debug!("can't read '{}': {e}; uids stay numeric", path.display());
             Vec::new()
@@ -208,37 +232,69 @@ fn own_root_id(table: &[Mount]) -> Result<u64> {
         .ok_or_else(|| Error::fail("no mount for '/' in '/proc/self/mountinfo'"))
 }
 
-/// Pass 1: the root mount of every process, in pid order. Zombies take
-/// their parent's. Returns (pid, root id) and the count of unreadable ones.
+/// How far `roots` follows parents for a process without a root mount of
+/// its own (each step is a process that chrooted again, or a zombie).
+const PARENT_HOPS: usize = 64;
+
+/// Where a process's root mount comes from.
+#[derive(Clone, Copy)]
+enum Via {
+    Mount(u64),
+    /// A zombie, or a process chrooted below its root mount: its parent's.
+    Parent(i32),
+}
+
+/// Pass 1: the root mount of every process, in pid order. A zombie, and a
+/// process whose mount table has no `/` (it chrooted into a directory, as
+/// sshd does into /var/empty), take their parent's, up the tree as far as
+/// needed. Returns (pid, root id) and the count of unreadable ones.
 fn roots(sc: &mut Scanner) -> Result<(Vec<(i32, u64)>, usize)> {
     let pids = pscan::pids().map_err(|e| Error::io("read", "/proc", &e))?;
-    let mut out: Vec<(i32, Option<u64>, i32)> = Vec::with_capacity(pids.len());
+    let mut out: Vec<(i32, Via)> = Vec::with_capacity(pids.len());
     let mut unreadable = 0;
     for pid in pids {
-        match sc.root_of(pid) {
-            Got::Ok(id) => out.push((pid, Some(id), 0)),
+        let parent = match sc.root_of(pid) {
+            Got::Ok(Some(id)) => {
+                out.push((pid, Via::Mount(id)));
+                continue;
+            }
+            Got::Gone => continue,
+            Got::Ok(None) => None,
+            Got::Unreadable(e) => Some(e),
+        };
+        match sc.stat_of(pid) {
+            Got::Ok(s) if parent.is_none() || s.state == 'Z' => {
+                out.push((pid, Via::Parent(s.ppid)))
+            }
             Got::Gone => {}
-            Got::Unreadable(e) => match sc.stat_of(pid) {
-                Got::Ok(s) if s.state == 'Z' => out.push((pid, None, s.ppid)),
-                Got::Gone => {}
-                _ => {
-                    log::debug!("pid {pid}: can't read its mountinfo: {e}");
-                    unreadable += 1;
+            other => {
+                match (parent, other) {
+                    (Some(e), _) => log::debug!("pid {pid}: can't read its mountinfo: {e}"),
+                    (None, Got::Unreadable(e)) => {
+                        log::debug!("pid {pid}: can't read its stat: {e}")
+                    }
+                    (None, _) => {}
                 }
-            },
+                unreadable += 1;
+            }
         }
     }
-    let known: HashMap<i32, u64> = out
-        .iter()
-        .filter_map(|&(p, id, _)| id.map(|i| (p, i)))
-        .collect();
+    let known: HashMap<i32, Via> = out.iter().copied().collect();
+    let resolve = |mut via: Via| {
+        for _ in 0..PARENT_HOPS {
+            match via {
+                Via::Mount(id) => return Some(id),
+                Via::Parent(pp) => via = *known.get(&pp)?,
+            }
+        }
+        None
+    };
     let mut res = Vec::with_capacity(out.len());
-    for (pid, id, ppid) in out {
-        let id = id.or_else(|| known.get(&ppid).copied());
-        match id {
+    for (pid, via) in out {
+        match resolve(via) {
             Some(i) => res.push((pid, i)),
             None => {
-                log::debug!("pid {pid}: a zombie whose parent {ppid} is unknown");
+                log::debug!("pid {pid}: no root mount of its own, nor a known ancestor's");
                 unreadable += 1;
             }
         }
@@ -246,16 +302,19 @@ fn roots(sc: &mut Scanner) -> Result<(Vec<(i32, u64)>, usize)> {
     Ok((res, unreadable))
 }
 
-/// The package name for a root path, as getcpkg would name it from inside:
-/// the registry's, else the last component when it is a valid name.
-fn label_for(root: &Path, reg: &Registry) -> String {
-    if let Some(p) = reg.by_root(root) {
-        return p.name.clone();
+/// The registry's packages by real root path, for -a. The first package
+/// named for a root wins.
+fn package_roots() -> HashMap<PathBuf, String> {
+    let mut m = HashMap::new();
+    for p in Registry::system().packages {
+        match std::fs::canonicalize(&p.root) {
+            Ok(r) => {
+                m.entry(r).or_insert(p.name);
+            }
+            Err(e) => log::debug!("package {}: root '{}': {e}", p.name, p.root.display()),
+        }
     }
-    match root.file_name().and_then(|b| b.to_str()) {
-        Some(b) if crate::name::is_valid(b) => b.to_string(),
-        _ => root.display().to_string(),
-    }
+    m
 }
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
@@ -282,7 +341,6 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     };
     let table = own_table()?;
     let own = own_root_id(&table)?;
-    let mut registry: Option<Registry> = None;
     let select = match (&a.package, a.all) {
         _ if in_package && (a.all || a.package.is_some()) => {
             return Err(Error::fail("-p and -a work only in the system context"));
@@ -293,11 +351,9 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         (None, false) => Select::Root(own, PathBuf::from("/")),
         (Some(pkg), _) => {
             let cfg = Config::from_system();
-            let reg = Registry::load(&cfg);
-            let root = reg
-                .by_name(pkg)
-                .map(|p| p.root.clone())
-                .unwrap_or_else(|| cfg.root_prefix.join(pkg));
+            let root = Registry::load(&cfg)
+                .real_root(&cfg, pkg)
+                .map_err(|e| Error::fail(format!("package '{pkg}' is not mounted: {}", e.msg)))?;
             let m = table
                 .iter()
                 .rev()
@@ -312,6 +368,11 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         }
         (None, true) => Select::All,
     };
+    if let Select::Root(_, root) = &select {
+        if root != Path::new("/") {
+            sys::clock::use_zone_of(root);
+        }
+    }
     let env = Env::load()?;
     let pid_max = std::fs::read_to_string("/proc/sys/kernel/pid_max").ok();
     let (tty, term_cols) = sys::clock::terminal();
@@ -332,8 +393,10 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     put(&mut out, layout.header())?;
     let mut listed = 0;
-    // per root mount: (label, passwd), for -a
-    let mut seen: HashMap<u64, (String, Vec<Passwd>)> = HashMap::new();
+    // per root mount: (label, its package's passwd), for -a; the system's
+    // passwd names the processes of roots no package has
+    let mut seen: HashMap<u64, (String, Option<Vec<Passwd>>)> = HashMap::new();
+    let mut packages: Option<HashMap<PathBuf, String>> = None;
     let own_users = match &select {
         Select::Root(_, root) => users_at(root),
         Select::All => users_at(Path::new("/")),
@@ -362,17 +425,17 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             }
             Select::All => {
                 let (label, users) = seen.entry(id).or_insert_with(|| {
-                    match table.iter().rev().find(|m| m.id == id) {
-                        Some(m) => {
-                            let root = PathBuf::from(&m.mount_point);
-                            let reg = registry.get_or_insert_with(Registry::system);
-                            (label_for(&root, reg), users_at(&root))
-                        }
-                        None => ("?".to_string(), Vec::new()),
+                    let Some(m) = table.iter().rev().find(|m| m.id == id) else {
+                        return ("?".to_string(), None);
+                    };
+                    let root = Path::new(&m.mount_point);
+                    match packages.get_or_insert_with(package_roots).get(root) {
+                        Some(name) => (name.clone(), Some(users_at(root))),
+                        None => (ps::escape(m.mount_point.as_bytes(), env.utf8), None),
                     }
                 });
                 let mut c = vec![label.clone()];
-                c.extend(env.cells(&p, users));
+                c.extend(env.cells(&p, users.as_deref().unwrap_or(&own_users)));
                 c
             }
         };

@@ -124,9 +124,13 @@ impl Scanner {
         Ok(self.buf.len())
     }
 
-    /// The root mount ID of process `pid`, from its mountinfo. A zombie has
-    /// no mount table left (the kernel says EINVAL): `Unreadable`.
-    pub fn root_of(&mut self, pid: i32) -> Got<u64> {
+    /// The root mount ID of process `pid`, from its mountinfo. `Ok(None)`
+    /// when the table was read but no mount is `/` in it: the process
+    /// chrooted into a directory below its root mount (sshd's privilege
+    /// separation into /var/empty), which hides every mount that is not
+    /// under it. A zombie has no mount table left (the kernel says EINVAL):
+    /// `Unreadable`.
+    pub fn root_of(&mut self, pid: i32) -> Got<Option<u64>> {
         let t0 = Instant::now();
         let r = self.slurp(&format!("/proc/{pid}/mountinfo"), usize::MAX);
         self.stats.mountinfo_reads += 1;
@@ -134,14 +138,7 @@ impl Scanner {
         match classify(r) {
             Got::Ok(n) => {
                 self.stats.mountinfo_bytes += n;
-                match root_mount_id(&self.buf) {
-                    Some(id) => Got::Ok(id),
-                    None if n == 0 => Got::Unreadable(io::Error::from_raw_os_error(libc::EINVAL)),
-                    None => Got::Unreadable(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        "no mount for '/'",
-                    )),
-                }
+                Got::Ok(root_mount_id(&self.buf))
             }
             Got::Gone => Got::Gone,
             Got::Unreadable(e) => Got::Unreadable(e),
@@ -223,7 +220,7 @@ mod tests {
     fn reads_itself() {
         let mut s = Scanner::new();
         let me = std::process::id() as i32;
-        assert!(matches!(s.root_of(me), Got::Ok(_)));
+        assert!(matches!(s.root_of(me), Got::Ok(Some(_))));
         match s.proc_of(me) {
             Got::Ok(p) => {
                 assert_eq!(p.stat.pid, me);

@@ -19,6 +19,8 @@ export PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0
 mkdir -p "$T/sg"
 mkroot pkg01
 mkroot pkg02
+SGCONF="$T/sg" reg_cntl pkg01
+SGCONF="$T/sg" reg_cntl pkg02
 chmod 755 "$T"
 P1=$T/pkg01 P2=$T/pkg02
 echo 'longusername:x:4444:4444:Long:/:/bin/sh' >> "$P1/etc/passwd"
@@ -43,6 +45,14 @@ bgrun setsid script -qfc "chroot $P1 /bin/sleep 607" /dev/null
 bgrun chroot "$P2" /bin/sleep 700
 bgrun chroot --userspec=4242:4242 "$P2" /bin/sleep 701
 bgrun sleep 800
+# sshd's privilege separation: a child chrooted into a directory of the
+# package root, which sees no mount as /
+mkdir -p "$P1/var/empty"
+bgrun chroot "$P1" /usr/bin/python3 -c 'import os, time
+if os.fork() == 0:
+    os.chroot("/var/empty"); os.chdir("/")
+time.sleep(608)'
+PRIVP=$!
 pkgps_wait_empty $HIDE
 # every sleeper exec'd (so chrooted): before that, a fork still shows its
 # parent's command line and root
@@ -51,6 +61,8 @@ for i in $(seq 50); do
     pgrep -f '^/bin/sleep 607' >/dev/null && ps -eo stat= | grep -q Z && break
     sleep 0.1
 done
+wait_until 10 'PRIV=$(pgrep -P $PRIVP) && [ "$(readlink /proc/$PRIV/root)" = "$P1/var/empty" ]' || die "no privsep process"
+echo "=== privsep"; echo "$PRIV"; awk '$5 == "/"' "/proc/$PRIV/mountinfo" | wc -l
 # compare_run TAG CMD...: ps -ef, CMD, ps -ef again
 compare_run() {
     local tag=$1 rc; shift
@@ -227,14 +239,24 @@ echo "=== hide.err"; cat "$T/hide.err"
     let t = b["T"][0].clone();
     let roots = roots(&b);
     let (p1, p2) = (format!("{t}/pkg01"), format!("{t}/pkg02"));
-    let in1 = |pid: i32| roots.get(&pid).is_some_and(|r| *r == p1);
+    // a process chrooted below the package root is in the package
+    let under = |r: &str, root: &str| r == root || r.starts_with(&format!("{root}/"));
+    let in1 = |pid: i32| roots.get(&pid).is_some_and(|r| under(r, &p1));
     let in2 = |pid: i32| roots.get(&pid).is_some_and(|r| *r == p2);
     assert!(
         roots.values().filter(|r| **r == p1).count() >= 10,
         "the world has pkg01's processes: {roots:?}"
     );
 
+    let privsep: i32 = b["privsep"][0].parse().unwrap();
+    assert_eq!(
+        b["privsep"][1], "0",
+        "the privsep process sees no mount as /"
+    );
+    assert_eq!(roots[&privsep], format!("{p1}/var/empty"));
+
     let utf8 = check(&b, "utf8", 0, &in1, Some("/corp/bin/pkgps"));
+    assert!(utf8.contains_key(&privsep), "privsep listed: {utf8:#?}");
     assert!(row_with(&utf8, " /bin/sleep 600").starts_with("root "));
     assert!(row_with(&utf8, " /bin/sleep 601").starts_with("user "));
     assert!(
@@ -274,7 +296,7 @@ echo "=== hide.err"; cat "$T/hide.err"
     assert!(all.len() >= 15, "{all:#?}");
     for pid in all.keys() {
         let want = match roots.get(pid).map(String::as_str) {
-            Some(r) if r == p1 => "pkg01",
+            Some(r) if under(r, &p1) => "pkg01",
             Some(r) if r == p2 => "pkg02",
             Some("/") => "-",
             // started after the roots were read: the test's own shells
@@ -283,6 +305,7 @@ echo "=== hide.err"; cat "$T/hide.err"
         };
         assert_eq!(labels[pid], want, "PACKAGE of pid {pid}");
     }
+    assert!(all.contains_key(&privsep), "privsep in -a");
     assert!(b["hide.err"].is_empty(), "{:?}", b["hide.err"]);
 }
 
@@ -350,5 +373,72 @@ echo "hide_visible=$(ls -d /proc/[0-9]* | wc -l)"
     assert!(
         n >= 10,
         "root's and others' processes counted as unreadable: {dbg}"
+    );
+}
+
+/// -a and -p against roots someone else controls: a package passwd with a
+/// Latin-1 GECOS (its users still named), one that is a FIFO and one that
+/// is a symlink to /dev/zero (refused: uids numeric, no hang, no memory
+/// blow-up); roots no package has (named by their mount point, even one
+/// at a path ending in a package's name; never by their passwd, a FIFO
+/// here); a process in another mount namespace (`?`, named from the
+/// system's passwd). -p through a symlinked root prefix, with STIME in the
+/// package's time zone as inside it.
+#[test]
+fn foreign_roots_and_hostile_passwd_files() {
+    let script = r#"
+private_etc
+export PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0 SGCONF="$T/sg"
+unset TZ COLUMNS LANG LC_ALL LC_CTYPE
+mkdir -p "$T/sg"
+chmod 755 "$T"
+for p in pkg01 pkg03 pkg04; do mkroot $p; reg_cntl $p; done
+mkroot x/pkg01
+mkroot evil
+printf 'op:x:4545:4545:Jos\351 Mar\355a:/:/bin/sh\n' >> "$T/pkg01/etc/passwd"
+rm "$T/pkg03/etc/passwd" "$T/evil/etc/passwd"
+mkfifo "$T/pkg03/etc/passwd" "$T/evil/etc/passwd"
+ln -sf /dev/zero "$T/pkg04/etc/passwd"
+ln -sf /usr/share/zoneinfo/Asia/Kolkata /etc/localtime
+cp /usr/share/zoneinfo/America/St_Johns "$T/pkg01/etc/localtime"
+ln -s "$T" "$T/link"
+bgrun() { "$@" </dev/null >/dev/null 2>&1 & }
+bgrun chroot --userspec=4545:4545 "$T/pkg01" /bin/sleep 900
+bgrun chroot "$T/pkg03" /bin/sleep 903
+bgrun chroot "$T/pkg04" /bin/sleep 904
+bgrun chroot "$T/x/pkg01" /bin/sleep 905
+bgrun chroot "$T/evil" /bin/sleep 906
+bgrun unshare -m sleep 909
+wait_until 10 '[ "$(pgrep -fc "^(/bin/)?sleep 90[0345-69]$")" = 6 ]' || die "the sleepers did not start"
+echo "T=$T"
+set +e
+(ulimit -v 1000000; timeout 10 "$PCUE" pkgps -a >"$T/a" 2>"$T/a.err"); echo "all_rc=$?"
+echo "all_err=$(head -c 300 "$T/a.err" | tr '\n' ' ')"
+for n in 900 903 904 905 906 909; do
+    echo "all_$n=$(grep -E " (/bin/)?sleep $n\$" "$T/a" | awk '{print $1 "|" $2}')"
+done
+PCUE_ROOT_PREFIX="$T/link" "$PCUE" pkgps -p pkg01 > "$T/p" 2>&1; echo "link_rc=$?"
+echo "link_900=$(grep ' /bin/sleep 900$' "$T/p" | awk '{print $1 "|" $5}')"
+echo "in_900=$(chroot "$T/pkg01" /corp/bin/pkgps | grep ' /bin/sleep 900$' | awk '{print $1 "|" $5}')"
+echo "sys_900=$(ps -ef | grep ' /bin/sleep 900$' | awk '{print $5}')"
+"#;
+    let out = sandbox_ok(script);
+    let f = |k| field(&out, k).unwrap_or_else(|| panic!("{k} missing: {out}"));
+    let t = f("T");
+    assert_eq!(f("all_rc"), "0", "-a finishes: {out}");
+    assert_eq!(f("all_900"), "pkg01|op", "Latin-1 GECOS: still named");
+    assert_eq!(f("all_903"), "pkg03|0", "FIFO passwd: numeric");
+    assert_eq!(f("all_904"), "pkg04|0", "/dev/zero passwd: numeric");
+    assert_eq!(f("all_905"), format!("{t}/x/pkg01|root"), "not pkg01");
+    assert_eq!(f("all_906"), format!("{t}/evil|root"));
+    assert_eq!(f("all_909"), "?|root", "other mount namespace");
+    assert_eq!(f("link_rc"), "0", "{out}");
+    let (link, inside) = (f("link_900"), f("in_900"));
+    assert!(link.starts_with("op|"), "{out}");
+    assert_eq!(link, inside, "-p: STIME in the package's time zone");
+    assert_ne!(
+        link.split('|').nth(1).unwrap(),
+        f("sys_900"),
+        "the package's zone is not the system's"
     );
 }

@@ -23,6 +23,28 @@ pub fn localtime(t: i64) -> Option<Tm> {
     })
 }
 
+/// Local time as a package keeps it, for a package seen from the system
+/// context: unless TZ is set, point TZ at `root`'s /etc/localtime (an
+/// absolute symlink there is followed one step inside `root`), which musl
+/// then maps (it refuses anything but a plain file and falls back to UTC),
+/// or at UTC when the package has none. Call before the first `localtime`.
+pub fn use_zone_of(root: &std::path::Path) {
+    if std::env::var_os("TZ").is_some() {
+        return;
+    }
+    let mut zone = root.join("etc/localtime");
+    if let Ok(t) = std::fs::read_link(&zone) {
+        if let Ok(rel) = t.strip_prefix("/") {
+            zone = root.join(rel);
+        }
+    }
+    // a TZ that starts with / names a zone file
+    match std::fs::symlink_metadata(&zone) {
+        Ok(_) => std::env::set_var("TZ", &zone),
+        Err(_) => std::env::set_var("TZ", "UTC0"),
+    }
+}
+
 /// Seconds since the epoch, now.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
