@@ -322,11 +322,11 @@ fn resolve(l: &layout::Layout, pkg: &str, build: bool) -> Result<Vec<Item>> {
 }
 
 fn observe(root: &Path, items: &[Item]) -> Result<World> {
-    let mounts = std::fs::read_to_string("/proc/self/mountinfo")
+    let mounts = crate::mountinfo::read("/proc/self/mountinfo")
         .map_err(|e| Error::io("read", "/proc/self/mountinfo", &e))?;
     let mut w = World {
         root: root.to_string_lossy().into_owned(),
-        mounts: crate::mountinfo::parse(&mounts),
+        mounts,
         ..World::default()
     };
     let tree = match Tree::open(root) {
@@ -501,8 +501,8 @@ fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
         return Ok(0);
     }
     // what is left, from the table itself
-    let left = std::fs::read_to_string("/proc/self/mountinfo")
-        .map(|t| layout::umount_order(&crate::mountinfo::parse(&t), &w.root))
+    let left = crate::mountinfo::read("/proc/self/mountinfo")
+        .map(|t| layout::umount_order(&t, &w.root))
         .unwrap_or(busy);
     if left.is_empty() {
         println!("{pkg}: {} umount(s), nothing left mounted", order.len());

@@ -161,18 +161,8 @@ impl View {
 
 const MOUNTINFO: &str = "/proc/self/mountinfo";
 
-/// The whole table in one buffer sized for a busy node (procfs gives no
-/// size, and growing from nothing costs a copy and a remap per doubling).
-fn read_mountinfo() -> std::io::Result<String> {
-    use std::io::Read;
-    let mut text = String::with_capacity(256 * 1024);
-    fs::File::open(MOUNTINFO)?.read_to_string(&mut text)?;
-    Ok(text)
-}
-
 fn view(package: Option<&str>) -> Result<View> {
-    let text = read_mountinfo().map_err(|e| Error::io("read", MOUNTINFO, &e))?;
-    let mounts = mountinfo::parse(&text);
+    let mounts = mountinfo::read(MOUNTINFO).map_err(|e| Error::io("read", MOUNTINFO, &e))?;
     let Some(pkg) = package else {
         if DEBUG.load(Ordering::Relaxed) {
             diag(|| format!("context: {:?}", context::root_identity()));
@@ -376,6 +366,7 @@ impl Run {
                     dev: node.dev,
                     root: "/".into(),
                     mount_point: mp.clone(),
+                    path: PathBuf::from(&mp),
                     options: String::new(),
                     fstype: "-".into(),
                     source: "-".into(),

@@ -223,7 +223,8 @@ fn users_at(root: &Path) -> Vec<Passwd> {
 }
 
 fn own_table() -> Result<Vec<Mount>> {
-    Ok(mountinfo::parse(&read("/proc/self/mountinfo")?))
+    const OWN: &str = "/proc/self/mountinfo";
+    mountinfo::read(OWN).map_err(|e| Error::io("read", OWN, &e))
 }
 
 fn own_root_id(table: &[Mount]) -> Result<u64> {

@@ -59,9 +59,7 @@ pub enum Root {
 }
 
 fn read_table(path: &str) -> Result<Vec<mountinfo::Mount>> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| Error::io("read", path, &e).with_code(code::NO_MOUNT_TABLE))?;
-    Ok(mountinfo::parse(&text))
+    mountinfo::read(path).map_err(|e| Error::io("read", path, &e).with_code(code::NO_MOUNT_TABLE))
 }
 
 /// Decide our root by mount identity (see the module text).

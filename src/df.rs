@@ -23,6 +23,7 @@
 
 use crate::mountinfo::Mount;
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 /// A device number as (major, minor).
 pub type Dev = (u32, u32);
@@ -97,8 +98,8 @@ pub struct Entry {
     pub mount: Mount,
     /// The mount point shown (inside a package view: without the prefix).
     pub dir: String,
-    /// The path to stat and statvfs (the real one).
-    pub real: String,
+    /// The path to stat and statvfs (the real one, byte for byte).
+    pub real: PathBuf,
     pub dummy: bool,
     /// gnulib's notion (it decides duplicates).
     pub remote: bool,
@@ -108,7 +109,7 @@ impl Entry {
     fn new(mount: Mount, dir: String) -> Entry {
         let dummy = is_dummy(&mount.fstype);
         let remote = is_remote(&mount.source, &mount.fstype);
-        let real = mount.mount_point.clone();
+        let real = mount.path.clone();
         Entry {
             mount,
             dir,
@@ -792,7 +793,7 @@ mod tests {
         let v = package_view(mountinfo::parse(HOST), "/pkg01/");
         let dirs: Vec<(&str, &str)> = v
             .iter()
-            .map(|e| (e.dir.as_str(), e.real.as_str()))
+            .map(|e| (e.dir.as_str(), e.real.to_str().unwrap()))
             .collect();
         assert_eq!(
             dirs,

@@ -5,13 +5,21 @@
 //! optional fields up to `-`, fs type, source, super options. Paths escape
 //! space, tab, newline and backslash as `\040`-style octal.
 
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+use std::path::PathBuf;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mount {
     pub id: u64,
     pub parent: u64,
     pub dev: (u32, u32),
     pub root: String,
+    /// The mount point as text (lossy where it is not UTF-8), for comparing
+    /// and showing.
     pub mount_point: String,
+    /// The mount point byte for byte, for system calls (statvfs, umount).
+    pub path: PathBuf,
     pub options: String,
     pub fstype: String,
     pub source: String,
@@ -20,7 +28,11 @@ pub struct Mount {
 
 /// Undo the kernel's octal escapes (`\040` → space).
 pub fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
+    String::from_utf8_lossy(&unescape_bytes(s.as_bytes())).into_owned()
+}
+
+/// The same on bytes: a mount point may hold any byte but NUL.
+pub fn unescape_bytes(b: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
@@ -40,34 +52,44 @@ pub fn unescape(s: &str) -> String {
         out.push(b[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// One line, or None when it is not a mountinfo line.
 pub fn parse_line(line: &str) -> Option<Mount> {
-    let mut it = line.split(' ');
-    let id = it.next()?.parse().ok()?;
-    let parent = it.next()?.parse().ok()?;
-    let (maj, min) = it.next()?.split_once(':')?;
+    parse_bytes_line(line.as_bytes())
+}
+
+/// One line as the kernel wrote it: any byte but the escaped ones.
+pub fn parse_bytes_line(line: &[u8]) -> Option<Mount> {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let num = |b: Option<&[u8]>| std::str::from_utf8(b?).ok()?.parse().ok();
+    let mut it = line.split(|&c| c == b' ');
+    let id = num(it.next())?;
+    let parent = num(it.next())?;
+    let devs = text(it.next()?);
+    let (maj, min) = devs.split_once(':')?;
     let dev = (maj.parse().ok()?, min.parse().ok()?);
-    let root = unescape(it.next()?);
-    let mount_point = unescape(it.next()?);
-    let options = it.next()?.to_string();
+    let root = text(&unescape_bytes(it.next()?));
+    let path = unescape_bytes(it.next()?);
+    let mount_point = text(&path);
+    let options = text(it.next()?);
     // optional fields end at a lone "-"
     for f in it.by_ref() {
-        if f == "-" {
+        if f == b"-" {
             break;
         }
     }
-    let fstype = unescape(it.next()?);
-    let source = unescape(it.next()?);
-    let super_options = it.next().unwrap_or("").to_string();
+    let fstype = text(&unescape_bytes(it.next()?));
+    let source = text(&unescape_bytes(it.next()?));
+    let super_options = it.next().map(text).unwrap_or_default();
     Some(Mount {
         id,
         parent,
         dev,
         root,
         mount_point,
+        path: PathBuf::from(OsString::from_vec(path)),
         options,
         fstype,
         source,
@@ -78,6 +100,21 @@ pub fn parse_line(line: &str) -> Option<Mount> {
 /// Every parsable line of a mountinfo file, in order.
 pub fn parse(text: &str) -> Vec<Mount> {
     text.lines().filter_map(parse_line).collect()
+}
+
+/// A whole mountinfo file, e.g. `/proc/self/mountinfo`. Read as bytes: the
+/// kernel escapes only blanks, newlines and backslashes, so a mount point
+/// may hold any other byte (a Latin-1 directory name, a FUSE mount a user
+/// named); such a path is kept lossily and never fails the whole table.
+pub fn read(path: &str) -> std::io::Result<Vec<Mount>> {
+    use std::io::Read;
+    // one buffer sized for a busy node: procfs gives no size
+    let mut bytes = Vec::with_capacity(256 * 1024);
+    std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes
+        .split(|&b| b == b'\n')
+        .filter_map(parse_bytes_line)
+        .collect())
 }
 
 /// The mount that is `/` for the process whose table this is: the last
@@ -117,6 +154,25 @@ mod tests {
         assert_eq!(m.source, "tmp\tfs");
         assert_eq!(unescape(r"a\0"), r"a\0", "short escape left alone");
         assert_eq!(unescape(r"\999"), r"\999");
+    }
+
+    #[test]
+    fn a_non_utf8_mount_point_does_not_spoil_the_table() {
+        let dir = std::env::temp_dir().join(format!("pcue-mi-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("mountinfo");
+        let mut text = b"25 1 0:22 / / rw - ext4 /dev/sda1 rw\n".to_vec();
+        text.extend_from_slice(b"26 25 0:23 / /srv/caf\xe9 rw - tmpfs t rw\n");
+        text.extend_from_slice(b"27 25 0:24 / /pkg01 rw - ext4 /dev/sdb1 rw\n");
+        std::fs::write(&p, text).unwrap();
+        let t = read(p.to_str().unwrap()).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[1].mount_point, "/srv/caf\u{fffd}");
+        use std::os::unix::ffi::OsStrExt;
+        assert_eq!(t[1].path.as_os_str().as_bytes(), b"/srv/caf\xe9");
+        assert_eq!(t[2].mount_point, "/pkg01");
+        assert_eq!(root_mount(&t).map(|m| m.id), Some(25));
     }
 
     #[test]

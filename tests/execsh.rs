@@ -161,6 +161,7 @@ ln -s . "$T/lnk"; echo "PCUE_ROOT=\"$T/lnk/pkg01\"" >> "$SGCONF/pkglnk/pkglnk.cn
 mkdir -p "$T/evilsg/evil"; echo 'IP[0]=127.0.0.9' > "$T/evilsg/evil/evil.cntl"
 echo "SGCONF=$T/evilsg" > "$T/evil.conf"; chown -R 4242 "$T/evilsg" "$T/evil.conf"
 long=$(printf 'a%.0s' $(seq 10000))
+nhostile=0
 hostile() { # hostile KEY [VAR=VALUE...] -- ARGS...
     local key=$1; shift
     local envs=() before rc=0 out

@@ -146,3 +146,29 @@ unshare --mount --propagation private bash -c '
     );
     assert_eq!(field(&out, "none"), Some(""), "{out}");
 }
+
+/// A mount point with a byte that is not UTF-8 (a Latin-1 directory name, or
+/// a FUSE mount a user named) anywhere in the table spoils nothing: getcpkg,
+/// pkgps and pkgbdf still answer, inside the package and outside.
+#[test]
+fn a_non_utf8_mount_point_anywhere() {
+    let out = run(r#"
+mkdir -p "$T/caf"$'\xe9' "$T/pkg01/srv/caf"$'\xe9'
+mount -t tmpfs latin1-host "$T/caf"$'\xe9'
+mount -t tmpfs latin1-pkg "$T/pkg01/srv/caf"$'\xe9'
+echo "in=$(chroot --userspec=$TUID:$TGID "$T/pkg01" /corp/bin/getcpkg) rc=$?"
+chroot --userspec=$TUID:$TGID "$T/pkg01" /corp/bin/pkgbdf > "$T/bdf.out" 2>&1; echo "bdf=$?"
+cat "$T/bdf.out" >&2
+echo "bdf_pkg=$(grep -c 'latin1-pkg' "$T/bdf.out")"
+chroot --userspec=$TUID:$TGID "$T/pkg01" /corp/bin/pkgps > "$T/ps.out" 2>&1; echo "ps=$?"
+as_user "$PCUE" pkgps -a > "$T/psa.out" 2>&1; echo "psa=$?"
+"$PCUE" pkgbdf > "$T/sysbdf.out" 2>&1; echo "sysbdf=$?"
+cat "$T/ps.out" "$T/psa.out" "$T/sysbdf.out" >&2
+"#);
+    assert_eq!(field(&out, "in"), Some("pkg01 rc=0"), "{out}");
+    assert_eq!(field(&out, "bdf"), Some("0"), "{out}");
+    assert_eq!(field(&out, "bdf_pkg"), Some("1"), "{out}");
+    assert_eq!(field(&out, "ps"), Some("0"), "{out}");
+    assert_eq!(field(&out, "psa"), Some("0"), "{out}");
+    assert_eq!(field(&out, "sysbdf"), Some("0"), "{out}");
+}

@@ -254,7 +254,8 @@ pkginit_pid() { cat "$T/$1/run/pkginit.pid" 2>/dev/null || true; }
 # wait_log SECONDS N PATTERN: wait until $T/syslog (private_dev's relay)
 # holds at least N lines matching PATTERN; the relay writes asynchronously.
 wait_log() {
-    wait_until "$1" "[ \"\$(grep -a -c -e \"\$3\" \"\$T/syslog\")\" -ge $2 ]"
+    local wl_n=$2 wl_pat=$3
+    wait_until "$1" '[ "$(grep -a -c -e "$wl_pat" "$T/syslog")" -ge "$wl_n" ]'
 }
 
 # wait_until SECONDS 'SHELL EXPRESSION': re-evaluate it every 50 ms until it
