@@ -13,6 +13,7 @@ use argh::FromArgs;
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -355,16 +356,12 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             let root = Registry::load(&cfg)
                 .real_root(&cfg, pkg)
                 .map_err(|e| Error::fail(format!("package '{pkg}' is not mounted: {}", e.msg)))?;
-            let m = table
-                .iter()
-                .rev()
-                .find(|m| Path::new(&m.mount_point) == root)
-                .ok_or_else(|| {
-                    Error::fail(format!(
-                        "package '{pkg}' is not mounted: nothing is mounted on '{}'",
-                        root.display()
-                    ))
-                })?;
+            let m = table.iter().rev().find(|m| m.path == root).ok_or_else(|| {
+                Error::fail(format!(
+                    "package '{pkg}' is not mounted: nothing is mounted on '{}'",
+                    root.display()
+                ))
+            })?;
             Select::Root(m.id, root)
         }
         (None, true) => Select::All,
@@ -429,10 +426,10 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
                     let Some(m) = table.iter().rev().find(|m| m.id == id) else {
                         return ("?".to_string(), None);
                     };
-                    let root = Path::new(&m.mount_point);
+                    let root = m.path.as_path();
                     match packages.get_or_insert_with(package_roots).get(root) {
                         Some(name) => (name.clone(), Some(users_at(root))),
-                        None => (ps::escape(m.mount_point.as_bytes(), env.utf8), None),
+                        None => (ps::escape(m.path.as_os_str().as_bytes(), env.utf8), None),
                     }
                 });
                 let mut c = vec![label.clone()];
