@@ -421,6 +421,13 @@ PCUE_ROOT_PREFIX="$T/link" "$PCUE" pkgps -p pkg01 > "$T/p" 2>&1; echo "link_rc=$
 echo "link_900=$(grep ' /bin/sleep 900$' "$T/p" | awk '{print $1 "|" $5}')"
 echo "in_900=$(chroot "$T/pkg01" /corp/bin/pkgps | grep ' /bin/sleep 900$' | awk '{print $1 "|" $5}')"
 echo "sys_900=$(ps -ef | grep ' /bin/sleep 900$' | awk '{print $5}')"
+# the same from a setuid-root install run by a user: musl takes no zone
+# file from TZ then, so the package's zone must arrive as a rule
+setuid_copy
+echo "SGCONF=$T/sg" > /etc/cmcluster.conf
+echo "PCUE_ROOT=\"$T/pkg01\"" >> "$T/sg/pkg01/pkg01.cntl"
+as_user "$T/bin/pkgps" -p pkg01 > "$T/s" 2>&1; echo "suid_rc=$?"
+echo "suid_900=$(grep ' /bin/sleep 900$' "$T/s" | awk '{print $1 "|" $5}')"
 "#;
     let out = sandbox_ok(script);
     let f = |k| field(&out, k).unwrap_or_else(|| panic!("{k} missing: {out}"));
@@ -436,6 +443,8 @@ echo "sys_900=$(ps -ef | grep ' /bin/sleep 900$' | awk '{print $5}')"
     let (link, inside) = (f("link_900"), f("in_900"));
     assert!(link.starts_with("op|"), "{out}");
     assert_eq!(link, inside, "-p: STIME in the package's time zone");
+    assert_eq!(f("suid_rc"), "0", "{out}");
+    assert_eq!(f("suid_900"), inside, "setuid -p: the package's zone too");
     assert_ne!(
         link.split('|').nth(1).unwrap(),
         f("sys_900"),

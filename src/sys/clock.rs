@@ -24,10 +24,13 @@ pub fn localtime(t: i64) -> Option<Tm> {
 }
 
 /// Local time as a package keeps it, for a package seen from the system
-/// context: unless TZ is set, point TZ at `root`'s /etc/localtime (an
-/// absolute symlink there is followed one step inside `root`), which musl
-/// then maps (it refuses anything but a plain file and falls back to UTC),
-/// or at UTC when the package has none. Call before the first `localtime`.
+/// context: unless TZ is set, TZ becomes the rule of `root`'s
+/// /etc/localtime (an absolute symlink there is followed one step inside
+/// `root`), or UTC when the package has none. The rule is the POSIX TZ
+/// string that ends a version 2+ zone file (`IST-5:30`,
+/// `CET-1CEST,M3.5.0,M10.5.0/3`): musl refuses a zone file path in TZ when
+/// the binary runs setuid, a rule it takes either way. Call before the first
+/// `localtime`.
 pub fn use_zone_of(root: &std::path::Path) {
     if std::env::var_os("TZ").is_some() {
         return;
@@ -38,11 +41,37 @@ pub fn use_zone_of(root: &std::path::Path) {
             zone = root.join(rel);
         }
     }
-    // a TZ that starts with / names a zone file
-    match std::fs::symlink_metadata(&zone) {
-        Ok(_) => std::env::set_var("TZ", &zone),
-        Err(_) => std::env::set_var("TZ", "UTC0"),
+    let rule = read_zone(&zone).and_then(|z| zone_rule(&z));
+    std::env::set_var("TZ", rule.as_deref().unwrap_or("UTC0"));
+}
+
+/// A zone file, at most 1 MiB (real ones are a few KiB).
+fn read_zone(path: &std::path::Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut data = Vec::new();
+    let f = std::fs::File::open(path).ok()?;
+    if !f.metadata().ok()?.is_file() {
+        return None;
     }
+    f.take(1 << 20).read_to_end(&mut data).ok()?;
+    Some(data)
+}
+
+/// The POSIX TZ rule in the footer of a TZif file of version 2 or later:
+/// the text between the last two newlines. Never a path (`/`, `:`, `.`
+/// first), which TZ would read as a file to open.
+pub fn zone_rule(data: &[u8]) -> Option<String> {
+    if !data.starts_with(b"TZif") || data.get(4).is_none_or(|&v| v < b'2') {
+        return None;
+    }
+    let body = data.strip_suffix(b"\n")?;
+    let start = body.iter().rposition(|&b| b == b'\n')? + 1;
+    let rule = std::str::from_utf8(&body[start..]).ok()?;
+    let sane = !rule.is_empty()
+        && rule.len() <= 128
+        && rule.bytes().all(|b| b.is_ascii_graphic())
+        && !rule.starts_with(['/', ':', '.']);
+    sane.then(|| rule.to_string())
 }
 
 /// Seconds since the epoch, now.
@@ -74,4 +103,29 @@ pub fn terminal() -> (bool, Option<u16>) {
         (r == 0 && ws.ws_col > 0 && ws.ws_row > 0).then_some(ws.ws_col)
     });
     (tty, cols)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_of_a_zone_file() {
+        // the header and the tail of a version 2 file, as zic writes them
+        let mut z = b"TZif2".to_vec();
+        z.extend_from_slice(&[0; 40]);
+        z.extend_from_slice(b"\nIST-5:30\n");
+        assert_eq!(zone_rule(&z).as_deref(), Some("IST-5:30"));
+        let mut v1 = z.clone();
+        v1[4] = 0;
+        assert_eq!(zone_rule(&v1), None, "version 1 has no footer");
+        assert_eq!(zone_rule(b"TZif2\n\n"), None, "no rule");
+        assert_eq!(zone_rule(b"not a zone\nUTC0\n"), None);
+        if let Ok(real) = std::fs::read("/usr/share/zoneinfo/Europe/Paris") {
+            assert_eq!(
+                zone_rule(&real).as_deref(),
+                Some("CET-1CEST,M3.5.0,M10.5.0/3")
+            );
+        }
+    }
 }
