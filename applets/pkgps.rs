@@ -250,12 +250,13 @@ enum Via {
 /// process whose mount table has no `/` (it chrooted into a directory, as
 /// sshd does into /var/empty), take their parent's, up the tree as far as
 /// needed. Returns (pid, root id) and the count of unreadable ones.
-fn roots(sc: &mut Scanner) -> Result<(Vec<(i32, u64)>, usize)> {
+fn roots(sc: &mut Scanner, table: &[Mount]) -> Result<(Vec<(i32, u64)>, usize)> {
+    let ours: std::collections::HashSet<u64> = table.iter().map(|m| m.id).collect();
     let pids = pscan::pids().map_err(|e| Error::io("read", "/proc", &e))?;
     let mut out: Vec<(i32, Via)> = Vec::with_capacity(pids.len());
     let mut unreadable = 0;
     for pid in pids {
-        let parent = match sc.root_of(pid) {
+        let parent = match sc.root_of(pid, &ours) {
             Got::Ok(Some(id)) => {
                 out.push((pid, Via::Mount(id)));
                 continue;
@@ -385,7 +386,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
 
     let t0 = Instant::now();
     let mut sc = Scanner::new();
-    let (all, mut unreadable) = roots(&mut sc)?;
+    let (all, mut unreadable) = roots(&mut sc, &table)?;
     let scanned = all.len();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());

@@ -3,6 +3,7 @@
 //! a process that vanishes mid-read is reported as `Gone`.
 
 use crate::procfs::{self, Stat};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::MetadataExt;
@@ -71,6 +72,13 @@ pub fn pids() -> io::Result<Vec<i32>> {
     Ok(v)
 }
 
+/// The mount ID of the first line of a mountinfo text, when it is whole.
+fn first_mount_id(text: &[u8]) -> Option<u64> {
+    let line = &text[..text.iter().position(|&b| b == b'\n')?];
+    let id = line.split(|&b| b == b' ').next()?;
+    std::str::from_utf8(id).ok()?.parse().ok()
+}
+
 /// The mount ID of the last (topmost) line of a mountinfo text whose mount
 /// point is `/`. Only fields 1 and 5 are looked at.
 pub fn root_mount_id(text: &[u8]) -> Option<u64> {
@@ -103,6 +111,12 @@ impl Scanner {
     fn slurp(&mut self, path: &str, limit: usize) -> io::Result<usize> {
         self.buf.clear();
         let mut f = File::open(path)?;
+        self.fill(&mut f, limit)
+    }
+
+    /// Go on reading `f` into the buffer until it holds `limit` bytes or
+    /// the file ends.
+    fn fill(&mut self, f: &mut File, limit: usize) -> io::Result<usize> {
         loop {
             if self.buf.len() >= limit {
                 self.buf.truncate(limit);
@@ -130,13 +144,33 @@ impl Scanner {
     /// separation into /var/empty), which hides every mount that is not
     /// under it. A zombie has no mount table left (the kernel says EINVAL):
     /// `Unreadable`.
-    pub fn root_of(&mut self, pid: i32) -> Got<Option<u64>> {
+    ///
+    /// `ours`: the mount IDs of our own table. When the first mount of the
+    /// process's table is not among them, neither is its root (what lies
+    /// below our root we see whole), and that first ID is the answer: a
+    /// table in another mount namespace, however large a user made it, is
+    /// not read past its first few KiB.
+    pub fn root_of(&mut self, pid: i32, ours: &HashSet<u64>) -> Got<Option<u64>> {
+        const HEAD: usize = 4096;
         let t0 = Instant::now();
-        let r = self.slurp(&format!("/proc/{pid}/mountinfo"), usize::MAX);
+        let r = File::open(format!("/proc/{pid}/mountinfo")).and_then(|mut f| {
+            self.buf.clear();
+            if self.fill(&mut f, HEAD)? == HEAD {
+                if let Some(id) = first_mount_id(&self.buf).filter(|id| !ours.contains(id)) {
+                    return Ok(Err(id));
+                }
+                self.fill(&mut f, usize::MAX)?;
+            }
+            Ok(Ok(self.buf.len()))
+        });
         self.stats.mountinfo_reads += 1;
         self.stats.mountinfo_time += t0.elapsed();
         match classify(r) {
-            Got::Ok(n) => {
+            Got::Ok(Err(foreign)) => {
+                self.stats.mountinfo_bytes += self.buf.len();
+                Got::Ok(Some(foreign))
+            }
+            Got::Ok(Ok(n)) => {
                 self.stats.mountinfo_bytes += n;
                 Got::Ok(root_mount_id(&self.buf))
             }
@@ -220,7 +254,17 @@ mod tests {
     fn reads_itself() {
         let mut s = Scanner::new();
         let me = std::process::id() as i32;
-        assert!(matches!(s.root_of(me), Got::Ok(Some(_))));
+        let ours: HashSet<u64> = crate::mountinfo::read("/proc/self/mountinfo")
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        assert!(matches!(s.root_of(me, &ours), Got::Ok(Some(_))));
+        assert_eq!(
+            first_mount_id(b"25 1 0:22 / / rw - ext4 x rw\n26"),
+            Some(25)
+        );
+        assert_eq!(first_mount_id(b"25 1 0:22 / / rw"), None, "not whole");
         match s.proc_of(me) {
             Got::Ok(p) => {
                 assert_eq!(p.stat.pid, me);

@@ -421,6 +421,17 @@ PCUE_ROOT_PREFIX="$T/link" "$PCUE" pkgps -p pkg01 > "$T/p" 2>&1; echo "link_rc=$
 echo "link_900=$(grep ' /bin/sleep 900$' "$T/p" | awk '{print $1 "|" $5}')"
 echo "in_900=$(chroot "$T/pkg01" /corp/bin/pkgps | grep ' /bin/sleep 900$' | awk '{print $1 "|" $5}')"
 echo "sys_900=$(ps -ef | grep ' /bin/sleep 900$' | awk '{print $5}')"
+# a user's mount namespace with a huge table costs pkgps -a its first
+# few KiB, not the whole table
+kib() { PCUE_LOG=debug "$PCUE" pkgps -a 2>&1 >/dev/null | sed -n 's/.* mountinfo files (\([0-9]*\) KiB).*/\1/p'; }
+before=$(kib)
+long=$T/$(printf 'm%.0s' $(seq 200))
+mkdir -p "$long"
+unshare -m sh -c 'for i in $(seq 2000); do mount -t tmpfs -o size=4k t "$1" || exit 1; done; exec sleep 910' - "$long" </dev/null >/dev/null 2>&1 &
+wait_until 60 'pgrep -fx "sleep 910" >/dev/null' || die "no big namespace"
+big=$(pgrep -fx "sleep 910")
+echo "big_kib=$(( $(wc -c < /proc/$big/mountinfo) / 1024 ))"
+echo "extra_kib=$(( $(kib) - before ))"
 # the same from a setuid-root install run by a user: musl takes no zone
 # file from TZ then, so the package's zone must arrive as a rule
 setuid_copy
@@ -443,6 +454,10 @@ echo "suid_900=$(grep ' /bin/sleep 900$' "$T/s" | awk '{print $1 "|" $5}')"
     let (link, inside) = (f("link_900"), f("in_900"));
     assert!(link.starts_with("op|"), "{out}");
     assert_eq!(link, inside, "-p: STIME in the package's time zone");
+    let big: u64 = f("big_kib").parse().unwrap();
+    let extra: i64 = f("extra_kib").parse().unwrap();
+    assert!(big > 400, "the namespace's table is large: {big} KiB");
+    assert!(extra <= 8, "read {extra} KiB more for it ({big} KiB table)");
     assert_eq!(f("suid_rc"), "0", "{out}");
     assert_eq!(f("suid_900"), inside, "setuid -p: the package's zone too");
     assert_ne!(
