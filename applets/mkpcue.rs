@@ -473,12 +473,14 @@ fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
         return Ok(0);
     }
     let mut busy = Vec::new();
-    for p in &order {
+    for m in &order {
+        // the text for people, the bytes for the system call
+        let p = &m.mount_point;
         if dry_run {
             println!("umount {}", inside(&w.root, p));
             continue;
         }
-        match sm::umount(p, lazy) {
+        match sm::umount(&m.path, lazy) {
             Ok(()) => println!(
                 "umount {}{}",
                 inside(&w.root, p),
@@ -502,7 +504,12 @@ fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
     }
     // what is left, from the table itself
     let left = crate::mountinfo::read("/proc/self/mountinfo")
-        .map(|t| layout::umount_order(&t, &w.root))
+        .map(|t| {
+            layout::umount_order(&t, &w.root)
+                .iter()
+                .map(|m| m.mount_point.clone())
+                .collect()
+        })
         .unwrap_or(busy);
     if left.is_empty() {
         println!("{pkg}: {} umount(s), nothing left mounted", order.len());

@@ -956,21 +956,20 @@ pub fn check(items: &[Item], w: &World) -> Vec<String> {
 /// The mounts to take down for `--umount`, last mounted first: every mount
 /// on or below the root, except the root's own mount when it is not a bind
 /// of the root onto itself (a package filesystem the cluster mounted).
-pub fn umount_order(mounts: &[Mount], root: &str) -> Vec<String> {
+pub fn umount_order<'a>(mounts: &'a [Mount], root: &str) -> Vec<&'a Mount> {
     let below = |mp: &str| {
         mp.len() > root.len() && mp.starts_with(root) && {
             root == "/" || mp.as_bytes()[root.len()] == b'/'
         }
     };
-    let mut out: Vec<String> = mounts
+    let mut out: Vec<&Mount> = mounts
         .iter()
         .rev()
         .filter(|m| below(&m.mount_point))
-        .map(|m| m.mount_point.clone())
         .collect();
     for m in mounts.iter().rev().filter(|m| m.mount_point == root) {
         if self_bind(mounts, m) {
-            out.push(m.mount_point.clone());
+            out.push(m);
         }
     }
     out
@@ -1360,12 +1359,18 @@ alice:$y$j9T$abc:19001:0:99999:7:::
     #[test]
     fn umount_order_and_self_bind() {
         let ms = mountinfo::parse(MOUNTS);
+        let points = |root| -> Vec<String> {
+            umount_order(&ms, root)
+                .iter()
+                .map(|m| m.mount_point.clone())
+                .collect()
+        };
         assert_eq!(
-            umount_order(&ms, "/t/pkg1"),
+            points("/t/pkg1"),
             ["/t/pkg1/proc", "/t/pkg1/usr", "/t/pkg1"]
         );
         // /t/pkg10 is not below /t/pkg1, and a package filesystem stays
-        assert_eq!(umount_order(&ms, "/t/pkg10"), Vec::<String>::new());
+        assert!(points("/t/pkg10").is_empty());
         assert!(self_bind(&ms, &ms[2]));
         assert!(!self_bind(&ms, &ms[1]));
         let on_root = mountinfo::parse(

@@ -117,7 +117,9 @@ sed 's/^/repair: /' $T/repair.out
 mk --check pkg01 > $T/check2.out; echo "check2_rc=$?"
 sed 's/^/drift2: /' $T/check2.out
 chmod 1777 $r/tmp
-# package stop: nothing below the root stays mounted
+# package stop: nothing below the root stays mounted, not even a mount a
+# package admin made at a Latin-1 path
+mkdir -p $r/srv/caf$'\xe9'; mount -t tmpfs latin1 $r/srv/caf$'\xe9'
 mk --umount pkg01 > $T/umount.out; echo "umount_rc=$?"
 echo "left=$(mounts_below $r | wc -l)"
 mk --umount pkg01 | sed 's/^/again: /'

@@ -515,8 +515,8 @@ pub fn mkdir_root(root: &Path) -> io::Result<()> {
 }
 
 /// Unmount `path` (never following a symlink); lazily (MNT_DETACH) if asked.
-pub fn umount(path: &str, lazy: bool) -> io::Result<()> {
-    let c = cstr(path.as_bytes())?;
+pub fn umount(path: &Path, lazy: bool) -> io::Result<()> {
+    let c = cstr(path.as_os_str().as_bytes())?;
     let flags = libc::UMOUNT_NOFOLLOW | if lazy { libc::MNT_DETACH } else { 0 };
     // SAFETY: c is a valid C string.
     cvt(unsafe { libc::umount2(c.as_ptr(), flags) }).map(drop)
