@@ -5,7 +5,8 @@ use crate::ps::Tm;
 
 /// Broken-down local time of `t` (seconds since the epoch).
 pub fn localtime(t: i64) -> Option<Tm> {
-    let tt: libc::time_t = t;
+    // time_t is 64 bits on every target we build (glibc and musl, x86_64)
+    let tt = t;
     // SAFETY: an all-zero `struct tm` is valid; localtime_r only writes it.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
     // SAFETY: both pointers are valid for the duration of the call.
