@@ -27,6 +27,9 @@ pkg_root() {
     mkpcue_root "$1"
     echo "ops:x:4300:user" >> "$T/$1/etc/group"
     echo "$1" > "$T/$1/etc/motd"
+    # an account migrated from an old system, its GECOS in Latin-1: it
+    # must not spoil the file for the others
+    printf 'jose:x:4545:4545:Jos\351 Mar\355a:/:/bin/sh\n' >> "$T/$1/etc/passwd"
 }
 reg_cntl pkg01 127.0.0.2
 reg_cntl pkg02 127.0.0.3
