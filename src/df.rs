@@ -764,7 +764,8 @@ mod tests {
         assert!(!is_remote("/dev/sda1", "ext4"));
         let e = |src: &str, t: &str| {
             Entry::new(
-                mountinfo::parse_line(&format!("1 0 0:1 / /m rw - {t} {src} rw")).unwrap(),
+                mountinfo::parse_line(format!("1 0 0:1 / /m rw - {t} {src} rw").as_bytes())
+                    .unwrap(),
                 "/m".into(),
             )
         };
@@ -790,7 +791,7 @@ mod tests {
 
     #[test]
     fn package_view_strips_prefix_and_keeps_only_its_tree() {
-        let v = package_view(mountinfo::parse(HOST), "/pkg01/");
+        let v = package_view(mountinfo::parse(HOST.as_bytes()), "/pkg01/");
         let dirs: Vec<(&str, &str)> = v
             .iter()
             .map(|e| (e.dir.as_str(), e.real.to_str().unwrap()))
@@ -804,7 +805,7 @@ mod tests {
                 ("/data", "/pkg01/data")
             ]
         );
-        assert!(package_view(mountinfo::parse(HOST), "/nopkg").is_empty());
+        assert!(package_view(mountinfo::parse(HOST.as_bytes()), "/nopkg").is_empty());
     }
 
     #[test]
@@ -816,14 +817,14 @@ mod tests {
 201 22 0:91 / /p rw - tmpfs b rw
 202 201 0:92 / /p/sub rw - tmpfs c rw
 ";
-        let v = package_view(mountinfo::parse(text), "/p");
+        let v = package_view(mountinfo::parse(text.as_bytes()), "/p");
         let ids: Vec<u64> = v.iter().map(|e| e.mount.id).collect();
         assert_eq!(ids, [201, 202]);
         // a root that is a plain directory: what is below it, by path
-        let v = package_view(mountinfo::parse(text), "/p/sub/..");
+        let v = package_view(mountinfo::parse(text.as_bytes()), "/p/sub/..");
         assert!(v.is_empty(), "not normalised: no match");
         let text = "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n300 22 0:93 / /q/data rw - tmpfs t rw\n";
-        let v = package_view(mountinfo::parse(text), "/q");
+        let v = package_view(mountinfo::parse(text.as_bytes()), "/q");
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].dir, "/data");
     }
@@ -840,7 +841,7 @@ mod tests {
     }
 
     fn entries(text: &str) -> Vec<Entry> {
-        system_view(mountinfo::parse(text))
+        system_view(mountinfo::parse(text.as_bytes()))
     }
 
     #[test]

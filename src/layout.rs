@@ -1199,7 +1199,7 @@ alice:$y$j9T$abc:19001:0:99999:7:::
     fn world() -> World {
         let mut w = World {
             root: "/t/pkg1".into(),
-            mounts: mountinfo::parse(MOUNTS),
+            mounts: mountinfo::parse(MOUNTS.as_bytes()),
             ..World::default()
         };
         w.sources.insert(
@@ -1358,7 +1358,7 @@ alice:$y$j9T$abc:19001:0:99999:7:::
 
     #[test]
     fn umount_order_and_self_bind() {
-        let ms = mountinfo::parse(MOUNTS);
+        let ms = mountinfo::parse(MOUNTS.as_bytes());
         let points = |root| -> Vec<String> {
             umount_order(&ms, root)
                 .iter()
@@ -1374,7 +1374,7 @@ alice:$y$j9T$abc:19001:0:99999:7:::
         assert!(self_bind(&ms, &ms[2]));
         assert!(!self_bind(&ms, &ms[1]));
         let on_root = mountinfo::parse(
-            "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n30 22 8:1 /pkg01 /pkg01 rw - ext4 /dev/sda1 rw\n",
+            b"22 1 8:1 / / rw - ext4 /dev/sda1 rw\n30 22 8:1 /pkg01 /pkg01 rw - ext4 /dev/sda1 rw\n",
         );
         assert!(self_bind(&on_root, &on_root[1]));
     }

@@ -26,13 +26,9 @@ pub struct Mount {
     pub super_options: String,
 }
 
-/// Undo the kernel's octal escapes (`\040` → space).
-pub fn unescape(s: &str) -> String {
-    String::from_utf8_lossy(&unescape_bytes(s.as_bytes())).into_owned()
-}
-
-/// The same on bytes: a mount point may hold any byte but NUL.
-pub fn unescape_bytes(b: &[u8]) -> Vec<u8> {
+/// Undo the kernel's octal escapes (`\040` → space). The result may hold
+/// any byte but NUL.
+pub fn unescape(b: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
@@ -55,13 +51,9 @@ pub fn unescape_bytes(b: &[u8]) -> Vec<u8> {
     out
 }
 
-/// One line, or None when it is not a mountinfo line.
-pub fn parse_line(line: &str) -> Option<Mount> {
-    parse_bytes_line(line.as_bytes())
-}
-
-/// One line as the kernel wrote it: any byte but the escaped ones.
-pub fn parse_bytes_line(line: &[u8]) -> Option<Mount> {
+/// One line as the kernel wrote it (any byte but the escaped ones), or None
+/// when it is not a mountinfo line.
+pub fn parse_line(line: &[u8]) -> Option<Mount> {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let num = |b: Option<&[u8]>| std::str::from_utf8(b?).ok()?.parse().ok();
     let mut it = line.split(|&c| c == b' ');
@@ -70,8 +62,8 @@ pub fn parse_bytes_line(line: &[u8]) -> Option<Mount> {
     let devs = text(it.next()?);
     let (maj, min) = devs.split_once(':')?;
     let dev = (maj.parse().ok()?, min.parse().ok()?);
-    let root = text(&unescape_bytes(it.next()?));
-    let path = unescape_bytes(it.next()?);
+    let root = text(&unescape(it.next()?));
+    let path = unescape(it.next()?);
     let mount_point = text(&path);
     let options = text(it.next()?);
     // optional fields end at a lone "-"
@@ -80,8 +72,8 @@ pub fn parse_bytes_line(line: &[u8]) -> Option<Mount> {
             break;
         }
     }
-    let fstype = text(&unescape_bytes(it.next()?));
-    let source = text(&unescape_bytes(it.next()?));
+    let fstype = text(&unescape(it.next()?));
+    let source = text(&unescape(it.next()?));
     let super_options = it.next().map(text).unwrap_or_default();
     Some(Mount {
         id,
@@ -97,24 +89,22 @@ pub fn parse_bytes_line(line: &[u8]) -> Option<Mount> {
     })
 }
 
-/// Every parsable line of a mountinfo file, in order.
-pub fn parse(text: &str) -> Vec<Mount> {
-    text.lines().filter_map(parse_line).collect()
+/// Every parsable line of a mountinfo text, in order. Bytes, not UTF-8:
+/// the kernel escapes only blanks, newlines and backslashes, so a mount
+/// point may hold any other byte (a Latin-1 directory name, a FUSE mount a
+/// user named); such a path is kept lossily in `mount_point`, exactly in
+/// `path`, and never fails the whole table.
+pub fn parse(text: &[u8]) -> Vec<Mount> {
+    text.split(|&b| b == b'\n').filter_map(parse_line).collect()
 }
 
-/// A whole mountinfo file, e.g. `/proc/self/mountinfo`. Read as bytes: the
-/// kernel escapes only blanks, newlines and backslashes, so a mount point
-/// may hold any other byte (a Latin-1 directory name, a FUSE mount a user
-/// named); such a path is kept lossily and never fails the whole table.
+/// A whole mountinfo file, e.g. `/proc/self/mountinfo`.
 pub fn read(path: &str) -> std::io::Result<Vec<Mount>> {
     use std::io::Read;
     // one buffer sized for a busy node: procfs gives no size
     let mut bytes = Vec::with_capacity(256 * 1024);
     std::fs::File::open(path)?.read_to_end(&mut bytes)?;
-    Ok(bytes
-        .split(|&b| b == b'\n')
-        .filter_map(parse_bytes_line)
-        .collect())
+    Ok(parse(&bytes))
 }
 
 /// The mount that is `/` for the process whose table this is: the last
@@ -133,7 +123,7 @@ mod tests {
 
     #[test]
     fn documented_example() {
-        let m = parse_line(DOC).unwrap();
+        let m = parse_line(DOC.as_bytes()).unwrap();
         assert_eq!((m.id, m.parent, m.dev), (36, 35, (98, 0)));
         assert_eq!(
             (m.root.as_str(), m.mount_point.as_str()),
@@ -149,30 +139,28 @@ mod tests {
     #[test]
     fn escapes_and_no_optional_fields() {
         let l = r"612 598 0:71 / /pkg\040one/my\134dir rw,relatime - tmpfs tmp\011fs rw,size=1024k";
-        let m = parse_line(l).unwrap();
+        let m = parse_line(l.as_bytes()).unwrap();
         assert_eq!(m.mount_point, "/pkg one/my\\dir");
         assert_eq!(m.source, "tmp\tfs");
-        assert_eq!(unescape(r"a\0"), r"a\0", "short escape left alone");
-        assert_eq!(unescape(r"\999"), r"\999");
+        assert_eq!(unescape(br"a\0"), br"a\0", "short escape left alone");
+        assert_eq!(unescape(br"\999"), br"\999");
     }
 
     #[test]
     fn a_non_utf8_mount_point_does_not_spoil_the_table() {
-        let dir = std::env::temp_dir().join(format!("pcue-mi-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("mountinfo");
-        let mut text = b"25 1 0:22 / / rw - ext4 /dev/sda1 rw\n".to_vec();
-        text.extend_from_slice(b"26 25 0:23 / /srv/caf\xe9 rw - tmpfs t rw\n");
-        text.extend_from_slice(b"27 25 0:24 / /pkg01 rw - ext4 /dev/sdb1 rw\n");
-        std::fs::write(&p, text).unwrap();
-        let t = read(p.to_str().unwrap()).unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
+        let t = parse(
+            b"25 1 0:22 / / rw - ext4 /dev/sda1 rw\n\
+              26 25 0:23 / /srv/caf\xe9 rw - tmpfs t rw\n\
+              27 25 0:24 / /pkg01 rw - ext4 /dev/sdb1 rw\n",
+        );
         assert_eq!(t.len(), 3);
         assert_eq!(t[1].mount_point, "/srv/caf\u{fffd}");
         use std::os::unix::ffi::OsStrExt;
         assert_eq!(t[1].path.as_os_str().as_bytes(), b"/srv/caf\xe9");
         assert_eq!(t[2].mount_point, "/pkg01");
         assert_eq!(root_mount(&t).map(|m| m.id), Some(25));
+        let own = read("/proc/self/mountinfo").unwrap();
+        assert!(root_mount(&own).is_some(), "our own table has a root");
     }
 
     #[test]
@@ -184,7 +172,7 @@ mod tests {
 801 22 8:1 /srv / rw - ext4 /dev/sda1 rw
 garbage line
 ";
-        let ms = parse(text);
+        let ms = parse(text.as_bytes());
         assert_eq!(ms.len(), 4);
         assert_eq!(ms[2].fstype, "tmpfs");
         assert_eq!(root_mount(&ms).unwrap().id, 801, "topmost mount on / wins");

@@ -153,30 +153,20 @@ impl Scanner {
     pub fn root_of(&mut self, pid: i32, ours: &HashSet<u64>) -> Got<Option<u64>> {
         const HEAD: usize = 4096;
         let t0 = Instant::now();
+        self.buf.clear();
         let r = File::open(format!("/proc/{pid}/mountinfo")).and_then(|mut f| {
-            self.buf.clear();
             if self.fill(&mut f, HEAD)? == HEAD {
                 if let Some(id) = first_mount_id(&self.buf).filter(|id| !ours.contains(id)) {
-                    return Ok(Err(id));
+                    return Ok(Some(id));
                 }
                 self.fill(&mut f, usize::MAX)?;
             }
-            Ok(Ok(self.buf.len()))
+            Ok(root_mount_id(&self.buf))
         });
         self.stats.mountinfo_reads += 1;
+        self.stats.mountinfo_bytes += self.buf.len();
         self.stats.mountinfo_time += t0.elapsed();
-        match classify(r) {
-            Got::Ok(Err(foreign)) => {
-                self.stats.mountinfo_bytes += self.buf.len();
-                Got::Ok(Some(foreign))
-            }
-            Got::Ok(Ok(n)) => {
-                self.stats.mountinfo_bytes += n;
-                Got::Ok(root_mount_id(&self.buf))
-            }
-            Got::Gone => Got::Gone,
-            Got::Unreadable(e) => Got::Unreadable(e),
-        }
+        classify(r)
     }
 
     /// /proc/PID/stat alone.

@@ -85,6 +85,7 @@ echo "last=$(last -f "$T/pkg01/var/log/wtmp" | grep -a '^user' | head -1)"
 echo "dead=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[8\]')"
 echo "alive=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[7\]' || true)"
 echo "wtmp_types=$(utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | cut -c1-3 | tr '\n' ' ')"
+wait_log 5 1 'uid 4242 entered package .pkg01. as user on /dev/pts/'
 echo "log=$(grep -a -c 'uid 4242 entered package .pkg01. as user on /dev/pts/' "$T/syslog")"
 "#));
     let f = |k| field(&out, k).unwrap_or_else(|| panic!("no {k} in:\n{out}"));
