@@ -60,6 +60,11 @@ SEE ALSO
 const IDENT: &str = "pkgnet";
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
+    let ends = sys::net::endpoints(0);
+    if ends.is_some() {
+        // stderr is the client's socket: nothing of ours may reach it
+        crate::logging::to_syslog(IDENT);
+    }
     let Some(path) = argv.first() else {
         return Err(Error::usage("usage: pkgnet path [args...]"));
     };
@@ -79,7 +84,6 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     }
     let cpath = sp::cstring_os(path).map_err(|_| Error::usage("path holds a NUL byte"))?;
     sys::syslog_open(Facility::Daemon, IDENT);
-    let ends = sys::net::endpoints(0);
     let quiet = ends.is_some();
     let prog = path.to_string_lossy().into_owned();
     let Some(ends) = ends else {

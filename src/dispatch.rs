@@ -111,7 +111,7 @@ fn finish(name: &str, r: Result<i32>, usage_code: i32) -> i32 {
         Ok(c) => c,
         Err(e) => {
             if !e.msg.is_empty() {
-                eprintln!("{name}: {}", e.msg);
+                logging::final_error(name, &e.msg);
             }
             if e.usage {
                 usage_code

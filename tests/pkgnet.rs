@@ -197,3 +197,31 @@ echo "logged=$(grep -ac 'the package registry is unreadable' "$T/syslog")"
         "{out}"
     );
 }
+
+/// Under inetd pkgnet's stderr is the client's socket: a registry warning
+/// (a malformed control script) or a usage error in inetd.conf goes to
+/// syslog, never a byte of it to the client.
+#[test]
+fn nothing_of_pkgnet_reaches_the_client() {
+    require("inetd");
+    require("socat");
+    let out = run(r#"
+mkdir -p "$SGCONF/pkgx"
+printf 'IP[0]=999.1.1.1\n' > "$SGCONF/pkgx/pkgx.cntl"
+echo "sys=[$(ask 127.0.0.1:7301 | tr '\n' ' ')]"
+cat > "$T/inetd3.conf" <<CONF
+7305 stream tcp nowait root $T/bin/pkgnet pkgnet relative/daemon
+CONF
+inetd -d "$T/inetd3.conf" > "$T/inetd3.log" 2>&1 &
+wait_until 5 "ss -Htln | grep -q ':7305 '" || die "no inetd on 7305"
+echo "usage=[$(ask 127.0.0.1:7305 | tr '\n' ' ')]"
+wait_log 5 1 "pkgnet.*bad IP address '999.1.1.1'"
+wait_log 5 1 'pkgnet.*path must be absolute'
+echo "logged_bad=$(grep -a -c "pkgnet.*bad IP address '999.1.1.1'" "$T/syslog")"
+echo "logged_usage=$(grep -a -c 'pkgnet.*path must be absolute' "$T/syslog")"
+"#);
+    assert_eq!(field(&out, "sys"), Some("[system ]"), "{out}");
+    assert_eq!(field(&out, "usage"), Some("[]"), "{out}");
+    assert_ne!(field(&out, "logged_bad"), Some("0"), "{out}");
+    assert_eq!(field(&out, "logged_usage"), Some("1"), "{out}");
+}
