@@ -287,9 +287,8 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
 }
 
 fn accounts() -> (Vec<Passwd>, Vec<Group>) {
-    // bytes, not UTF-8: a Latin-1 GECOS spoils its own field, not the file
-    let read =
-        |p: &str| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    // lossy: a Latin-1 GECOS spoils its own field, not the file
+    let read = |p: &str| sys::fs::read_text(Path::new(p)).unwrap_or_default();
     let (users, d1) = passwd::parse_passwd(&read("/etc/passwd"));
     let (groups, d2) = passwd::parse_group(&read("/etc/group"));
     for (n, m) in d1 {

@@ -530,25 +530,17 @@ fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
 /// Processes whose root or working directory is at or below `root`.
 fn users_of(root: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir("/proc") else {
-        return out;
-    };
-    for e in rd.flatten().take(100_000) {
-        let name = e.file_name();
-        let Some(pid) = name
-            .to_str()
-            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-        else {
-            continue;
-        };
+    for pid in crate::pscan::pids().unwrap_or_default() {
         for what in ["root", "cwd"] {
             let Ok(l) = std::fs::read_link(format!("/proc/{pid}/{what}")) else {
                 continue;
             };
             let l = l.to_string_lossy();
             if l == root || l.starts_with(&format!("{root}/")) {
-                let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-                out.push(format!("pid {pid} ({}) has its {what} in {l}", comm.trim()));
+                let comm = crate::procfs::read_stat(pid)
+                    .map(|s| s.comm)
+                    .unwrap_or_default();
+                out.push(format!("pid {pid} ({comm}) has its {what} in {l}"));
                 break;
             }
         }

@@ -575,11 +575,9 @@ impl Runtime {
 
 /// Our direct children, from /proc.
 fn children(me: i32) -> Vec<i32> {
-    let Ok(rd) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    rd.flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+    crate::pscan::pids()
+        .unwrap_or_default()
+        .into_iter()
         .filter(|pid| crate::procfs::read_stat(*pid).is_some_and(|s| s.ppid == me))
         .collect()
 }

@@ -326,12 +326,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         return Err(Error::usage("-a and -p exclude each other"));
     }
     if let Some(p) = &a.package {
-        if !crate::name::is_valid(p) {
-            return Err(Error::usage(format!(
-                "invalid package name '{}'",
-                p.escape_debug()
-            )));
-        }
+        crate::name::check(p)?;
     }
     // pid 1's table unreadable (/proc mounted with hidepid): list the
     // processes that share our root, as inside a package

@@ -113,8 +113,8 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
 
 /// pkginit's pid (from its locked pid file) and start time, if it runs.
 fn running_pkginit() -> Option<(i32, u64)> {
-    sysinit::lock_holder(Path::new(PIDFILE))?;
-    let pid: i32 = std::fs::read_to_string(PIDFILE).ok()?.trim().parse().ok()?;
+    // the lock's holder, not the file's text: a stale file cannot mislead
+    let pid = sysinit::lock_holder(Path::new(PIDFILE)).filter(|&p| p > 0)?;
     Some((pid, crate::procfs::read_stat(pid)?.starttime))
 }
 

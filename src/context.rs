@@ -79,7 +79,7 @@ pub fn root_identity() -> Result<Root> {
     }
     if let Some(m) = init.iter().rev().find(|m| m.id == own_root.id) {
         diag(&format!("Checking {}", m.mount_point));
-        return Ok(Root::MountPoint(PathBuf::from(&m.mount_point)));
+        return Ok(Root::MountPoint(m.path.clone()));
     }
     match read_marker(Path::new("/")) {
         Some(name) => {

@@ -33,8 +33,8 @@ pub struct Stat {
 /// `/proc/<pid>/stat` read and parsed; None when the process is gone (or
 /// its file cannot be read).
 pub fn read_stat(pid: i32) -> Option<Stat> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    parse_stat(&text)
+    // bytes: a command name may hold any byte but NUL
+    parse_stat_bytes(&std::fs::read(format!("/proc/{pid}/stat")).ok()?)
 }
 
 pub fn parse_stat(text: &str) -> Option<Stat> {

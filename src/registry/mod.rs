@@ -48,7 +48,7 @@ impl Config {
         };
         let conf = sys::trusted_env("PCUE_CMCLUSTER_CONF").unwrap_or_else(|| CMCLUSTER_CONF.into());
         let mut conf_sbin = None;
-        let text = match read_text(Path::new(&conf)) {
+        let text = match crate::sys::fs::read_text(Path::new(&conf)) {
             Ok(t) => Some(t),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => {
@@ -156,10 +156,6 @@ impl Registry {
         self.packages.iter().find(|p| p.name == name)
     }
 
-    pub fn by_root(&self, root: &Path) -> Option<&Package> {
-        self.packages.iter().find(|p| p.root == root)
-    }
-
     /// Package `name`'s root as it is mounted: the registry's root, else
     /// `<prefix>/<name>`, with symlinks resolved (mount tables name the
     /// real path).
@@ -170,12 +166,6 @@ impl Registry {
             .unwrap_or_else(|| cfg.root_prefix.join(name));
         fs::canonicalize(&root).map_err(|e| crate::error::Error::io("stat", root.display(), &e))
     }
-}
-
-/// A file's text; bytes that are not UTF-8 (a Latin-1 comment in an old
-/// control script) become U+FFFD instead of losing the whole file.
-fn read_text(p: &Path) -> std::io::Result<String> {
-    fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 fn unread(verb: &str, p: &Path, e: &std::io::Error) -> String {
@@ -323,7 +313,7 @@ fn read_package_files(
 ) -> std::result::Result<parse::PackageFile, String> {
     let mut merged = parse::PackageFile::default();
     for file in files {
-        let text = read_text(file).map_err(|e| unread("read", file, &e))?;
+        let text = crate::sys::fs::read_text(file).map_err(|e| unread("read", file, &e))?;
         let fname = file
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())

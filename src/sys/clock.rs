@@ -49,8 +49,14 @@ pub fn use_zone_of(root: &std::path::Path) {
 /// A zone file, at most 1 MiB (real ones are a few KiB).
 fn read_zone(path: &std::path::Path) -> Option<Vec<u8>> {
     use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
     let mut data = Vec::new();
-    let f = std::fs::File::open(path).ok()?;
+    // a FIFO there must not block the open
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+        .ok()?;
     if !f.metadata().ok()?.is_file() {
         return None;
     }

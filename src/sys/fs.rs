@@ -55,6 +55,13 @@ pub fn same_root_as_init() -> Option<bool> {
     Some(own.st_dev == init.st_dev && own.st_ino == init.st_ino)
 }
 
+/// A file's text; bytes that are not UTF-8 (a Latin-1 comment in an old
+/// control script, a Latin-1 GECOS) become U+FFFD instead of losing the
+/// whole file.
+pub fn read_text(p: &Path) -> std::io::Result<String> {
+    std::fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
 /// At most `cap` bytes of a regular file owned by root, and whether there
 /// was more. For files under a root someone else controls (a package's
 /// /etc/passwd): a final symlink is not followed and a FIFO does not block
