@@ -27,8 +27,8 @@ DESCRIPTION
     2. The root is opened from / one component at a time without following
        symbolic links. Each directory above it must belong to root and be
        writable by nobody else (a sticky directory such as /tmp is allowed);
-       the root itself must belong to root, be closed to group and others
-       and be a mount point. Then chroot to it.
+       the root itself must belong to root, not be writable by group or
+       others and be a mount point. Then chroot to it.
     3. The caller is looked up by real uid in the package's own /etc/passwd
        (no NSS). A caller without an account there is refused.
     4. If standard input is a terminal the caller owns, the session is

@@ -20,8 +20,8 @@ DESCRIPTION
     /proc/self/mountinfo is looked up in pid 1's /proc/1/mountinfo, and that
     mount point is the package root. When pid 1 lives in another mount
     namespace and does not list the mount, the root's marker file
-    /.pcue-package (written by mkpcue, owned by root, closed to others)
-    names the package.
+    /.pcue-package (written by mkpcue, owned by root and not writable by
+    group or others) names the package.
     Outside a package, the answer comes from the connection that started
     the session: the local address of a socket on descriptors 0-2, then
     SSH_CONNECTION, then the parent processes up to the daemon that inetd,
@@ -34,11 +34,14 @@ OPTIONS
         (- when the remote end is unknown). No package is looked up.
     -d  Diagnostics: every step of the search on stderr and to syslog
         (facility LOG_AUTH, ident getcpkg).
-    -f  Assume the caller was spawned for a connection (by inetd): the
-        connection is looked for first, and finding none is an error.
+    -f  Assume the caller was spawned for a connection (by inetd): only
+        the connection is looked for, never the root, and finding none is
+        an error (exit 4).
 ENVIRONMENT
     SSH_CONNECTION  client port server port, as sshd sets it.
-    PCUE_SGCONF, PCUE_ROOT_PREFIX  Registry location (ignored when setuid).
+    The registry's variables, PCUE_SGCONF, PCUE_ROOT_PREFIX,
+    PCUE_CMCLUSTER_CONF, PCUE_CMVIEWCL and SGSBIN: see pkglogin(8) (ignored
+    when setuid).
 EXIT STATUS
     0   A package was printed, or none applies (nothing printed).
     1   Internal failure.

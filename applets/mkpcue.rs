@@ -91,6 +91,8 @@ OUTPUT
     uid:gid.
 ENVIRONMENT
     PCUE_ROOT_PREFIX, PCUE_SGCONF  Where package roots and the registry are.
+    PCUE_CMCLUSTER_CONF, PCUE_CMVIEWCL, SGSBIN  The registry's, see
+        pkglogin(8).
 EXIT STATUS
     0   Done; the root matches the layout (with --check: no drift). A root
         that execsh and pkgnet would refuse to enter (a directory above it

@@ -92,8 +92,9 @@ EXIT STATUS
         filesystems are still printed.
     2   Bad arguments, or an invalid package name.
 ENVIRONMENT
-    PCUE_SGCONF, PCUE_ROOT_PREFIX  Registry location for -p (ignored when
-        setuid).
+    The registry's variables, for -p: PCUE_SGCONF, PCUE_ROOT_PREFIX,
+    PCUE_CMCLUSTER_CONF, PCUE_CMVIEWCL and SGSBIN, see pkglogin(8) (ignored
+    when setuid).
 FILES
     /proc/self/mountinfo, /proc/1/mountinfo
     /etc/cmcluster.conf, $SGCONF/<pkg>/

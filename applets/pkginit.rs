@@ -28,14 +28,15 @@ DESCRIPTION
     run-level, as sysvinit's init does for a machine, without being pid 1.
     Each package has a run-level of its own; telinit(8) run inside the
     package changes it. Only level 0 means something to pkginit: it runs
-    the level-0 entries, stops everything else and exits.
+    the level-0 entries, stops what it started or adopted and exits.
     At start it runs the sysinit entries (each waited for), the boot and
     bootwait entries, then enters LEVEL, or the initdefault level of
     inittab. A missing or empty inittab, or no level to enter, is an error.
     By default it detaches, after it has locked /var/run/pkginit.pid,
     opened its FIFO, started the sysinit entries and written its first
     status, so the start script's exit status tells whether it started and
-    telinit -s run next shows its entries (level N until boot is done). A second pkginit in the same package is refused; a stale pid
+    telinit -s run next shows its entries (level N until boot is done).
+    A second pkginit in the same package is refused; a stale pid
     file (a pkginit killed by a failover) is not in the way, because only
     a live pkginit holds its lock.
 INITTAB
@@ -79,15 +80,23 @@ CONTROL
     telinit works too through a symlink /run/initctl -> /tmp/initctl.
     Bogus requests (wrong size, magic or level) and garbage are logged and
     ignored.
-    On level 0, after its entries ran, pkginit stops every entry and every
-    remaining process of the package (TERM, then KILL after the grace
-    time), reaps them, removes its pid file and exits 0.
+    On level 0, after its entries ran, pkginit stops every process it
+    started or adopted as child subreaper, with their process groups (TERM,
+    then KILL after the grace time), reaps them, removes its pid file and
+    exits: 0, or 1 when some survived KILL (logged: N process(es) did not
+    stop). Sessions that entered through execsh(8) or pkgnet(8) are not
+    its children and are not stopped: they are the cluster's to stop (the
+    package's mkpcue --umount reports their processes as busy; fuser -k or
+    pkill by the admin).
 OPTIONS
     -n  Stay in the foreground (messages also go to stderr).
     -l FILE  Also log to FILE (appended).
     -c FILE  Children's stdout and stderr go to FILE (appended), not
         /dev/null.
     --status  Print the run-levels and each entry's state (as telinit -s).
+OPERANDS
+    LEVEL  The run-level to enter instead of inittab's initdefault: 1 to 6
+        only (0, a, b, c and S are refused).
 FILES
     /etc/inittab, /tmp/initctl, /var/run/pkginit.pid (fcntl-locked while
     pkginit runs), /var/run/pkginit.status (rewritten on every change),
@@ -99,10 +108,12 @@ FILES
 LOGGING
     syslog, facility daemon, ident pkginit; and the -l file.
 EXIT STATUS
-    0   Level 0 reached and everything stopped (or detached and running).
+    0   Level 0 reached and everything it started or adopted stopped (or
+        detached and running).
     1   Could not start: no inittab, nothing in it, no level, already
-        running, or a system call failed.
-    2   Bad arguments.
+        running, or a system call failed; or, at level 0, some process
+        survived KILL.
+    2   Bad arguments (a LEVEL other than 1-6).
 SEE ALSO
     telinit(8), init(8), inittab(5), who(1), last(1)
 ";

@@ -36,6 +36,8 @@ OPTIONS
 ENVIRONMENT
     PCUE_SGCONF  Use this directory instead of SGCONF (ignored when setuid).
     PCUE_ROOT_PREFIX  Parent of package roots (ignored when setuid).
+    PCUE_CMCLUSTER_CONF  Read this file instead of /etc/cmcluster.conf
+        (ignored when setuid).
     PCUE_CMVIEWCL  0: do not run cmviewcl (ignored when setuid).
     SGSBIN  Where to look for cmviewcl first (ignored when setuid).
 EXIT STATUS

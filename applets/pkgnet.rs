@@ -21,7 +21,8 @@ DESCRIPTION
     SGCONF; cmviewcl is not run).
     A package address: pkgnet enters the package root with the checks of
     execsh(8) (reached without following a symbolic link, every directory
-    on the way owned by root and closed to others, the root a mount point),
+    on the way owned by root and not writable by group or others, the root
+    a mount point),
     sets ctxROOT=/pkg and executes path inside the package with argv[0] the
     last component of path and the remaining arguments. The ids are not
     changed: the daemon runs as the user inetd started pkgnet as.
@@ -43,8 +44,9 @@ DESCRIPTION
     only, never to the client.
 ENVIRONMENT
     ctxROOT is set for the daemon; the rest of the environment is passed
-    on as inetd gave it. PCUE_SGCONF and PCUE_ROOT_PREFIX move the registry
-    (ignored when setuid).
+    on as inetd gave it. PCUE_SGCONF, PCUE_ROOT_PREFIX and
+    PCUE_CMCLUSTER_CONF move the registry, see pkglogin(8) (ignored when
+    setuid).
 EXIT STATUS
     125  Bad arguments (path missing or not absolute), or the connection
          was refused because its package could not be entered.

@@ -70,7 +70,7 @@ DESCRIPTION
 OPTIONS
     -p pkg  From the system context: the processes of package pkg, whose
             root is the package root the registry names (see pkglogin(8)),
-            /pkg by default, symlinks resolved. User names come from that
+            else <prefix>/pkg, symlinks resolved. User names come from that
             root's /etc/passwd, STIME from its /etc/localtime.
     -a      From the system context: every process, with a PACKAGE column
             before the others: the package whose root it is in, - for the
@@ -85,7 +85,9 @@ ENVIRONMENT
     LC_ALL, LC_CTYPE, LANG  UTF-8 or not, for escaping.
     PCUE_LOG    debug: how many processes were read, skipped and selected,
                 and the time spent reading /proc.
-    PCUE_SGCONF, PCUE_ROOT_PREFIX  Registry location (ignored when setuid).
+    The registry's variables, for -p and -a: PCUE_SGCONF, PCUE_ROOT_PREFIX,
+    PCUE_CMCLUSTER_CONF, PCUE_CMVIEWCL and SGSBIN, see pkglogin(8) (ignored
+    when setuid).
 EXIT STATUS
     0   Success: at least one process was listed.
     1   No process was listed; not in a package and neither -p nor -a

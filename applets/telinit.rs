@@ -13,22 +13,25 @@ pub const HELP: &str = "\
 NAME
     telinit - change a package's run-level
 SYNOPSIS
-    telinit [-t SEC] [-w SEC] 0|1|2|3|4|5|6|a|b|c|q|Q
+    telinit [-t SEC] [-w SEC] 0|1|2|3|4|5|6|a|b|c|A|B|C|q|Q
     telinit -s
 DESCRIPTION
     Sends one request to the package's pkginit(8) through the FIFO
     /tmp/initctl, in sysvinit's format: change to run-level 0-6, start the
-    ondemand entries of a, b or c, or re-read /etc/inittab (q, Q). Any
-    request lifts a respawn throttle. s and S are refused: a package has
-    no single-user state.
+    ondemand entries of a, b or c (A, B, C alike), or re-read /etc/inittab
+    (q, Q). Any request lifts a respawn throttle. s and S are refused: a
+    package has no single-user state.
     telinit 0 is what a package's stop script calls: it waits until pkginit
-    has run the level-0 entries, stopped the package's processes and
-    exited, and its exit status says whether that happened in time.
+    has run the level-0 entries, stopped every process it started or
+    adopted and exited, and its exit status says whether pkginit exited in
+    time, not whether every process stopped (pkginit logs those that
+    survived KILL). Sessions entered through execsh(8) or pkgnet(8) are not
+    pkginit's to stop: they are the cluster's.
     It never hangs on a FIFO nobody reads: with no pkginit it says so at
     once.
 OPTIONS
     -t SEC  Grace time between SIGTERM and SIGKILL for the entries that
-        are stopped (default 3).
+        are stopped (default 3; more than 3600 counts as 3600).
     -w SEC  With 0: how long to wait for pkginit to exit (default 60; 0
         does not wait).
     -s  Print the current and previous run-level and each entry's state
