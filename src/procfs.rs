@@ -80,6 +80,32 @@ pub fn parse_stat_bytes(b: &[u8]) -> Option<Stat> {
 mod tests {
     use super::*;
 
+    /// A process whose name is not UTF-8 is still read (getcpkg's parent
+    /// walk, pkginit's shutdown and telinit depend on it).
+    #[test]
+    fn read_stat_of_a_process_with_a_latin1_name() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = std::env::temp_dir().join(format!("pcue-comm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let exe = dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+        std::fs::copy("/bin/sleep", &exe).unwrap();
+        let mut child = std::process::Command::new(&exe).arg("10").spawn().unwrap();
+        let pid = child.id() as i32;
+        // the name changes at exec: wait for it (bounded)
+        let mut seen = None;
+        for _ in 0..200 {
+            seen = read_stat(pid).map(|s| s.comm_raw);
+            if seen.as_deref() == Some(b"caf\xe9") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(seen.as_deref(), Some(&b"caf\xe9"[..]));
+    }
+
     #[test]
     fn plain() {
         let l = "1234 (sshd) S 1 1234 1234 0 -1 4194560 1169 0 0 0 3 5 0 0 20 0 1 0 3461 15720448 1940 18446744073709551615 1 1 0 0 0 0 0 4096 81925 0 0 0 17 1 0 0 0 0 0";
