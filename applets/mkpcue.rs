@@ -3,7 +3,7 @@
 use crate::args;
 use crate::error::{Error, Result};
 use crate::layout::{self, Content, Item, Kind, Mode, Obs, Step, World};
-use crate::registry::{Config, Registry};
+use crate::registry::Config;
 use crate::sys::mount::{self as sm, Tree};
 use argh::FromArgs;
 use std::ffi::OsString;
@@ -261,12 +261,7 @@ fn warn_refused_entry(pkg: &str, root: &Path) {
 /// The registry's root for `pkg`, else `<prefix>/<pkg>`, with the parent's
 /// symlinks resolved (the mount table spells real paths).
 fn package_root(pkg: &str) -> Result<PathBuf> {
-    let cfg = Config::from_system();
-    let reg = Registry::load(&cfg);
-    let root = match reg.by_name(pkg) {
-        Some(p) => p.root.clone(),
-        None => cfg.root_prefix.join(pkg),
-    };
+    let root = crate::registry::root_of(&Config::from_system(), pkg);
     let (Some(parent), Some(base)) = (root.parent(), root.file_name()) else {
         return Err(Error::fail(format!(
             "{pkg}: refusing package root '{}'",

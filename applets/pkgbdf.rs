@@ -5,7 +5,7 @@ use crate::context::{self, Root};
 use crate::df::{self, Dev, Entry, Row, Select};
 use crate::error::{strerror_io, Error, Result};
 use crate::mountinfo;
-use crate::registry::{Config, Registry};
+use crate::registry::{self, Config};
 use crate::sys;
 use argh::FromArgs;
 use nix::errno::Errno;
@@ -174,13 +174,7 @@ fn view(package: Option<&str>) -> Result<View> {
         });
     };
     crate::name::check(pkg)?;
-    // Root can tell the system context by one stat of /proc/1/root; when
-    // that says anything else, or cannot be asked, root-mount identity
-    // (two mount tables) decides.
-    let ctx = match sys::fs::same_root_as_init() {
-        Some(true) => Ok(Root::System),
-        _ => context::root_identity(),
-    };
+    let ctx = context::root_identity();
     diag(|| format!("context: {ctx:?}"));
     let own = match ctx {
         Ok(Root::System) => None,
@@ -209,7 +203,7 @@ fn view(package: Option<&str>) -> Result<View> {
         };
     }
     let cfg = Config::from_system();
-    let root = Registry::load(&cfg).real_root(&cfg, pkg)?;
+    let root = registry::real_root(&cfg, pkg)?;
     let root = root.to_string_lossy().into_owned();
     diag(|| format!("package {pkg}: root {root}"));
     let entries = df::package_view(mounts, &root);
@@ -334,7 +328,10 @@ impl Run {
             let canon = fs::canonicalize(&real).ok();
             let names_it = |e: &Entry| {
                 e.mount.dev == node.rdev
-                    || (canon.is_some() && fs::canonicalize(&e.mount.source).ok() == canon)
+                    // only a path names a device ("tmpfs" is not one in our cwd)
+                    || (canon.is_some()
+                        && e.mount.source.starts_with('/')
+                        && fs::canonicalize(&e.mount.source).ok() == canon)
             };
             match df::disk_match(es, names_it) {
                 df::Disk::Mounted(i) => {

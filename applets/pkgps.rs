@@ -351,8 +351,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         (None, false) => Select::Root(own, PathBuf::from("/")),
         (Some(pkg), _) => {
             let cfg = Config::from_system();
-            let root = Registry::load(&cfg)
-                .real_root(&cfg, pkg)
+            let root = crate::registry::real_root(&cfg, pkg)
                 .map_err(|e| Error::fail(format!("package '{pkg}' is not mounted: {}", e.msg)))?;
             let m = table.iter().rev().find(|m| m.path == root).ok_or_else(|| {
                 Error::fail(format!(

@@ -64,6 +64,11 @@ fn read_table(path: &str) -> Result<Vec<mountinfo::Mount>> {
 
 /// Decide our root by mount identity (see the module text).
 pub fn root_identity() -> Result<Root> {
+    // Root can tell the system context by one stat of /proc/1/root; when
+    // that says anything else, or cannot be asked, the two tables decide.
+    if sys::fs::same_root_as_init() == Some(true) {
+        return Ok(Root::System);
+    }
     let own = read_table("/proc/self/mountinfo")?;
     let own_root = mountinfo::root_mount(&own)
         .ok_or_else(|| Error::new(code::NO_ROOT, "no mount for '/' in /proc/self/mountinfo"))?;

@@ -155,17 +155,21 @@ impl Registry {
     pub fn by_name(&self, name: &str) -> Option<&Package> {
         self.packages.iter().find(|p| p.name == name)
     }
+}
 
-    /// Package `name`'s root as it is mounted: the registry's root, else
-    /// `<prefix>/<name>`, with symlinks resolved (mount tables name the
-    /// real path).
-    pub fn real_root(&self, cfg: &Config, name: &str) -> crate::error::Result<PathBuf> {
-        let root = self
-            .by_name(name)
-            .map(|p| p.root.clone())
-            .unwrap_or_else(|| cfg.root_prefix.join(name));
-        fs::canonicalize(&root).map_err(|e| crate::error::Error::io("stat", root.display(), &e))
-    }
+/// Package `name`'s root: the registry's, else `<prefix>/<name>`. Lazy:
+/// the registry is read up to that package.
+pub fn root_of(cfg: &Config, name: &str) -> PathBuf {
+    scan(cfg)
+        .find(|p| p.name == name)
+        .map(|p| p.root)
+        .unwrap_or_else(|| cfg.root_prefix.join(name))
+}
+
+/// `root_of` with symlinks resolved, as mount tables name it.
+pub fn real_root(cfg: &Config, name: &str) -> crate::error::Result<PathBuf> {
+    let root = root_of(cfg, name);
+    fs::canonicalize(&root).map_err(|e| crate::error::Error::io("stat", root.display(), &e))
 }
 
 fn unread(verb: &str, p: &Path, e: &std::io::Error) -> String {
