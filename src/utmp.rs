@@ -3,10 +3,8 @@
 //! what we write. Layout: reference/init-and-utmp-notes.md.
 
 use crate::error::{Error, Result};
-use nix::fcntl::{fcntl, FcntlArg};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 
@@ -167,24 +165,19 @@ const LOCK_PAUSE_MAX: std::time::Duration = std::time::Duration::from_millis(50)
 /// An exclusive fcntl lock on the whole file, held until the file is closed;
 /// given up (an error, the record not written) after LOCK_WAIT.
 fn lock(f: &File, path: &Path) -> Result<()> {
-    let fl = libc::flock {
-        l_type: libc::F_WRLCK as i16,
-        l_whence: libc::SEEK_SET as i16,
-        l_start: 0,
-        l_len: 0,
-        l_pid: 0,
-    };
     let start = std::time::Instant::now();
     let mut pause = std::time::Duration::from_millis(1);
     loop {
-        match fcntl(f.as_raw_fd(), FcntlArg::F_SETLK(&fl)) {
-            Ok(_) => return Ok(()),
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(e @ (nix::errno::Errno::EAGAIN | nix::errno::Errno::EACCES)) => {
-                if start.elapsed() >= LOCK_WAIT {
-                    return Err(Error::errno("lock", path.display(), e));
-                }
+        match crate::sys::fs::try_write_lock(f) {
+            Ok(true) => return Ok(()),
+            Ok(false) if start.elapsed() >= LOCK_WAIT => {
+                return Err(Error::errno(
+                    "lock",
+                    path.display(),
+                    nix::errno::Errno::EAGAIN,
+                ))
             }
+            Ok(false) => {}
             Err(e) => return Err(Error::errno("lock", path.display(), e)),
         }
         std::thread::sleep(pause);

@@ -55,6 +55,30 @@ pub fn same_root_as_init() -> Option<bool> {
     Some(own.st_dev == init.st_dev && own.st_ino == init.st_ino)
 }
 
+/// Try once for an exclusive fcntl lock on the whole of `f`, held until the
+/// file is closed: Ok(false) when another process holds a lock on it.
+pub fn try_write_lock(f: &std::fs::File) -> Result<bool, Errno> {
+    use std::os::fd::AsRawFd;
+    let fl = libc::flock {
+        l_type: libc::F_WRLCK as i16,
+        l_whence: libc::SEEK_SET as i16,
+        l_start: 0,
+        l_len: 0,
+        l_pid: 0,
+    };
+    loop {
+        // SAFETY: fcntl on an open descriptor with a valid flock.
+        if unsafe { libc::fcntl(f.as_raw_fd(), libc::F_SETLK, &fl) } == 0 {
+            return Ok(true);
+        }
+        match Errno::last() {
+            Errno::EINTR => continue,
+            Errno::EAGAIN | Errno::EACCES => return Ok(false),
+            e => return Err(e),
+        }
+    }
+}
+
 /// A file's text; bytes that are not UTF-8 (a Latin-1 comment in an old
 /// control script, a Latin-1 GECOS) become U+FFFD instead of losing the
 /// whole file.

@@ -393,14 +393,8 @@ pub fn lock_pidfile(path: &Path) -> Result<std::result::Result<File, Option<i32>
         .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
         .open(path)
         .map_err(|e| Error::io("open", path.display(), &e))?;
-    let fl = flock(libc::F_WRLCK);
-    // SAFETY: fcntl on an open fd with a valid flock.
-    if unsafe { libc::fcntl(f.as_raw_fd(), libc::F_SETLK, &fl) } != 0 {
-        let e = Errno::last();
-        if e == Errno::EAGAIN || e == Errno::EACCES {
-            return Ok(Err(lock_holder_fd(&f)));
-        }
-        return Err(Error::errno("lock", path.display(), e));
+    if !super::fs::try_write_lock(&f).map_err(|e| Error::errno("lock", path.display(), e))? {
+        return Ok(Err(lock_holder_fd(&f)));
     }
     f.set_len(0)
         .map_err(|e| Error::io("write", path.display(), &e))?;
