@@ -2,12 +2,12 @@
 
 use crate::args;
 use crate::error::{Error, Result};
-use crate::layout::{self, Content, Item, Kind, Mode, Obs, Step, World};
-use crate::registry::Config;
-use crate::sys::mount::{self as sm, Tree};
+use crate::layout::apply::{self, Umount};
+use crate::layout::{self, plan::inside, Mode, World};
+use crate::sys::mount as sm;
 use argh::FromArgs;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub const HELP: &str = "\
 NAME
@@ -176,14 +176,14 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         ));
     }
     sm::clear_umask();
-    let root = package_root(pkg)?;
+    let root = apply::package_root(pkg)?;
     let parent = root.parent().unwrap_or(Path::new("/"));
     let _lock = sm::lock_dir(parent).map_err(|e| Error::io("lock", parent.display(), &e))?;
     let names: Vec<&str> = crate::applets::APPLETS.iter().map(|a| a.name).collect();
     let expanded = parsed.expand(&names, |p| Path::new(p).exists());
     let build = !(a.mount || a.umount || a.check);
-    let items = resolve(&expanded, pkg, build)?;
-    let world = observe(&root, &items)?;
+    let items = apply::items(&expanded, pkg, build)?;
+    let world = apply::observe(&root, &items)?;
     if a.umount {
         return umount(pkg, &world, a.lazy, a.dry_run);
     }
@@ -258,236 +258,55 @@ fn warn_refused_entry(pkg: &str, root: &Path) {
     }
 }
 
-/// The registry's root for `pkg`, else `<prefix>/<pkg>`, with the parent's
-/// symlinks resolved (the mount table spells real paths).
-fn package_root(pkg: &str) -> Result<PathBuf> {
-    let root = crate::registry::root_of(&Config::from_system(), pkg);
-    let (Some(parent), Some(base)) = (root.parent(), root.file_name()) else {
-        return Err(Error::fail(format!(
-            "{pkg}: refusing package root '{}'",
-            root.display()
-        )));
-    };
-    let parent = parent
-        .canonicalize()
-        .map_err(|e| Error::io("open", parent.display(), &e))?;
-    let root = parent.join(base);
-    if root == Path::new("/") || !root.is_absolute() {
-        return Err(Error::fail(format!(
-            "{pkg}: refusing package root '{}'",
-            root.display()
-        )));
-    }
-    Ok(root)
-}
-
-fn read_host(path: &str) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::io("read", path, &e))
-}
-
-/// Owners to numbers (the host's passwd and group), file contents made
-/// (only when building).
-fn resolve(l: &layout::Layout, pkg: &str, build: bool) -> Result<Vec<Item>> {
-    let users = read_host("/etc/passwd")?;
-    let groups = read_host("/etc/group")?;
-    let mut out = Vec::with_capacity(l.entries.len());
-    for e in &l.entries {
-        let at = |m: String| Error::fail(format!("layout line {}: {m}", e.line));
-        let uid = layout::resolve(&users, &e.user, "user").map_err(at)?;
-        let gid = layout::resolve(&groups, &e.group, "group").map_err(at)?;
-        let data = match &e.kind {
-            Kind::File { content, .. } if build => match content {
-                Content::Empty => Vec::new(),
-                Content::Package => format!("{pkg}\n").into_bytes(),
-                Content::Passwd(f) | Content::Group(f) => {
-                    layout::system_accounts(&read_host(f)?).into_bytes()
-                }
-                Content::Shadow(f) => layout::system_shadow(&read_host(f)?, &users).into_bytes(),
-                Content::Copy(f) => std::fs::read(f).map_err(|e| Error::io("read", f, &e))?,
-                Content::Text(t) => t.replace("${PKG}", pkg).into_bytes(),
-            },
-            _ => Vec::new(),
-        };
-        out.push(Item {
-            entry: e.clone(),
-            uid,
-            gid,
-            data,
-        });
-    }
-    Ok(out)
-}
-
-fn observe(root: &Path, items: &[Item]) -> Result<World> {
-    let mounts = crate::mountinfo::read("/proc/self/mountinfo")
-        .map_err(|e| Error::io("read", "/proc/self/mountinfo", &e))?;
-    let mut w = World {
-        root: root.to_string_lossy().into_owned(),
-        mounts,
-        ..World::default()
-    };
-    let tree = match Tree::open(root) {
-        Ok(t) => Some(t),
-        Err(e) if e.raw_os_error() == Some(libc::ENOENT) => None,
-        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => {
-            let link = std::fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink());
-            return Err(Error::fail(format!(
-                "refusing package root '{}': {}",
-                root.display(),
-                if link {
-                    "it is a symlink"
-                } else {
-                    "it is not a directory"
-                }
-            )));
-        }
-        Err(e) => return Err(Error::io("open", root.display(), &e)),
-    };
-    for it in items {
-        if let Kind::Bind { source, .. } = &it.entry.kind {
-            if let Some(s) = sm::source(source) {
-                w.sources.insert(source.clone(), s);
-            }
-        }
-        let Some(t) = &tree else { continue };
-        if !w.nodes.contains_key(it.path()) {
-            let read = matches!(it.entry.kind, Kind::File { .. });
-            w.nodes
-                .insert(it.path().to_string(), t.observe(it.path(), read));
-        }
-    }
-    if tree.is_none() {
-        w.nodes.insert(String::new(), Obs::Absent);
-    }
-    Ok(w)
-}
-
-fn execute(pkg: &str, root: &Path, steps: &[Step]) -> Result<i32> {
-    let mut tree: Option<Tree> = None;
-    let mut mounted: Vec<String> = Vec::new();
+fn execute(pkg: &str, root: &Path, steps: &[layout::Step]) -> Result<i32> {
     let n = steps.len();
-    for (i, s) in steps.iter().enumerate() {
-        let abs = |p: &str| layout::abs(&root.to_string_lossy(), p);
-        let r = run_step(s, root, &mut tree);
-        if let Err((verb, path, e)) = r {
-            if mounted.is_empty() {
+    match apply::execute(root, steps, |s| println!("{s}")) {
+        Ok(mounted) => {
+            println!("{pkg}: {n} change(s) made ({} mount(s))", mounted.len());
+            Ok(0)
+        }
+        Err(f) => {
+            if f.mounted.is_empty() {
                 eprintln!("mkpcue: {pkg}: no mounts were made by this run");
             } else {
                 eprintln!(
                     "mkpcue: {pkg}: mounts made by this run, left in place: {}",
-                    mounted.join(" ")
+                    f.mounted.join(" ")
                 );
             }
-            return Err(Error::fail(format!(
-                "{pkg}: step {} of {n} ({s}) failed: {}",
-                i + 1,
-                Error::io(verb, abs(&path), &e).msg
-            )));
+            Err(Error::fail(format!(
+                "{pkg}: step {} of {n} ({}) failed: {}",
+                f.step,
+                steps[f.step - 1],
+                f.why
+            )))
         }
-        println!("{s}");
-        match s {
-            Step::BindRoot => mounted.push("/".into()),
-            Step::Bind { path, .. } | Step::Mount { path, .. } => mounted.push(layout::shown(path)),
-            _ => {}
-        }
-    }
-    println!("{pkg}: {n} change(s) made ({} mount(s))", mounted.len());
-    Ok(0)
-}
-
-type StepErr = (&'static str, String, std::io::Error);
-
-fn run_step(s: &Step, root: &Path, tree: &mut Option<Tree>) -> std::result::Result<(), StepErr> {
-    match s {
-        Step::MkRoot => return sm::mkdir_root(root).map_err(|e| ("mkdir", String::new(), e)),
-        Step::BindRoot => {
-            *tree = None;
-            return sm::bind_self(root).map_err(|e| ("bind", String::new(), e));
-        }
-        _ => {}
-    }
-    if tree.is_none() {
-        *tree = Some(Tree::open(root).map_err(|e| ("open", String::new(), e))?);
-    }
-    let Some(t) = tree.as_ref() else {
-        return Ok(());
-    };
-    fn at<'a>(verb: &'static str, path: &'a str) -> impl FnOnce(std::io::Error) -> StepErr + 'a {
-        move |e| (verb, path.to_string(), e)
-    }
-    match s {
-        Step::MkRoot | Step::BindRoot => Ok(()),
-        Step::Mkdir {
-            path,
-            mode,
-            uid,
-            gid,
-        } => t.mkdir(path, *mode, *uid, *gid).map_err(at("mkdir", path)),
-        Step::Symlink { path, target } => t.symlink(path, target).map_err(at("symlink", path)),
-        Step::Write {
-            path,
-            mode,
-            uid,
-            gid,
-            data,
-        } => t
-            .write_new(path, *mode, *uid, *gid, data)
-            .map_err(at("write", path)),
-        Step::Mkfifo {
-            path,
-            mode,
-            uid,
-            gid,
-        } => t
-            .mkfifo(path, *mode, *uid, *gid)
-            .map_err(at("mkfifo", path)),
-        Step::MkFilePoint { path } => t.touch(path).map_err(at("create", path)),
-        Step::Bind { path, source, ro } => t.bind(path, source, *ro).map_err(at("bind", path)),
-        Step::RemountRo { path } => t.remount_ro(path).map_err(at("remount", path)),
-        Step::Mount {
-            path,
-            fstype,
-            source,
-            options,
-        } => t
-            .mount(path, fstype, source, options)
-            .map_err(at("mount", path)),
-    }
-}
-
-fn inside(root: &str, p: &str) -> String {
-    match p.strip_prefix(root) {
-        Some("") => "/".into(),
-        Some(r) if r.starts_with('/') => r.into(),
-        _ => p.into(),
     }
 }
 
 fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
-    let order = layout::umount_order(&w.mounts, &w.root);
+    let order = crate::mountinfo::umount_order(&w.mounts, &w.root);
     if order.is_empty() {
         println!("{pkg}: nothing mounted on or below {}", w.root);
         return Ok(0);
     }
     let mut busy = Vec::new();
     for m in &order {
-        // the text for people, the bytes for the system call
         let p = &m.mount_point;
         if dry_run {
             println!("umount {}", inside(&w.root, p));
             continue;
         }
-        match sm::umount(&m.path, lazy) {
-            Ok(()) => println!(
+        match apply::umount(m, lazy) {
+            Umount::Done => println!(
                 "umount {}{}",
                 inside(&w.root, p),
                 if lazy { " (lazy)" } else { "" }
             ),
-            // already gone with a lazily detached parent
-            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {}
-            Err(e) if e.raw_os_error() == Some(libc::EBUSY) => busy.push(p.clone()),
-            Err(e) => {
-                eprintln!("mkpcue: {}", Error::io("umount", p, &e).msg);
+            Umount::Gone => {}
+            Umount::Busy => busy.push(p.clone()),
+            Umount::Failed(e) => {
+                eprintln!("mkpcue: {}", e.msg);
                 busy.push(p.clone());
             }
         }
@@ -499,15 +318,7 @@ fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
         );
         return Ok(0);
     }
-    // what is left, from the table itself
-    let left = crate::mountinfo::read("/proc/self/mountinfo")
-        .map(|t| {
-            layout::umount_order(&t, &w.root)
-                .iter()
-                .map(|m| m.mount_point.clone())
-                .collect()
-        })
-        .unwrap_or(busy);
+    let left = apply::still_mounted(&w.root).unwrap_or(busy);
     if left.is_empty() {
         println!("{pkg}: {} umount(s), nothing left mounted", order.len());
         return Ok(0);
@@ -515,32 +326,11 @@ fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
     for p in &left {
         println!("busy {}", inside(&w.root, p));
     }
-    for u in users_of(&w.root) {
+    for u in apply::users_of(&w.root) {
         println!("busy {u}");
     }
     Err(Error::fail(format!(
         "{pkg}: {} mount(s) still busy (--lazy detaches them)",
         left.len()
     )))
-}
-
-/// Processes whose root or working directory is at or below `root`.
-fn users_of(root: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for pid in crate::pscan::pids().unwrap_or_default() {
-        for what in ["root", "cwd"] {
-            let Ok(l) = std::fs::read_link(format!("/proc/{pid}/{what}")) else {
-                continue;
-            };
-            let l = l.to_string_lossy();
-            if l == root || l.starts_with(&format!("{root}/")) {
-                let comm = crate::procfs::read_stat(pid)
-                    .map(|s| s.comm)
-                    .unwrap_or_default();
-                out.push(format!("pid {pid} ({comm}) has its {what} in {l}"));
-                break;
-            }
-        }
-    }
-    out
 }

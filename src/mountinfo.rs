@@ -113,6 +113,54 @@ pub fn root_mount(mounts: &[Mount]) -> Option<&Mount> {
     mounts.iter().rev().find(|m| m.mount_point == "/")
 }
 
+/// The mounts to take down for `--umount`, last mounted first: every mount
+/// on or below the root, except the root's own mount when it is not a bind
+/// of the root onto itself (a package filesystem the cluster mounted).
+pub fn umount_order<'a>(mounts: &'a [Mount], root: &str) -> Vec<&'a Mount> {
+    let below = |mp: &str| {
+        mp.len() > root.len() && mp.starts_with(root) && {
+            root == "/" || mp.as_bytes()[root.len()] == b'/'
+        }
+    };
+    let mut out: Vec<&Mount> = mounts
+        .iter()
+        .rev()
+        .filter(|m| below(&m.mount_point))
+        .collect();
+    for m in mounts.iter().rev().filter(|m| m.mount_point == root) {
+        if self_bind(mounts, m) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// A mount of the directory onto itself: same device as its parent mount,
+/// and its root is the parent's root plus the way from the parent's mount
+/// point to it.
+pub fn self_bind(mounts: &[Mount], m: &Mount) -> bool {
+    let Some(parent) = mounts.iter().find(|p| p.id == m.parent) else {
+        return false;
+    };
+    if parent.dev != m.dev {
+        return false;
+    }
+    let rel = if parent.mount_point == "/" {
+        m.mount_point.as_str()
+    } else {
+        match m.mount_point.strip_prefix(&parent.mount_point) {
+            Some(r) => r,
+            None => return false,
+        }
+    };
+    let want = if parent.root == "/" {
+        rel.to_string()
+    } else {
+        format!("{}{rel}", parent.root)
+    };
+    m.root == want
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +224,37 @@ garbage line
         assert_eq!(ms.len(), 4);
         assert_eq!(ms[2].fstype, "tmpfs");
         assert_eq!(root_mount(&ms).unwrap().id, 801, "topmost mount on / wins");
+    }
+
+    const PACKAGE_MOUNTS: &str = "\
+22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
+100 22 0:50 / /t rw - tmpfs pcue-test rw
+101 100 0:50 /pkg1 /t/pkg1 rw - tmpfs pcue-test rw
+102 101 8:1 /usr /t/pkg1/usr ro,relatime - ext4 /dev/sda1 rw
+103 101 0:60 / /t/pkg1/proc rw - proc proc rw
+104 22 0:70 / /t/pkg10 rw - tmpfs other rw
+";
+
+    #[test]
+    fn umount_order_and_self_bind() {
+        let ms = parse(PACKAGE_MOUNTS.as_bytes());
+        let points = |root| -> Vec<String> {
+            umount_order(&ms, root)
+                .iter()
+                .map(|m| m.mount_point.clone())
+                .collect()
+        };
+        assert_eq!(
+            points("/t/pkg1"),
+            ["/t/pkg1/proc", "/t/pkg1/usr", "/t/pkg1"]
+        );
+        // /t/pkg10 is not below /t/pkg1, and a package filesystem stays
+        assert!(points("/t/pkg10").is_empty());
+        assert!(self_bind(&ms, &ms[2]));
+        assert!(!self_bind(&ms, &ms[1]));
+        let on_root = parse(
+            b"22 1 8:1 / / rw - ext4 /dev/sda1 rw\n30 22 8:1 /pkg01 /pkg01 rw - ext4 /dev/sda1 rw\n",
+        );
+        assert!(self_bind(&on_root, &on_root[1]));
     }
 }

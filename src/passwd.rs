@@ -102,6 +102,54 @@ pub fn groups_of(groups: &[Group], user: &str, primary: u32) -> Vec<u32> {
     out
 }
 
+/// Look a name up in `name:x:ID:...` lines (passwd or group): the id, or
+/// the name itself when it is a number.
+pub fn lookup_id(db: &str, name: &str) -> Option<u32> {
+    if let Ok(n) = name.parse() {
+        return Some(n);
+    }
+    db.lines().find_map(|l| {
+        let mut f = l.split(':');
+        (f.next()? == name).then_some(())?;
+        f.nth(1)?.parse().ok()
+    })
+}
+
+/// The lines of a passwd or group text whose id (third field) is below 1000.
+pub fn system_accounts(text: &str) -> String {
+    let mut out = String::new();
+    for l in text.lines() {
+        let id = l.split(':').nth(2).and_then(|f| f.parse::<u32>().ok());
+        if id.is_some_and(|id| id < 1000) {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The shadow lines of the users `system_accounts(passwd)` keeps.
+pub fn system_shadow(shadow: &str, passwd: &str) -> String {
+    let keep: std::collections::HashSet<&str> = passwd
+        .lines()
+        .filter(|l| {
+            l.split(':')
+                .nth(2)
+                .and_then(|f| f.parse::<u32>().ok())
+                .is_some_and(|id| id < 1000)
+        })
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    let mut out = String::new();
+    for l in shadow.lines() {
+        if l.split(':').next().is_some_and(|n| keep.contains(n)) {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +192,34 @@ mallory:x:1000:1000::/home/m:/bin/sh
         assert_eq!(groups_of(&g, "alice", 1000), vec![1000, 100, 200]);
         assert_eq!(groups_of(&g, "carol", 100), vec![100]);
         assert_eq!(groups_of(&g, "bob", 100), vec![100, 200]);
+    }
+
+    // literal lines from a Debian 12 host
+    const DEBIAN: &str = "root:x:0:0:root:/root:/bin/bash
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+_apt:x:42:65534::/nonexistent:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash
+";
+    const SHADOW: &str = "root:*:19000:0:99999:7:::
+daemon:*:19000:0:99999:7:::
+nobody:*:19000:0:99999:7:::
+alice:$y$j9T$abc:19001:0:99999:7:::
+";
+
+    #[test]
+    fn accounts_below_1000() {
+        assert_eq!(
+            system_accounts(DEBIAN),
+            "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n"
+        );
+        assert_eq!(
+            system_shadow(SHADOW, DEBIAN),
+            "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n"
+        );
+        let groups = "root:x:0:\nshadow:x:42:\nalice:x:1000:\n";
+        assert_eq!(lookup_id(groups, "shadow"), Some(42));
+        assert_eq!(lookup_id(groups, "17"), Some(17));
+        assert_eq!(lookup_id(groups, "crontab"), None);
     }
 }
