@@ -5,11 +5,11 @@
 //! out through `sys::mount`, which walks the root by file descriptors.
 
 use super::format::{Content, Kind, Layout};
-use super::plan::{abs, shown, Item, Obs, Step, World};
+use super::plan::{abs, shown, Item, Node, Obs, Source, Step, Type, World};
 use crate::error::{Error, Result};
 use crate::mountinfo::{self, Mount};
 use crate::registry::Config;
-use crate::sys::mount::{self as sm, Tree};
+use crate::sys::mount::{self as sm, FileType, NoRoot, Tree, Unmounted, Walk};
 use std::path::{Path, PathBuf};
 
 const MOUNTINFO: &str = "/proc/self/mountinfo";
@@ -88,10 +88,10 @@ pub fn observe(root: &Path, items: &[Item]) -> Result<World> {
         mounts: mount_table()?,
         ..World::default()
     };
-    let tree = match Tree::open(root) {
+    let tree = match Tree::open_root(root) {
         Ok(t) => Some(t),
-        Err(e) if e.raw_os_error() == Some(libc::ENOENT) => None,
-        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => {
+        Err(NoRoot::Missing) => None,
+        Err(NoRoot::NotADirectory) => {
             let link = std::fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink());
             return Err(Error::fail(format!(
                 "refusing package root '{}': {}",
@@ -103,25 +103,50 @@ pub fn observe(root: &Path, items: &[Item]) -> Result<World> {
                 }
             )));
         }
-        Err(e) => return Err(Error::io("open", root.display(), &e)),
+        Err(NoRoot::Err(e)) => return Err(Error::io("open", root.display(), &e)),
     };
     for it in items {
         if let Kind::Bind { source, .. } = &it.entry.kind {
-            if let Some(s) = sm::source(source) {
-                w.sources.insert(source.clone(), s);
+            if let Some(s) = sm::host_path(source) {
+                let (is_dir, dev) = (s.is_dir, s.dev);
+                w.sources.insert(source.clone(), Source { is_dir, dev });
             }
         }
         let Some(t) = &tree else { continue };
         if !w.nodes.contains_key(it.path()) {
             let read = matches!(it.entry.kind, Kind::File { .. });
             w.nodes
-                .insert(it.path().to_string(), t.observe(it.path(), read));
+                .insert(it.path().to_string(), obs(t.observe(it.path(), read)));
         }
     }
     if tree.is_none() {
         w.nodes.insert(String::new(), Obs::Absent);
     }
     Ok(w)
+}
+
+/// What the tree walk found, in the planner's terms; a failure to look is
+/// a blocker naming its reason.
+fn obs(found: std::result::Result<sm::Found, Walk>) -> Obs {
+    match found {
+        Ok(f) => Obs::Node(Node {
+            typ: match f.typ {
+                FileType::Dir => Type::Dir,
+                FileType::File => Type::File,
+                FileType::Symlink => Type::Symlink,
+                FileType::Fifo => Type::Fifo,
+                FileType::Other => Type::Other,
+            },
+            mode: f.mode,
+            uid: f.uid,
+            gid: f.gid,
+            target: f.target,
+            data: f.data,
+        }),
+        Err(Walk::Absent) => Obs::Absent,
+        Err(Walk::Blocked(why)) => Obs::Blocked(why),
+        Err(Walk::Err(e)) => Obs::Blocked(crate::error::strerror_io(&e)),
+    }
 }
 
 /// A step that failed after `done` others: its number (from 1), the reason
@@ -232,9 +257,9 @@ pub enum Umount {
 pub fn umount(m: &Mount, lazy: bool) -> Umount {
     // the text for people, the bytes for the system call
     match sm::umount(&m.path, lazy) {
-        Ok(()) => Umount::Done,
-        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => Umount::Gone,
-        Err(e) if e.raw_os_error() == Some(libc::EBUSY) => Umount::Busy,
+        Ok(Unmounted::Done) => Umount::Done,
+        Ok(Unmounted::Gone) => Umount::Gone,
+        Ok(Unmounted::Busy) => Umount::Busy,
         Err(e) => Umount::Failed(Error::io("umount", &m.mount_point, &e)),
     }
 }

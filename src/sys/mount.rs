@@ -2,8 +2,15 @@
 //! (never following a symlink inside the root), things created under a
 //! temporary name and renamed into place only when the name is free, and
 //! mounts made on `/proc/self/fd/N` of the very mount point that was checked.
+//! Plain types only: `layout::apply` turns what is found here into the
+//! planner's terms.
 
-use crate::layout::{Node, Obs, Source, Type};
+use nix::errno::Errno;
+use nix::fcntl::{AtFlags, Flock, FlockArg, OFlag};
+use nix::mount::{MntFlags, MsFlags};
+use nix::sys::stat::{fstatat, FileStat, Mode, SFlag};
+use nix::unistd::{getegid, geteuid, getuid, Gid, Uid, UnlinkatFlags};
+use nix::NixPath;
 use std::ffi::{CStr, CString};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -13,22 +20,54 @@ use std::path::Path;
 /// Files larger than this are not read back for comparison.
 const READ_MAX: i64 = 1 << 20;
 
-fn cvt(r: libc::c_int) -> io::Result<libc::c_int> {
-    if r < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(r)
-    }
+/// What kind of file an lstat found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileType {
+    Dir,
+    File,
+    Symlink,
+    Fifo,
+    Other,
+}
+
+/// A file in the root as lstat saw it, with a symlink's target and a small
+/// regular file's content when asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub typ: FileType,
+    /// Permission bits with setuid, setgid and sticky.
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub target: Option<String>,
+    pub data: Option<Vec<u8>>,
+}
+
+/// A host path as a bind mount would take it (symlinks followed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostPath {
+    pub is_dir: bool,
+    /// major, minor of the filesystem it is on.
+    pub dev: (u32, u32),
+}
+
+fn mode(bits: u32) -> Mode {
+    Mode::from_bits_truncate(bits)
 }
 
 fn cstr(s: &[u8]) -> io::Result<CString> {
-    CString::new(s).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
+    CString::new(s).map_err(|_| io::Error::from(Errno::EINVAL))
 }
 
-fn openat(dir: RawFd, name: &CStr, flags: libc::c_int, mode: u32) -> io::Result<OwnedFd> {
-    // SAFETY: name is a valid C string; the returned fd is owned by us.
-    let fd = cvt(unsafe { libc::openat(dir, name.as_ptr(), flags | libc::O_CLOEXEC, mode) })?;
-    // SAFETY: fd was just opened and nothing else owns it.
+/// openat with O_CLOEXEC; `None` is the working directory.
+fn openat<P: ?Sized + NixPath>(
+    dir: Option<RawFd>,
+    name: &P,
+    flags: OFlag,
+    perm: u32,
+) -> nix::Result<OwnedFd> {
+    let fd = nix::fcntl::openat(dir, name, flags | OFlag::O_CLOEXEC, mode(perm))?;
+    // SAFETY: fd was just opened by openat and nothing else owns it.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
@@ -39,35 +78,38 @@ fn proc_fd(fd: &OwnedFd) -> CString {
 
 /// Every new file gets exactly the mode asked for.
 pub fn clear_umask() {
-    // SAFETY: umask has no preconditions.
-    unsafe { libc::umask(0) };
+    nix::sys::stat::umask(Mode::empty());
 }
 
 /// Real and effective uid are both 0.
 pub fn is_real_root() -> bool {
-    // SAFETY: getuid/geteuid have no preconditions.
-    unsafe { libc::getuid() == 0 && libc::geteuid() == 0 }
+    getuid().is_root() && geteuid().is_root()
 }
 
-fn stat_at(dir: RawFd, name: &CStr, flags: libc::c_int) -> io::Result<libc::stat> {
-    // SAFETY: an all-zero stat is a valid value to be overwritten.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: name is a valid C string and st a valid out pointer.
-    cvt(unsafe { libc::fstatat(dir, name.as_ptr(), &mut st, flags) })?;
-    Ok(st)
+fn stat_at<P: ?Sized + NixPath>(
+    dir: Option<RawFd>,
+    name: &P,
+    flags: AtFlags,
+) -> io::Result<FileStat> {
+    Ok(fstatat(dir, name, flags)?)
 }
 
-fn dev_of(st: &libc::stat) -> (u32, u32) {
-    (libc::major(st.st_dev), libc::minor(st.st_dev))
+fn file_type(st: &FileStat) -> FileType {
+    match SFlag::from_bits_truncate(st.st_mode & SFlag::S_IFMT.bits()) {
+        SFlag::S_IFDIR => FileType::Dir,
+        SFlag::S_IFREG => FileType::File,
+        SFlag::S_IFLNK => FileType::Symlink,
+        SFlag::S_IFIFO => FileType::Fifo,
+        _ => FileType::Other,
+    }
 }
 
 /// A host path a bind mount would take (symlinks followed, as mount does).
-pub fn source(path: &str) -> Option<Source> {
-    let c = cstr(path.as_bytes()).ok()?;
-    let st = stat_at(libc::AT_FDCWD, &c, 0).ok()?;
-    Some(Source {
-        is_dir: st.st_mode & libc::S_IFMT == libc::S_IFDIR,
-        dev: dev_of(&st),
+pub fn host_path(path: &str) -> Option<HostPath> {
+    let st = stat_at(None, path, AtFlags::empty()).ok()?;
+    Some(HostPath {
+        is_dir: file_type(&st) == FileType::Dir,
+        dev: (libc::major(st.st_dev), libc::minor(st.st_dev)),
     })
 }
 
@@ -89,23 +131,42 @@ impl AsRawFd for Parent<'_> {
 }
 
 /// Why a path could not be reached.
+#[derive(Debug)]
 pub enum Walk {
     Absent,
     Blocked(String),
     Err(io::Error),
 }
 
+/// Why a package root could not be opened.
+#[derive(Debug)]
+pub enum NoRoot {
+    Missing,
+    /// A symlink or not a directory.
+    NotADirectory,
+    Err(io::Error),
+}
+
+const DIR_PATH: OFlag = OFlag::O_PATH
+    .union(OFlag::O_DIRECTORY)
+    .union(OFlag::O_NOFOLLOW);
+
 impl Tree {
     /// Open `root` (an absolute path without symlinks the caller trusts).
     pub fn open(root: &Path) -> io::Result<Tree> {
-        let c = cstr(root.as_os_str().as_bytes())?;
-        let fd = openat(
-            libc::AT_FDCWD,
-            &c,
-            libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW,
-            0,
-        )?;
+        let fd = openat(None, root, DIR_PATH, 0)?;
         Ok(Tree { fd })
+    }
+
+    /// `open`, telling a missing root and one that is not a directory (or is
+    /// a symlink) from other failures.
+    pub fn open_root(root: &Path) -> Result<Tree, NoRoot> {
+        match openat(None, root, DIR_PATH, 0) {
+            Ok(fd) => Ok(Tree { fd }),
+            Err(Errno::ENOENT) => Err(NoRoot::Missing),
+            Err(Errno::ELOOP | Errno::ENOTDIR) => Err(NoRoot::NotADirectory),
+            Err(e) => Err(NoRoot::Err(e.into())),
+        }
     }
 
     /// The directory holding `rel` (opened without following symlinks) and
@@ -124,66 +185,51 @@ impl Tree {
             } else {
                 format!("{walked}/{p}")
             };
-            let c = cstr(p.as_bytes()).map_err(Walk::Err)?;
-            cur.own = Some(
-                match openat(
-                    cur.as_raw_fd(),
-                    &c,
-                    libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW,
-                    0,
-                ) {
-                    Ok(fd) => fd,
-                    Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return Err(Walk::Absent),
-                    Err(e) if matches!(e.raw_os_error(), Some(libc::ENOTDIR | libc::ELOOP)) => {
-                        return Err(Walk::Blocked(format!(
-                            "/{walked} is not a directory (a symlink or a file)"
-                        )))
-                    }
-                    Err(e) => return Err(Walk::Err(e)),
-                },
-            );
+            cur.own = Some(match openat(Some(cur.as_raw_fd()), p, DIR_PATH, 0) {
+                Ok(fd) => fd,
+                Err(Errno::ENOENT) => return Err(Walk::Absent),
+                Err(Errno::ENOTDIR | Errno::ELOOP) => {
+                    return Err(Walk::Blocked(format!(
+                        "/{walked} is not a directory (a symlink or a file)"
+                    )))
+                }
+                Err(e) => return Err(Walk::Err(e.into())),
+            });
         }
         Ok((cur, cstr(leaf.as_bytes()).map_err(Walk::Err)?))
     }
 
     fn parent_io(&self, rel: &str) -> io::Result<(Parent<'_>, CString)> {
         self.parent(rel).map_err(|w| match w {
-            Walk::Absent => io::Error::from_raw_os_error(libc::ENOENT),
-            Walk::Blocked(_) => io::Error::from_raw_os_error(libc::ENOTDIR),
+            Walk::Absent => io::Error::from(Errno::ENOENT),
+            Walk::Blocked(_) => io::Error::from(Errno::ENOTDIR),
             Walk::Err(e) => e,
         })
     }
 
     /// What is at `rel` ("" is the root). Regular files up to 1 MiB are
     /// read when `read` is set (symlinks are never followed).
-    pub fn observe(&self, rel: &str, read: bool) -> Obs {
+    pub fn observe(&self, rel: &str, read: bool) -> Result<Found, Walk> {
         let (dir, leaf, st) = if rel.is_empty() {
-            let st = match stat_at(self.fd.as_raw_fd(), c"", libc::AT_EMPTY_PATH) {
-                Ok(st) => st,
-                Err(e) => return Obs::Blocked(crate::error::strerror_io(&e)),
-            };
+            let st = stat_at(Some(self.fd.as_raw_fd()), "", AtFlags::AT_EMPTY_PATH)
+                .map_err(Walk::Err)?;
             (None, CString::default(), st)
         } else {
-            let (dir, leaf) = match self.parent(rel) {
-                Ok(x) => x,
-                Err(Walk::Absent) => return Obs::Absent,
-                Err(Walk::Blocked(why)) => return Obs::Blocked(why),
-                Err(Walk::Err(e)) => return Obs::Blocked(crate::error::strerror_io(&e)),
-            };
-            match stat_at(dir.as_raw_fd(), &leaf, libc::AT_SYMLINK_NOFOLLOW) {
+            let (dir, leaf) = self.parent(rel)?;
+            match stat_at(
+                Some(dir.as_raw_fd()),
+                leaf.as_c_str(),
+                AtFlags::AT_SYMLINK_NOFOLLOW,
+            ) {
                 Ok(st) => (Some(dir), leaf, st),
-                Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return Obs::Absent,
-                Err(e) => return Obs::Blocked(crate::error::strerror_io(&e)),
+                Err(e) if e.raw_os_error() == Some(Errno::ENOENT as i32) => {
+                    return Err(Walk::Absent)
+                }
+                Err(e) => return Err(Walk::Err(e)),
             }
         };
-        let typ = match st.st_mode & libc::S_IFMT {
-            libc::S_IFDIR => Type::Dir,
-            libc::S_IFREG => Type::File,
-            libc::S_IFLNK => Type::Symlink,
-            libc::S_IFIFO => Type::Fifo,
-            _ => Type::Other,
-        };
-        let mut node = Node {
+        let typ = file_type(&st);
+        let mut found = Found {
             typ,
             mode: st.st_mode & 0o7777,
             uid: st.st_uid,
@@ -192,62 +238,53 @@ impl Tree {
             data: None,
         };
         if let Some(dir) = dir {
-            if typ == Type::Symlink {
-                let mut buf = vec![0u8; 4096];
-                // SAFETY: buf is valid for buf.len() bytes.
-                let n = unsafe {
-                    libc::readlinkat(
-                        dir.as_raw_fd(),
-                        leaf.as_ptr(),
-                        buf.as_mut_ptr().cast(),
-                        buf.len(),
-                    )
-                };
-                if n >= 0 {
-                    buf.truncate(n as usize);
-                    node.target = Some(String::from_utf8_lossy(&buf).into_owned());
+            if typ == FileType::Symlink {
+                if let Ok(t) = nix::fcntl::readlinkat(Some(dir.as_raw_fd()), leaf.as_c_str()) {
+                    found.target = Some(String::from_utf8_lossy(t.as_bytes()).into_owned());
                 }
-            } else if typ == Type::File && read && st.st_size <= READ_MAX {
+            } else if typ == FileType::File && read && st.st_size <= READ_MAX {
                 let f = openat(
-                    dir.as_raw_fd(),
-                    &leaf,
-                    libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_NONBLOCK,
+                    Some(dir.as_raw_fd()),
+                    leaf.as_c_str(),
+                    OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK,
                     0,
                 );
                 if let Ok(f) = f {
                     let mut data = Vec::new();
                     if io::Read::read_to_end(&mut std::fs::File::from(f), &mut data).is_ok() {
-                        node.data = Some(data);
+                        found.data = Some(data);
                     }
                 }
             }
         }
-        Obs::Node(node)
+        Ok(found)
     }
 
     /// A directory, made under a temporary name, owned and moded, then
     /// renamed into place only if the name is still free.
-    pub fn mkdir(&self, rel: &str, mode: u32, uid: u32, gid: u32) -> io::Result<()> {
+    pub fn mkdir(&self, rel: &str, perm: u32, uid: u32, gid: u32) -> io::Result<()> {
         self.create(rel, uid, gid, |dir, tmp| {
-            // SAFETY: tmp is a valid C string.
-            cvt(unsafe { libc::mkdirat(dir, tmp.as_ptr(), mode) }).map(drop)
+            Ok(nix::sys::stat::mkdirat(Some(dir), tmp, mode(perm))?)
         })
     }
 
-    pub fn mkfifo(&self, rel: &str, mode: u32, uid: u32, gid: u32) -> io::Result<()> {
+    pub fn mkfifo(&self, rel: &str, perm: u32, uid: u32, gid: u32) -> io::Result<()> {
         self.create(rel, uid, gid, |dir, tmp| {
-            // SAFETY: tmp is a valid C string.
-            cvt(unsafe { libc::mknodat(dir, tmp.as_ptr(), libc::S_IFIFO | mode, 0) }).map(drop)
+            Ok(nix::sys::stat::mknodat(
+                Some(dir),
+                tmp,
+                SFlag::S_IFIFO,
+                mode(perm),
+                0,
+            )?)
         })
     }
 
     pub fn symlink(&self, rel: &str, target: &str) -> io::Result<()> {
         let t = cstr(target.as_bytes())?;
-        // SAFETY: geteuid/getegid have no preconditions.
-        let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        let (uid, gid) = (geteuid().as_raw(), getegid().as_raw());
         self.create(rel, uid, gid, |dir, tmp| {
-            // SAFETY: both are valid C strings.
-            cvt(unsafe { libc::symlinkat(t.as_ptr(), dir, tmp.as_ptr()) }).map(drop)
+            Ok(nix::unistd::symlinkat(t.as_c_str(), Some(dir), tmp)?)
         })
     }
 
@@ -266,25 +303,21 @@ impl Tree {
         let (dir, leaf) = self.parent_io(rel)?;
         // Owned by us as made (our ids, a parent without set-gid): making it
         // under its own name is already atomic, no temporary name needed.
-        let parent = stat_at(dir.as_raw_fd(), c"", libc::AT_EMPTY_PATH)?;
-        // SAFETY: geteuid/getegid have no preconditions.
-        let ours = unsafe { (libc::geteuid(), libc::getegid()) } == (uid, gid);
-        if ours && parent.st_mode & libc::S_ISGID == 0 {
+        let parent = stat_at(Some(dir.as_raw_fd()), "", AtFlags::AT_EMPTY_PATH)?;
+        let ours = (geteuid().as_raw(), getegid().as_raw()) == (uid, gid);
+        if ours && parent.st_mode & Mode::S_ISGID.bits() == 0 {
             return make(dir.as_raw_fd(), &leaf);
         }
         let tmp = temp_name(&leaf)?;
         make(dir.as_raw_fd(), &tmp)?;
         let done = (|| {
-            // SAFETY: tmp is a valid C string.
-            cvt(unsafe {
-                libc::fchownat(
-                    dir.as_raw_fd(),
-                    tmp.as_ptr(),
-                    uid,
-                    gid,
-                    libc::AT_SYMLINK_NOFOLLOW,
-                )
-            })?;
+            nix::unistd::fchownat(
+                Some(dir.as_raw_fd()),
+                tmp.as_c_str(),
+                Some(Uid::from_raw(uid)),
+                Some(Gid::from_raw(gid)),
+                AtFlags::AT_SYMLINK_NOFOLLOW,
+            )?;
             rename_noreplace(dir.as_raw_fd(), &tmp, &leaf)
         })();
         if done.is_err() {
@@ -299,7 +332,7 @@ impl Tree {
     pub fn write_new(
         &self,
         rel: &str,
-        mode: u32,
+        perm: u32,
         uid: u32,
         gid: u32,
         data: &[u8],
@@ -307,49 +340,39 @@ impl Tree {
         use std::io::Write;
         let (dir, leaf) = self.parent_io(rel)?;
         let d = dir.as_raw_fd();
-        let (fd, tmp) = match openat(d, c".", libc::O_TMPFILE | libc::O_WRONLY, mode) {
+        let (fd, tmp) = match openat(Some(d), ".", OFlag::O_TMPFILE | OFlag::O_WRONLY, perm) {
             Ok(fd) => (fd, None),
-            Err(e)
-                if matches!(
-                    e.raw_os_error(),
-                    Some(libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL)
-                ) =>
-            {
+            Err(Errno::EOPNOTSUPP | Errno::EISDIR | Errno::EINVAL) => {
                 let tmp = temp_name(&leaf)?;
                 let fd = openat(
-                    d,
-                    &tmp,
-                    libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW,
-                    mode,
+                    Some(d),
+                    tmp.as_c_str(),
+                    OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW,
+                    perm,
                 )?;
                 (fd, Some(tmp))
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         let raw = fd.as_raw_fd();
         let mut file = std::fs::File::from(fd);
         let done = (|| {
             file.write_all(data)?;
-            // SAFETY: raw is our open fd.
-            cvt(unsafe { libc::fchown(raw, uid, gid) })?;
-            // SAFETY: raw is our open fd (chown may have cleared set-id bits).
-            cvt(unsafe { libc::fchmod(raw, mode) })?;
+            nix::unistd::fchown(raw, Some(Uid::from_raw(uid)), Some(Gid::from_raw(gid)))?;
+            // chown may have cleared set-id bits
+            nix::sys::stat::fchmod(raw, mode(perm))?;
             file.sync_all()?;
             match &tmp {
                 Some(tmp) => rename_noreplace(d, tmp, &leaf),
                 None => {
                     let p = CString::new(format!("/proc/self/fd/{raw}")).unwrap_or_default();
-                    // SAFETY: both names are valid C strings.
-                    cvt(unsafe {
-                        libc::linkat(
-                            libc::AT_FDCWD,
-                            p.as_ptr(),
-                            d,
-                            leaf.as_ptr(),
-                            libc::AT_SYMLINK_FOLLOW,
-                        )
-                    })
-                    .map(drop)
+                    Ok(nix::unistd::linkat(
+                        None,
+                        p.as_c_str(),
+                        Some(d),
+                        leaf.as_c_str(),
+                        AtFlags::AT_SYMLINK_FOLLOW,
+                    )?)
                 }
             }
         })();
@@ -363,19 +386,23 @@ impl Tree {
     /// a directory or a regular file.
     fn target(&self, rel: &str) -> io::Result<OwnedFd> {
         let (dir, leaf) = self.parent_io(rel)?;
-        let fd = openat(dir.as_raw_fd(), &leaf, libc::O_PATH | libc::O_NOFOLLOW, 0)?;
-        let st = stat_at(fd.as_raw_fd(), c"", libc::AT_EMPTY_PATH)?;
-        match st.st_mode & libc::S_IFMT {
-            libc::S_IFDIR | libc::S_IFREG => Ok(fd),
-            _ => Err(io::Error::from_raw_os_error(libc::ENOTDIR)),
+        let fd = openat(
+            Some(dir.as_raw_fd()),
+            leaf.as_c_str(),
+            OFlag::O_PATH | OFlag::O_NOFOLLOW,
+            0,
+        )?;
+        let st = stat_at(Some(fd.as_raw_fd()), "", AtFlags::AT_EMPTY_PATH)?;
+        match file_type(&st) {
+            FileType::Dir | FileType::File => Ok(fd),
+            _ => Err(io::Error::from(Errno::ENOTDIR)),
         }
     }
 
     /// Bind `source` (a host path) onto `rel`, read-only if asked.
     pub fn bind(&self, rel: &str, source: &str, ro: bool) -> io::Result<()> {
         let t = self.target(rel)?;
-        let src = cstr(source.as_bytes())?;
-        mount(Some(&src), &proc_fd(&t), None, libc::MS_BIND, None)?;
+        mount(Some(source), &proc_fd(&t), None, MsFlags::MS_BIND, None)?;
         if ro {
             self.remount_ro(rel)?;
         }
@@ -388,21 +415,18 @@ impl Tree {
         // opened again: the lookup now lands on the mount's root
         let t = self.target(rel)?;
         let p = proc_fd(&t);
-        // SAFETY: an all-zero statvfs is a valid value to be overwritten.
-        let mut sv: libc::statvfs = unsafe { std::mem::zeroed() };
-        // SAFETY: p is a valid C string and sv a valid out pointer.
-        cvt(unsafe { libc::statvfs(p.as_ptr(), &mut sv) })?;
-        let mut flags = libc::MS_REMOUNT | libc::MS_BIND | libc::MS_RDONLY;
+        let sv = nix::sys::statvfs::statvfs(p.as_c_str())?;
+        let mut flags = MsFlags::MS_REMOUNT | MsFlags::MS_BIND | MsFlags::MS_RDONLY;
         // the kernel's ST_* values (musl's libc crate lacks some)
         for (st, ms) in [
-            (2, libc::MS_NOSUID),
-            (4, libc::MS_NODEV),
-            (8, libc::MS_NOEXEC),
-            (1024, libc::MS_NOATIME),
-            (2048, libc::MS_NODIRATIME),
-            (4096, libc::MS_RELATIME),
+            (2, MsFlags::MS_NOSUID),
+            (4, MsFlags::MS_NODEV),
+            (8, MsFlags::MS_NOEXEC),
+            (1024, MsFlags::MS_NOATIME),
+            (2048, MsFlags::MS_NODIRATIME),
+            (4096, MsFlags::MS_RELATIME),
         ] {
-            if sv.f_flag & st != 0 {
+            if sv.flags().bits() & st != 0 {
                 flags |= ms;
             }
         }
@@ -414,26 +438,29 @@ impl Tree {
     pub fn mount(&self, rel: &str, fstype: &str, source: &str, options: &str) -> io::Result<()> {
         let t = self.target(rel)?;
         let (flags, data) = split_options(options);
-        let fs = cstr(fstype.as_bytes())?;
-        let src = cstr(source.as_bytes())?;
-        let data = cstr(data.as_bytes())?;
-        mount(Some(&src), &proc_fd(&t), Some(&fs), flags, Some(&data))
+        mount(
+            Some(source),
+            &proc_fd(&t),
+            Some(fstype),
+            flags,
+            Some(data.as_str()),
+        )
     }
 }
 
 /// Mount flags out of a comma list; the rest is filesystem data.
-pub fn split_options(options: &str) -> (libc::c_ulong, String) {
-    let mut flags = 0;
+pub fn split_options(options: &str) -> (MsFlags, String) {
+    let mut flags = MsFlags::empty();
     let mut data = Vec::new();
     for o in options.split(',').filter(|o| !o.is_empty()) {
         match o {
-            "ro" => flags |= libc::MS_RDONLY,
+            "ro" => flags |= MsFlags::MS_RDONLY,
             "rw" | "defaults" => {}
-            "nosuid" => flags |= libc::MS_NOSUID,
-            "nodev" => flags |= libc::MS_NODEV,
-            "noexec" => flags |= libc::MS_NOEXEC,
-            "noatime" => flags |= libc::MS_NOATIME,
-            "relatime" => flags |= libc::MS_RELATIME,
+            "nosuid" => flags |= MsFlags::MS_NOSUID,
+            "nodev" => flags |= MsFlags::MS_NODEV,
+            "noexec" => flags |= MsFlags::MS_NOEXEC,
+            "noatime" => flags |= MsFlags::MS_NOATIME,
+            "relatime" => flags |= MsFlags::MS_RELATIME,
             other => data.push(other),
         }
     }
@@ -441,15 +468,13 @@ pub fn split_options(options: &str) -> (libc::c_ulong, String) {
 }
 
 fn mount(
-    src: Option<&CStr>,
+    src: Option<&str>,
     target: &CStr,
-    fstype: Option<&CStr>,
-    flags: libc::c_ulong,
-    data: Option<&CStr>,
+    fstype: Option<&str>,
+    flags: MsFlags,
+    data: Option<&str>,
 ) -> io::Result<()> {
-    let p = |c: Option<&CStr>| c.map(|c| c.as_ptr()).unwrap_or(std::ptr::null());
-    // SAFETY: every pointer is a valid C string or null, as mount(2) allows.
-    cvt(unsafe { libc::mount(p(src), target.as_ptr(), p(fstype), flags, p(data).cast()) }).map(drop)
+    Ok(nix::mount::mount(src, target, fstype, flags, data)?)
 }
 
 fn temp_name(leaf: &CStr) -> io::Result<CString> {
@@ -459,18 +484,17 @@ fn temp_name(leaf: &CStr) -> io::Result<CString> {
     cstr(&v)
 }
 
+/// Remove a name this run just made (a file, else a directory).
 fn remove_temp(dir: RawFd, tmp: &CStr) {
-    // SAFETY: tmp is a valid C string; a name this run just made.
-    unsafe {
-        if libc::unlinkat(dir, tmp.as_ptr(), 0) != 0 {
-            libc::unlinkat(dir, tmp.as_ptr(), libc::AT_REMOVEDIR);
-        }
+    if nix::unistd::unlinkat(Some(dir), tmp, UnlinkatFlags::NoRemoveDir).is_err() {
+        let _ = nix::unistd::unlinkat(Some(dir), tmp, UnlinkatFlags::RemoveDir);
     }
 }
 
 fn rename_noreplace(dir: RawFd, from: &CStr, to: &CStr) -> io::Result<()> {
-    // SAFETY: both names are valid C strings; renameat2 via syscall (musl
-    // may lack the wrapper).
+    // SAFETY: both names are valid C strings and dir an open directory;
+    // renameat2 via syscall because nix offers it on glibc only and musl may
+    // lack the wrapper.
     let r = unsafe {
         libc::syscall(
             libc::SYS_renameat2,
@@ -493,33 +517,49 @@ fn rename_noreplace(dir: RawFd, from: &CStr, to: &CStr) -> io::Result<()> {
 pub fn bind_self(root: &Path) -> io::Result<()> {
     let t = Tree::open(root)?;
     let p = proc_fd(&t.fd);
-    mount(Some(&p), &p, None, libc::MS_BIND, None)?;
+    nix::mount::mount(
+        Some(p.as_c_str()),
+        p.as_c_str(),
+        None::<&str>,
+        MsFlags::MS_BIND,
+        None::<&str>,
+    )?;
     let t = Tree::open(root)?;
-    mount(None, &proc_fd(&t.fd), None, libc::MS_PRIVATE, None)
+    mount(None, &proc_fd(&t.fd), None, MsFlags::MS_PRIVATE, None)
 }
 
-/// An exclusive lock on directory `dir`, held until the fd is dropped.
-pub fn lock_dir(dir: &Path) -> io::Result<OwnedFd> {
-    let c = cstr(dir.as_os_str().as_bytes())?;
-    let fd = openat(libc::AT_FDCWD, &c, libc::O_RDONLY | libc::O_DIRECTORY, 0)?;
-    // SAFETY: fd is our open descriptor.
-    cvt(unsafe { libc::flock(fd.as_raw_fd(), libc::LOCK_EX) })?;
-    Ok(fd)
+/// An exclusive lock on directory `dir`, held until it is dropped.
+pub fn lock_dir(dir: &Path) -> io::Result<Flock<OwnedFd>> {
+    let fd = openat(None, dir, OFlag::O_RDONLY | OFlag::O_DIRECTORY, 0)?;
+    Flock::lock(fd, FlockArg::LockExclusive).map_err(|(_, e)| e.into())
 }
 
 /// `mkdir root 0755` (the parent is the host's; it must exist).
 pub fn mkdir_root(root: &Path) -> io::Result<()> {
-    let c = cstr(root.as_os_str().as_bytes())?;
-    // SAFETY: c is a valid C string.
-    cvt(unsafe { libc::mkdir(c.as_ptr(), 0o755) }).map(drop)
+    Ok(nix::unistd::mkdir(root, mode(0o755))?)
+}
+
+/// What became of an unmount that did not fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unmounted {
+    Done,
+    /// Not a mount point (any more: gone with a lazily detached parent).
+    Gone,
+    Busy,
 }
 
 /// Unmount `path` (never following a symlink); lazily (MNT_DETACH) if asked.
-pub fn umount(path: &Path, lazy: bool) -> io::Result<()> {
-    let c = cstr(path.as_os_str().as_bytes())?;
-    let flags = libc::UMOUNT_NOFOLLOW | if lazy { libc::MNT_DETACH } else { 0 };
-    // SAFETY: c is a valid C string.
-    cvt(unsafe { libc::umount2(c.as_ptr(), flags) }).map(drop)
+pub fn umount(path: &Path, lazy: bool) -> io::Result<Unmounted> {
+    let mut flags = MntFlags::UMOUNT_NOFOLLOW;
+    if lazy {
+        flags |= MntFlags::MNT_DETACH;
+    }
+    match nix::mount::umount2(path, flags) {
+        Ok(()) => Ok(Unmounted::Done),
+        Err(Errno::EINVAL) => Ok(Unmounted::Gone),
+        Err(Errno::EBUSY) => Ok(Unmounted::Busy),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]
@@ -529,9 +569,9 @@ mod tests {
     #[test]
     fn options_split() {
         let (f, d) = split_options("nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5");
-        assert_eq!(f, libc::MS_NOSUID | libc::MS_NOEXEC);
+        assert_eq!(f, MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC);
         assert_eq!(d, "newinstance,ptmxmode=0666,mode=0620,gid=5");
-        assert_eq!(split_options("defaults"), (0, String::new()));
+        assert_eq!(split_options("defaults"), (MsFlags::empty(), String::new()));
     }
 
     #[test]
@@ -540,39 +580,42 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         let t = Tree::open(&d).unwrap();
-        let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+        let (uid, gid) = (getuid().as_raw(), nix::unistd::getgid().as_raw());
         t.mkdir("a", 0o750, uid, gid).unwrap();
         t.write_new("a/f", 0o640, uid, gid, b"hello\n").unwrap();
         assert_eq!(
             t.write_new("a/f", 0o600, uid, gid, b"other")
                 .unwrap_err()
                 .raw_os_error(),
-            Some(libc::EEXIST),
+            Some(Errno::EEXIST as i32),
             "an existing file is never replaced"
         );
         assert_eq!(std::fs::read(d.join("a/f")).unwrap(), b"hello\n");
         t.symlink("l", "/etc").unwrap();
         t.mkfifo("a/p", 0o640, uid, gid).unwrap();
         match t.observe("a/f", true) {
-            Obs::Node(n) => {
-                assert_eq!((n.typ, n.mode), (Type::File, 0o640));
+            Ok(n) => {
+                assert_eq!((n.typ, n.mode), (FileType::File, 0o640));
                 assert_eq!(n.data.as_deref(), Some(&b"hello\n"[..]));
             }
             o => panic!("{o:?}"),
         }
         assert!(matches!(
             t.observe("a/p", false),
-            Obs::Node(Node {
-                typ: Type::Fifo,
+            Ok(Found {
+                typ: FileType::Fifo,
                 ..
             })
         ));
-        assert!(matches!(t.observe("a/none", false), Obs::Absent));
+        assert!(matches!(t.observe("a/none", false), Err(Walk::Absent)));
         // a walk never goes through the symlink to the host's /etc
-        assert!(matches!(t.observe("l/passwd", false), Obs::Blocked(_)));
+        assert!(matches!(
+            t.observe("l/passwd", false),
+            Err(Walk::Blocked(_))
+        ));
         assert!(t.write_new("l/x", 0o644, uid, gid, b"").is_err());
         match t.observe("l", false) {
-            Obs::Node(n) => assert_eq!(n.target.as_deref(), Some("/etc")),
+            Ok(n) => assert_eq!(n.target.as_deref(), Some("/etc")),
             o => panic!("{o:?}"),
         }
         // no temporary names left behind
