@@ -1,7 +1,7 @@
 //! telinit — change a package's run-level.
 
-use crate::applets::pkginit::{print_status, FIFO, PIDFILE};
 use crate::error::{Error, Result};
+use crate::init::{status, FIFO, PIDFILE};
 use crate::initctl::{Request, DEFAULT_SLEEP};
 use crate::sys::init::{self as sysinit, WriteErr};
 use argh::FromArgs;
@@ -72,7 +72,8 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         if a.level.is_some() {
             return Err(Error::usage("-s takes no level"));
         }
-        return print_status();
+        print!("{}", status::read()?);
+        return Ok(0);
     }
     let Some(level) = a.level else {
         return Err(Error::usage(

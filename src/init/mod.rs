@@ -1,0 +1,24 @@
+//! pkginit, the init of one package, as three parts:
+//! - [`machine`]: the pure state machine (which inittab entries run, when
+//!   they stop, the respawn throttle) behind its [`machine::Host`] trait;
+//! - [`runtime`]: the real host — the event loop over signals, the control
+//!   FIFO and deadlines, process spawning, utmp records, the stop at level 0;
+//! - [`status`]: the status file pkginit rewrites and `telinit -s` reads.
+//!
+//! The paths below are all relative to the package root (pkginit runs
+//! chrooted into it); pkginit, telinit and the tests share them.
+
+pub mod machine;
+pub mod runtime;
+pub mod status;
+
+pub const INITTAB: &str = "/etc/inittab";
+/// Control requests, sysvinit's 384-byte format.
+pub const FIFO: &str = "/tmp/initctl";
+/// fcntl-locked while pkginit runs; the lock's holder is the running pkginit.
+pub const PIDFILE: &str = "/var/run/pkginit.pid";
+pub const STATUS: &str = "/var/run/pkginit.status";
+/// ctxROOT=... for pam_env's envfile=.
+pub const ENVFILE: &str = "/var/run/pkginit.env";
+pub const UTMP: &str = "/var/run/utmp";
+pub const WTMP: &str = "/var/log/wtmp";

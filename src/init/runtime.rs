@@ -1,0 +1,546 @@
+//! The running pkginit: the real [`Host`] of the state machine and the
+//! event loop around it — signals through a signalfd, requests on the
+//! control FIFO (reopened when replaced), deadlines of the machine — plus
+//! utmp/wtmp records, the status file, and the final stop at level 0 of
+//! every process left below pkginit.
+
+use super::machine::{Host, Machine, Ms, Record, Sig};
+use super::status::{self, epoch_now, utc_time};
+use super::{ENVFILE, FIFO, INITTAB, PIDFILE, STATUS, UTMP, WTMP};
+use crate::error::{Error, Result};
+use crate::initctl::{self, Command};
+use crate::inittab::{self, Entry, Inittab};
+use crate::sys::{self, init as sysinit};
+use crate::utmp::{self, Utmp};
+use nix::sys::signal::Signal;
+use std::ffi::CString;
+use std::fs::File;
+use std::io::Write;
+use std::os::fd::AsRawFd;
+use std::path::Path;
+use std::time::Instant;
+
+/// The PATH of the entries' processes.
+const PATH: &str = "/sbin:/usr/sbin:/bin:/usr/bin";
+
+/// How pkginit was asked to run.
+pub struct Options {
+    /// Also log to this file (appended).
+    pub log: Option<String>,
+    /// The children's stdout and stderr (appended), else /dev/null.
+    pub console: Option<String>,
+}
+
+/// Read and parse the inittab.
+pub fn read_inittab() -> Result<Inittab> {
+    let text = std::fs::read_to_string(INITTAB).map_err(|e| Error::io("open", INITTAB, &e))?;
+    Ok(inittab::parse(&text, INITTAB))
+}
+
+/// A start that failed, and the pipe to the waiting starter if detached.
+type StartErr = (Error, Option<File>);
+
+/// Everything a running pkginit holds.
+struct Runtime {
+    log: Logger,
+    sigs: sysinit::Signals,
+    null: File,
+    out: File,
+    console: String,
+    ctx_root: String,
+    fifo: Option<File>,
+    junk: usize,
+    junk_logged: Option<Instant>,
+    t0: Instant,
+    last_status: String,
+}
+
+/// Run pkginit until level 0: `ready` is the pipe to the starter when
+/// detached (written once the first status is out, or given the reason it
+/// could not start), None in the foreground.
+pub fn run(a: &Options, tab: Inittab, level: u8, ready: Option<File>) -> Result<()> {
+    match start(a, tab, level, ready) {
+        Ok(()) => Ok(()),
+        Err((e, Some(mut w))) => {
+            let _ = w.write_all(e.msg.as_bytes());
+            Err(Error::quiet(1))
+        }
+        Err((e, None)) => Err(e),
+    }
+}
+
+fn start(
+    a: &Options,
+    tab: Inittab,
+    level: u8,
+    ready: Option<File>,
+) -> std::result::Result<(), StartErr> {
+    macro_rules! tryr {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(e) => return Err((e, ready)),
+            }
+        };
+    }
+    sys::syslog_open(sys::Facility::Daemon, "pkginit");
+    tryr!(std::env::set_current_dir("/").map_err(|e| Error::io("chdir", "/", &e)));
+    let pidfile = match tryr!(sysinit::lock_pidfile(Path::new(PIDFILE))) {
+        Ok(f) => f,
+        Err(holder) => {
+            let who = holder.map(|p| format!(" (pid {p})")).unwrap_or_default();
+            return Err((
+                Error::fail(format!("pkginit is already running in this package{who}")),
+                ready,
+            ));
+        }
+    };
+    // a status file left by a pkginit that was killed describes nothing
+    let _ = std::fs::remove_file(STATUS);
+    let log_file = match &a.log {
+        Some(p) => Some(tryr!(sysinit::open_output(Path::new(p)))),
+        None => None,
+    };
+    tryr!(sysinit::set_subreaper());
+    let sigs = tryr!(sysinit::Signals::block());
+    let null = tryr!(sysinit::open_null());
+    let (out, console) = match &a.console {
+        Some(p) => (tryr!(sysinit::open_output(Path::new(p))), p.clone()),
+        None => (tryr!(sysinit::open_null()), "/dev/null".to_string()),
+    };
+    if std::fs::symlink_metadata(FIFO).is_ok() && !sysinit::is_fifo(Path::new(FIFO)) {
+        return Err((
+            Error::fail(format!("'{FIFO}' exists and is not a FIFO")),
+            ready,
+        ));
+    }
+    let fifo = tryr!(sysinit::open_control_fifo(Path::new(FIFO)));
+    let watch = tryr!(sysinit::DirWatch::new(Path::new("/tmp")));
+    let ctx_root = match crate::context::root_identity() {
+        Ok(crate::context::Root::MountPoint(p)) => p.display().to_string(),
+        Ok(crate::context::Root::Marker(n)) => format!("/{n}"),
+        Ok(crate::context::Root::System) => "/".to_string(),
+        Err(e) => {
+            log::warn!("can't tell the package root ({}): ctxROOT=/", e.msg);
+            "/".to_string()
+        }
+    };
+    let foreground = ready.is_none();
+    let mut rt = Runtime {
+        log: Logger {
+            file: log_file,
+            stderr: foreground,
+        },
+        sigs,
+        null,
+        out,
+        console,
+        ctx_root,
+        fifo: Some(fifo),
+        junk: 0,
+        junk_logged: None,
+        t0: Instant::now(),
+        last_status: String::new(),
+    };
+    if !Path::new(UTMP).exists() {
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode_0664()
+            .open(UTMP);
+    }
+    if !Path::new(WTMP).exists() && Path::new("/var/log").is_dir() {
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode_0664()
+            .open(WTMP);
+    }
+    rt.write_record(&Utmp::boot());
+    let env = format!("ctxROOT={}\n", rt.ctx_root);
+    let tmp = format!("{ENVFILE}.tmp");
+    if let Err(e) = std::fs::write(&tmp, env).and_then(|_| std::fs::rename(&tmp, ENVFILE)) {
+        rt.log
+            .msg(log::Level::Warn, &Error::io("write", ENVFILE, &e).msg);
+    }
+    for m in &tab.messages {
+        rt.log.msg(log::Level::Warn, m);
+    }
+    rt.log.msg(
+        log::Level::Info,
+        &format!(
+            "pkginit {} started (pid {}), ctxROOT={}",
+            crate::dispatch::VERSION,
+            sysinit::getpid(),
+            rt.ctx_root
+        ),
+    );
+    let mut m = Machine::new(&tab, level);
+    let now = rt.now();
+    m.boot(&mut rt, now);
+    rt.publish(&m);
+    // the starter returns once the first status is there: telinit -s right
+    // after pkginit shows the entries (still at level N while sysinit runs)
+    if let Some(mut w) = ready {
+        let _ = w.write_all(b"ok");
+        drop(w);
+        sysinit::stdio_null(&rt.null);
+    }
+    rt.serve(&mut m, &watch);
+    let clean = rt.finish(&m);
+    drop(pidfile);
+    if !clean {
+        return Err((Error::quiet(1), None));
+    }
+    Ok(())
+}
+
+trait Mode0664 {
+    fn mode_0664(&mut self) -> &mut Self;
+}
+impl Mode0664 for std::fs::OpenOptions {
+    fn mode_0664(&mut self) -> &mut Self {
+        use std::os::unix::fs::OpenOptionsExt;
+        self.mode(0o664)
+            .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
+    }
+}
+
+impl Runtime {
+    fn now(&self) -> Ms {
+        self.t0.elapsed().as_millis() as Ms
+    }
+
+    fn write_record(&mut self, r: &Utmp) {
+        if let Err(e) = utmp::write_utmp(Path::new(UTMP), r) {
+            self.log.msg(log::Level::Warn, &e.msg);
+        }
+        if Path::new(WTMP).exists() {
+            if let Err(e) = utmp::append_wtmp(Path::new(WTMP), r) {
+                self.log.msg(log::Level::Warn, &e.msg);
+            }
+        }
+    }
+
+    /// The main loop: signals, FIFO requests, FIFO replacement, deadlines.
+    fn serve(&mut self, m: &mut Machine, watch: &sysinit::DirWatch) {
+        while !m.is_done() {
+            let timeout = m.next_deadline().map(|d| d.saturating_sub(self.now()));
+            let ready = {
+                let fds = [
+                    Some(std::os::fd::AsFd::as_fd(&self.sigs.fd)),
+                    self.fifo.as_ref().map(|f| std::os::fd::AsFd::as_fd(f)),
+                    Some(watch.as_fd()),
+                ];
+                sysinit::poll_in(&fds, timeout)
+            };
+            if ready[0] {
+                for s in self.sigs.drain() {
+                    let now = self.now();
+                    match Signal::try_from(s) {
+                        Ok(Signal::SIGHUP) => self.reload(m),
+                        Ok(Signal::SIGTERM) | Ok(Signal::SIGINT) => {
+                            self.log
+                                .msg(log::Level::Info, "got SIGTERM: going to level 0");
+                            m.request_level(b'0', initctl::DEFAULT_SLEEP as u32, self, now)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            self.reap(m);
+            if ready[1] {
+                self.read_fifo(m);
+            }
+            if ready[2] {
+                watch.drain();
+                self.check_fifo();
+            }
+            let now = self.now();
+            m.tick(self, now);
+            self.publish(m);
+        }
+    }
+
+    fn reap(&mut self, m: &mut Machine) {
+        for (pid, status) in sysinit::reap() {
+            let now = self.now();
+            if !m.child_exited(pid, status, self, now) {
+                log::debug!("reaped orphan {pid}");
+            }
+        }
+    }
+
+    fn reload(&mut self, m: &mut Machine) {
+        match read_inittab() {
+            Ok(tab) => {
+                for msg in &tab.messages {
+                    self.log.msg(log::Level::Warn, msg);
+                }
+                self.log.msg(log::Level::Info, "re-reading inittab");
+                let now = self.now();
+                m.reload(&tab, self, now);
+            }
+            Err(e) => {
+                self.log.msg(
+                    log::Level::Error,
+                    &format!("{}: keeping the old table", e.msg),
+                );
+                let now = self.now();
+                let lvl = m.level;
+                m.request_level(lvl, initctl::DEFAULT_SLEEP as u32, self, now);
+            }
+        }
+    }
+
+    fn read_fifo(&mut self, m: &mut Machine) {
+        let Some(f) = self.fifo.as_mut() else { return };
+        let buf = sysinit::read_available(f, 1 << 20);
+        let (reqs, junk) = initctl::split(&buf);
+        self.junk += junk;
+        for r in reqs {
+            match r {
+                Ok(req) => {
+                    let sleep = req.sleep_secs();
+                    let now = self.now();
+                    match req.command() {
+                        Ok(Command::Reload) => self.reload(m),
+                        Ok(Command::Level(l)) => {
+                            self.log.msg(
+                                log::Level::Info,
+                                &format!("request: run-level {} (grace {sleep} s)", l as char),
+                            );
+                            m.request_level(l, sleep, self, now)
+                        }
+                        Err(why) => self
+                            .log
+                            .msg(log::Level::Warn, &format!("got bogus initrequest: {why}")),
+                    }
+                }
+                Err(why) => self
+                    .log
+                    .msg(log::Level::Warn, &format!("got bogus initrequest: {why}")),
+            }
+        }
+        let quiet = self.junk_logged.is_some_and(|t| t.elapsed().as_secs() < 1);
+        if self.junk > 0 && !quiet {
+            self.log.msg(
+                log::Level::Warn,
+                &format!(
+                    "got bogus initrequest: {} bytes of garbage on {FIFO}",
+                    self.junk
+                ),
+            );
+            self.junk = 0;
+            self.junk_logged = Some(Instant::now());
+        }
+    }
+
+    /// The FIFO was removed or replaced: make or reopen it.
+    fn check_fifo(&mut self) {
+        let path = Path::new(FIFO);
+        let ours = self.fifo.as_ref().and_then(sysinit::fd_id);
+        if ours.is_some() && sysinit::file_id(path) == ours {
+            return;
+        }
+        if std::fs::symlink_metadata(path).is_ok() && !sysinit::is_fifo(path) {
+            self.log.msg(
+                log::Level::Error,
+                &format!("'{FIFO}' is not a FIFO: not reopened"),
+            );
+            return;
+        }
+        match sysinit::open_control_fifo(path) {
+            Ok(f) => {
+                self.log
+                    .msg(log::Level::Info, &format!("{FIFO} replaced: reopened"));
+                self.fifo = Some(f);
+            }
+            Err(e) => self.log.msg(log::Level::Error, &e.msg),
+        }
+    }
+
+    /// Rewrite the status file when something changed.
+    fn publish(&mut self, m: &Machine) {
+        let text = status::render(m, sysinit::getpid(), self.now(), epoch_now());
+        if text == self.last_status {
+            return;
+        }
+        let tmp = format!("{STATUS}.tmp");
+        let ok = std::fs::write(&tmp, &text).and_then(|_| std::fs::rename(&tmp, STATUS));
+        if let Err(e) = ok {
+            self.log
+                .msg(log::Level::Warn, &Error::io("write", STATUS, &e).msg);
+        }
+        self.last_status = text;
+    }
+
+    /// After level 0: stop what is left of the package, reap it, clean up.
+    /// Level 0 reached: stop every process still below pkginit (orphans it
+    /// adopted as subreaper included) — TERM, then KILL after the grace time
+    /// of the request. The children are listed again on every round, so a
+    /// process reparented to us while its parent dies (a chain of daemons in
+    /// sessions of their own) is signalled too. False when some survived.
+    fn finish(&mut self, m: &Machine) -> bool {
+        let grace = u128::from(m.grace()) * 1000;
+        let me = sysinit::getpid();
+        let first = children(me);
+        if !first.is_empty() {
+            self.log.msg(
+                log::Level::Info,
+                &format!("stopping {} remaining process(es)", first.len()),
+            );
+        }
+        let mut termed: Vec<i32> = Vec::new();
+        let t = Instant::now();
+        // bounded: the grace time, then KILL, then at most 5 s more
+        loop {
+            let left = children(me);
+            if left.is_empty() || t.elapsed().as_millis() >= grace + 5_000 {
+                break;
+            }
+            let kill = t.elapsed().as_millis() >= grace;
+            for pid in left {
+                if kill {
+                    sysinit::kill_group(pid, Signal::SIGKILL);
+                    sysinit::kill(pid, Signal::SIGKILL);
+                } else if !termed.contains(&pid) {
+                    sysinit::kill(pid, Signal::SIGTERM);
+                    sysinit::kill_group(pid, Signal::SIGTERM);
+                    termed.push(pid);
+                }
+            }
+            let fds = [Some(std::os::fd::AsFd::as_fd(&self.sigs.fd))];
+            sysinit::poll_in(&fds, Some(50));
+            self.sigs.drain();
+            sysinit::reap();
+        }
+        sysinit::reap();
+        let survivors = children(me);
+        if !survivors.is_empty() {
+            self.log.msg(
+                log::Level::Error,
+                &format!(
+                    "{} process(es) did not stop: {:?}",
+                    survivors.len(),
+                    survivors
+                ),
+            );
+        }
+        let _ = std::fs::remove_file(STATUS);
+        let _ = std::fs::remove_file(ENVFILE);
+        let _ = std::fs::remove_file(PIDFILE);
+        self.log.msg(
+            log::Level::Info,
+            &format!(
+                "level 0 reached (previous {}): pkginit exits",
+                m.prev as char
+            ),
+        );
+        survivors.is_empty()
+    }
+}
+
+/// Our direct children, from /proc.
+fn children(me: i32) -> Vec<i32> {
+    crate::pscan::pids()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|pid| crate::procfs::read_stat(*pid).is_some_and(|s| s.ppid == me))
+        .collect()
+}
+
+impl Host for Runtime {
+    fn spawn(&mut self, e: &Entry, level: u8, prev: u8) -> Option<i32> {
+        let words = inittab::argv(&e.process);
+        let cs = |s: &str| CString::new(s.replace('\0', "")).unwrap_or_default();
+        let prog = words.first().cloned().unwrap_or_default();
+        let path = if prog.contains('/') {
+            prog.clone()
+        } else {
+            PATH.split(':')
+                .map(|d| format!("{d}/{prog}"))
+                .find(|p| Path::new(p).is_file())
+                .unwrap_or(prog.clone())
+        };
+        let env = [
+            format!("PATH={PATH}"),
+            format!("RUNLEVEL={}", level as char),
+            format!("PREVLEVEL={}", prev as char),
+            format!("CONSOLE={}", self.console),
+            format!("INIT_VERSION=pcue-{}", crate::dispatch::VERSION),
+            format!("ctxROOT={}", self.ctx_root),
+        ];
+        let x = sysinit::Exec {
+            path: cs(&path),
+            argv: words.iter().map(|w| cs(w)).collect(),
+            env: env.iter().map(|w| cs(w)).collect(),
+        };
+        match sysinit::spawn(&x, self.null.as_raw_fd(), self.out.as_raw_fd(), &self.sigs) {
+            Ok(pid) => {
+                log::debug!("started \"{}\" as {pid}: {}", e.id, e.process);
+                Some(pid)
+            }
+            Err(err) => {
+                self.log.msg(log::Level::Error, &err.msg);
+                None
+            }
+        }
+    }
+
+    fn kill_group(&mut self, pid: i32, sig: Sig) {
+        let s = match sig {
+            Sig::Term => Signal::SIGTERM,
+            Sig::Kill => Signal::SIGKILL,
+        };
+        sysinit::kill_group(pid, s);
+        if sig == Sig::Term {
+            // a group leader's SIGCONT, as sysvinit, for stopped processes
+            sysinit::kill_group(pid, Signal::SIGCONT);
+        }
+    }
+
+    fn log(&mut self, level: log::Level, msg: &str) {
+        self.log.msg(level, msg);
+    }
+
+    fn record(&mut self, r: Record) {
+        let rec = match r {
+            Record::RunLevel { new, prev } => Utmp::run_level(new, prev),
+            Record::Init { id, pid } => Utmp {
+                pid,
+                id,
+                ..Utmp::now(utmp::INIT_PROCESS)
+            },
+            Record::Dead { id, pid } => Utmp {
+                pid,
+                id,
+                ..Utmp::now(utmp::DEAD_PROCESS)
+            },
+        };
+        self.write_record(&rec);
+    }
+}
+
+/// Messages: syslog (daemon), the -l file, stderr in the foreground.
+struct Logger {
+    file: Option<File>,
+    stderr: bool,
+}
+
+impl Logger {
+    fn msg(&mut self, level: log::Level, msg: &str) {
+        sys::syslog(sys::Facility::Daemon, level, "pkginit", msg);
+        if let Some(f) = self.file.as_mut() {
+            let _ = writeln!(
+                f,
+                "{} pkginit[{}]: {msg}",
+                utc_time(epoch_now()),
+                sysinit::getpid()
+            );
+        }
+        if self.stderr && level <= log::Level::Info {
+            eprintln!("pkginit: {msg}");
+        }
+    }
+}

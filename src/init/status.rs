@@ -1,0 +1,171 @@
+//! pkginit's status file, `/var/run/pkginit.status`: `key value` lines
+//! (`level`, `prev`, `pid`), then one line per inittab entry:
+//! `entry ID ACTION LEVELS STATE [ARG]` with STATE `running PID`,
+//! `stopping PID`, `stopped -`, `stopped exit-N`, `stopped signal-N` or
+//! `throttled EPOCH` (until when). Rendering and reading are pure; [`read`]
+//! is the one place that asks the system.
+
+use super::machine::{EntryState, Machine, Ms, State};
+use super::{PIDFILE, STATUS};
+use crate::error::{Error, Result};
+use crate::sys::init as sysinit;
+use std::path::Path;
+
+/// The status file's text for the machine's state now.
+pub fn render(m: &Machine, pid: i32, now: Ms, epoch: u64) -> String {
+    let mut s = format!(
+        "level {}\nprev {}\npid {pid}\n",
+        m.level as char, m.prev as char
+    );
+    for EntryState {
+        id,
+        action,
+        levels,
+        state,
+    } in m.states()
+    {
+        let st = match state {
+            State::Running(p) => format!("running {p}"),
+            State::Stopping(p) => format!("stopping {p}"),
+            State::Stopped(None) => "stopped -".into(),
+            State::Stopped(Some(w)) => format!("stopped {}", wait_text(w)),
+            State::Throttled(t) => format!("throttled {}", epoch + t.saturating_sub(now) / 1000),
+        };
+        s.push_str(&format!("entry {id} {} {levels} {st}\n", action.name()));
+    }
+    s
+}
+
+fn wait_text(w: i32) -> String {
+    if libc::WIFSIGNALED(w) {
+        format!("signal-{}", libc::WTERMSIG(w))
+    } else {
+        format!("exit-{}", libc::WEXITSTATUS(w))
+    }
+}
+
+/// The status file as `telinit -s` and `pkginit --status` print it, at
+/// epoch second `now`.
+pub fn describe(text: &str, now: u64) -> String {
+    let mut out = String::new();
+    let field = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(k)?.strip_prefix(' '))
+            .unwrap_or("?")
+            .to_string()
+    };
+    out.push_str(&format!(
+        "run-level {} (previous {}), pkginit pid {}\n",
+        field("level"),
+        field("prev"),
+        field("pid")
+    ));
+    out.push_str(&format!(
+        "{:<5} {:<11} {:<8} {}\n",
+        "ID", "ACTION", "LEVELS", "STATE"
+    ));
+    for l in text.lines().filter_map(|l| l.strip_prefix("entry ")) {
+        let f: Vec<&str> = l.split(' ').collect();
+        if f.len() < 5 {
+            continue;
+        }
+        let state = match (f[3], f[4]) {
+            ("running", p) => format!("running (pid {p})"),
+            ("stopping", p) => format!("stopping (pid {p})"),
+            ("stopped", "-") => "stopped".into(),
+            ("stopped", w) => format!("stopped ({})", w.replace('-', " ")),
+            ("throttled", t) => {
+                let t: u64 = t.parse().unwrap_or(0);
+                format!(
+                    "throttled until {} UTC ({} s)",
+                    utc_time(t),
+                    t.saturating_sub(now)
+                )
+            }
+            (s, _) => s.to_string(),
+        };
+        out.push_str(&format!("{:<5} {:<11} {:<8} {state}\n", f[0], f[1], f[2]));
+    }
+    out
+}
+
+/// What `telinit -s` prints: the running pkginit's status for people.
+pub fn read() -> Result<String> {
+    let Some(holder) = sysinit::lock_holder(Path::new(PIDFILE)) else {
+        return Err(Error::fail("pkginit is not running in this package"));
+    };
+    match std::fs::read_to_string(STATUS) {
+        Ok(text) => Ok(describe(&text, epoch_now())),
+        // running, but its first status is not written yet
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(format!("pkginit is starting (pid {holder})\n"))
+        }
+        Err(e) => Err(Error::io("read", STATUS, &e)),
+    }
+}
+
+/// Seconds since the epoch (0 if the clock is before it).
+pub fn epoch_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in UTC.
+pub fn utc_time(secs: u64) -> String {
+    let days = (secs / 86400) as i64;
+    let rem = secs % 86400;
+    // civil from days (Howard Hinnant's algorithm)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(mo <= 2);
+    format!(
+        "{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc() {
+        assert_eq!(utc_time(0), "1970-01-01 00:00:00");
+        assert_eq!(utc_time(1_700_000_000), "2023-11-14 22:13:20");
+        assert_eq!(utc_time(951_782_400), "2000-02-29 00:00:00");
+    }
+
+    #[test]
+    fn describe_reads_each_state() {
+        let text = "level 3\nprev N\npid 42\n\
+                    entry aa respawn 3 running 100\n\
+                    entry bb once 3 stopped exit-1\n\
+                    entry cc wait 3 stopped signal-9\n\
+                    entry dd respawn 3 throttled 1700000060\n\
+                    entry ee once 3 stopped -\n\
+                    entry short\n";
+        let out = describe(text, 1_700_000_000);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "run-level 3 (previous N), pkginit pid 42");
+        assert_eq!(lines[1], "ID    ACTION      LEVELS   STATE");
+        assert_eq!(lines[2], "aa    respawn     3        running (pid 100)");
+        assert_eq!(lines[3], "bb    once        3        stopped (exit 1)");
+        assert_eq!(lines[4], "cc    wait        3        stopped (signal 9)");
+        assert_eq!(
+            lines[5],
+            "dd    respawn     3        throttled until 2023-11-14 22:14:20 UTC (60 s)"
+        );
+        assert_eq!(lines[6], "ee    once        3        stopped");
+        assert_eq!(lines.len(), 7, "a short entry line is skipped: {out}");
+    }
+}
