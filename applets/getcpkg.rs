@@ -3,7 +3,9 @@
 use crate::args;
 use crate::context::{self, Lookup};
 use crate::error::{Error, Result};
+use crate::logging;
 use crate::registry::Config;
+use crate::sys::Facility;
 use argh::FromArgs;
 use std::ffi::OsString;
 
@@ -77,7 +79,8 @@ struct Args {
 pub fn main(argv: &[OsString]) -> Result<i32> {
     let a: Args = args::parse("getcpkg", argv)?;
     if a.debug {
-        context::enable_diagnostics();
+        logging::raise(log::LevelFilter::Debug);
+        logging::add_syslog(Facility::Auth, "getcpkg");
     }
     if a.addresses {
         match context::connection() {

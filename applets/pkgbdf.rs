@@ -4,6 +4,7 @@ use crate::args;
 use crate::context::{self, Root};
 use crate::df::{self, Dev, Entry, Row, Select};
 use crate::error::{strerror_io, Error, Result};
+use crate::logging;
 use crate::mountinfo;
 use crate::registry::{self, Config};
 use crate::sys;
@@ -13,7 +14,6 @@ use std::ffi::OsString;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const HELP: &str = "\
 NAME
@@ -125,19 +125,17 @@ struct Args {
     paths: Vec<String>,
 }
 
-static DEBUG: AtomicBool = AtomicBool::new(false);
-
 /// -b: a diagnostic line, built only when asked for (the loop over a
 /// thousand mounts must not format lines nobody reads).
 fn diag(msg: impl FnOnce() -> String) {
-    if DEBUG.load(Ordering::Relaxed) {
-        eprintln!("pkgbdf: {}", msg());
+    if log::log_enabled!(log::Level::Debug) {
+        log::debug!("{}", msg());
     }
 }
 
 /// An error that does not stop the others from being printed.
 fn complain(e: Error, status: &mut i32) {
-    eprintln!("pkgbdf: {}", e.msg);
+    logging::warn_and_go(&e);
     *status = 1;
 }
 
@@ -165,9 +163,7 @@ const MOUNTINFO: &str = "/proc/self/mountinfo";
 fn view(package: Option<&str>) -> Result<View> {
     let mounts = mountinfo::read(MOUNTINFO).map_err(|e| Error::io("read", MOUNTINFO, &e))?;
     let Some(pkg) = package else {
-        if DEBUG.load(Ordering::Relaxed) {
-            diag(|| format!("context: {:?}", context::root_identity()));
-        }
+        diag(|| format!("context: {:?}", context::root_identity()));
         return Ok(View {
             entries: df::system_view(mounts),
             root: None,
@@ -380,7 +376,7 @@ impl Run {
 pub fn main(argv: &[OsString]) -> Result<i32> {
     let a: Args = args::parse("pkgbdf", argv)?;
     if a.debug {
-        DEBUG.store(true, Ordering::Relaxed);
+        logging::raise(log::LevelFilter::Debug);
     }
     let v = view(a.package.as_deref())?;
     let mut run = Run {

@@ -145,7 +145,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     sysinit::close_inherited_fds();
     let tab = runtime::read_inittab()?;
     for m in &tab.messages {
-        eprintln!("pkginit: {m}");
+        log::warn!("{m}");
     }
     if tab.entries.is_empty() {
         return Err(Error::fail(format!("no usable entries in {INITTAB}")));

@@ -18,7 +18,6 @@ use std::fs;
 use std::net::IpAddr;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Exit codes of the getcpkg manual page that keep a Linux meaning.
 pub mod code {
@@ -33,19 +32,9 @@ pub mod code {
 /// The marker mkpcue leaves at the top of a package root.
 pub const MARKER: &str = ".pcue-package";
 
-static DIAG: AtomicBool = AtomicBool::new(false);
-
-/// Turn getcpkg's `-d` diagnostics on (stderr and syslog LOG_AUTH).
-pub fn enable_diagnostics() {
-    DIAG.store(true, Ordering::Relaxed);
-}
-
+/// One step of the search, for `getcpkg -d` (and `PCUE_LOG=debug`).
 fn diag(msg: &str) {
     log::debug!("{msg}");
-    if DIAG.load(Ordering::Relaxed) {
-        eprintln!("getcpkg: {msg}");
-        sys::syslog(sys::Facility::Auth, log::Level::Info, "getcpkg", msg);
-    }
 }
 
 /// Where our root is.

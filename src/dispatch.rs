@@ -105,7 +105,7 @@ fn run_applet(a: &'static Applet, args: &[OsString]) -> i32 {
     finish(a.name, (a.main)(args), a.usage_code)
 }
 
-fn finish(name: &str, r: Result<i32>, usage_code: i32) -> i32 {
+fn finish(name: &'static str, r: Result<i32>, usage_code: i32) -> i32 {
     let _ = std::io::stdout().flush();
     match r {
         Ok(c) => c,

@@ -25,6 +25,7 @@ pub mod ps;
 pub mod pscan;
 pub mod registry;
 pub mod sys;
+pub mod utc;
 pub mod utmp;
 
 #[path = "../applets/mod.rs"]

@@ -1,49 +1,155 @@
-//! Diagnostics to stderr as `applet: message`, filtered by `PCUE_LOG`
-//! (env_logger syntax: `debug`, `pcue=trace`...; default `warn`). Running
-//! setuid, `PCUE_LOG` is ignored and the level stays `warn`.
+//! The one diagnostics path. Everything below the dispatcher reports with
+//! the `log` macros; this module is the one logger behind them, with its
+//! sinks and its one level:
+//! - stderr, as `applet: message` (on unless an applet turns it off: pkgnet
+//!   under inetd, a detached pkginit);
+//! - syslog, under an ident and facility an applet adds (pkginit: daemon;
+//!   getcpkg -d: auth);
+//! - a log file, each line `YYYY-MM-DD HH:MM:SS applet[pid]: message` in
+//!   UTC (pkginit -l).
+//!
+//! The level starts at `warn`. `PCUE_LOG` (env_logger's syntax: `debug`,
+//! `pcue=trace`, `warn,pcue::ps=debug`; ignored when setuid) and an
+//! applet's own switch (`getcpkg -d`, `pkgbdf -b`, pkginit's info lines)
+//! only raise it. An error that ends an applet goes up to the dispatcher,
+//! the only one to print it ([`final_error`]); one that does not stop the
+//! work is reported with [`warn_and_go`].
 
+use crate::error::Error;
+use crate::sys::{self, Facility};
+use crate::utc::{epoch_now, utc_time};
+use log::{Level, LevelFilter, Log, Metadata, Record};
+use std::fs::File;
 use std::io::Write;
-use std::sync::OnceLock;
+use std::sync::{Mutex, MutexGuard};
 
-/// Set by `to_syslog`: the ident every diagnostic goes to syslog under.
-static SYSLOG: OnceLock<&'static str> = OnceLock::new();
+struct Sinks {
+    applet: &'static str,
+    stderr: bool,
+    syslog: Option<(Facility, &'static str)>,
+    file: Option<File>,
+}
+
+static SINKS: Mutex<Sinks> = Mutex::new(Sinks {
+    applet: "pcue",
+    stderr: true,
+    syslog: None,
+    file: None,
+});
+
+fn sinks() -> MutexGuard<'static, Sinks> {
+    // single-threaded: a poisoned lock only means a print panicked
+    SINKS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+struct Logger;
+static LOGGER: Logger = Logger;
+
+impl Log for Logger {
+    fn enabled(&self, m: &Metadata) -> bool {
+        m.level() <= log::max_level()
+    }
+    fn log(&self, r: &Record) {
+        if self.enabled(r.metadata()) {
+            emit(r.level(), &r.args().to_string());
+        }
+    }
+    fn flush(&self) {}
+}
+
+/// One message to every sink, whatever the level.
+fn emit(level: Level, msg: &str) {
+    let mut s = sinks();
+    if let Some((facility, ident)) = s.syslog {
+        sys::syslog(facility, level, ident, msg);
+    }
+    let applet = s.applet;
+    if let Some(f) = s.file.as_mut() {
+        let when = utc_time(epoch_now());
+        let _ = writeln!(f, "{when} {applet}[{}]: {msg}", std::process::id());
+    }
+    if s.stderr {
+        eprintln!("{applet}: {msg}");
+    }
+}
+
+/// Install the logger for `applet`: stderr, level `warn` or what
+/// `PCUE_LOG` asks for above it.
+pub fn init(applet: &'static str) {
+    sinks().applet = applet;
+    let _ = log::set_logger(&LOGGER);
+    log::set_max_level(LevelFilter::Warn);
+    if let Some(v) = sys::trusted_env("PCUE_LOG") {
+        raise(env_level(&v));
+    }
+}
+
+/// The most verbose level `PCUE_LOG` names (`off` or nonsense: none).
+pub fn env_level(spec: &str) -> LevelFilter {
+    spec.split(',')
+        .filter_map(|d| d.rsplit('=').next()?.trim().parse::<LevelFilter>().ok())
+        .max()
+        .unwrap_or(LevelFilter::Off)
+}
+
+/// Let messages up to `level` through; never lowers the level.
+pub fn raise(level: LevelFilter) {
+    if level > log::max_level() {
+        log::set_max_level(level);
+    }
+}
+
+/// Stderr on or off as a sink (off: pkgnet's stderr is the client's
+/// socket, a detached pkginit's is /dev/null).
+pub fn stderr(on: bool) {
+    sinks().stderr = on;
+}
+
+/// Also send every message to syslog, under `ident`.
+pub fn add_syslog(facility: Facility, ident: &'static str) {
+    sys::syslog_open(facility, ident);
+    sinks().syslog = Some((facility, ident));
+}
+
+/// Also append every message to `file`.
+pub fn add_file(file: File) {
+    sinks().file = Some(file);
+}
 
 /// From now on diagnostics and the final error go to syslog (facility
 /// daemon) instead of stderr: for pkgnet, whose stderr is the client's
 /// socket under inetd.
 pub fn to_syslog(ident: &'static str) {
-    let _ = SYSLOG.set(ident);
+    add_syslog(Facility::Daemon, ident);
+    stderr(false);
 }
 
-/// Where an applet's last word goes: syslog after `to_syslog`, else stderr.
-pub fn final_error(applet: &str, msg: &str) {
-    match SYSLOG.get() {
-        Some(ident) => {
-            crate::sys::syslog(crate::sys::Facility::Daemon, log::Level::Error, ident, msg)
-        }
-        None => eprintln!("{applet}: {msg}"),
+/// An applet's last word, from the dispatcher: to every sink.
+pub fn final_error(applet: &'static str, msg: &str) {
+    sinks().applet = applet;
+    emit(Level::Error, msg);
+}
+
+/// Report an error that does not stop the work (the next operand, the next
+/// line) and go on; the caller keeps the exit status it means.
+pub fn warn_and_go(e: &Error) {
+    if !e.msg.is_empty() {
+        log::warn!("{}", e.msg);
     }
 }
 
-pub fn init(applet: &'static str) {
-    let filter = crate::sys::trusted_env("PCUE_LOG").unwrap_or_else(|| "warn".into());
-    let _ = env_logger::Builder::new()
-        .parse_filters(&filter)
-        .format(move |buf, rec| {
-            if let Some(ident) = SYSLOG.get() {
-                let msg = rec.args().to_string();
-                crate::sys::syslog(crate::sys::Facility::Daemon, rec.level(), ident, &msg);
-                return Ok(());
-            }
-            match rec.level() {
-                log::Level::Warn | log::Level::Error => writeln!(buf, "{applet}: {}", rec.args()),
-                l => writeln!(
-                    buf,
-                    "{applet}: {}: {}",
-                    l.as_str().to_lowercase(),
-                    rec.args()
-                ),
-            }
-        })
-        .try_init();
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_level_takes_the_most_verbose_directive() {
+        assert_eq!(env_level("debug"), LevelFilter::Debug);
+        assert_eq!(env_level("INFO"), LevelFilter::Info);
+        assert_eq!(env_level("pcue=trace"), LevelFilter::Trace);
+        assert_eq!(env_level("warn,pcue::ps=debug"), LevelFilter::Debug);
+        assert_eq!(env_level("off"), LevelFilter::Off);
+        assert_eq!(env_level("loud"), LevelFilter::Off);
+        assert_eq!(env_level(""), LevelFilter::Off);
+    }
 }

@@ -270,6 +270,14 @@ mkfifo -m 600 "$F.new"; mv -f "$F.new" "$F"
 wait_for 5 grep -q 'initctl replaced: reopened' "$R/var/log/pkginit.log"
 tel 2; echo "tel2=$?"
 wait_until 5 'test "$(level)" = 2' && echo "reopened=yes"
+# one that other users could write: the library remakes it, and its warning
+# reaches the detached pkginit's -l file (its stderr is /dev/null)
+mkfifo -m 666 "$F.bad"; mv -f "$F.bad" "$F"
+wait_for 5 grep -q 'initctl: not ours or open to other writers: made anew' "$R/var/log/pkginit.log" && echo "untrusted_logged=yes"
+wait_until 5 'test "$(stat -c %a "$F")" = 600' && echo "untrusted_remade=yes"
+wait_until 5 'test "$(grep -c "initctl replaced: reopened" "$R/var/log/pkginit.log")" -ge 2'
+tel 3; echo "tel3b=$?"
+wait_until 5 'test "$(level)" = 3' && echo "remade_works=yes"
 rm -f "$F"
 wait_until 5 'test -p "$F"'
 echo "recreated=$(test -p "$F" && echo yes)"
@@ -287,6 +295,14 @@ tel 0; echo "tel0=$?"
     let bogus: u32 = field(&out, "bogus").unwrap().parse().unwrap();
     assert!(bogus >= 4, "bogus requests are logged: {out}");
     assert_eq!(field(&out, "reopened"), Some("yes"), "{out}");
+    assert_eq!(
+        field(&out, "untrusted_logged"),
+        Some("yes"),
+        "a library warning in a detached pkginit reaches its log file: {out}"
+    );
+    assert_eq!(field(&out, "untrusted_remade"), Some("yes"), "{out}");
+    assert_eq!(field(&out, "tel3b"), Some("0"), "{out}");
+    assert_eq!(field(&out, "remade_works"), Some("yes"), "{out}");
     assert_eq!(field(&out, "recreated"), Some("yes"), "{out}");
     assert_eq!(field(&out, "tel0"), Some("0"), "{out}");
 }

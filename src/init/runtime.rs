@@ -5,12 +5,14 @@
 //! every process left below pkginit.
 
 use super::machine::{Host, Machine, Ms, Record, Sig};
-use super::status::{self, epoch_now, utc_time};
+use super::status;
 use super::{ENVFILE, FIFO, INITTAB, PIDFILE, STATUS, UTMP, WTMP};
 use crate::error::{Error, Result};
 use crate::initctl::{self, Command};
 use crate::inittab::{self, Entry, Inittab};
-use crate::sys::{self, init as sysinit};
+use crate::logging;
+use crate::sys::{init as sysinit, Facility};
+use crate::utc::epoch_now;
 use crate::utmp::{self, Utmp};
 use nix::sys::signal::Signal;
 use std::ffi::CString;
@@ -42,7 +44,6 @@ type StartErr = (Error, Option<File>);
 
 /// Everything a running pkginit holds.
 struct Runtime {
-    log: Logger,
     sigs: sysinit::Signals,
     null: File,
     out: File,
@@ -83,7 +84,6 @@ fn start(
             }
         };
     }
-    sys::syslog_open(sys::Facility::Daemon, "pkginit");
     tryr!(std::env::set_current_dir("/").map_err(|e| Error::io("chdir", "/", &e)));
     let pidfile = match tryr!(sysinit::lock_pidfile(Path::new(PIDFILE))) {
         Ok(f) => f,
@@ -97,10 +97,15 @@ fn start(
     };
     // a status file left by a pkginit that was killed describes nothing
     let _ = std::fs::remove_file(STATUS);
-    let log_file = match &a.log {
-        Some(p) => Some(tryr!(sysinit::open_output(Path::new(p)))),
-        None => None,
-    };
+    // from here on every message, the libraries' warnings too (a FIFO
+    // remade, a torn utmp record), reaches pkginit's log: syslog, the -l
+    // file, and stderr only in the foreground (detached, it is /dev/null)
+    logging::raise(log::LevelFilter::Info);
+    logging::add_syslog(Facility::Daemon, "pkginit");
+    if let Some(p) = &a.log {
+        logging::add_file(tryr!(sysinit::open_output(Path::new(p))));
+    }
+    logging::stderr(ready.is_none());
     tryr!(sysinit::set_subreaper());
     let sigs = tryr!(sysinit::Signals::block());
     let null = tryr!(sysinit::open_null());
@@ -125,12 +130,7 @@ fn start(
             "/".to_string()
         }
     };
-    let foreground = ready.is_none();
     let mut rt = Runtime {
-        log: Logger {
-            file: log_file,
-            stderr: foreground,
-        },
         sigs,
         null,
         out,
@@ -160,13 +160,12 @@ fn start(
     let env = format!("ctxROOT={}\n", rt.ctx_root);
     let tmp = format!("{ENVFILE}.tmp");
     if let Err(e) = std::fs::write(&tmp, env).and_then(|_| std::fs::rename(&tmp, ENVFILE)) {
-        rt.log
-            .msg(log::Level::Warn, &Error::io("write", ENVFILE, &e).msg);
+        say(log::Level::Warn, &Error::io("write", ENVFILE, &e).msg);
     }
     for m in &tab.messages {
-        rt.log.msg(log::Level::Warn, m);
+        say(log::Level::Warn, m);
     }
-    rt.log.msg(
+    say(
         log::Level::Info,
         &format!(
             "pkginit {} started (pid {}), ctxROOT={}",
@@ -213,11 +212,11 @@ impl Runtime {
 
     fn write_record(&mut self, r: &Utmp) {
         if let Err(e) = utmp::write_utmp(Path::new(UTMP), r) {
-            self.log.msg(log::Level::Warn, &e.msg);
+            say(log::Level::Warn, &e.msg);
         }
         if Path::new(WTMP).exists() {
             if let Err(e) = utmp::append_wtmp(Path::new(WTMP), r) {
-                self.log.msg(log::Level::Warn, &e.msg);
+                say(log::Level::Warn, &e.msg);
             }
         }
     }
@@ -240,8 +239,7 @@ impl Runtime {
                     match Signal::try_from(s) {
                         Ok(Signal::SIGHUP) => self.reload(m),
                         Ok(Signal::SIGTERM) | Ok(Signal::SIGINT) => {
-                            self.log
-                                .msg(log::Level::Info, "got SIGTERM: going to level 0");
+                            say(log::Level::Info, "got SIGTERM: going to level 0");
                             m.request_level(b'0', initctl::DEFAULT_SLEEP as u32, self, now)
                         }
                         _ => {}
@@ -275,14 +273,14 @@ impl Runtime {
         match read_inittab() {
             Ok(tab) => {
                 for msg in &tab.messages {
-                    self.log.msg(log::Level::Warn, msg);
+                    say(log::Level::Warn, msg);
                 }
-                self.log.msg(log::Level::Info, "re-reading inittab");
+                say(log::Level::Info, "re-reading inittab");
                 let now = self.now();
                 m.reload(&tab, self, now);
             }
             Err(e) => {
-                self.log.msg(
+                say(
                     log::Level::Error,
                     &format!("{}: keeping the old table", e.msg),
                 );
@@ -306,25 +304,21 @@ impl Runtime {
                     match req.command() {
                         Ok(Command::Reload) => self.reload(m),
                         Ok(Command::Level(l)) => {
-                            self.log.msg(
+                            say(
                                 log::Level::Info,
                                 &format!("request: run-level {} (grace {sleep} s)", l as char),
                             );
                             m.request_level(l, sleep, self, now)
                         }
-                        Err(why) => self
-                            .log
-                            .msg(log::Level::Warn, &format!("got bogus initrequest: {why}")),
+                        Err(why) => say(log::Level::Warn, &format!("got bogus initrequest: {why}")),
                     }
                 }
-                Err(why) => self
-                    .log
-                    .msg(log::Level::Warn, &format!("got bogus initrequest: {why}")),
+                Err(why) => say(log::Level::Warn, &format!("got bogus initrequest: {why}")),
             }
         }
         let quiet = self.junk_logged.is_some_and(|t| t.elapsed().as_secs() < 1);
         if self.junk > 0 && !quiet {
-            self.log.msg(
+            say(
                 log::Level::Warn,
                 &format!(
                     "got bogus initrequest: {} bytes of garbage on {FIFO}",
@@ -344,7 +338,7 @@ impl Runtime {
             return;
         }
         if std::fs::symlink_metadata(path).is_ok() && !sysinit::is_fifo(path) {
-            self.log.msg(
+            say(
                 log::Level::Error,
                 &format!("'{FIFO}' is not a FIFO: not reopened"),
             );
@@ -352,11 +346,10 @@ impl Runtime {
         }
         match sysinit::open_control_fifo(path) {
             Ok(f) => {
-                self.log
-                    .msg(log::Level::Info, &format!("{FIFO} replaced: reopened"));
+                say(log::Level::Info, &format!("{FIFO} replaced: reopened"));
                 self.fifo = Some(f);
             }
-            Err(e) => self.log.msg(log::Level::Error, &e.msg),
+            Err(e) => say(log::Level::Error, &e.msg),
         }
     }
 
@@ -369,8 +362,7 @@ impl Runtime {
         let tmp = format!("{STATUS}.tmp");
         let ok = std::fs::write(&tmp, &text).and_then(|_| std::fs::rename(&tmp, STATUS));
         if let Err(e) = ok {
-            self.log
-                .msg(log::Level::Warn, &Error::io("write", STATUS, &e).msg);
+            say(log::Level::Warn, &Error::io("write", STATUS, &e).msg);
         }
         self.last_status = text;
     }
@@ -386,7 +378,7 @@ impl Runtime {
         let me = sysinit::getpid();
         let first = children(me);
         if !first.is_empty() {
-            self.log.msg(
+            say(
                 log::Level::Info,
                 &format!("stopping {} remaining process(es)", first.len()),
             );
@@ -418,7 +410,7 @@ impl Runtime {
         sysinit::reap();
         let survivors = children(me);
         if !survivors.is_empty() {
-            self.log.msg(
+            say(
                 log::Level::Error,
                 &format!(
                     "{} process(es) did not stop: {:?}",
@@ -430,7 +422,7 @@ impl Runtime {
         let _ = std::fs::remove_file(STATUS);
         let _ = std::fs::remove_file(ENVFILE);
         let _ = std::fs::remove_file(PIDFILE);
-        self.log.msg(
+        say(
             log::Level::Info,
             &format!(
                 "level 0 reached (previous {}): pkginit exits",
@@ -482,7 +474,7 @@ impl Host for Runtime {
                 Some(pid)
             }
             Err(err) => {
-                self.log.msg(log::Level::Error, &err.msg);
+                say(log::Level::Error, &err.msg);
                 None
             }
         }
@@ -501,7 +493,7 @@ impl Host for Runtime {
     }
 
     fn log(&mut self, level: log::Level, msg: &str) {
-        self.log.msg(level, msg);
+        say(level, msg);
     }
 
     fn record(&mut self, r: Record) {
@@ -522,25 +514,8 @@ impl Host for Runtime {
     }
 }
 
-/// Messages: syslog (daemon), the -l file, stderr in the foreground.
-struct Logger {
-    file: Option<File>,
-    stderr: bool,
-}
-
-impl Logger {
-    fn msg(&mut self, level: log::Level, msg: &str) {
-        sys::syslog(sys::Facility::Daemon, level, "pkginit", msg);
-        if let Some(f) = self.file.as_mut() {
-            let _ = writeln!(
-                f,
-                "{} pkginit[{}]: {msg}",
-                utc_time(epoch_now()),
-                sysinit::getpid()
-            );
-        }
-        if self.stderr && level <= log::Level::Info {
-            eprintln!("pkginit: {msg}");
-        }
-    }
+/// One line of pkginit's log: syslog (daemon), the -l file, stderr in the
+/// foreground — the sinks `start` gave the one logger.
+fn say(level: log::Level, msg: &str) {
+    log::log!(level, "{msg}");
 }
