@@ -97,7 +97,9 @@ FILES
     /var/log/wtmp (the same records appended; made if /var/log exists).
     All relative to the package root.
 LOGGING
-    syslog, facility daemon, ident pkginit; and the -l file.
+    syslog, facility daemon, ident pkginit; and the -l file. Warnings
+    from below (a control FIFO remade, a torn utmp record) go there too;
+    PCUE_LOG=debug adds each start and reaped orphan.
 EXIT STATUS
     0   Level 0 reached and everything it started or adopted stopped (or
         detached and running).
