@@ -210,7 +210,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let plan = layout::plan(&items, &world, mode);
     if !plan.blocked.is_empty() {
         for b in &plan.blocked {
-            eprintln!("mkpcue: {pkg}: {b}");
+            log::error!("{pkg}: {b}");
         }
         return Err(Error::fail(format!(
             "{pkg}: {} entr{} in the way; nothing was changed",
@@ -254,7 +254,7 @@ fn refused_entry(root: &Path) -> Option<String> {
 
 fn warn_refused_entry(pkg: &str, root: &Path) {
     if let Some(why) = refused_entry(root) {
-        eprintln!("mkpcue: warning: {pkg}: execsh and pkgnet will refuse this root: {why}");
+        log::warn!("warning: {pkg}: execsh and pkgnet will refuse this root: {why}");
     }
 }
 
@@ -267,10 +267,10 @@ fn execute(pkg: &str, root: &Path, steps: &[layout::Step]) -> Result<i32> {
         }
         Err(f) => {
             if f.mounted.is_empty() {
-                eprintln!("mkpcue: {pkg}: no mounts were made by this run");
+                log::error!("{pkg}: no mounts were made by this run");
             } else {
-                eprintln!(
-                    "mkpcue: {pkg}: mounts made by this run, left in place: {}",
+                log::error!(
+                    "{pkg}: mounts made by this run, left in place: {}",
                     f.mounted.join(" ")
                 );
             }
@@ -306,7 +306,7 @@ fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
             Umount::Gone => {}
             Umount::Busy => busy.push(p.clone()),
             Umount::Failed(e) => {
-                eprintln!("mkpcue: {}", e.msg);
+                crate::logging::warn_and_go(&e);
                 busy.push(p.clone());
             }
         }
