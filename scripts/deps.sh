@@ -25,6 +25,14 @@ want python3 python3
 want findmnt util-linux
 want mountpoint util-linux
 want chroot coreutils
+# a package's own print spooler and at daemon (tests/cups.rs)
+want cupsd cups-daemon
+want lp cups-client
+want lpstat cups-client
+want lpadmin cups-client
+want cupsenable cups-client
+want atd at
+want at at
 if [ ${#need[@]} -gt 0 ]; then
     mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
     echo "deps: installing ${need[*]}" >&2
@@ -36,8 +44,8 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
     trap '[ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d' EXIT
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 || true
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || true
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >&2
 fi
 # Debian's sysvinit telinit, extracted (not installed) for the pkginit tests.
 sysv=target/sysvinit
