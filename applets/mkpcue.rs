@@ -192,6 +192,11 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         if let Some(why) = refused_entry(&root) {
             drift.push(format!("execsh and pkgnet would refuse this root: {why}"));
         }
+        let addrs = crate::registry::Registry::system()
+            .by_name(pkg)
+            .map(|p| p.addrs.clone())
+            .unwrap_or_default();
+        drift.extend(crate::cups::check_package(pkg, &root, &addrs));
         for d in &drift {
             println!("{d}");
         }

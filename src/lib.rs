@@ -6,6 +6,7 @@
 pub mod addr;
 pub mod args;
 pub mod context;
+pub mod cups;
 pub mod df;
 pub mod dispatch;
 pub mod enter;

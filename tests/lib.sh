@@ -265,3 +265,89 @@ wait_until() {
     for ((i = 0; i < n; i++)); do eval "$2" && return 0; sleep 0.05; done
     return 1
 }
+
+# cups (printing and at jobs in a package)
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# cups_pkg PKG: in the root at $T/PKG (a directory or a mounted package
+# filesystem), build the package with mkpcue's default layout (which has the
+# CUPS and atd entries when the host has cupsd and atd), then add what a
+# package admin adds: the test user (passwd, group, shadow, home), an
+# inittab running cupsd and atd, and the test backend "tofile" in the
+# package's ServerBin: tofile:/PATH appends each job, after a "job=N
+# user=U title=T" line, to PATH in the package (/var/spool/out belongs to
+# lp, as whom cupsd runs backends). Needs private_etc, setuid_registry and
+# setuid_copy, and PKG registered (reg_cntl). Prints nothing.
+cups_pkg() {
+    local pkg=$1 r="$T/$1"
+    mkdir -p "$r"
+    PCUE_CMVIEWCL=0 "$T/bin/mkpcue" "$pkg" >/dev/null || die "mkpcue $pkg failed"
+    echo "user:x:$TUID:$TGID:Package user:/home/user:/bin/sh" >> "$r/etc/passwd"
+    echo "user:x:$TGID:" >> "$r/etc/group"
+    echo 'user:*:19000:0:99999:7:::' >> "$r/etc/shadow"
+    mkdir -p "$r/home/user" "$r/var/spool/out"
+    chown "$TUID:$TGID" "$r/home/user"
+    chown lp:lp "$r/var/spool/out"
+    printf 'id:3:initdefault:\ncups:34:respawn:/usr/sbin/cupsd -f\natd:34:respawn:/usr/sbin/atd -f\n' > "$r/etc/inittab"
+    cat > "$r/opt/cups/backend/tofile" <<'BACKEND'
+#!/bin/sh
+# tofile:/PATH appends each job to PATH (a CUPS backend of the tests)
+if [ $# -eq 0 ]; then echo 'direct tofile "Unknown" "Test file"'; exit 0; fi
+{
+    echo "job=$1 user=$2 title=$3"
+    if [ -n "$6" ]; then cat -- "$6"; else cat; fi
+} >> "${DEVICE_URI#tofile:}" || exit 1
+BACKEND
+    chmod 755 "$r/opt/cups/backend/tofile"
+}
+
+# on_node NODE CMD...: CMD on simulated node NODE (sim_node), or here when NODE
+# is "-".
+on_node() { local n=$1; shift; if [ "$n" = - ]; then "$@"; else node_do "$n" "$@"; fi; }
+
+# cups_start NODE PKG: what the cluster script does at package start on NODE
+# (pcue.sh start: mkpcue --mount, pkginit), then wait until the package's
+# cupsd answers on its socket (at most 10 s; dies if it does not).
+cups_start() {
+    on_node "$1" env PCUE_BIN="$T/bin" "$REPO/examples/serviceguard/pcue.sh" start "$2" >/dev/null ||
+        die "pcue.sh start $2 on $1"
+    wait_until 10 "on_node $1 chroot '$T/$2' lpstat -r 2>/dev/null | grep -q 'is running'" ||
+        die "$2: cupsd did not come up on $1: $(on_node "$1" cat "$T/$2/var/log/cups/error_log" "$T/$2/var/log/pkginit.log" 2>&1)"
+}
+
+# cups_stop NODE PKG: pcue.sh stop on NODE (telinit 0, mkpcue --umount).
+cups_stop() {
+    on_node "$1" env PCUE_BIN="$T/bin" "$REPO/examples/serviceguard/pcue.sh" stop "$2" >/dev/null ||
+        die "pcue.sh stop $2 on $1"
+}
+
+# printed NODE PKG QUEUE: the jobs the test backend wrote for QUEUE in PKG,
+# one "job=N user=U title=T" line each.
+printed() { on_node "$1" cat "$T/$2/var/spool/out/$3" 2>/dev/null | grep -a '^job=' || true; }
+
+# sim_node NAME: a simulated node sharing the sandbox's network (the package
+# addresses are on lo) with mount, pid and uts namespaces and a /run of its
+# own; NODE[NAME] is its pid 1 as seen from here. node_do NAME CMD... runs
+# CMD there; node_crash NAME kills every process of the node at once (its
+# mounts go with it).
+declare -A NODE
+sim_node() {
+    local fifo="$T/.node.$1" line= i pid=
+    mkfifo "$fifo"
+    unshare --mount --propagation private --uts --pid --fork --mount-proc \
+        bash -c 'hostname "$1"; mount -t tmpfs -o mode=755 "run-$1" /run; echo up > "$2"; while :; do sleep 3600 & wait $!; done' \
+        node "$1" "$fifo" </dev/null >/dev/null 2>&1 &
+    local launcher=$!
+    read -r -t 10 line <> "$fifo" || true
+    rm -f "$fifo"
+    [ "$line" = up ] || die "node $1 did not come up"
+    for i in $(seq 50); do pid=$(pgrep -P "$launcher") && break; sleep 0.05; done
+    [ -n "$pid" ] || die "node $1: no pid 1"
+    NODE[$1]=$pid
+}
+node_do() { local n=$1; shift; nsenter -t "${NODE[$n]}" --mount --uts --pid --root --wd -- "$@"; }
+node_crash() {
+    local pid=${NODE[$1]} i
+    kill -9 "$pid"
+    for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
+    die "node $1 did not die"
+}

@@ -278,6 +278,23 @@ impl Machine {
 
     fn exited(s: &mut Slot, status: i32, host: &mut dyn Host) {
         if let Some(pid) = s.pid.take() {
+            // a daemon that dies on its own says how in the package's log
+            let respawns = matches!(s.entry.action, Action::Respawn | Action::Ondemand);
+            if respawns && s.stop_deadline.is_none() {
+                let level = if status == 0 {
+                    log::Level::Info
+                } else {
+                    log::Level::Warn
+                };
+                host.log(
+                    level,
+                    &format!(
+                        "Id \"{}\" (pid {pid}) {}",
+                        s.entry.id,
+                        describe_status(status)
+                    ),
+                );
+            }
             if !s.entry.no_utmp {
                 host.record(Record::Dead {
                     id: s.entry.id.clone(),
@@ -582,10 +599,114 @@ impl Machine {
     }
 }
 
+/// A raw wait status in words: `exited with status N`, or `killed by
+/// signal N (SIGNAME)`, with `(core dumped)` when it did.
+pub fn describe_status(raw: i32) -> String {
+    const NAMES: [&str; 31] = [
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
+    ];
+    let sig = raw & 0x7f;
+    if sig == 0 {
+        return format!("exited with status {}", (raw >> 8) & 0xff);
+    }
+    let name = usize::try_from(sig - 1)
+        .ok()
+        .and_then(|i| NAMES.get(i))
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| format!("SIGRTMIN+{}", sig - 34));
+    let core = if raw & 0x80 != 0 {
+        " (core dumped)"
+    } else {
+        ""
+    };
+    format!("killed by signal {sig} ({name}){core}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::inittab::parse;
+
+    #[test]
+    fn wait_statuses_in_words() {
+        assert_eq!(describe_status(0), "exited with status 0");
+        assert_eq!(describe_status(1 << 8), "exited with status 1");
+        assert_eq!(describe_status(255 << 8), "exited with status 255");
+        assert_eq!(describe_status(9), "killed by signal 9 (SIGKILL)");
+        assert_eq!(
+            describe_status(11 | 0x80),
+            "killed by signal 11 (SIGSEGV) (core dumped)"
+        );
+        assert_eq!(describe_status(15), "killed by signal 15 (SIGTERM)");
+        assert_eq!(describe_status(36), "killed by signal 36 (SIGRTMIN+2)");
+    }
+
+    #[test]
+    fn a_respawned_entry_that_dies_is_logged_with_its_status() {
+        let t = parse(
+            "id:3:initdefault:\ncu:3:respawn:/usr/sbin/cupsd -f\nw:3:wait:/bin/true\n",
+            "x",
+        );
+        let mut f = Fake::default();
+        let mut m = Machine::new(&t, b'3');
+        m.boot(&mut f, 0);
+        exit(&mut m, &mut f, "w", 1);
+        let cu = f.pid("cu");
+        assert!(m.child_exited(cu, 1 << 8, &mut f, 10));
+        let cu = f.pid("cu");
+        assert!(m.child_exited(cu, 11, &mut f, 20));
+        let said: Vec<&String> = f.logs.iter().filter(|l| l.contains("Id \"")).collect();
+        assert_eq!(said.len(), 2, "{:?}", f.logs);
+        assert!(said[0].ends_with("exited with status 1"), "{said:?}");
+        assert!(
+            said[1].ends_with("killed by signal 11 (SIGSEGV)"),
+            "{said:?}"
+        );
+        assert!(
+            !f.logs.iter().any(|l| l.contains("\"w\"")),
+            "wait entries are not respawned"
+        );
+        // stopped by a level change: expected, not logged
+        m.request_level(b'0', 1, &mut f, 30);
+        let cu = f.pid("cu");
+        assert!(m.child_exited(cu, 15, &mut f, 40));
+        assert_eq!(
+            f.logs.iter().filter(|l| l.contains("Id \"")).count(),
+            2,
+            "{:?}",
+            f.logs
+        );
+    }
 
     #[derive(Default)]
     struct Fake {

@@ -45,6 +45,15 @@ fn read_host(path: &str) -> Result<String> {
 /// (only when building).
 pub fn items(l: &Layout, pkg: &str, build: bool) -> Result<Vec<Item>> {
     let users = read_host("/etc/passwd")?;
+    // the package's addresses, for `${ADDR}` lines (cupsd's Listen)
+    let addrs = if build {
+        crate::registry::Registry::system()
+            .by_name(pkg)
+            .map(|p| p.addrs.clone())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let groups = read_host("/etc/group")?;
     let mut out = Vec::with_capacity(l.entries.len());
     for e in &l.entries {
@@ -62,7 +71,7 @@ pub fn items(l: &Layout, pkg: &str, build: bool) -> Result<Vec<Item>> {
                     crate::passwd::system_shadow(&read_host(f)?, &users).into_bytes()
                 }
                 Content::Copy(f) => std::fs::read(f).map_err(|e| Error::io("read", f, &e))?,
-                Content::Text(t) => t.replace("${PKG}", pkg).into_bytes(),
+                Content::Text(t) => super::fill(t, pkg, &addrs).into_bytes(),
             },
             _ => Vec::new(),
         };

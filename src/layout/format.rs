@@ -4,6 +4,7 @@
 //! entries out, every error naming its line.
 
 use std::collections::HashSet;
+use std::net::IpAddr;
 
 /// A user or group as the layout names it: `name` or `name?` (optional:
 /// root when the host has no such name), or a number.
@@ -298,15 +299,19 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
 
 impl Layout {
     /// Replace `applets DIR` by one symlink per name, and drop entries whose
-    /// `if=` path the host lacks (`host_has` answers).
+    /// `if=` path the host lacks (`host_has` answers), with everything below
+    /// them: a directory the host does not need takes its entries along.
     pub fn expand(&self, applets: &[&str], host_has: impl Fn(&str) -> bool) -> Layout {
         let mut out = Vec::new();
+        let mut dropped: HashSet<&str> = HashSet::new();
         for e in &self.entries {
-            if let Some(p) = &e.only_if {
-                if !host_has(p) {
-                    continue;
-                }
+            let parent = e.path.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+            let under_dropped = !e.path.is_empty() && dropped.contains(parent);
+            if under_dropped || e.only_if.as_ref().is_some_and(|p| !host_has(p)) {
+                dropped.insert(&e.path);
+                continue;
             }
+            dropped.remove(e.path.as_str());
             match e.kind {
                 Kind::Applets => {
                     for a in applets {
@@ -325,6 +330,29 @@ impl Layout {
         }
         Layout { entries: out }
     }
+}
+
+/// The text of a `<<WORD` file for package `pkg`: `${PKG}` replaced by its
+/// name, and each line holding `${ADDR}` written once per address of the
+/// package (an IPv6 one in brackets, as `ADDR:PORT` needs), or left out
+/// when it has none.
+pub fn fill(text: &str, pkg: &str, addrs: &[IpAddr]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let line = line.replace("${PKG}", pkg);
+        if !line.contains("${ADDR}") {
+            out.push_str(&line);
+            continue;
+        }
+        for a in addrs {
+            let a = match a {
+                IpAddr::V4(v4) => v4.to_string(),
+                IpAddr::V6(v6) => format!("[{v6}]"),
+            };
+            out.push_str(&line.replace("${ADDR}", &a));
+        }
+    }
+    out
 }
 
 impl Id {
@@ -441,6 +469,79 @@ mod tests {
             let e = parse(text).unwrap_err();
             assert!(e.starts_with(want), "{text:?}: {e}");
         }
+    }
+
+    #[test]
+    fn a_dropped_directory_takes_its_entries_along() {
+        let text = "root\ndir opt 0755 if=/usr/sbin/cupsd\ndir opt/cups 0755\n\
+                    symlink opt/cups/filter /usr/lib/cups/filter if=/usr/lib/cups/filter\n\
+                    dir var 0755\n";
+        let l = parse(text)
+            .unwrap()
+            .expand(&[], |p| p == "/usr/lib/cups/filter");
+        let paths: Vec<&str> = l.entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["", "var"], "no cupsd: nothing under opt");
+        let l = parse(text).unwrap().expand(&[], |_| true);
+        assert_eq!(l.entries.len(), 5);
+    }
+
+    #[test]
+    fn the_default_layout_has_cups_and_atd_only_where_installed() {
+        let l = parse(DEFAULT).unwrap();
+        let none = l.expand(&[], |p| p != "/usr/sbin/cupsd" && p != "/usr/sbin/atd");
+        let spooler = |p: &str| {
+            p.contains("cups")
+                || p.starts_with("var/spool/cron/at")
+                || ["etc/at.deny", "etc/pam.d/atd", "etc/printcap", "opt"].contains(&p)
+        };
+        let left: Vec<&str> = none.entries.iter().map(|e| e.path.as_str()).collect();
+        assert!(!left.iter().any(|p| spooler(p)), "{left:?}");
+        assert!(left.contains(&"var/spool/cron/crontabs"));
+        let all = l.expand(&[], |_| true);
+        let has = |p: &str| all.entries.iter().any(|e| e.path == p);
+        for p in [
+            "etc/cups/cupsd.conf",
+            "etc/cups/cups-files.conf",
+            "var/spool/cups",
+            "var/cache/cups",
+            "var/log/cups",
+            "run/cups",
+            "etc/printcap",
+            "opt/cups/backend",
+            "var/spool/cron/atjobs",
+            "var/spool/cron/atspool",
+            "etc/at.deny",
+            "etc/pam.d/atd",
+        ] {
+            assert!(has(p), "{p}");
+        }
+        let conf = all
+            .entries
+            .iter()
+            .find_map(|e| match &e.kind {
+                Kind::File {
+                    content: Content::Text(t),
+                    ..
+                } if e.path == "etc/cups/cupsd.conf" => Some(t.clone()),
+                _ => None,
+            })
+            .unwrap();
+        let filled = fill(&conf, "pkg01", &["10.0.0.2".parse().unwrap()]);
+        assert!(filled.contains("\nListen /run/cups/cups.sock\nListen 10.0.0.2:631\n"));
+        assert!(filled.contains("\nDirtyCleanInterval 0\n"));
+        assert!(!filled.lines().any(|l| l.starts_with("Port")));
+    }
+
+    #[test]
+    fn fill_repeats_address_lines() {
+        let t = "# ${PKG}\nListen /s\nListen ${ADDR}:631\nEnd\n";
+        let a: Vec<IpAddr> = vec!["127.0.0.2".parse().unwrap(), "fd00::2".parse().unwrap()];
+        assert_eq!(
+            fill(t, "pkg01", &a),
+            "# pkg01\nListen /s\nListen 127.0.0.2:631\nListen [fd00::2]:631\nEnd\n"
+        );
+        assert_eq!(fill(t, "p", &[]), "# p\nListen /s\nEnd\n");
+        assert_eq!(fill("no newline ${PKG}", "p", &[]), "no newline p");
     }
 
     #[test]
