@@ -34,7 +34,15 @@ DESCRIPTION
     What to build is data: a layout, built into the binary (print it with
     --print-layout) or read from a file with -f. Each line is a dir,
     symlink, file, fifo, bind, mount or applets entry; the printed default
-    layout describes the format in its comments.
+    layout describes the format in its comments. Where the node has CUPS
+    (/usr/sbin/cupsd) or atd, the default layout adds what the package's
+    own print spooler or at daemon needs: /etc/cups with a cupsd.conf
+    listening on /run/cups/cups.sock and on the package's addresses from
+    the registry (Listen ADDRESS:631, one per address), the spool, cache,
+    log and run directories, /opt/cups (cupsd's ServerBin: the host's
+    helpers and backends, and room for the package's own); the at spool
+    /var/spool/cron/atjobs and atspool, /etc/at.deny and PAM for atd.
+    Nothing starts them but the package's inittab.
     Each action is printed as it is done. mkpcue changes only what is
     missing: an existing file, symlink or directory is never deleted,
     replaced or re-moded, and a filesystem already mounted on a mount point
@@ -78,7 +86,14 @@ OPTIONS
         status is 1.
     --lazy  With --umount: detach busy mounts (MNT_DETACH) instead.
     --check  Report every difference between the root and the layout, one
-        line each; change nothing. Exit status 1 if there is any.
+        line each; change nothing. Exit status 1 if there is any. A package
+        with its own CUPS (/etc/cups/cupsd.conf) is checked as its cupsd
+        would be: cupsd -t runs inside the root (its output is reported
+        when it fails); a user or group cups-files.conf names that the
+        package's passwd or group lacks, a directory it names that the
+        root lacks, a Port or wildcard Listen, a Listen on no address of
+        the package (the registry's), and a package address cupsd cannot
+        listen on (or, while it runs, does not) are reported too.
     -n, --dry-run  Print the plan (the steps a build, --mount or --umount
         would take) and change nothing.
     -f LAYOUT  Use the layout in file LAYOUT instead of the built-in one.

@@ -42,6 +42,10 @@ INITTAB
     entries after it. A respawn entry started 10 times within 120 seconds
     is disabled for 5 minutes (Id \"x\" respawning too fast: disabled for 5
     minutes); any run-level request, telinit q included, lifts that.
+    A respawn or ondemand entry that ends without being asked to is logged
+    with how it ended, so a daemon that dies at once says why in the log:
+    Id \"cups\" (pid 123) exited with status 1, or ... killed by signal 11
+    (SIGSEGV).
     Leaving a level, an entry that does not belong to the new one gets
     SIGTERM on its process group, and SIGKILL after the request's grace
     time (telinit -t, default 3 seconds).
