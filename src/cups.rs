@@ -66,7 +66,9 @@ pub fn needs(files_conf: &str) -> Needs {
             .chain(LOG_KEYS)
             .chain(["User", "Group", "SystemGroup", "LogFileGroup"])
             .find(|d| d.eq_ignore_ascii_case(k));
-        let Some(key) = key else { continue };
+        let Some(key) = key.filter(|_| !v.is_empty()) else {
+            continue;
+        };
         seen.push(key);
         match key {
             "User" => n.users.push((key.into(), v.into())),
@@ -443,6 +445,17 @@ Browsing Yes
         assert!(p[0].contains("StateDir /run/cups: no such directory"));
         assert!(p[1].contains("CacheDir /var/cache/cups: no such directory"));
         assert!(p[2].contains("Listen /run/cups/cups.sock: no directory /run/cups"));
+    }
+
+    #[test]
+    fn garbage_is_no_panic() {
+        let junk = "Listen\nListen :\nListen [::1\nListen /\nPort abc\nPort 99999\n\
+                    SystemGroup\nUser\nErrorLog /\nErrorLog /x\nCacheDir relative\n\
+                    \u{0}\u{ff}:::\n<Location\n";
+        let p = problems("p", junk, junk, "", "", &[], |_| false);
+        assert!(!p.iter().any(|l| l.contains("''")), "{p:?}");
+        assert!(p.iter().any(|l| l.contains("Listen [::1")), "{p:?}");
+        assert!(own_listens(junk, &[]).is_empty());
     }
 
     #[test]

@@ -276,6 +276,22 @@ cups_pkg pkg03
 echo "listens3=$(grep '^Listen' "$T/pkg03/etc/cups/cupsd.conf" | tr '\n' ';')"
 st=0; "$T/bin/mkpcue" --check pkg03 > "$T/c3" || st=$?; echo "bind_status=$st"
 echo "bind=$(grep -c "cupsd can't listen on '10.254.0.9:631': Cannot assign requested address" "$T/c3")"
+echo "bind_own=$(grep -c "listen on '127.0.0.4:631'" "$T/c3")"
+# the node's own CUPS with Port 631 holds *:631: pkg03's cupsd would run
+# without its address; the start shows it, and so does a check while it runs
+python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 631)); s.listen(); time.sleep(120)' &
+wait_until 5 "ss -Htln | grep -q '0.0.0.0:631'" || die "no wildcard listener"
+PCUE_BIN=$T/bin "$REPO/examples/serviceguard/pcue.sh" start pkg03 > "$T/start3" 2>&1 || die "pcue.sh start pkg03"
+echo "start_inuse=$(grep -c "check: cupsd can't listen on '127.0.0.4:631': Address already in use" "$T/start3")"
+wait_until 10 "chroot '$T/pkg03' lpstat -r 2>/dev/null | grep -q 'is running'" || die "pkg03's cupsd"
+wait_until 5 "grep -q 'Unable to open listen socket for address 127.0.0.4:631' '$T/pkg03/var/log/cups/error_log'" ||
+    die "cupsd did not fail to listen: $(cat "$T/pkg03/var/log/cups/error_log")"
+st=0; "$T/bin/mkpcue" --check pkg03 > "$T/c4" || st=$?; echo "running_status=$st"
+echo "running_inuse=$(grep -c "cupsd can't listen on '127.0.0.4:631': Address already in use" "$T/c4")"
+kill %1
+in_pkg pkg03 /corp/bin/telinit -w 20 0 >/dev/null
 # an existing etc/cups is never overwritten
 mkdir -p "$T/pkg02/etc/cups"
 printf '# the package admin'"'"'s own\nListen /run/cups/cups.sock\n' > "$T/pkg02/etc/cups/cupsd.conf"
@@ -308,6 +324,10 @@ echo "files_written=$(grep -c '^write /etc/cups/cups-files.conf' "$T/m2")"
     );
     assert_eq!(f("bind_status"), "1", "{out}");
     assert_eq!(f("bind"), "1", "{out}");
+    assert_eq!(f("bind_own"), "0", "127.0.0.4 is up and free: {out}");
+    assert_eq!(f("start_inuse"), "1", "pcue.sh start shows it: {out}");
+    assert_eq!(f("running_status"), "1", "{out}");
+    assert_eq!(f("running_inuse"), "1", "{out}");
     assert_eq!(f("kept"), "yes", "{out}");
     assert_eq!(f("keep_line"), "1", "{out}");
     assert_eq!(f("files_written"), "1", "the missing file is added: {out}");
