@@ -87,8 +87,8 @@ OPTIONS
     --lazy  With --umount: detach busy mounts (MNT_DETACH) instead.
     --check  Report every difference between the root and the layout, one
         line each; change nothing. Exit status 1 if there is any. A package
-        with its own CUPS (/etc/cups/cupsd.conf) is checked as its cupsd
-        would be: cupsd -t runs inside the root (its output is reported
+        with its own CUPS (/etc/cups/cupsd.conf, and an inittab entry that
+        starts cupsd) is checked as its cupsd would be: cupsd -t runs inside the root (its output is reported
         when it fails); a user or group cups-files.conf names that the
         package's passwd or group lacks, a directory it names that the
         root lacks, a Port or wildcard Listen, a Listen on no address of

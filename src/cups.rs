@@ -233,8 +233,23 @@ pub fn own_listens(cupsd_conf: &str, addrs: &[IpAddr]) -> Vec<(IpAddr, u16)> {
         .collect()
 }
 
+/// Does the package's inittab start cupsd (an entry, not `off`, whose
+/// program is cupsd)?
+pub fn inittab_runs_cupsd(inittab: &str) -> bool {
+    crate::inittab::parse(inittab, "/etc/inittab")
+        .entries
+        .iter()
+        .any(|e| {
+            e.action != crate::inittab::Action::Off
+                && e.process
+                    .split_whitespace()
+                    .any(|w| w.rsplit('/').next() == Some("cupsd"))
+        })
+}
+
 /// Everything `mkpcue --check` says about the CUPS of the package at
-/// `root` (nothing when it has no `/etc/cups/cupsd.conf`): [`problems`],
+/// `root` (nothing when it has no `/etc/cups/cupsd.conf` or its inittab
+/// does not start cupsd: the layout's files alone are no spooler): [`problems`],
 /// a package address cupsd could not listen on (tried with a bind of our
 /// own when nothing listens there yet; reported too when the package's
 /// cupsd runs without it), and `cupsd -t` run inside the package (its
@@ -251,6 +266,9 @@ pub fn check_package(pkg: &str, root: &Path, addrs: &[IpAddr]) -> Vec<String> {
             )]
         }
     };
+    if !inittab_runs_cupsd(&read("etc/inittab")) {
+        return Vec::new();
+    }
     let inside = |d: &str| root.join(d.trim_start_matches('/'));
     let mut out = problems(
         pkg,
@@ -445,6 +463,19 @@ Browsing Yes
         assert!(p[0].contains("StateDir /run/cups: no such directory"));
         assert!(p[1].contains("CacheDir /var/cache/cups: no such directory"));
         assert!(p[2].contains("Listen /run/cups/cups.sock: no directory /run/cups"));
+    }
+
+    #[test]
+    fn only_a_package_that_starts_cupsd_is_checked() {
+        assert!(inittab_runs_cupsd(
+            "id:3:initdefault:\ncups:34:respawn:/usr/sbin/cupsd -f\n"
+        ));
+        assert!(inittab_runs_cupsd("cu:3:once:exec cupsd -f\n"));
+        assert!(!inittab_runs_cupsd(
+            "id:3:initdefault:\n#cups:34:respawn:/usr/sbin/cupsd -f\n"
+        ));
+        assert!(!inittab_runs_cupsd("cups:34:off:/usr/sbin/cupsd -f\n"));
+        assert!(!inittab_runs_cupsd("x:3:respawn:/opt/cupsd-exporter\n"));
     }
 
     #[test]
