@@ -58,7 +58,8 @@ PROCESSES
     and stderr on /dev/null, or appended to the file of -c (a package has
     no console). Environment: PATH=/sbin:/usr/sbin:/bin:/usr/bin,
     RUNLEVEL, PREVLEVEL, CONSOLE (the -c file or /dev/null), INIT_VERSION,
-    and ctxROOT, the package root as the system sees it (/pkg01).
+    and ctxROOT, / followed by the package's name (/pkg01, whatever the
+    root's path), the value execsh and pkgnet give.
     Processes that pkginit does not start (cron jobs, logins) can get
     ctxROOT through PAM: pkginit writes /var/run/pkginit.env (ctxROOT=...)
     for pam_env's envfile= option, e.g. in the package's /etc/pam.d/cron:

@@ -33,6 +33,21 @@ want lpadmin cups-client
 want cupsenable cups-client
 want atd at
 want at at
+# logging in to a package as a person would (issue 12): real daemons and clients
+want sshd openssh-server
+want ssh openssh-client
+want ssh-keygen openssh-client
+want telnetd inetutils-telnetd
+want telnet inetutils-telnet
+want expect expect
+want login login
+want useradd passwd
+want chpasswd passwd
+want systemd-socket-activate systemd
+want groff groff-base
+want man man-db
+[ -e /usr/lib/x86_64-linux-gnu/security/pam_unix.so ] || [ -e /lib/x86_64-linux-gnu/security/pam_unix.so ] ||
+    need+=(libpam-modules)
 if [ ${#need[@]} -gt 0 ]; then
     mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
     echo "deps: installing ${need[*]}" >&2
@@ -57,6 +72,20 @@ if [ ! -x "$sysv/sbin/telinit" ] && [ ! -x "$sysv/usr/sbin/telinit" ]; then
         dpkg-deb -x "$tmp"/sysvinit-core_*.deb "$sysv"
     else
         echo "deps: could not download sysvinit-core; its tests will fail" >&2
+    fi
+    rm -rf "$tmp"
+fi
+# Debian's xinetd conflicts with openbsd-inetd (both provide inet-superserver):
+# extracted (not installed) under target/xinetd for the pkgnet tests.
+xi=target/xinetd
+if [ ! -x "$xi/usr/sbin/xinetd" ]; then
+    mkdir -p "$xi"
+    tmp=$(mktemp -d)
+    if (cd "$tmp" && apt-get download xinetd >/dev/null 2>&1) ||
+       { apt-get update -qq >&2 && (cd "$tmp" && apt-get download xinetd >&2); }; then
+        dpkg-deb -x "$tmp"/xinetd_*.deb "$xi"
+    else
+        echo "deps: could not download xinetd; its tests will fail" >&2
     fi
     rm -rf "$tmp"
 fi

@@ -110,17 +110,38 @@ pub fn read_marker(root: &Path) -> Option<String> {
     crate::name::is_valid(name).then(|| name.to_string())
 }
 
-/// The package a root path belongs to: the registry's, else the path's last
-/// component, else the marker inside it.
+/// The package whose root we are in, `root` being that root's path as pid 1
+/// sees it: the registry's name for it, else the marker mkpcue wrote in it
+/// (a root need not be named after its package: `PCUE_ROOT=`), else the
+/// path's last component.
 pub fn package_of_root(root: &Path, cfg: &Config) -> Option<String> {
     if let Some(p) = registry::scan(cfg).find(|p| p.root == root) {
         return Some(p.name);
     }
-    let base = root.file_name()?.to_str()?;
-    if crate::name::is_valid(base) {
-        return Some(base.to_string());
+    if let Some(name) = read_marker(Path::new("/")) {
+        return Some(name);
     }
-    read_marker(Path::new("/"))
+    let base = root.file_name()?.to_str()?;
+    crate::name::is_valid(base).then(|| base.to_string())
+}
+
+/// `ctxROOT` for the context we are in: `/` followed by the package's name
+/// (the value execsh, pkgnet and pkginit's env file all give), `/` in the
+/// system context or when the root cannot be told.
+pub fn ctx_root() -> String {
+    let name = match root_identity() {
+        Ok(Root::MountPoint(mp)) => package_of_root(&mp, &Config::from_system()),
+        Ok(Root::Marker(n)) => Some(n),
+        Ok(Root::System) => None,
+        Err(e) => {
+            log::warn!("can't tell the package root ({}): ctxROOT=/", e.msg);
+            None
+        }
+    };
+    match name {
+        Some(n) => format!("/{n}"),
+        None => "/".to_string(),
+    }
 }
 
 /// The connection this session came from, and how it was found.

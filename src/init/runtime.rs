@@ -121,15 +121,7 @@ fn start(
     }
     let fifo = tryr!(sysinit::open_control_fifo(Path::new(FIFO)));
     let watch = tryr!(sysinit::DirWatch::new(Path::new("/tmp")));
-    let ctx_root = match crate::context::root_identity() {
-        Ok(crate::context::Root::MountPoint(p)) => p.display().to_string(),
-        Ok(crate::context::Root::Marker(n)) => format!("/{n}"),
-        Ok(crate::context::Root::System) => "/".to_string(),
-        Err(e) => {
-            log::warn!("can't tell the package root ({}): ctxROOT=/", e.msg);
-            "/".to_string()
-        }
-    };
+    let ctx_root = crate::context::ctx_root();
     let mut rt = Runtime {
         sigs,
         null,

@@ -1,0 +1,135 @@
+//! Logging in to a package as a person would (issue 12): real daemons
+//! (Debian's openbsd-inetd, inetutils telnetd and login, OpenSSH's sshd),
+//! real clients (telnet driven by expect, ssh, scp), and accounts made with
+//! the standard tools (`useradd --root`, `chpasswd --root`) that exist only
+//! in the package's passwd and shadow. Each test builds its world in private
+//! mount, network, pid and uts namespaces (tests/lib.sh); addresses are
+//! loopback ones inside that network namespace.
+//!
+//! pkg01's root is `$T/roots/alpha` (`PCUE_ROOT=` in its control script):
+//! not `/<name>`, so every path must still say pkg01 and `ctxROOT=/pkg01`.
+
+mod common;
+use common::*;
+
+/// The node: a private /etc and /dev (its /dev/log writes $T/syslog), the
+/// registry (pkg01 = 127.0.0.2 + fd00::2 rooted at $T/roots/alpha, pkg02 =
+/// 127.0.0.3 at $T/pkg02), both roots built by the setuid mkpcue from its
+/// default layout, and three users: alice only in pkg01, carol only in
+/// pkg02, bob only in the system.
+const WORLD: &str = r#"
+private_dev
+private_etc
+mount -t tmpfs pcue-run /run
+net_up 127.0.0.2 127.0.0.3 fd00::2
+setuid_copy
+setuid_registry
+export PATH="$T/bin:$PATH"
+reg_cntl pkg01 127.0.0.2 fd00::2
+echo "PCUE_ROOT=$T/roots/alpha" >> "$SGCONF/pkg01/pkg01.cntl"
+reg_cntl pkg02 127.0.0.3
+mkdir -p "$T/roots/alpha"
+R="$T/roots/alpha"
+mkpcue pkg01 > "$T/mkpcue1.log" || { cat "$T/mkpcue1.log"; die "mkpcue pkg01"; }
+mkpcue pkg02 > "$T/mkpcue2.log" || { cat "$T/mkpcue2.log"; die "mkpcue pkg02"; }
+# package-only accounts, made as an administrator would
+useradd --root "$R" -m -u 2001 -s /bin/bash alice || die "useradd --root alice"
+echo 'alice:alice-pw' | chpasswd --root "$R" || die "chpasswd --root alice"
+useradd --root "$T/pkg02" -m -u 2002 -s /bin/bash carol || die "useradd --root carol"
+echo 'carol:carol-pw' | chpasswd --root "$T/pkg02" || die "chpasswd --root carol"
+useradd -u 2003 -m -d "$T/bob" -s /bin/bash bob || die "useradd bob"
+echo 'bob:bob-pw' | chpasswd || die "chpasswd bob"
+"#;
+
+fn run(script: &str) -> String {
+    sandbox_ok(&format!("{WORLD}\n{script}"))
+}
+
+/// telnet → openbsd-inetd → pkgnet → inetutils telnetd → login, all inside
+/// pkg01 for 127.0.0.2: alice, who exists only in pkg01's passwd/shadow,
+/// logs in with her password and lands in the package on one of its own
+/// ptys; a wrong password, a system-only user and pkg02's user are refused;
+/// the login reaches the node's syslog, also after the node's syslog daemon
+/// restarted.
+#[test]
+fn telnet_login_with_a_package_only_account() {
+    for c in ["inetd", "telnet", "expect", "login", "socat", "utmpdump"] {
+        require(c);
+    }
+    require("/usr/sbin/telnetd");
+    let out = run(r#"
+grep -q '^alice:' /etc/passwd && die "alice leaked into the system's passwd"
+grep -q '^alice:\$6\$' "$R/etc/shadow" || die "chpasswd --root did not write pkg01's shadow"
+cat > "$T/inetd.conf" <<C
+telnet stream tcp nowait root $T/bin/pkgnet pkgnet /usr/sbin/telnetd
+C
+inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
+wait_until 5 "ss -Htln | grep -q ':23 '" || die "inetd is not listening"
+cat > "$T/telnet.exp" <<'X'
+# telnet.exp HOST USER PASSWORD: log in, report, log out
+set timeout 20
+lassign $argv host user pass
+spawn telnet $host
+expect -re "login: $" { send "$user\r" } timeout { puts "@@ no login prompt"; exit 2 } eof { exit 3 }
+expect "assword:" { send "$pass\r" } timeout { puts "@@ no password prompt"; exit 2 } eof { exit 3 }
+expect -re {\$ $} {} "incorrect" { puts "\n@@ refused"; exit 4 } timeout { puts "@@ no shell prompt"; exit 2 }
+send "echo \"@@ pkg=\$(getcpkg) ctx=\$ctxROOT user=\$(id -un) uid=\$(id -u)\"; echo \"@@ tty=\$(tty) dev=\$(test -c \$(tty) && echo yes)\"; echo \"@@ who=\$(who | grep -c alice)\"; logger -t pkgtest from-the-package; echo @@END\r"
+expect "@@END\r\n" {} timeout { puts "@@ no end"; exit 2 }
+expect -re {\$ $}
+send "exit\r"
+expect eof
+exit 0
+X
+# tn HOST USER PASSWORD NAME: log in by telnet, the transcript in $T/NAME.out; prints the status
+tn() { local rc=0; expect "$T/telnet.exp" "$1" "$2" "$3" > "$T/$4.out" || rc=$?; echo "$rc"; }
+echo "alice_rc=$(tn 127.0.0.2 alice alice-pw alice)"
+tr -d '\r' < "$T/alice.out" | grep -a '^@@ '
+line=$(tr -d '\r' < "$T/alice.out" | sed -n 's|^@@ tty=/dev/\([^ ]*\) .*|\1|p')
+# Debian's login writes the session's USER_PROCESS to utmp only (who
+# inside saw alice); wtmp gets telnetd's LOGIN_PROCESS for the line and
+# the DEAD_PROCESS of the logout, and utmp is empty again
+wait_until 5 '[ -z "$(who "$R/run/utmp")" ]' || die "a session is still in pkg01's utmp"
+echo "last=$(last -f "$R/var/log/wtmp" | grep -c "^\.telnet  *$line .*127\.0\.0\.2")"
+echo "dead=$(utmpdump "$R/var/log/wtmp" 2>/dev/null | grep -c "^\[8\] .*\[$line *\] .*\[127\.0\.0\.2 *\]")"
+echo "wrong_rc=$(tn 127.0.0.2 alice wrong-pw wrong)"
+echo "bob_rc=$(tn 127.0.0.2 bob bob-pw bob)"
+echo "carol_rc=$(tn 127.0.0.2 carol carol-pw carol)"
+# the same bob on the system's address: the system's login lets him in
+echo "bobsys_rc=$(tn 127.0.0.1 bob bob-pw bobsys)"
+tr -d '\r' < "$T/bobsys.out" | grep -a '^@@ ' | sed 's/^@@ /@@ sys_/'
+echo "host_wtmp=$(utmpdump /var/log/wtmp 2>/dev/null | grep -c alice)"
+wait_log 5 1 'pkgtest: from-the-package' || die "the package's syslog line never reached the node"
+wait_log 5 1 "login\[[0-9]*\]: pam_unix(login:session): session opened for user alice" || die "no session line"
+# the node's syslog daemon restarts: a new socket at /dev/log
+kill $(pgrep -x socat)
+wait_until 5 '! pgrep -x socat >/dev/null'
+rm -f /dev/log
+socat -u UNIX-RECV:/dev/log,mode=0666 OPEN:"$T/syslog",append </dev/null >/dev/null 2>&1 &
+wait_until 5 '[ -S /dev/log ]' || die "no new /dev/log"
+chroot "$R" /usr/bin/logger -t pkgtest after-restart
+wait_log 5 1 'pkgtest: after-restart' || die "a restart of the node's syslog cut the package off"
+echo "syslog_after_restart=yes"
+"#);
+    let want = [
+        ("alice_rc", "0"),
+        ("@@ pkg", "pkg01 ctx=/pkg01 user=alice uid=2001"),
+        ("wrong_rc", "4"),
+        ("bob_rc", "4"),
+        ("carol_rc", "4"),
+        ("bobsys_rc", "0"),
+        ("@@ sys_pkg", " ctx= user=bob uid=2003"),
+        ("last", "1"),
+        ("dead", "1"),
+        ("host_wtmp", "0"),
+        ("syslog_after_restart", "yes"),
+    ];
+    for (k, v) in want {
+        assert_eq!(field(&out, k), Some(v), "{k}: {out}");
+    }
+    let tty = field(&out, "@@ tty").unwrap_or("");
+    assert!(
+        tty.starts_with("/dev/pts/") && tty.ends_with(" dev=yes"),
+        "the session's tty is one of the package's ptys: {out}"
+    );
+    assert_eq!(field(&out, "@@ who"), Some("1"), "{out}");
+}
