@@ -212,6 +212,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             .map(|p| p.addrs.clone())
             .unwrap_or_default();
         drift.extend(crate::cups::check_package(pkg, &root, &addrs));
+        drift.extend(apply::login_stack(&root));
         for d in &drift {
             println!("{d}");
         }

@@ -16,6 +16,7 @@ pub mod initctl;
 pub mod inittab;
 pub mod layout;
 pub mod logging;
+pub mod loginstack;
 pub mod man;
 pub mod mountinfo;
 pub mod name;

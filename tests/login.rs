@@ -133,3 +133,100 @@ echo "syslog_after_restart=yes"
     );
     assert_eq!(field(&out, "@@ who"), Some("1"), "{out}");
 }
+
+/// The client side of ssh: a key for alice and bob, known_hosts holding
+/// pkg01's host key (from the package's filesystem) for its addresses, and
+/// `sshc`/`scpc`, which trust nothing else (StrictHostKeyChecking yes).
+const CLIENT: &str = r#"
+export HOME="$T/client"; mkdir -p "$HOME"; chmod 700 "$HOME"
+ssh-keygen -q -t ed25519 -N '' -f "$HOME/id" || die "ssh-keygen"
+OPTS="-F /dev/null -i $HOME/id -o UserKnownHostsFile=$HOME/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -o LogLevel=ERROR -o ConnectTimeout=10"
+sshc() { ssh $OPTS "$@"; }
+scpc() { scp $OPTS "$@"; }
+# authorized_keys NAME HOME UID: let the client's key in
+authorize() {
+    mkdir -p -m 700 "$2/.ssh"; cp "$HOME/id.pub" "$2/.ssh/authorized_keys"
+    chmod 600 "$2/.ssh/authorized_keys"; chown -R "$3:$3" "$2/.ssh"
+}
+"#;
+
+/// A per-package OpenSSH sshd, started by pkginit from the package's inittab
+/// on the package's addresses (IPv4 and IPv6), with host keys made on the
+/// package's filesystem by `ssh-keygen -A -f ROOT` (the README's step): a key
+/// login as alice lands in pkg01 on one of its ptys, with utmp records;
+/// scp writes into the package; a system-only user is refused; without the
+/// package's PAM stack for sshd nobody gets in, and `mkpcue --check` says why.
+#[test]
+fn package_sshd_started_by_pkginit() {
+    for c in ["ssh", "scp", "ssh-keygen", "/usr/sbin/sshd", "utmpdump"] {
+        require(c);
+    }
+    let out = run(&format!(
+        "{CLIENT}{}",
+        r#"
+ssh-keygen -A -f "$R" >/dev/null || die "ssh-keygen -A -f ROOT"
+for a in 127.0.0.2 fd00::2; do echo "$a $(cat "$R/etc/ssh/ssh_host_ed25519_key.pub")"; done > "$HOME/known_hosts"
+cat > "$R/etc/ssh/sshd_config" <<C
+ListenAddress 127.0.0.2
+ListenAddress [fd00::2]
+PidFile /run/sshd.pid
+UsePAM yes
+KbdInteractiveAuthentication no
+PrintMotd no
+SetEnv PATH=/usr/local/bin:/usr/bin:/bin:/corp/bin
+Subsystem sftp /usr/lib/openssh/sftp-server
+C
+authorize alice "$R/home/alice" 2001
+authorize bob "$T/bob" 2003
+cat > "$R/etc/inittab" <<C
+id:3:initdefault:
+ss:345:respawn:/usr/sbin/sshd -D -e -f /etc/ssh/sshd_config
+C
+chroot "$R" /corp/bin/pkginit -c /var/log/console || die "pkginit"
+wait_until 10 "ss -Htln | grep -q '127.0.0.2:22 '" || { cat "$R/var/log/console"; die "sshd is not listening"; }
+wait_until 5 "ss -Htln | grep -q 'fd00::2\]:22 '" || die "sshd is not listening on fd00::2"
+echo "sshd_root=$(readlink /proc/$(ss -Htlnp | sed -n 's/.*127.0.0.2:22 .*pid=\([0-9]*\).*/\1/p' | head -1)/root)"
+echo "root=$R"
+sshc alice@127.0.0.2 'echo "pkg=$(getcpkg) ctx=$ctxROOT user=$(id -un)"; echo "path=$PATH"' || die "ssh alice"
+sshc -tt alice@127.0.0.2 'echo "tty=$(tty) dev=$(test -c $(tty) && echo yes)"; echo "who=$(who | grep -c "^alice ")"' | tr -d '\r'
+echo "v6=$(sshc 'alice@fd00::2' getcpkg)"
+echo payload > "$T/f.txt"
+scpc "$T/f.txt" alice@127.0.0.2:/home/alice/f.txt || die "scp"
+echo "scp=$(cat "$R/home/alice/f.txt") $(stat -c %u "$R/home/alice/f.txt")"
+rc=0; sshc bob@127.0.0.2 true 2>/dev/null || rc=$?; echo "bob_rc=$rc"
+echo "wtmp=$(utmpdump "$R/var/log/wtmp" 2>/dev/null | grep -c '^\[7\] .*\[alice')"
+# no PAM stack for sshd: pam.d/other denies everything
+mv "$R/etc/pam.d/sshd" "$T/pam-sshd"
+rc=0; sshc alice@127.0.0.2 true 2>/dev/null || rc=$?; echo "nostack_rc=$rc"
+rc=0; mkpcue --check pkg01 > "$T/check.out" || rc=$?; echo "check_rc=$rc"
+grep -a 'pam.d/sshd' "$T/check.out" | sed 's/^/check: /'
+mv "$T/pam-sshd" "$R/etc/pam.d/sshd"
+chroot "$R" /corp/bin/telinit 0; echo "telinit0=$?"
+"#
+    ));
+    assert_eq!(field(&out, "sshd_root"), field(&out, "root"), "{out}");
+    let want = [
+        ("pkg", "pkg01 ctx=/pkg01 user=alice"),
+        ("who", "1"),
+        ("v6", "pkg01"),
+        ("scp", "payload 2001"),
+        ("bob_rc", "255"),
+        ("nostack_rc", "255"),
+        ("check_rc", "1"),
+        ("telinit0", "0"),
+    ];
+    for (k, v) in want {
+        assert_eq!(field(&out, k), Some(v), "{k}: {out}");
+    }
+    assert!(
+        field(&out, "path").is_some_and(|p| p.split(':').any(|d| d == "/corp/bin")),
+        "{out}"
+    );
+    let tty = field(&out, "tty").unwrap_or("");
+    assert!(
+        tty.starts_with("/dev/pts/") && tty.ends_with(" dev=yes"),
+        "{out}"
+    );
+    assert!(field(&out, "wtmp").is_some_and(|n| n != "0"), "{out}");
+    assert!(out.contains("check: /etc/pam.d/sshd"), "{out}");
+}

@@ -134,6 +134,39 @@ pub fn observe(root: &Path, items: &[Item]) -> Result<World> {
     Ok(w)
 }
 
+/// What keeps a package user from logging in (`loginstack`), reading the
+/// root's files as the package sees them: a symlink is followed inside the
+/// root (at most 8 links), never out of it. A root that cannot be opened
+/// has nothing to say here (the layout check reports it).
+pub fn login_stack(root: &Path) -> Vec<String> {
+    let Ok(tree) = Tree::open_root(root) else {
+        return Vec::new();
+    };
+    let look = |path: &str, read: bool| -> Option<sm::Found> {
+        let mut rel = path.trim_start_matches('/').to_string();
+        for _ in 0..8 {
+            let f = tree.observe(&rel, read).ok()?;
+            if f.typ != FileType::Symlink {
+                return Some(f);
+            }
+            let target = f.target?;
+            let base = match target.starts_with('/') {
+                true => "",
+                false => rel.rsplit_once('/').map(|(d, _)| d).unwrap_or(""),
+            };
+            rel = crate::loginstack::join_inside(base, &target);
+        }
+        None
+    };
+    let read = |p: &str| {
+        look(p, true)
+            .and_then(|f| f.data)
+            .map(|d| String::from_utf8_lossy(&d).into_owned())
+    };
+    let exists = |p: &str| look(p, false).is_some();
+    crate::loginstack::check(&read, &exists)
+}
+
 /// What the tree walk found, in the planner's terms; a failure to look is
 /// a blocker naming its reason.
 fn obs(found: std::result::Result<sm::Found, Walk>) -> Obs {
