@@ -13,10 +13,28 @@ pub fn troff(name: &str, section: u8, version: &str, help: &str) -> String {
     );
     let mut para_open = false;
     let mut verbatim = false;
+    // after a list item, deeper lines continue it; after prose ending in
+    // ':' they are an example (an inetd.conf line, a command), kept line
+    // for line; otherwise they continue the paragraph
+    let mut in_item = false;
+    let mut example = false;
+    let mut colon = false;
     for line in help.lines() {
         if line.trim().is_empty() {
+            if example {
+                out.push_str(".fi\n.RE\n");
+                example = false;
+            }
             para_open = false;
+            in_item = false;
             continue;
+        }
+        let body = line.trim_start();
+        let indent = line.len() - body.len();
+        let prev_colon = std::mem::replace(&mut colon, body.ends_with(':'));
+        if example && indent <= 4 {
+            out.push_str(".fi\n.RE\n");
+            example = false;
         }
         if !line.starts_with(' ') {
             if verbatim {
@@ -29,14 +47,27 @@ pub fn troff(name: &str, section: u8, version: &str, help: &str) -> String {
                 out.push_str(".nf\n");
             }
             para_open = false;
+            in_item = false;
             continue;
         }
         if verbatim {
             out.push_str(&format!("{}\n", escape(line.trim())));
             continue;
         }
-        let body = line.trim_start();
-        let indent = line.len() - body.len();
+        if indent > 4 && !in_item && (example || prev_colon) {
+            if !example {
+                if !para_open {
+                    out.push_str(".PP\n");
+                }
+                out.push_str(".RS 4\n.nf\n");
+                example = true;
+                para_open = true;
+            }
+            // keep what the example indents beyond its first column
+            let extra = " ".repeat(indent.saturating_sub(8));
+            out.push_str(&format!("{extra}{}\n", escape(body)));
+            continue;
+        }
         if let Some((term, text)) = split_term(body) {
             out.push_str(&format!(
                 ".TP\n\\fB{}\\fR\n{}\n",
@@ -44,16 +75,21 @@ pub fn troff(name: &str, section: u8, version: &str, help: &str) -> String {
                 escape(text)
             ));
             para_open = true;
+            in_item = true;
         } else if indent > 4 && para_open {
-            // continuation of a list item or paragraph
+            // continuation of a list item
             out.push_str(&format!("{}\n", escape(body)));
         } else {
-            if !para_open {
+            if !para_open || in_item {
                 out.push_str(".PP\n");
             }
             out.push_str(&format!("{}\n", escape(body)));
             para_open = true;
+            in_item = false;
         }
+    }
+    if example {
+        out.push_str(".fi\n.RE\n");
     }
     if verbatim {
         out.push_str(".fi\n");
@@ -94,6 +130,21 @@ mod tests {
         );
         assert!(
             t.contains(".SH \"SYNOPSIS\"\n.nf\nx [\\-a]\nx \\-s\n.fi\n.SH \"DESCRIPTION\""),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn an_example_under_prose_keeps_its_line() {
+        let help = "DESCRIPTION\n    A wrapper, as in:\n        ftp stream tcp nowait root /corp/bin/pkgnet pkgnet /usr/sbin/in.ftpd -l\n    The local address.\nOPTIONS\n    -d  debug\n        more about it\n    After the list.\n";
+        let t = troff("x", 8, "1", help);
+        assert!(
+            t.contains(".PP\nA wrapper, as in:\n.RS 4\n.nf\nftp stream tcp nowait root /corp/bin/pkgnet pkgnet /usr/sbin/in.ftpd \\-l\n.fi\n.RE\nThe local address.\n"),
+            "{t}"
+        );
+        // a list item's deeper lines stay its text; prose after it is a paragraph
+        assert!(
+            t.contains(".TP\n\\fB\\-d\\fR\ndebug\nmore about it\n.PP\nAfter the list.\n"),
             "{t}"
         );
     }

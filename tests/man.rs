@@ -1,0 +1,47 @@
+//! Installed manual pages keep their structure: rendered by man(1) as
+//! `make install` would install them, an example stands on its own line.
+
+mod common;
+use common::*;
+use std::process::Command;
+
+/// `man -l pkgnet.8`: the inetd.conf line of pkgnet's page is a line of its
+/// own, between the sentence that introduces it and the next one (before
+/// issue 12 it ran into the prose: "...the connected socket: ftp stream tcp
+/// nowait root ... The local address...").
+#[test]
+fn man_keeps_the_inetd_conf_example_on_its_own_line() {
+    require("man");
+    let t = TempDir::new("man");
+    let page = t.path().join("pkgnet.8");
+    let troff = Command::new(bin())
+        .args(["--man", "pkgnet"])
+        .output()
+        .unwrap();
+    assert!(troff.status.success());
+    std::fs::write(&page, &troff.stdout).unwrap();
+    let out = Command::new("man")
+        .arg("-l")
+        .arg(&page)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("MANWIDTH", "80")
+        .env("MANPAGER", "cat")
+        .env("LANG", "C")
+        .output()
+        .expect("run man");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let example = "ftp stream tcp nowait root /corp/bin/pkgnet pkgnet /usr/sbin/in.ftpd -l";
+    let at = lines
+        .iter()
+        .position(|l| *l == example)
+        .unwrap_or_else(|| panic!("no line is the example alone:\n{text}"));
+    assert!(lines[at - 1].ends_with("socket:"), "{text}");
+    assert!(lines[at + 1].starts_with("The local address"), "{text}");
+}
