@@ -86,7 +86,12 @@ OPTIONS
         status is 1.
     --lazy  With --umount: detach busy mounts (MNT_DETACH) instead.
     --check  Report every difference between the root and the layout, one
-        line each; change nothing. Exit status 1 if there is any. A package
+        line each; change nothing. Exit status 1 if there is any. What
+        keeps a package user from logging in is reported too: a PAM stack
+        of login, sshd, su or passwd that is missing (it falls to
+        /etc/pam.d/other) or includes a missing file or module, pam_limits
+        without /etc/security/limits.conf, no /etc/shadow, a login.defs
+        whose ENV_PATH or ENV_SUPATH lacks /corp/bin. A package
         with its own CUPS (/etc/cups/cupsd.conf, and an inittab entry that
         starts cupsd) is checked as its cupsd would be: cupsd -t runs inside the root (its output is reported
         when it fails); a user or group cups-files.conf names that the
