@@ -1,5 +1,6 @@
 //! pkgnet — route a connection made to a package address into the package.
 
+use crate::activation;
 use crate::enter;
 use crate::error::{code, Error, Result};
 use crate::sys::{self, proc as sp, Facility};
@@ -26,8 +27,17 @@ DESCRIPTION
     sets ctxROOT=/pkg and executes path inside the package with argv[0] the
     last component of path and the remaining arguments. The ids are not
     changed: the daemon runs as the user inetd started pkgnet as.
-    Not a package address (or descriptor 0 is not an IP socket): path is
-    executed in the system context with ctxROOT=/.
+    Not a package address: path is executed in the system context with
+    ctxROOT=/.
+    Socket activation (systemd with Accept=yes and no StandardInput=socket,
+    systemd-socket-activate without --inetd): descriptor 0 is not a
+    socket and the sockets are passed from descriptor 3 on (LISTEN_FDS of
+    them; descriptor 3 alone when LISTEN_FDS is unset). They are routed the
+    same way by their local addresses, and LISTEN_FDS and LISTEN_PID reach
+    the daemon unchanged (pkgnet's pid is the daemon's). A socket listening
+    on every address (0.0.0.0, ::), sockets of different contexts or a bad
+    LISTEN_FDS are refused with a LOG_AUTH line: never served in the system
+    context. With no IP socket at all, path runs in the system context.
     Fail closed: when the address belongs to a package that cannot be
     entered (root missing, not mounted, not safe), the connection is
     refused - closed without a byte sent - and never served from the
@@ -89,8 +99,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let quiet = ends.is_some();
     let prog = path.to_string_lossy().into_owned();
     let Some(ends) = ends else {
-        log::debug!("descriptor 0 is not an IP socket: system context");
-        return exec(&cpath, &cargv, "/", &prog, false);
+        return activated(&cpath, &cargv, &prog);
     };
     let client = ends
         .remote
@@ -147,6 +156,93 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         &format!("{client} -> {} -> {} -> {prog}", ends.local, target.name),
     );
     exec(&cpath, &cargv, &target.ctx_root(), &prog, quiet)
+}
+
+/// Descriptor 0 is not an IP socket: socket activation (LISTEN_FDS, the
+/// sockets from descriptor 3 on) is routed by the passed sockets' local
+/// addresses, or refused; with no IP socket passed, the system context.
+fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
+    let refuse = |client: &str, why: &str| {
+        sys::syslog(
+            Facility::Auth,
+            log::Level::Warn,
+            IDENT,
+            &format!("refused socket-activated connection from {client}: {why}"),
+        );
+        Err(Error::quiet(code::EXEC_OWN))
+    };
+    let n = match activation::count(std::env::var("LISTEN_FDS").ok().as_deref()) {
+        Ok(n) => n,
+        Err(why) => return refuse("-", &why),
+    };
+    let passed: Vec<activation::Passed> = (0..n as i32)
+        .map(|i| activation::FIRST + i)
+        .filter_map(|fd| {
+            let e = sys::net::endpoints(fd)?;
+            let remote = if sys::net::is_listening(fd) {
+                None
+            } else {
+                e.remote
+            };
+            Some(activation::Passed {
+                fd,
+                local: e.local,
+                remote,
+            })
+        })
+        .collect();
+    let client = passed
+        .iter()
+        .find_map(|p| p.remote)
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "-".into());
+    let cfg = enter::config();
+    let owner = |ip| {
+        crate::registry::Registry::find_addr_strict(&cfg, ip)
+            .map(|f| f.map(|p| (p.name, p.root)))
+            .map_err(|why| format!("the package registry is unreadable: {why}"))
+    };
+    let routed = match activation::route(&passed, owner) {
+        Ok(r) => r,
+        Err(why) => return refuse(&client, &why),
+    };
+    let local = passed
+        .first()
+        .map(|p| p.local.to_string())
+        .unwrap_or_default();
+    let (name, root) = match routed {
+        None => {
+            log::debug!("no IP socket on descriptor 0 or passed from 3 on: system context");
+            return exec(cpath, cargv, "/", prog, false);
+        }
+        Some(None) => {
+            sys::syslog(
+                Facility::Daemon,
+                log::Level::Info,
+                IDENT,
+                &format!("{client} -> {local} -> system -> {prog} (socket activation)"),
+            );
+            return exec(cpath, cargv, "/", prog, false);
+        }
+        Some(Some(p)) => p,
+    };
+    let target = enter::Target { name, root };
+    if let Err(e) = enter::open_and_enter(&target) {
+        return refuse(
+            &client,
+            &format!("to {local} (package '{}'): {}", target.name, e.msg),
+        );
+    }
+    sys::syslog(
+        Facility::Daemon,
+        log::Level::Info,
+        IDENT,
+        &format!(
+            "{client} -> {local} -> {} -> {prog} (socket activation)",
+            target.name
+        ),
+    );
+    exec(cpath, cargv, &target.ctx_root(), prog, false)
 }
 
 /// Execute the daemon; on failure 127 (not found) or 126, reported to

@@ -3,6 +3,7 @@
 //! `src/` is the mechanism (dispatch, registry, parsers, the `sys` layer);
 //! `applets/` is the policy, one file per applet.
 
+pub mod activation;
 pub mod addr;
 pub mod args;
 pub mod context;

@@ -31,3 +31,21 @@ pub fn endpoints(fd: RawFd) -> Option<Endpoints> {
         remote: remote.map(crate::addr::canon),
     })
 }
+
+/// Whether `fd` is a socket listening for connections (SO_ACCEPTCONN).
+pub fn is_listening(fd: RawFd) -> bool {
+    let mut v: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: v and len are valid for writing and len is v's size; a bad
+    // descriptor only makes the call fail.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_ACCEPTCONN,
+            (&mut v as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    r == 0 && v != 0
+}
