@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::logging;
 use crate::registry::Config;
 use crate::sys::Facility;
-use argh::FromArgs;
+use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 
 pub const HELP: &str = "\
@@ -62,7 +62,8 @@ SEE ALSO
     pkglogin(8), pkgnet(8), execsh(8)
 ";
 
-#[derive(FromArgs)]
+#[derive(FromArgs, ArgsInfo)]
+#[argh(help_triggers("--help"))]
 /// Print the current package.
 struct Args {
     /// print the remote and local addresses only
@@ -77,7 +78,7 @@ struct Args {
 }
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
-    let a: Args = args::parse("getcpkg", argv)?;
+    let a: Args = args::parse("getcpkg", HELP, argv)?;
     if a.debug {
         logging::raise(log::LevelFilter::Debug);
         logging::add_syslog(Facility::Auth, "getcpkg");

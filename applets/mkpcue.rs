@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::layout::apply::{self, Umount};
 use crate::layout::{self, plan::inside, Mode, World};
 use crate::sys::mount as sm;
-use argh::FromArgs;
+use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -132,7 +132,8 @@ SEE ALSO
     getcpkg(8), pkginit(8), execsh(8), pkgbdf(8)
 ";
 
-#[derive(FromArgs)]
+#[derive(FromArgs, ArgsInfo)]
+#[argh(help_triggers("--help"))]
 /// Build, mount, check and unmount a package root.
 struct Args {
     /// print the plan, change nothing
@@ -162,7 +163,7 @@ struct Args {
 }
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
-    let a: Args = args::parse("mkpcue", argv)?;
+    let a: Args = args::parse("mkpcue", HELP, argv)?;
     if [a.mount, a.umount, a.check, a.print_layout]
         .iter()
         .filter(|x| **x)

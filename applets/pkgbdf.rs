@@ -2,13 +2,13 @@
 
 use crate::args;
 use crate::context::{self, Root};
-use crate::df::{self, Dev, Entry, Row, Select};
+use crate::df::{self, Dev, MountView, Row, Select};
 use crate::error::{strerror_io, Error, Result};
 use crate::logging;
 use crate::mountinfo;
 use crate::registry::{self, Config};
 use crate::sys;
-use argh::FromArgs;
+use argh::{ArgsInfo, FromArgs};
 use nix::errno::Errno;
 use std::ffi::OsString;
 use std::fs;
@@ -102,7 +102,8 @@ SEE ALSO
     bdf(1m), df(1), getcpkg(8), mkpcue(8)
 ";
 
-#[derive(FromArgs)]
+#[derive(FromArgs, ArgsInfo)]
+#[argh(help_triggers("--help"))]
 /// Disk free of a package.
 struct Args {
     /// the package to show
@@ -141,7 +142,7 @@ fn complain(e: Error, status: &mut i32) {
 
 /// The mounts this run looks at.
 struct View {
-    entries: Vec<Entry>,
+    entries: Vec<MountView>,
     /// With -p from the system context: the package root's real path;
     /// operands are package paths below it.
     root: Option<String>,
@@ -161,7 +162,8 @@ impl View {
 const MOUNTINFO: &str = "/proc/self/mountinfo";
 
 fn view(package: Option<&str>) -> Result<View> {
-    let mounts = mountinfo::read(MOUNTINFO).map_err(|e| Error::io("read", MOUNTINFO, &e))?;
+    let mounts =
+        crate::procfs::mount_table(MOUNTINFO).map_err(|e| Error::io("read", MOUNTINFO, &e))?;
     let Some(pkg) = package else {
         diag(|| format!("context: {:?}", context::root_identity()));
         return Ok(View {
@@ -220,7 +222,7 @@ fn dev_of(p: &Path) -> Option<Dev> {
 
 /// The device column: a name ending in a UUID that is a symlink shows the
 /// device it leads to (`/dev/mapper/luks-<uuid>` → `/dev/dm-0`), as df does.
-fn device_name(e: &Entry) -> String {
+fn device_name(e: &MountView) -> String {
     let src = &e.mount.source;
     if df::has_uuid_suffix(src) {
         if let Ok(p) = fs::canonicalize(src) {
@@ -240,7 +242,7 @@ struct Run {
 impl Run {
     /// Numbers for `e`, read through `stat_path`; `listed`: named on the
     /// command line (shown even when empty or pseudo).
-    fn show(&mut self, e: &Entry, name: String, stat_path: &Path, shown: &str, listed: bool) {
+    fn show(&mut self, e: &MountView, name: String, stat_path: &Path, shown: &str, listed: bool) {
         if let Some(why) = self.sel.skip(e, listed) {
             diag(|| format!("{}: left out: {why}", e.dir));
             return;
@@ -322,7 +324,7 @@ impl Run {
         let es = &v.entries;
         if node.is_block {
             let canon = fs::canonicalize(&real).ok();
-            let names_it = |e: &Entry| {
+            let names_it = |e: &MountView| {
                 e.mount.dev == node.rdev
                     // only a path names a device ("tmpfs" is not one in our cwd)
                     || (canon.is_some()
@@ -374,7 +376,7 @@ impl Run {
 }
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
-    let a: Args = args::parse("pkgbdf", argv)?;
+    let a: Args = args::parse("pkgbdf", HELP, argv)?;
     if a.debug {
         logging::raise(log::LevelFilter::Debug);
     }
@@ -416,4 +418,22 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         )));
     }
     Ok(run.status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `-tb` is type `b`, as df reads it, not type `-b`.
+    #[test]
+    fn type_attached_to_its_flag() {
+        let argv: Vec<OsString> = ["-tb", "-ilttmpfs", "/x"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        let a: Args = args::parse("pkgbdf", HELP, &argv).unwrap();
+        assert_eq!(a.fstype, ["b", "tmpfs"]);
+        assert!(a.local && a.inodes && !a.debug);
+        assert_eq!(a.paths, ["/x"]);
+    }
 }

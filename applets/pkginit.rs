@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::init::{runtime, status, INITTAB};
 use crate::sys::init as sysinit;
-use argh::FromArgs;
+use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 
 pub const HELP: &str = "\
@@ -116,7 +116,8 @@ SEE ALSO
     telinit(8), init(8), inittab(5), who(1), last(1)
 ";
 
-#[derive(FromArgs)]
+#[derive(FromArgs, ArgsInfo)]
+#[argh(help_triggers("--help"))]
 /// package init
 struct Args {
     /// stay in the foreground
@@ -137,7 +138,7 @@ struct Args {
 }
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
-    let a: Args = crate::args::parse("pkginit", argv)?;
+    let a: Args = crate::args::parse("pkginit", HELP, argv)?;
     if a.status {
         print!("{}", status::read()?);
         return Ok(0);

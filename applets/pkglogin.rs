@@ -3,7 +3,7 @@
 use crate::args;
 use crate::error::{Error, Result};
 use crate::registry::{Config, Registry};
-use argh::FromArgs;
+use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 
 pub const HELP: &str = "\
@@ -49,7 +49,8 @@ SEE ALSO
     getcpkg(8), cmviewcl(1m)
 ";
 
-#[derive(FromArgs)]
+#[derive(FromArgs, ArgsInfo)]
+#[argh(help_triggers("--help"))]
 /// IP address to package name.
 struct Args {
     /// list every package
@@ -61,7 +62,7 @@ struct Args {
 }
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
-    let a: Args = args::parse("pkglogin", argv)?;
+    let a: Args = args::parse("pkglogin", HELP, argv)?;
     match (a.list, a.address) {
         (true, None) => {
             let reg = Registry::system();

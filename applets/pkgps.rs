@@ -5,11 +5,14 @@ use crate::context::{self, Root};
 use crate::error::{Error, Result};
 use crate::mountinfo::{self, Mount};
 use crate::passwd::{self, Passwd};
-use crate::ps::{self, Layout, Tm, TtyDriver};
-use crate::pscan::{self, Got, Proc, Scanner};
+use crate::procfs::{
+    self,
+    scan::{Got, Proc, Scanner},
+};
+use crate::ps_format::{self as ps, Table, Tm, TtyDriver};
 use crate::registry::{Config, Registry};
 use crate::sys;
-use argh::FromArgs;
+use argh::{ArgsInfo, FromArgs};
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::Write;
@@ -103,7 +106,8 @@ SEE ALSO
     ps(1), getcpkg(8), pkglogin(8)
 ";
 
-#[derive(FromArgs)]
+#[derive(FromArgs, ArgsInfo)]
+#[argh(help_triggers("--help"))]
 /// Process status of one package.
 struct Args {
     /// list the processes of this package (system context only)
@@ -227,84 +231,13 @@ fn users_at(root: &Path) -> Vec<Passwd> {
 
 fn own_table() -> Result<Vec<Mount>> {
     const OWN: &str = "/proc/self/mountinfo";
-    mountinfo::read(OWN).map_err(|e| Error::io("read", OWN, &e))
+    procfs::mount_table(OWN).map_err(|e| Error::io("read", OWN, &e))
 }
 
 fn own_root_id(table: &[Mount]) -> Result<u64> {
     mountinfo::root_mount(table)
         .map(|m| m.id)
         .ok_or_else(|| Error::fail("no mount for '/' in '/proc/self/mountinfo'"))
-}
-
-/// How far `roots` follows parents for a process without a root mount of
-/// its own (each step is a process that chrooted again, or a zombie).
-const PARENT_HOPS: usize = 64;
-
-/// Where a process's root mount comes from.
-#[derive(Clone, Copy)]
-enum Via {
-    Mount(u64),
-    /// A zombie, or a process chrooted below its root mount: its parent's.
-    Parent(i32),
-}
-
-/// Pass 1: the root mount of every process, in pid order. A zombie, and a
-/// process whose mount table has no `/` (it chrooted into a directory, as
-/// sshd does into /var/empty), take their parent's, up the tree as far as
-/// needed. Returns (pid, root id) and the count of unreadable ones.
-fn roots(sc: &mut Scanner, table: &[Mount]) -> Result<(Vec<(i32, u64)>, usize)> {
-    let ours: std::collections::HashSet<u64> = table.iter().map(|m| m.id).collect();
-    let pids = pscan::pids().map_err(|e| Error::io("read", "/proc", &e))?;
-    let mut out: Vec<(i32, Via)> = Vec::with_capacity(pids.len());
-    let mut unreadable = 0;
-    for pid in pids {
-        let parent = match sc.root_of(pid, &ours) {
-            Got::Ok(Some(id)) => {
-                out.push((pid, Via::Mount(id)));
-                continue;
-            }
-            Got::Gone => continue,
-            Got::Ok(None) => None,
-            Got::Unreadable(e) => Some(e),
-        };
-        match sc.stat_of(pid) {
-            Got::Ok(s) if parent.is_none() || s.state == 'Z' => {
-                out.push((pid, Via::Parent(s.ppid)))
-            }
-            Got::Gone => {}
-            other => {
-                match (parent, other) {
-                    (Some(e), _) => log::debug!("pid {pid}: can't read its mountinfo: {e}"),
-                    (None, Got::Unreadable(e)) => {
-                        log::debug!("pid {pid}: can't read its stat: {e}")
-                    }
-                    (None, _) => {}
-                }
-                unreadable += 1;
-            }
-        }
-    }
-    let known: HashMap<i32, Via> = out.iter().copied().collect();
-    let resolve = |mut via: Via| {
-        for _ in 0..PARENT_HOPS {
-            match via {
-                Via::Mount(id) => return Some(id),
-                Via::Parent(pp) => via = *known.get(&pp)?,
-            }
-        }
-        None
-    };
-    let mut res = Vec::with_capacity(out.len());
-    for (pid, via) in out {
-        match resolve(via) {
-            Some(i) => res.push((pid, i)),
-            None => {
-                log::debug!("pid {pid}: no root mount of its own, nor a known ancestor's");
-                unreadable += 1;
-            }
-        }
-    }
-    Ok((res, unreadable))
 }
 
 /// The registry's packages by real root path, for -a. The first package
@@ -323,7 +256,7 @@ fn package_roots() -> HashMap<PathBuf, String> {
 }
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
-    let a: Args = args::parse("pkgps", argv)?;
+    let a: Args = args::parse("pkgps", HELP, argv)?;
     if a.all && a.package.is_some() {
         return Err(Error::usage("-a and -p exclude each other"));
     }
@@ -372,7 +305,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let pid_max = std::fs::read_to_string("/proc/sys/kernel/pid_max").ok();
     let (tty, term_cols) = sys::clock::terminal();
     let columns = std::env::var("COLUMNS").ok();
-    let layout = Layout::new(
+    let ps_table = Table::new(
         ps::f_columns(
             ps::pid_width(pid_max.as_deref()),
             matches!(select, Select::All),
@@ -381,12 +314,13 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     );
 
     let t0 = Instant::now();
-    let mut sc = Scanner::new();
-    let (all, mut unreadable) = roots(&mut sc, &table)?;
+    let mut sc = Scanner::new(&table);
+    let pids = procfs::pids().map_err(|e| Error::io("read", "/proc", &e))?;
+    let (all, mut unreadable) = procfs::roots::roots(&mut sc, &pids);
     let scanned = all.len();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    put(&mut out, layout.header())?;
+    put(&mut out, ps_table.header())?;
     let mut listed = 0;
     // per root mount: (label, its package's passwd), for -a; the system's
     // passwd names the processes of roots no package has
@@ -434,7 +368,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
                 c
             }
         };
-        put(&mut out, layout.row(&cells))?;
+        put(&mut out, ps_table.row(&cells))?;
         listed += 1;
     }
     out.flush().map_err(|e| Error::io("write", "stdout", &e))?;

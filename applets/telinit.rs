@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::init::{status, FIFO, PIDFILE};
 use crate::initctl::{Request, DEFAULT_SLEEP};
 use crate::sys::init::{self as sysinit, WriteErr};
-use argh::FromArgs;
+use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -49,7 +49,8 @@ SEE ALSO
     pkginit(8), init(8)
 ";
 
-#[derive(FromArgs)]
+#[derive(FromArgs, ArgsInfo)]
+#[argh(help_triggers("--help"))]
 /// change the run-level
 struct Args {
     /// grace time in seconds
@@ -67,7 +68,7 @@ struct Args {
 }
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
-    let a: Args = crate::args::parse("telinit", argv)?;
+    let a: Args = crate::args::parse("telinit", HELP, argv)?;
     if a.status {
         if a.level.is_some() {
             return Err(Error::usage("-s takes no level"));
@@ -125,4 +126,19 @@ fn running_pkginit() -> Option<(i32, u64)> {
 /// The process still exists and is not a zombie (a zombie holds no mount busy).
 fn alive(pid: i32, start: u64) -> bool {
     crate::procfs::read_stat(pid).is_some_and(|s| s.starttime == start && s.state != 'Z')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grace_time_attached_to_its_flag() {
+        let argv: Vec<OsString> = ["-t5", "0"].iter().map(OsString::from).collect();
+        let a: Args = crate::args::parse("telinit", HELP, &argv).unwrap();
+        assert_eq!((a.t, a.level.as_deref()), (Some(5), Some("0")));
+        let argv: Vec<OsString> = ["-st", "5"].iter().map(OsString::from).collect();
+        let a: Args = crate::args::parse("telinit", HELP, &argv).unwrap();
+        assert_eq!((a.status, a.t), (true, Some(5)));
+    }
 }

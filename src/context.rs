@@ -12,6 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::mountinfo;
+use crate::procfs;
 use crate::registry::{self, Config};
 use crate::sys::{self, net::Endpoints};
 use std::fs;
@@ -48,7 +49,8 @@ pub enum Root {
 }
 
 fn read_table(path: &str) -> Result<Vec<mountinfo::Mount>> {
-    mountinfo::read(path).map_err(|e| Error::io("read", path, &e).with_code(code::NO_MOUNT_TABLE))
+    crate::procfs::mount_table(path)
+        .map_err(|e| Error::io("read", path, &e).with_code(code::NO_MOUNT_TABLE))
 }
 
 /// Decide our root by mount identity (see the module text).
@@ -202,41 +204,35 @@ pub fn from_root_parents() -> Option<Connection> {
     walk_parents(true)
 }
 
-fn real_uid(pid: i32) -> Option<u32> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 fn walk_parents(only_root: bool) -> Option<Connection> {
-    let mut sockets: Option<Vec<crate::nettcp::Socket>> = None;
+    let mut sockets: Option<Vec<procfs::net_tcp::Socket>> = None;
     let mut pid = nix::unistd::getppid().as_raw();
     for _ in 0..MAX_DEPTH {
         if pid <= 1 {
             break;
         }
-        let Some(stat) = crate::procfs::read_stat(pid) else {
+        let Some(stat) = procfs::read_stat(pid) else {
             break;
         };
         if LISTENERS.contains(&stat.comm.as_str()) {
             diag(&format!("reached {} ({pid})", stat.comm));
             break;
         }
-        if only_root && real_uid(pid) != Some(0) {
+        if only_root && procfs::real_uid(pid) != Some(0) {
             pid = stat.ppid;
             continue;
         }
-        let inodes = socket_inodes(pid);
+        let inodes = procfs::socket_inodes(pid);
         diag(&format!(
             "parent {} ({pid}): {} socket(s)",
             stat.comm,
             inodes.len()
         ));
         if !inodes.is_empty() {
-            let table = sockets.get_or_insert_with(tcp_table);
+            let table = sockets.get_or_insert_with(procfs::tcp_sockets);
             let hit = table
                 .iter()
-                .find(|s| s.state != crate::nettcp::LISTEN && inodes.contains(&s.inode));
+                .find(|s| s.state != procfs::net_tcp::LISTEN && inodes.contains(&s.inode));
             if let Some(s) = hit {
                 diag(&format!("connection of {} ({pid})", stat.comm));
                 let ends = Endpoints {
@@ -252,27 +248,6 @@ fn walk_parents(only_root: bool) -> Option<Connection> {
         pid = stat.ppid;
     }
     None
-}
-
-fn socket_inodes(pid: i32) -> Vec<u64> {
-    let Ok(rd) = fs::read_dir(format!("/proc/{pid}/fd")) else {
-        return Vec::new();
-    };
-    rd.flatten()
-        .filter_map(|e| fs::read_link(e.path()).ok())
-        .filter_map(|l| {
-            let l = l.to_str()?;
-            l.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
-        })
-        .collect()
-}
-
-fn tcp_table() -> Vec<crate::nettcp::Socket> {
-    ["/proc/net/tcp", "/proc/net/tcp6"]
-        .iter()
-        .filter_map(|p| fs::read_to_string(p).ok())
-        .flat_map(|t| crate::nettcp::parse(&t))
-        .collect()
 }
 
 /// The session's connection, by the sources in order.

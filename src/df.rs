@@ -94,7 +94,7 @@ pub const NETWORK_TYPES: &[&str] = &[
 
 /// One mount as the viewer sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
+pub struct MountView {
     pub mount: Mount,
     /// The mount point shown (inside a package view: without the prefix).
     pub dir: String,
@@ -105,12 +105,12 @@ pub struct Entry {
     pub remote: bool,
 }
 
-impl Entry {
-    fn new(mount: Mount, dir: String) -> Entry {
+impl MountView {
+    fn new(mount: Mount, dir: String) -> MountView {
         let dummy = is_dummy(&mount.fstype);
         let remote = is_remote(&mount.source, &mount.fstype);
         let real = mount.path.clone();
-        Entry {
+        MountView {
             mount,
             dir,
             real,
@@ -127,12 +127,12 @@ impl Entry {
 
 /// Every mount, as it stands (the system context, or inside a package where
 /// the kernel already shows only the package's subtree).
-pub fn system_view(mounts: Vec<Mount>) -> Vec<Entry> {
+pub fn system_view(mounts: Vec<Mount>) -> Vec<MountView> {
     mounts
         .into_iter()
         .map(|m| {
             let dir = m.mount_point.clone();
-            Entry::new(m, dir)
+            MountView::new(m, dir)
         })
         .collect()
 }
@@ -153,7 +153,7 @@ pub fn strip_root(root: &str, mount_point: &str) -> Option<String> {
 /// it (what the kernel lists in such a process's /proc/self/mountinfo),
 /// mount points stripped of the prefix. When nothing is mounted on `root`
 /// itself, the mounts below it by path. Empty when there are none.
-pub fn package_view(mounts: Vec<Mount>, root: &str) -> Vec<Entry> {
+pub fn package_view(mounts: Vec<Mount>, root: &str) -> Vec<MountView> {
     let root = root.trim_end_matches('/');
     let top = mounts
         .iter()
@@ -192,7 +192,7 @@ pub fn package_view(mounts: Vec<Mount>, root: &str) -> Vec<Entry> {
         .filter(|(_, k)| *k)
         .filter_map(|(m, _)| {
             let dir = strip_root(root, &m.mount_point)?;
-            Some(Entry::new(m, dir))
+            Some(MountView::new(m, dir))
         })
         .collect()
 }
@@ -212,7 +212,7 @@ impl Select {
 
     /// Why `e` is not listed (before its numbers are known), or None.
     /// `listed`: named on the command line (pseudo filesystems are shown).
-    pub fn skip(&self, e: &Entry, listed: bool) -> Option<&'static str> {
+    pub fn skip(&self, e: &MountView, listed: bool) -> Option<&'static str> {
         if self.local && e.nonlocal() {
             Some("remote")
         } else if e.dummy && !listed {
@@ -244,9 +244,9 @@ pub enum Fate {
 /// when that fails). Returns the surviving indices in df's order (each in
 /// the place its device was first seen) and every entry's fate.
 pub fn dedupe(
-    entries: &[Entry],
+    entries: &[MountView],
     sel: &Select,
-    mut dev_of: impl FnMut(&Entry) -> Option<Dev>,
+    mut dev_of: impl FnMut(&MountView) -> Option<Dev>,
 ) -> (Vec<usize>, Vec<Fate>) {
     let mut slots: Vec<usize> = Vec::with_capacity(entries.len());
     let mut last: HashMap<Dev, usize> = HashMap::with_capacity(entries.len());
@@ -440,7 +440,7 @@ pub fn has_uuid_suffix(s: &str) -> bool {
 /// df's choice of mount for a file: the longest mount point that is a
 /// prefix of the resolved path (the last one of equal length: the top of a
 /// stack), skipping lofs, a pseudo filesystem only when nothing better.
-pub fn point_match(entries: &[Entry], resolved: &str) -> Option<usize> {
+pub fn point_match(entries: &[MountView], resolved: &str) -> Option<usize> {
     let mut best: Option<usize> = None;
     let mut best_len = 0;
     for (i, e) in entries.iter().enumerate() {
@@ -468,9 +468,9 @@ pub fn point_match(entries: &[Entry], resolved: &str) -> Option<usize> {
 /// file's): the last mount of device `dev` whose mount point really is on
 /// that device.
 pub fn dev_match(
-    entries: &[Entry],
+    entries: &[MountView],
     dev: Dev,
-    mut dev_of: impl FnMut(&Entry) -> Option<Dev>,
+    mut dev_of: impl FnMut(&MountView) -> Option<Dev>,
 ) -> Option<usize> {
     let mut best: Option<usize> = None;
     for (i, e) in entries.iter().enumerate() {
@@ -503,7 +503,7 @@ pub enum Disk {
 /// For a block device operand: the mount of that device with the shortest
 /// mount point that is not hidden by a later mount on the same point.
 /// `source_is`: does this entry's source name the device.
-pub fn disk_match(entries: &[Entry], mut source_is: impl FnMut(&Entry) -> bool) -> Disk {
+pub fn disk_match(entries: &[MountView], mut source_is: impl FnMut(&MountView) -> bool) -> Disk {
     let mut best: Option<usize> = None;
     let mut eclipsed = false;
     for (i, e) in entries.iter().enumerate() {
@@ -763,7 +763,7 @@ mod tests {
         assert!(is_remote("x", "ocfs2"));
         assert!(!is_remote("/dev/sda1", "ext4"));
         let e = |src: &str, t: &str| {
-            Entry::new(
+            MountView::new(
                 mountinfo::parse_line(format!("1 0 0:1 / /m rw - {t} {src} rw").as_bytes())
                     .unwrap(),
                 "/m".into(),
@@ -840,7 +840,7 @@ mod tests {
         assert_eq!(strip_root("/", "/usr").as_deref(), Some("/usr"));
     }
 
-    fn entries(text: &str) -> Vec<Entry> {
+    fn entries(text: &str) -> Vec<MountView> {
         system_view(mountinfo::parse(text.as_bytes()))
     }
 
@@ -859,7 +859,7 @@ mod tests {
 121 22 0:70 / /b rw - tmpfs t rw
 ";
         let es = entries(text);
-        let stat = |e: &Entry| -> Option<Dev> {
+        let stat = |e: &MountView| -> Option<Dev> {
             match e.dir.as_str() {
                 "/m" => Some((0, 61)),
                 _ => Some(e.mount.dev),

@@ -1,4 +1,5 @@
-//! `/proc/<pid>/mountinfo`, one struct per line.
+//! The text of `/proc/PID/mountinfo` (pure), one struct per line; the
+//! files are read by `procfs`.
 //!
 //! `36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue`
 //! fields: mount ID, parent ID, major:minor, root, mount point, options,
@@ -96,15 +97,6 @@ pub fn parse_line(line: &[u8]) -> Option<Mount> {
 /// `path`, and never fails the whole table.
 pub fn parse(text: &[u8]) -> Vec<Mount> {
     text.split(|&b| b == b'\n').filter_map(parse_line).collect()
-}
-
-/// A whole mountinfo file, e.g. `/proc/self/mountinfo`.
-pub fn read(path: &str) -> std::io::Result<Vec<Mount>> {
-    use std::io::Read;
-    // one buffer sized for a busy node: procfs gives no size
-    let mut bytes = Vec::with_capacity(256 * 1024);
-    std::fs::File::open(path)?.read_to_end(&mut bytes)?;
-    Ok(parse(&bytes))
 }
 
 /// The mount that is `/` for the process whose table this is: the last
@@ -207,8 +199,6 @@ mod tests {
         assert_eq!(t[1].path.as_os_str().as_bytes(), b"/srv/caf\xe9");
         assert_eq!(t[2].mount_point, "/pkg01");
         assert_eq!(root_mount(&t).map(|m| m.id), Some(25));
-        let own = read("/proc/self/mountinfo").unwrap();
-        assert!(root_mount(&own).is_some(), "our own table has a root");
     }
 
     #[test]

@@ -368,7 +368,7 @@ impl Runtime {
     fn finish(&mut self, m: &Machine) -> bool {
         let grace = u128::from(m.grace()) * 1000;
         let me = sysinit::getpid();
-        let first = children(me);
+        let first = crate::procfs::children(me);
         if !first.is_empty() {
             say(
                 log::Level::Info,
@@ -379,7 +379,7 @@ impl Runtime {
         let t = Instant::now();
         // bounded: the grace time, then KILL, then at most 5 s more
         loop {
-            let left = children(me);
+            let left = crate::procfs::children(me);
             if left.is_empty() || t.elapsed().as_millis() >= grace + 5_000 {
                 break;
             }
@@ -400,7 +400,7 @@ impl Runtime {
             sysinit::reap();
         }
         sysinit::reap();
-        let survivors = children(me);
+        let survivors = crate::procfs::children(me);
         if !survivors.is_empty() {
             say(
                 log::Level::Error,
@@ -423,15 +423,6 @@ impl Runtime {
         );
         survivors.is_empty()
     }
-}
-
-/// Our direct children, from /proc.
-fn children(me: i32) -> Vec<i32> {
-    crate::pscan::pids()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|pid| crate::procfs::read_stat(*pid).is_some_and(|s| s.ppid == me))
-        .collect()
 }
 
 impl Host for Runtime {

@@ -86,7 +86,7 @@ pub fn items(l: &Layout, pkg: &str, build: bool) -> Result<Vec<Item>> {
 }
 
 fn mount_table() -> Result<Vec<Mount>> {
-    mountinfo::read(MOUNTINFO).map_err(|e| Error::io("read", MOUNTINFO, &e))
+    crate::procfs::mount_table(MOUNTINFO).map_err(|e| Error::io("read", MOUNTINFO, &e))
 }
 
 /// What the planner needs: the mount table, each item's path in the root
@@ -321,7 +321,7 @@ pub fn still_mounted(root: &str) -> Option<Vec<String>> {
 /// Processes whose root or working directory is at or below `root`.
 pub fn users_of(root: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for pid in crate::pscan::pids().unwrap_or_default() {
+    for pid in crate::procfs::pids().unwrap_or_default() {
         for what in ["root", "cwd"] {
             let Ok(l) = std::fs::read_link(format!("/proc/{pid}/{what}")) else {
                 continue;

@@ -1,7 +1,7 @@
 //! Local time and the terminal, for pkgps: the C library's localtime_r (musl
 //! reads TZ, else the root's /etc/localtime, else UTC) and the window size.
 
-use crate::ps::Tm;
+use crate::ps_format::Tm;
 
 /// Broken-down local time of `t` (seconds since the epoch).
 pub fn localtime(t: i64) -> Option<Tm> {

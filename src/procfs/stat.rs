@@ -1,7 +1,6 @@
-//! `/proc/<pid>/stat`: the fields we need, safe against any `comm`.
-//!
-//! comm sits in parentheses and may itself hold spaces and `)`; the fields
-//! after it start after the *last* `)`.
+//! The text of `/proc/PID/stat` (pure): the fields we need, safe against
+//! any `comm`. comm sits in parentheses and may itself hold spaces and `)`;
+//! the fields after it start after the *last* `)`.
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stat {
@@ -30,19 +29,12 @@ pub struct Stat {
     pub rss: i64,
 }
 
-/// `/proc/<pid>/stat` read and parsed; None when the process is gone (or
-/// its file cannot be read).
-pub fn read_stat(pid: i32) -> Option<Stat> {
-    // bytes: a command name may hold any byte but NUL
-    parse_stat_bytes(&std::fs::read(format!("/proc/{pid}/stat")).ok()?)
-}
-
-pub fn parse_stat(text: &str) -> Option<Stat> {
-    parse_stat_bytes(text.as_bytes())
+pub fn parse(text: &str) -> Option<Stat> {
+    parse_bytes(text.as_bytes())
 }
 
 /// The same from raw bytes: comm may hold any byte but NUL and is kept raw.
-pub fn parse_stat_bytes(b: &[u8]) -> Option<Stat> {
+pub fn parse_bytes(b: &[u8]) -> Option<Stat> {
     let open = b.iter().position(|&c| c == b'(')?;
     let close = b.iter().rposition(|&c| c == b')')?;
     if close < open {
@@ -80,36 +72,10 @@ pub fn parse_stat_bytes(b: &[u8]) -> Option<Stat> {
 mod tests {
     use super::*;
 
-    /// A process whose name is not UTF-8 is still read (getcpkg's parent
-    /// walk, pkginit's shutdown and telinit depend on it).
-    #[test]
-    fn read_stat_of_a_process_with_a_latin1_name() {
-        use std::os::unix::ffi::OsStrExt;
-        let dir = std::env::temp_dir().join(format!("pcue-comm-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let exe = dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
-        std::fs::copy("/bin/sleep", &exe).unwrap();
-        let mut child = std::process::Command::new(&exe).arg("10").spawn().unwrap();
-        let pid = child.id() as i32;
-        // the name changes at exec: wait for it (bounded)
-        let mut seen = None;
-        for _ in 0..200 {
-            seen = read_stat(pid).map(|s| s.comm_raw);
-            if seen.as_deref() == Some(b"caf\xe9") {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(seen.as_deref(), Some(&b"caf\xe9"[..]));
-    }
-
     #[test]
     fn plain() {
         let l = "1234 (sshd) S 1 1234 1234 0 -1 4194560 1169 0 0 0 3 5 0 0 20 0 1 0 3461 15720448 1940 18446744073709551615 1 1 0 0 0 0 0 4096 81925 0 0 0 17 1 0 0 0 0 0";
-        let s = parse_stat(l).unwrap();
+        let s = parse(l).unwrap();
         assert_eq!(
             (s.pid, s.comm.as_str(), s.state, s.ppid),
             (1234, "sshd", 'S', 1)
@@ -123,12 +89,12 @@ mod tests {
     fn real_line_from_linux_6() {
         // /proc/self/stat of `cat` on Linux 6.18
         let l = "2314 (cat) R 2312 2312 5565 0 -1 4194304 103 0 0 0 0 0 0 0 20 0 1 0 93382 3133440 387 18446744073709551615 94582498254848 94582498274729 140728818623328 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 94582498290736 94582498292352 94583408996352 140728818629332 140728818629352 140728818629352 140728818630635 0\n";
-        let s = parse_stat(l).unwrap();
+        let s = parse(l).unwrap();
         assert_eq!((s.pid, s.ppid, s.session, s.tty_nr), (2314, 2312, 5565, 0));
         assert_eq!((s.starttime, s.vsize, s.rss), (93382, 3133440, 387));
         // a niced multi-threaded task: priority 39, nice 19, 4 threads
         let n = "9 (w) S 1 9 9 34817 9 0 0 0 0 0 7 1 0 0 39 19 4 0 50 1 1 1";
-        let s = parse_stat(n).unwrap();
+        let s = parse(n).unwrap();
         assert_eq!(
             (s.priority, s.nice, s.num_threads, s.tty_nr),
             (39, 19, 4, 34817)
@@ -138,7 +104,7 @@ mod tests {
     #[test]
     fn raw_comm_bytes_survive() {
         let l = b"5 (a\xff) b\tc) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9 1 1 1".to_vec();
-        let s = parse_stat_bytes(&l).unwrap();
+        let s = parse_bytes(&l).unwrap();
         assert_eq!(s.comm_raw, b"a\xff) b\tc");
         assert_eq!(s.comm, "a\u{fffd}) b\tc");
         assert_eq!((s.state, s.starttime), ('S', 9));
@@ -147,7 +113,7 @@ mod tests {
     #[test]
     fn comm_with_paren_and_space() {
         let l = "77 (a) b) (c) R 5 77 77 34816 77 4194304 90 0 0 0 1 2 0 0 20 0 1 0 999 1 1 1";
-        let s = parse_stat(l).unwrap();
+        let s = parse(l).unwrap();
         assert_eq!(s.comm, "a) b) (c");
         assert_eq!(
             (s.state, s.ppid, s.tty_nr, s.starttime),
@@ -157,7 +123,7 @@ mod tests {
 
     #[test]
     fn truncated() {
-        assert_eq!(parse_stat("12 (x) S 1 2"), None);
-        assert_eq!(parse_stat(""), None);
+        assert_eq!(parse("12 (x) S 1 2"), None);
+        assert_eq!(parse(""), None);
     }
 }

@@ -1,5 +1,6 @@
-//! `ps -f` fields and columns, computed the way procps-ng 4 computes them.
-//! Pure: numbers and bytes in, text out. Reading /proc is `pscan`'s job.
+//! The text of `ps -f`: its fields and columns, computed the way procps-ng
+//! 4 computes them. Pure: numbers and bytes in, text out. Reading /proc is
+//! `procfs::scan`'s job.
 //!
 //! The rules, from procps-ng's `ps/output.c` and `library/{pids,readproc,
 //! escape,devname}.c`:
@@ -131,14 +132,14 @@ pub fn screen_cols(stdout_is_tty: bool, term_cols: Option<u16>, columns: Option<
     cols
 }
 
-/// Rows laid out as ps lays them out.
-pub struct Layout {
+/// ps's table: rows laid out as ps lays them out.
+pub struct Table {
     pub cols: Vec<Column>,
     active_cols: usize,
 }
 
-impl Layout {
-    pub fn new(cols: Vec<Column>, screen_cols: usize) -> Layout {
+impl Table {
+    pub fn new(cols: Vec<Column>, screen_cols: usize) -> Table {
         // check_header_width: the line may span several screen widths
         let mut total = 0;
         let mut was_normal = 0;
@@ -157,7 +158,7 @@ impl Layout {
         while active < total && active < OUTBUF_SIZE / 2 {
             active += screen;
         }
-        Layout {
+        Table {
             cols,
             active_cols: active,
         }
@@ -513,8 +514,8 @@ pub fn tty_field(tty_nr: i32, drivers: &[TtyDriver]) -> String {
 mod tests {
     use super::*;
 
-    fn layout(package: bool, screen: usize) -> Layout {
-        Layout::new(f_columns(5, package), screen)
+    fn layout(package: bool, screen: usize) -> Table {
+        Table::new(f_columns(5, package), screen)
     }
 
     fn cells(v: &[&str]) -> Vec<String> {
@@ -618,7 +619,7 @@ mod tests {
         assert_eq!(pid_width(Some("32768\n")), 5);
         assert_eq!(pid_width(Some("4194304\n")), 7);
         assert_eq!(pid_width(None), 5);
-        let l = Layout::new(f_columns(7, false), OUTBUF_SIZE);
+        let l = Table::new(f_columns(7, false), OUTBUF_SIZE);
         assert_eq!(
             l.header(),
             "UID          PID    PPID  C STIME TTY          TIME CMD"

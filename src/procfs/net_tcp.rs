@@ -1,4 +1,5 @@
-//! `/proc/net/tcp` and `/proc/net/tcp6`: which connection owns a socket inode.
+//! The text of `/proc/net/tcp` and `/proc/net/tcp6` (pure): which
+//! connection owns a socket inode.
 //!
 //! `  0: 0100007F:1F90 0200007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 12345 1 ...`
 //! Addresses are the in-memory bytes printed as host-endian 32-bit words.

@@ -1,0 +1,164 @@
+//! Everything pcue reads under /proc, in one place: the process list and
+//! the parent links, a process's `stat`, its sockets and real uid, mount
+//! tables, and the TCP tables. The texts are parsed by pure modules
+//! (`stat`, `net_tcp`, `crate::mountinfo`); `scan` reads every process for
+//! a listing with one buffer, and `roots` decides each one's root mount
+//! (pkgps).
+
+pub mod net_tcp;
+pub mod roots;
+pub mod scan;
+pub mod stat;
+
+use crate::mountinfo::{self, Mount};
+pub use stat::Stat;
+use std::fs;
+use std::io::{self, Read};
+
+/// The numeric entries of /proc, in directory order (ascending pids, as ps
+/// lists them).
+pub fn pids() -> io::Result<Vec<i32>> {
+    let mut v = Vec::new();
+    for e in fs::read_dir("/proc")? {
+        let Ok(e) = e else { continue };
+        if let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) {
+            if pid > 0 {
+                v.push(pid);
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// `/proc/PID/stat` read and parsed; None when the process is gone (or
+/// its file cannot be read).
+pub fn read_stat(pid: i32) -> Option<Stat> {
+    // bytes: a command name may hold any byte but NUL
+    stat::parse_bytes(&fs::read(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// The direct children of `ppid` that exist now, in pid order.
+pub fn children(ppid: i32) -> Vec<i32> {
+    pids()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|&pid| read_stat(pid).is_some_and(|s| s.ppid == ppid))
+        .collect()
+}
+
+/// The real uid of `pid`, from `/proc/PID/status`.
+pub fn real_uid(pid: i32) -> Option<u32> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The inodes of the sockets among `pid`'s descriptors (none when they
+/// cannot be read: another user's process).
+pub fn socket_inodes(pid: i32) -> Vec<u64> {
+    let Ok(rd) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    rd.flatten()
+        .filter_map(|e| fs::read_link(e.path()).ok())
+        .filter_map(|l| {
+            let l = l.to_str()?;
+            l.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
+        })
+        .collect()
+}
+
+/// Every TCP socket of our network namespace, IPv4 and IPv6.
+pub fn tcp_sockets() -> Vec<net_tcp::Socket> {
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|p| fs::read_to_string(p).ok())
+        .flat_map(|t| net_tcp::parse(&t))
+        .collect()
+}
+
+/// A whole mount table, e.g. `/proc/self/mountinfo`.
+pub fn mount_table(path: &str) -> io::Result<Vec<Mount>> {
+    // one buffer sized for a busy node: procfs gives no size
+    let mut bytes = Vec::with_capacity(256 * 1024);
+    fs::File::open(path)?.read_to_end(&mut bytes)?;
+    Ok(mountinfo::parse(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    /// A process whose name is not UTF-8 is still read (getcpkg's parent
+    /// walk, pkginit's shutdown and telinit depend on it).
+    #[test]
+    fn read_stat_of_a_process_with_a_latin1_name() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = std::env::temp_dir().join(format!("pcue-comm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let exe = dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+        std::fs::copy("/bin/sleep", &exe).unwrap();
+        let mut child = Command::new(&exe).arg("10").spawn().unwrap();
+        let pid = child.id() as i32;
+        // the name changes at exec: wait for it (bounded)
+        let mut seen = None;
+        for _ in 0..200 {
+            seen = read_stat(pid).map(|s| s.comm_raw);
+            if seen.as_deref() == Some(b"caf\xe9") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(seen.as_deref(), Some(&b"caf\xe9"[..]));
+    }
+
+    /// The child walk finds a child and not its own child (pkginit's
+    /// shutdown signals only what it started).
+    #[test]
+    fn children_are_direct_children_only() {
+        let me = std::process::id() as i32;
+        let mut sh = Command::new("/bin/sh")
+            .args(["-c", "sleep 30 & echo $!; wait"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        io::BufReader::new(sh.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let grandchild: i32 = line.trim().parse().unwrap();
+        let kids = children(me);
+        let gkids = children(sh.id() as i32);
+        let killed = Command::new("kill")
+            .args(["-9", &grandchild.to_string()])
+            .status()
+            .unwrap();
+        sh.wait().unwrap();
+        assert!(killed.success());
+        assert!(kids.contains(&(sh.id() as i32)), "{kids:?}");
+        assert!(!kids.contains(&grandchild), "{kids:?}");
+        assert_eq!(gkids, vec![grandchild]);
+        assert!(!children(me).contains(&(sh.id() as i32)), "reaped");
+    }
+
+    #[test]
+    fn own_process_is_listed_and_read() {
+        let me = std::process::id() as i32;
+        assert!(pids().unwrap().contains(&me));
+        assert_eq!(read_stat(me).map(|s| s.pid), Some(me));
+        let id = Command::new("id").arg("-ru").output().unwrap().stdout;
+        let uid = String::from_utf8(id).unwrap().trim().parse().ok();
+        assert_eq!(real_uid(me), uid);
+        assert_eq!(read_stat(i32::MAX), None);
+        let own = mount_table("/proc/self/mountinfo").unwrap();
+        assert!(
+            mountinfo::root_mount(&own).is_some(),
+            "our own table has a root"
+        );
+    }
+}

@@ -1,0 +1,360 @@
+//! Reading every process for a listing (pkgps): each one's root mount,
+//! then the files ps reads (`stat`, `cmdline`, the owner of `/proc/PID`).
+//! One reusable buffer; a process that vanishes mid-read is `Gone`.
+//!
+//! Speed: a process's root mount is nearly always the first line of its
+//! mount table, so that line alone is read when it decides the answer
+//! (see `Scanner::root_of`): one small read per process that is not
+//! listed, against ps's three.
+
+use crate::mountinfo::Mount;
+use crate::procfs::stat::{self, Stat};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::MetadataExt;
+use std::time::{Duration, Instant};
+
+/// What reading one process gave.
+#[derive(Debug)]
+pub enum Got<T> {
+    Ok(T),
+    /// It exited while we looked.
+    Gone,
+    /// It exists but could not be read (permission, or a malformed file).
+    Unreadable(io::Error),
+}
+
+/// The fields of one process that ps -f shows.
+#[derive(Clone, Debug)]
+pub struct Proc {
+    /// Owner of /proc/PID: the effective uid.
+    pub uid: u32,
+    pub stat: Stat,
+    /// /proc/PID/cmdline as read, at most `ps_format::CMDLINE_MAX - 1` bytes.
+    pub cmdline: Vec<u8>,
+}
+
+/// Counters and the time spent reading, for the debug summary.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub mountinfo_reads: usize,
+    pub mountinfo_bytes: usize,
+    pub mountinfo_time: Duration,
+    pub proc_reads: usize,
+    pub proc_time: Duration,
+}
+
+/// Our own mount table as `Scanner::root_of` needs it: each mount ID, and
+/// whether it is the only mount on its mount point.
+#[derive(Clone, Debug, Default)]
+pub struct OwnMounts {
+    alone: HashMap<u64, bool>,
+}
+
+impl OwnMounts {
+    pub fn new(table: &[Mount]) -> OwnMounts {
+        let mut on: HashMap<&std::path::Path, usize> = HashMap::new();
+        for m in table {
+            *on.entry(m.path.as_path()).or_default() += 1;
+        }
+        let alone = table
+            .iter()
+            .map(|m| (m.id, on.get(m.path.as_path()) == Some(&1)))
+            .collect();
+        OwnMounts { alone }
+    }
+
+    /// The root mount of a process whose table starts with `first` (mount
+    /// ID, mount point), when that line decides it (see `Scanner::root_of`).
+    fn decides(&self, (id, mount_point): (u64, &[u8])) -> Option<u64> {
+        match self.alone.get(&id) {
+            // not ours: nor is its root, whichever it is
+            None => Some(id),
+            // on `/`, and nothing else is mounted there, over it or under it
+            Some(true) if mount_point == b"/" => Some(id),
+            Some(_) => None,
+        }
+    }
+}
+
+pub struct Scanner {
+    buf: Vec<u8>,
+    ours: OwnMounts,
+    pub stats: Stats,
+}
+
+fn gone(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ESRCH)
+}
+
+fn classify<T>(r: io::Result<T>) -> Got<T> {
+    match r {
+        Ok(v) => Got::Ok(v),
+        Err(e) if gone(&e) => Got::Gone,
+        Err(e) => Got::Unreadable(e),
+    }
+}
+
+/// The mount ID and the mount point (escaped, as written) of the first
+/// line of a mountinfo text, when that line is whole.
+fn first_line(text: &[u8]) -> Option<(u64, &[u8])> {
+    let line = &text[..text.iter().position(|&b| b == b'\n')?];
+    let mut f = line.split(|&b| b == b' ');
+    let id = std::str::from_utf8(f.next()?).ok()?.parse().ok()?;
+    Some((id, f.nth(3)?))
+}
+
+/// The mount ID of the last (topmost) line of a mountinfo text whose mount
+/// point is `/`. Only fields 1 and 5 are looked at.
+pub fn root_mount_id(text: &[u8]) -> Option<u64> {
+    let mut found = None;
+    for line in text.split(|&b| b == b'\n') {
+        let mut f = line.split(|&b| b == b' ');
+        let id = f.next();
+        let mp = f.nth(3);
+        if mp == Some(b"/") {
+            if let Some(id) = id
+                .and_then(|s| std::str::from_utf8(s).ok())
+                .and_then(|s| s.parse().ok())
+            {
+                found = Some(id);
+            }
+        }
+    }
+    found
+}
+
+impl Scanner {
+    /// A scanner comparing each process's mounts with `own_table`, the
+    /// mount table of this process.
+    pub fn new(own_table: &[Mount]) -> Scanner {
+        Scanner {
+            buf: Vec::with_capacity(64 * 1024),
+            ours: OwnMounts::new(own_table),
+            stats: Stats::default(),
+        }
+    }
+
+    /// Read `path` whole (or its first `limit` bytes) into the buffer.
+    fn slurp(&mut self, path: &str, limit: usize) -> io::Result<usize> {
+        self.buf.clear();
+        let mut f = File::open(path)?;
+        self.fill(&mut f, limit)
+    }
+
+    /// Go on reading `f` into the buffer until it holds `limit` bytes or
+    /// the file ends.
+    fn fill(&mut self, f: &mut File, limit: usize) -> io::Result<usize> {
+        loop {
+            if self.buf.len() >= limit {
+                self.buf.truncate(limit);
+                break;
+            }
+            let start = self.buf.len();
+            let want = (limit - start).min(32 * 1024);
+            self.buf.resize(start + want, 0);
+            match f.read(&mut self.buf[start..]) {
+                Ok(0) => {
+                    self.buf.truncate(start);
+                    break;
+                }
+                Ok(n) => self.buf.truncate(start + n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.buf.truncate(start),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(self.buf.len())
+    }
+
+    /// The root mount ID of process `pid`, from its mountinfo: the last
+    /// (topmost) mount on `/`. `Ok(None)` when the table was read but no
+    /// mount is `/` in it: the process chrooted into a directory below its
+    /// root mount (sshd's privilege separation into /var/empty), which
+    /// hides every mount that is not under it. A zombie has no mount table
+    /// left (the kernel says EINVAL): `Unreadable`.
+    ///
+    /// Only the first line is read when it decides:
+    /// - its mount is not in our table: then neither is the process's root
+    ///   (what lies below our root we see whole), and that first ID is the
+    ///   answer, so a table in another mount namespace, however large a
+    ///   user made it, costs one small read;
+    /// - it is a mount on `/` and nothing else is mounted where it is in
+    ///   our table: no other line of the process's table can be on `/`.
+    ///
+    /// Otherwise (a process chrooted below a mount, mounts stacked on one
+    /// another) the whole table is read.
+    pub fn root_of(&mut self, pid: i32) -> Got<Option<u64>> {
+        // a line is rarely longer; the kernel formats about what is asked
+        const STEP: usize = 256;
+        // no first line within this: read the whole table
+        const HEAD: usize = 4096;
+        let t0 = Instant::now();
+        self.buf.clear();
+        let r = File::open(format!("/proc/{pid}/mountinfo")).and_then(|mut f| {
+            while !self.buf.contains(&b'\n') && self.buf.len() < HEAD {
+                let had = self.buf.len();
+                if self.fill(&mut f, had + STEP)? < had + STEP {
+                    // the whole table is in
+                    return Ok(root_mount_id(&self.buf));
+                }
+            }
+            if let Some(id) = first_line(&self.buf).and_then(|l| self.ours.decides(l)) {
+                return Ok(Some(id));
+            }
+            self.fill(&mut f, usize::MAX)?;
+            Ok(root_mount_id(&self.buf))
+        });
+        self.stats.mountinfo_reads += 1;
+        self.stats.mountinfo_bytes += self.buf.len();
+        self.stats.mountinfo_time += t0.elapsed();
+        classify(r)
+    }
+
+    /// /proc/PID/stat alone.
+    pub fn stat_of(&mut self, pid: i32) -> Got<Stat> {
+        match classify(self.slurp(&format!("/proc/{pid}/stat"), 4096)) {
+            Got::Ok(_) => match stat::parse_bytes(&self.buf) {
+                Some(s) => Got::Ok(s),
+                None => {
+                    Got::Unreadable(io::Error::new(io::ErrorKind::InvalidData, "malformed stat"))
+                }
+            },
+            Got::Gone => Got::Gone,
+            Got::Unreadable(e) => Got::Unreadable(e),
+        }
+    }
+
+    /// Everything ps -f shows about `pid`.
+    pub fn proc_of(&mut self, pid: i32) -> Got<Proc> {
+        let t0 = Instant::now();
+        let r = self.proc_inner(pid);
+        self.stats.proc_reads += 1;
+        self.stats.proc_time += t0.elapsed();
+        r
+    }
+
+    fn proc_inner(&mut self, pid: i32) -> Got<Proc> {
+        let uid = match classify(std::fs::metadata(format!("/proc/{pid}"))) {
+            Got::Ok(m) => m.uid(),
+            Got::Gone => return Got::Gone,
+            Got::Unreadable(e) => return Got::Unreadable(e),
+        };
+        let stat = match self.stat_of(pid) {
+            Got::Ok(s) => s,
+            Got::Gone => return Got::Gone,
+            Got::Unreadable(e) => return Got::Unreadable(e),
+        };
+        // an unreadable cmdline shows as [comm], as in ps
+        let cmdline = match self.slurp(
+            &format!("/proc/{pid}/cmdline"),
+            crate::ps_format::CMDLINE_MAX - 1,
+        ) {
+            Ok(_) => self.buf.clone(),
+            Err(e) if gone(&e) => return Got::Gone,
+            Err(_) => Vec::new(),
+        };
+        Got::Ok(Proc { uid, stat, cmdline })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topmost_root_wins() {
+        let t = b"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
+23 22 0:21 / /proc rw - proc proc rw
+800 22 0:80 / /pkg01 rw - tmpfs tmpfs rw
+801 22 8:1 /srv / rw - ext4 /dev/sda1 rw
+802 801 0:81 / /x\\040/ rw - tmpfs t rw
+";
+        assert_eq!(root_mount_id(t), Some(801));
+        assert_eq!(
+            root_mount_id(b"612 598 0:71 / /pkg rw - tmpfs t rw\n"),
+            None
+        );
+        assert_eq!(root_mount_id(b""), None);
+        // a chrooted process sees its package root first, as "/"
+        let chroot = b"640 630 0:82 / / rw,relatime - tmpfs tmpfs-pkg01 rw,mode=755
+641 640 8:1 /usr /usr ro,relatime - ext4 /dev/root rw
+642 640 0:83 / /proc rw,relatime - proc proc rw
+";
+        assert_eq!(root_mount_id(chroot), Some(640));
+    }
+
+    #[test]
+    fn the_first_line_decides_when_nothing_is_stacked() {
+        let ours = crate::mountinfo::parse(
+            b"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
+23 22 0:21 / /proc rw - proc proc rw
+800 22 0:80 / /pkg01 rw - tmpfs tmpfs rw
+801 22 8:1 /srv / rw - ext4 /dev/sda1 rw
+810 22 0:90 / /pkg02 rw - tmpfs tmpfs rw
+811 810 0:91 / /pkg02 rw - tmpfs tmpfs rw
+",
+        );
+        let own = OwnMounts::new(&ours);
+        let first = |t: &'static [u8]| first_line(t).unwrap();
+        // a package's process: its root first, shown as /
+        assert_eq!(
+            own.decides(first(b"800 22 0:80 / / rw - tmpfs t rw\n")),
+            Some(800)
+        );
+        // a table in another namespace: none of its IDs are ours
+        assert_eq!(own.decides(first(b"5 1 0:5 / / rw - ext4 x rw\n")), Some(5));
+        assert_eq!(
+            own.decides(first(b"5 1 0:5 / /y rw - ext4 x rw\n")),
+            Some(5)
+        );
+        // a mount over our root, or a package root mounted twice: read on
+        assert_eq!(own.decides(first(b"22 1 8:1 / / rw - ext4 x rw\n")), None);
+        assert_eq!(
+            own.decides(first(b"810 22 0:90 / / rw - tmpfs t rw\n")),
+            None
+        );
+        // chrooted below its root mount: the first line is not /
+        assert_eq!(
+            own.decides(first(b"23 22 0:21 / /proc rw - proc p rw\n")),
+            None
+        );
+        assert_eq!(
+            first_line(b"25 1 0:22 / /a\\040b rw - ext4 x rw\n26").map(|l| l.1),
+            Some(&b"/a\\040b"[..])
+        );
+        assert_eq!(first_line(b"25 1 0:22 / / rw"), None, "not whole");
+        assert_eq!(first_line(b"x 1 0:22 / / rw\n"), None);
+    }
+
+    #[test]
+    fn reads_itself() {
+        let own = crate::procfs::mount_table("/proc/self/mountinfo").unwrap();
+        let mut s = Scanner::new(&own);
+        let me = std::process::id() as i32;
+        let root = crate::mountinfo::root_mount(&own).unwrap().id;
+        assert!(matches!(s.root_of(me), Got::Ok(Some(id)) if id == root));
+        // something else on our root's mount point: the table is read whole
+        let mut stacked = own.clone();
+        let mut other = crate::mountinfo::root_mount(&own).unwrap().clone();
+        other.id = u64::MAX;
+        stacked.push(other);
+        let mut s = Scanner::new(&stacked);
+        assert!(matches!(s.root_of(me), Got::Ok(Some(id)) if id == root));
+        let whole = std::fs::read("/proc/self/mountinfo").unwrap().len();
+        assert!(s.stats.mountinfo_bytes >= whole - 64, "{:?}", s.stats);
+        // no table of ours: the first line is not ours, and the answer
+        let mut s = Scanner::new(&[]);
+        assert!(matches!(s.root_of(me), Got::Ok(Some(id)) if id == own[0].id));
+        assert!(s.stats.mountinfo_bytes < whole.min(4096), "{:?}", s.stats);
+        assert!(matches!(s.root_of(i32::MAX), Got::Gone));
+        match s.proc_of(me) {
+            Got::Ok(p) => {
+                assert_eq!(p.stat.pid, me);
+                assert!(!p.cmdline.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(s.proc_of(i32::MAX), Got::Gone));
+    }
+}
