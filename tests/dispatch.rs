@@ -272,3 +272,25 @@ fn make_install_and_uninstall_into_destdir() {
     assert!(!dest.join("corp/bin/getcpkg").exists());
     assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "not ours\n");
 }
+
+/// `--help` after an operand prints the manual text too, never argh's
+/// generated help, for every applet whose line holds no other program's.
+#[test]
+fn help_anywhere_prints_the_manual() {
+    let t = TempDir::new("help-late");
+    for name in [
+        "getcpkg", "mkpcue", "pkgbdf", "pkginit", "pkglogin", "pkgps", "telinit",
+    ] {
+        let first = applet(&t, name, &["--help"], &[]);
+        let late = applet(&t, name, &["-Z9", "operand", "--help"], &[]);
+        assert_eq!(late.status.code(), Some(0), "{name} operand --help");
+        assert_eq!(
+            String::from_utf8_lossy(&late.stdout),
+            String::from_utf8_lossy(&first.stdout),
+            "{name} operand --help"
+        );
+        let text = String::from_utf8_lossy(&late.stdout);
+        assert!(text.starts_with("NAME\n"), "{name}: {text}");
+        assert!(!text.contains("Options:"), "argh's help: {text}");
+    }
+}

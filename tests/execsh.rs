@@ -80,7 +80,9 @@ setpriv --reuid=4242 --regid=4242 --groups=4999 -- /usr/bin/python3 -c "$PTY_PY"
   echo "rc=$?"
   echo "ttyafter=$(stat -c "%u %g %a" "$(tty)")"' "$X"
 set -e
-sleep 1.1 # last says "still running" for a logout in the current second
+# last says "still running" for a logout in the current second: wait for the next
+t0=$(date +%s)
+wait_until 3 '[ "$(date +%s)" -gt "$t0" ]' || die "the clock stands still"
 echo "last=$(last -f "$T/pkg01/var/log/wtmp" | grep -a '^user' | head -1)"
 echo "dead=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[8\]')"
 echo "alive=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[7\]' || true)"

@@ -38,8 +38,9 @@ fn inside_each_package_as_an_unprivileged_user() {
     let out = run(r#"
 echo "p1=$(chroot --userspec=$TUID:$TGID "$T/pkg01" /corp/bin/getcpkg)"
 echo "p2=$(chroot --userspec=$TUID:$TGID "$T/pkg02" /corp/bin/pcue getcpkg)"
-echo "sys=$(as_user "$PCUE" getcpkg)"
-echo "sysrc=$?"
+sys=$(as_user "$PCUE" getcpkg); sysrc=$?
+echo "sys=$sys"
+echo "sysrc=$sysrc"
 "#);
     assert_eq!(field(&out, "p1"), Some("pkg01"), "{out}");
     assert_eq!(field(&out, "p2"), Some("pkg02"), "{out}");

@@ -168,7 +168,9 @@ ff:3:respawn:echo started >> /tmp/ff
 X
 start_pkginit
 wait_for 10 grep -q 'respawning too fast' "$R/var/log/pkginit.log" || die "no throttle message"
-sleep 0.5
+# throttled, and no start of it still running: nothing can add a line now
+wait_until 5 '[ "$(state ff | cut -d" " -f1)" = throttled ] && [ -z "$(pgrep -P "$(pkginit_pid pkg01)")" ]' ||
+    die "ff is not throttled, or a start of it still runs"
 echo "starts=$(wc -l < "$R/tmp/ff")"
 echo "msg=$(grep -o 'Id "ff" respawning too fast: disabled for 5 minutes' "$R/var/log/pkginit.log" | head -1)"
 echo "state=$(state ff | cut -d' ' -f1)"
@@ -257,7 +259,9 @@ python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack("<iiii368s", 
 python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack("<iiii368s", 0x03091969, 2, 0x33, 3, b""))' > "$F"   # powerfail
 python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack("<iiii", 0x03091969, 1, 0x33, 3))' > "$F"            # 16 bytes
 timeout 20 head -c 1048576 /dev/urandom > "$F"; echo "noise=$?"   # 1 MiB of noise
-sleep 0.3
+# the framed requests above were read and refused before the noise
+wait_until 5 'test "$(grep -c "got bogus initrequest" "$R/var/log/pkginit.log")" -ge 4' ||
+    echo "no bogus lines logged" >&2
 echo "alive=$(alive "$pid" && echo yes)"
 echo "level=$(level)"
 tel 3; echo "tel3=$?"
@@ -452,7 +456,10 @@ pid=$(pkginit_pid pkg01)
 echo "fifo=$(stat -c '%u %a %F' "$R/tmp/initctl")"
 chroot --userspec=$TUID:$TGID "$R" /corp/bin/telinit 0 2>"$T/err"; echo "user_tel0=$?"
 echo "user_err=$(head -1 "$T/err")"
-sleep 0.3
+# a request of root's after it: answered, so anything the user's telinit
+# had managed to write before it was read first
+tel q; echo "telq=$?"
+wait_for 5 grep -q 're-reading inittab' "$R/var/log/pkginit.log" || echo "q unanswered" >&2
 echo "still=$(kill -0 "$pid" 2>/dev/null && echo running)"
 echo "level=$(level)"
 tel 0; echo "tel0=$?"
@@ -461,6 +468,7 @@ tel 0; echo "tel0=$?"
     assert_eq!(field(&out, "start"), Some("0"), "{out}");
     assert_eq!(field(&out, "fifo"), Some("0 600 fifo"), "{out}");
     assert_eq!(field(&out, "user_tel0"), Some("1"), "{out}");
+    assert_eq!(field(&out, "telq"), Some("0"), "{out}");
     assert_eq!(field(&out, "still"), Some("running"), "{out}");
     assert_eq!(field(&out, "level"), Some("3"), "{out}");
     assert_eq!(field(&out, "tel0"), Some("0"), "{out}");
