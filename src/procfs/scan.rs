@@ -79,7 +79,10 @@ impl OwnMounts {
 }
 
 pub struct Scanner {
+    /// Zeroed once and grown only for a very large mount table; `len`
+    /// bytes of it hold what the last read gave.
     buf: Vec<u8>,
+    len: usize,
     ours: OwnMounts,
     pub stats: Stats,
 }
@@ -97,12 +100,19 @@ fn classify<T>(r: io::Result<T>) -> Got<T> {
 }
 
 /// The mount ID and the mount point (escaped, as written) of the first
-/// line of a mountinfo text, when that line is whole.
-fn first_line(text: &[u8]) -> Option<(u64, &[u8])> {
-    let line = &text[..text.iter().position(|&b| b == b'\n')?];
+/// line of a mountinfo text, once the text holds them whole (a blank
+/// follows the mount point).
+fn first_fields(text: &[u8]) -> Option<(u64, &[u8])> {
+    let line = match text.iter().position(|&b| b == b'\n') {
+        Some(n) => &text[..n],
+        None => text,
+    };
     let mut f = line.split(|&b| b == b' ');
     let id = std::str::from_utf8(f.next()?).ok()?.parse().ok()?;
-    Some((id, f.nth(3)?))
+    let mount_point = f.nth(3)?;
+    // the options must have begun: the mount point is not cut
+    f.next()?;
+    Some((id, mount_point))
 }
 
 /// The mount ID of the last (topmost) line of a mountinfo text whose mount
@@ -130,41 +140,47 @@ impl Scanner {
     /// mount table of this process.
     pub fn new(own_table: &[Mount]) -> Scanner {
         Scanner {
-            buf: Vec::with_capacity(64 * 1024),
+            buf: vec![0; 64 * 1024],
+            len: 0,
             ours: OwnMounts::new(own_table),
             stats: Stats::default(),
         }
     }
 
+    /// What the buffer holds.
+    fn data(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
     /// Read `path` whole (or its first `limit` bytes) into the buffer.
     fn slurp(&mut self, path: &str, limit: usize) -> io::Result<usize> {
-        self.buf.clear();
+        self.len = 0;
         let mut f = File::open(path)?;
         self.fill(&mut f, limit)
     }
 
     /// Go on reading `f` into the buffer until it holds `limit` bytes or
-    /// the file ends.
+    /// the file ends. A /proc file ends where a read gives less than was
+    /// asked (seq_file and cmdline fill each read as far as they can), so
+    /// no read is spent on seeing the end.
     fn fill(&mut self, f: &mut File, limit: usize) -> io::Result<usize> {
-        loop {
-            if self.buf.len() >= limit {
-                self.buf.truncate(limit);
-                break;
+        while self.len < limit {
+            if self.len == self.buf.len() {
+                self.buf.resize(self.buf.len() * 2, 0);
             }
-            let start = self.buf.len();
-            let want = (limit - start).min(32 * 1024);
-            self.buf.resize(start + want, 0);
-            match f.read(&mut self.buf[start..]) {
-                Ok(0) => {
-                    self.buf.truncate(start);
-                    break;
+            let end = limit.min(self.buf.len());
+            match f.read(&mut self.buf[self.len..end]) {
+                Ok(n) => {
+                    self.len += n;
+                    if self.len < end {
+                        break;
+                    }
                 }
-                Ok(n) => self.buf.truncate(start + n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.buf.truncate(start),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
-        Ok(self.buf.len())
+        Ok(self.len)
     }
 
     /// The root mount ID of process `pid`, from its mountinfo: the last
@@ -185,28 +201,31 @@ impl Scanner {
     /// Otherwise (a process chrooted below a mount, mounts stacked on one
     /// another) the whole table is read.
     pub fn root_of(&mut self, pid: i32) -> Got<Option<u64>> {
-        // a line is rarely longer; the kernel formats about what is asked
-        const STEP: usize = 256;
-        // no first line within this: read the whole table
+        // The kernel formats lines until a read is served: asking for less
+        // than a line formats that line alone. Its first five fields (the
+        // mount ID to the mount point) nearly always fit in this.
+        const STEP: usize = 32;
+        // not within this: read the whole table
         const HEAD: usize = 4096;
         let t0 = Instant::now();
-        self.buf.clear();
+        self.len = 0;
         let r = File::open(format!("/proc/{pid}/mountinfo")).and_then(|mut f| {
-            while !self.buf.contains(&b'\n') && self.buf.len() < HEAD {
-                let had = self.buf.len();
-                if self.fill(&mut f, had + STEP)? < had + STEP {
+            let mut asked = 0;
+            while first_fields(self.data()).is_none() && asked < HEAD {
+                asked = (2 * self.len).max(STEP);
+                if self.fill(&mut f, asked)? < asked {
                     // the whole table is in
-                    return Ok(root_mount_id(&self.buf));
+                    return Ok(root_mount_id(self.data()));
                 }
             }
-            if let Some(id) = first_line(&self.buf).and_then(|l| self.ours.decides(l)) {
+            if let Some(id) = first_fields(self.data()).and_then(|l| self.ours.decides(l)) {
                 return Ok(Some(id));
             }
             self.fill(&mut f, usize::MAX)?;
-            Ok(root_mount_id(&self.buf))
+            Ok(root_mount_id(self.data()))
         });
         self.stats.mountinfo_reads += 1;
-        self.stats.mountinfo_bytes += self.buf.len();
+        self.stats.mountinfo_bytes += self.len;
         self.stats.mountinfo_time += t0.elapsed();
         classify(r)
     }
@@ -214,7 +233,7 @@ impl Scanner {
     /// /proc/PID/stat alone.
     pub fn stat_of(&mut self, pid: i32) -> Got<Stat> {
         match classify(self.slurp(&format!("/proc/{pid}/stat"), 4096)) {
-            Got::Ok(_) => match stat::parse_bytes(&self.buf) {
+            Got::Ok(_) => match stat::parse_bytes(self.data()) {
                 Some(s) => Got::Ok(s),
                 None => {
                     Got::Unreadable(io::Error::new(io::ErrorKind::InvalidData, "malformed stat"))
@@ -250,7 +269,7 @@ impl Scanner {
             &format!("/proc/{pid}/cmdline"),
             crate::ps_format::CMDLINE_MAX - 1,
         ) {
-            Ok(_) => self.buf.clone(),
+            Ok(_) => self.data().to_vec(),
             Err(e) if gone(&e) => return Got::Gone,
             Err(_) => Vec::new(),
         };
@@ -296,7 +315,7 @@ mod tests {
 ",
         );
         let own = OwnMounts::new(&ours);
-        let first = |t: &'static [u8]| first_line(t).unwrap();
+        let first = |t: &'static [u8]| first_fields(t).unwrap();
         // a package's process: its root first, shown as /
         assert_eq!(
             own.decides(first(b"800 22 0:80 / / rw - tmpfs t rw\n")),
@@ -320,11 +339,17 @@ mod tests {
             None
         );
         assert_eq!(
-            first_line(b"25 1 0:22 / /a\\040b rw - ext4 x rw\n26").map(|l| l.1),
+            first_fields(b"25 1 0:22 / /a\\040b rw - ext4 x rw\n26").map(|l| l.1),
             Some(&b"/a\\040b"[..])
         );
-        assert_eq!(first_line(b"25 1 0:22 / / rw"), None, "not whole");
-        assert_eq!(first_line(b"x 1 0:22 / / rw\n"), None);
+        assert_eq!(
+            first_fields(b"25 1 0:22 / /"),
+            None,
+            "the mount point may go on"
+        );
+        assert_eq!(first_fields(b"25 1 0:22 / /a "), Some((25, &b"/a"[..])));
+        assert_eq!(first_fields(b"25 1 0:22 /"), None);
+        assert_eq!(first_fields(b"x 1 0:22 / / rw\n"), None);
     }
 
     #[test]
