@@ -279,11 +279,9 @@ pub fn check_package(pkg: &str, root: &Path, addrs: &[IpAddr]) -> Vec<String> {
         addrs,
         |d| inside(d).is_dir(),
     );
-    let listening: Vec<(IpAddr, u16)> = ["/proc/net/tcp", "/proc/net/tcp6"]
-        .iter()
-        .filter_map(|f| std::fs::read_to_string(f).ok())
-        .flat_map(|t| crate::nettcp::parse(&t))
-        .filter(|s| s.state == crate::nettcp::LISTEN)
+    let listening: Vec<(IpAddr, u16)> = crate::procfs::tcp_sockets()
+        .into_iter()
+        .filter(|s| s.state == crate::procfs::net_tcp::LISTEN)
         .map(|s| (s.local, s.local_port))
         .collect();
     let running = cupsd_running(&read("run/cups/cupsd.pid"));
@@ -336,10 +334,10 @@ pub fn check_package(pkg: &str, root: &Path, addrs: &[IpAddr]) -> Vec<String> {
 fn cupsd_running(pid_file: &str) -> bool {
     pid_file
         .trim()
-        .parse::<u32>()
+        .parse::<i32>()
         .ok()
-        .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).ok())
-        .is_some_and(|c| c.trim() == "cupsd")
+        .and_then(crate::procfs::read_stat)
+        .is_some_and(|s| s.comm == "cupsd")
 }
 
 #[cfg(test)]

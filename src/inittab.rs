@@ -66,7 +66,7 @@ const MEANINGLESS: &[&str] = &[
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
+pub struct InittabEntry {
     pub id: String,
     /// Run-level characters (`0`-`6`, `a`-`c`); all of 0-6 when the field
     /// was empty.
@@ -80,7 +80,7 @@ pub struct Entry {
     pub line: usize,
 }
 
-impl Entry {
+impl InittabEntry {
     pub fn has_level(&self, level: u8) -> bool {
         self.levels.as_bytes().contains(&level)
     }
@@ -88,7 +88,7 @@ impl Entry {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Inittab {
-    pub entries: Vec<Entry>,
+    pub entries: Vec<InittabEntry>,
     /// The level of the first `initdefault` entry.
     pub default_level: Option<u8>,
     /// One line per problem, `PATH[LINE]: message`.
@@ -122,7 +122,7 @@ pub fn parse(text: &str, path: &str) -> Inittab {
     tab
 }
 
-fn parse_line(body: &str, n: usize, tab: &Inittab) -> Result<Option<Entry>, String> {
+fn parse_line(body: &str, n: usize, tab: &Inittab) -> Result<Option<InittabEntry>, String> {
     let mut f = body.splitn(4, ':');
     let id = f.next().unwrap_or("");
     let levels = f.next();
@@ -169,7 +169,7 @@ fn parse_line(body: &str, n: usize, tab: &Inittab) -> Result<Option<Entry>, Stri
             None => Err("initdefault needs a run-level".into()),
             Some(b'0') => Err("initdefault level 0 would stop pkginit at once".into()),
             Some(b'a'..=b'c') => Err("initdefault level must be 1-6".into()),
-            Some(_) => Ok(Some(Entry {
+            Some(_) => Ok(Some(InittabEntry {
                 id: id.into(),
                 levels: lv,
                 action,
@@ -198,7 +198,7 @@ fn parse_line(body: &str, n: usize, tab: &Inittab) -> Result<Option<Entry>, Stri
     if tab.entries.iter().any(|e| e.id == id) {
         return Err(format!("duplicate ID field \"{id}\""));
     }
-    Ok(Some(Entry {
+    Ok(Some(InittabEntry {
         id: id.into(),
         levels: lv,
         action,

@@ -364,11 +364,12 @@ echo "hide_visible=$(ls -d /proc/[0-9]* | wc -l)"
     );
     assert_eq!(f("hide_users"), "user ");
     let dbg = f("hide_debug");
-    let n: usize = dbg
-        .split(", ")
-        .find_map(|p| p.strip_suffix(" unreadable skipped; "))
-        .or_else(|| dbg.split(' ').nth(7))
-        .and_then(|s| s.parse().ok())
+    // "... N unreadable skipped; ...", whatever prefix the logger gives
+    let words: Vec<&str> = dbg.split(' ').collect();
+    let n: usize = words
+        .windows(2)
+        .find(|w| w[1] == "unreadable")
+        .and_then(|w| w[0].parse().ok())
         .unwrap_or_else(|| panic!("{dbg}"));
     assert!(
         n >= 10,

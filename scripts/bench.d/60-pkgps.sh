@@ -2,7 +2,8 @@
 # pkgps against ps: with N extra sleepers in a private pid namespace (half of
 # them chrooted into a package root), `pkgps` run inside the package vs
 # `ps -ef`, and `pkgps -a` vs `ps -eo pid,args`, at N = 500, 5000, 20000
-# (PKGPS_BENCH_SIZES overrides; 20000 needs ~4 GB free and ulimit -u).
+# (PKGPS_BENCH_SIZES overrides; 20000 needs ~4 GB free, ulimit -u and 25,000
+# free pids under pid_max).
 # pkgps's own debug line says how much of its time went to reading /proc.
 # Everything lives in the namespace and dies with it.
 set -euo pipefail
@@ -12,11 +13,13 @@ command -v busybox >/dev/null || { echo "60-pkgps: needs busybox" >&2; exit 1; }
 sizes=${PKGPS_BENCH_SIZES:-"500 5000 20000"}
 avail=$(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
 nproc_limit=$(ulimit -u)
+# the sleepers take pids from the host's pid_max too: leave others 5,000
+pids_free=$(( $(cat /proc/sys/kernel/pid_max) - $(ls -d /proc/[0-9]* | wc -l) ))
 keep=""
 for n in $sizes; do
-    if [ "$n" -gt 5000 ] && { [ "$avail" -lt 6000 ] ||
-        { [ "$nproc_limit" != unlimited ] && [ "$nproc_limit" -lt $((n + 1000)) ]; }; }; then
-        echo "60-pkgps: skipping $n processes (MemAvailable ${avail} MB, ulimit -u $nproc_limit)"
+    if [ "$pids_free" -lt $((n + 5000)) ] || { [ "$n" -gt 5000 ] && { [ "$avail" -lt 6000 ] ||
+        { [ "$nproc_limit" != unlimited ] && [ "$nproc_limit" -lt $((n + 1000)) ]; }; }; }; then
+        echo "60-pkgps: skipping $n processes (MemAvailable ${avail} MB, ulimit -u $nproc_limit, $pids_free pids free)"
         continue
     fi
     keep="$keep $n"
@@ -65,8 +68,8 @@ for n in $SIZES; do
     peer=$(median_ms 5 ps -eo pid,args)
     report "pkgps -a, $total processes" "$ours" "ps -eo pid,args" "$peer" ms
     dbg=$(chroot "$R" /usr/bin/env PCUE_LOG=debug /corp/bin/pkgps 2>&1 >/dev/null | grep "processes scanned")
-    echo "INFO pkgps at $total processes: ${dbg#pkgps: debug: }"
+    echo "INFO pkgps at $total processes: ${dbg#pkgps: }"
     dbg=$(PCUE_LOG=debug "$PCUE" pkgps -a 2>&1 >/dev/null | grep "processes scanned")
-    echo "INFO pkgps -a at $total processes: ${dbg#pkgps: debug: }"
+    echo "INFO pkgps -a at $total processes: ${dbg#pkgps: }"
 done
 '

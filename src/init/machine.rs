@@ -17,7 +17,7 @@
 //! - Level 0: after its entries ran, everything still running is stopped
 //!   and the machine is done.
 
-use crate::inittab::{Action, Entry, Inittab};
+use crate::inittab::{Action, Inittab, InittabEntry};
 
 /// Monotonic milliseconds.
 pub type Ms = u64;
@@ -49,7 +49,7 @@ pub enum Record {
 pub trait Host {
     /// Start `e`'s process (in its own session); its pid, None when the
     /// fork failed.
-    fn spawn(&mut self, e: &Entry, level: u8, prev: u8) -> Option<i32>;
+    fn spawn(&mut self, e: &InittabEntry, level: u8, prev: u8) -> Option<i32>;
     /// Signal the process group led by `pid`.
     fn kill_group(&mut self, pid: i32, sig: Sig);
     fn log(&mut self, level: log::Level, msg: &str);
@@ -67,7 +67,7 @@ enum Stage {
 
 #[derive(Clone, Debug)]
 struct Slot {
-    entry: Entry,
+    entry: InittabEntry,
     pid: Option<i32>,
     /// A once/wait/boot entry ran in this level (or at start).
     done: bool,
@@ -84,7 +84,7 @@ struct Slot {
 }
 
 impl Slot {
-    fn new(entry: Entry) -> Slot {
+    fn new(entry: InittabEntry) -> Slot {
         Slot {
             entry,
             pid: None,
@@ -718,7 +718,7 @@ mod tests {
     }
 
     impl Host for Fake {
-        fn spawn(&mut self, e: &Entry, level: u8, _prev: u8) -> Option<i32> {
+        fn spawn(&mut self, e: &InittabEntry, level: u8, _prev: u8) -> Option<i32> {
             self.next_pid += 1;
             let pid = 100 + self.next_pid;
             self.running.push((pid, e.id.clone()));
@@ -1012,7 +1012,7 @@ l0:0:wait:/etc/rc 0
     fn a_wait_entry_whose_fork_failed_is_retried_and_holds_the_rest() {
         struct Failing(Fake, u32);
         impl Host for Failing {
-            fn spawn(&mut self, e: &Entry, level: u8, prev: u8) -> Option<i32> {
+            fn spawn(&mut self, e: &InittabEntry, level: u8, prev: u8) -> Option<i32> {
                 if e.id == "l2" && self.1 > 0 {
                     self.1 -= 1;
                     return None;

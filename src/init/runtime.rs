@@ -9,7 +9,7 @@ use super::status;
 use super::{ENVFILE, FIFO, INITTAB, PIDFILE, STATUS, UTMP, WTMP};
 use crate::error::{Error, Result};
 use crate::initctl::{self, Command};
-use crate::inittab::{self, Entry, Inittab};
+use crate::inittab::{self, Inittab, InittabEntry};
 use crate::logging;
 use crate::sys::{init as sysinit, Facility};
 use crate::utc::epoch_now;
@@ -426,7 +426,7 @@ impl Runtime {
 }
 
 impl Host for Runtime {
-    fn spawn(&mut self, e: &Entry, level: u8, prev: u8) -> Option<i32> {
+    fn spawn(&mut self, e: &InittabEntry, level: u8, prev: u8) -> Option<i32> {
         let words = inittab::argv(&e.process);
         let cs = |s: &str| CString::new(s.replace('\0', "")).unwrap_or_default();
         let prog = words.first().cloned().unwrap_or_default();

@@ -323,7 +323,7 @@ pub fn users_of(root: &str) -> Vec<String> {
     let mut out = Vec::new();
     for pid in crate::procfs::pids().unwrap_or_default() {
         for what in ["root", "cwd"] {
-            let Ok(l) = std::fs::read_link(format!("/proc/{pid}/{what}")) else {
+            let Some(l) = crate::procfs::link(pid, what) else {
                 continue;
             };
             let l = l.to_string_lossy();

@@ -61,7 +61,7 @@ pub enum Kind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
+pub struct LayoutEntry {
     /// Line in the layout text, for messages.
     pub line: usize,
     /// Relative to the root, no `.`/`..`/empty components; "" for the root.
@@ -75,7 +75,7 @@ pub struct Entry {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Layout {
-    pub entries: Vec<Entry>,
+    pub entries: Vec<LayoutEntry>,
 }
 
 fn root_id() -> Id {
@@ -183,7 +183,7 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
             }
             seen_root = true;
             known.insert(String::new());
-            entries.push(Entry {
+            entries.push(LayoutEntry {
                 line: n,
                 path: String::new(),
                 kind: Kind::Root,
@@ -282,7 +282,7 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
         ) {
             known.insert(path.clone());
         }
-        entries.push(Entry {
+        entries.push(LayoutEntry {
             line: n,
             path,
             kind,
@@ -315,7 +315,7 @@ impl Layout {
             match e.kind {
                 Kind::Applets => {
                     for a in applets {
-                        out.push(Entry {
+                        out.push(LayoutEntry {
                             path: format!("{}/{a}", e.path),
                             kind: Kind::Symlink {
                                 target: "pcue".into(),

@@ -11,7 +11,7 @@ pub mod apply;
 pub mod format;
 pub mod plan;
 
-pub use format::{fill, parse, Content, Entry, Id, Kind, Layout};
+pub use format::{fill, parse, Content, Id, Kind, Layout, LayoutEntry};
 pub use plan::{check, plan, Item, Mode, Node, Obs, Plan, Source, Step, Type, World};
 
 /// The layout built into the binary (`mkpcue --print-layout`).

@@ -3,7 +3,7 @@
 //! the mount table, the bind sources) and say what to do, what to keep and
 //! what has drifted. Pure: the caller observes, `layout::apply` acts.
 
-use super::format::{Entry, Kind};
+use super::format::{Kind, LayoutEntry};
 use crate::mountinfo::Mount;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -11,7 +11,7 @@ use std::fmt;
 /// One entry with its owner resolved to numbers and its file content made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
-    pub entry: Entry,
+    pub entry: LayoutEntry,
     pub uid: u32,
     pub gid: u32,
     /// The bytes of a `file` entry.

@@ -46,6 +46,12 @@ pub fn children(ppid: i32) -> Vec<i32> {
         .collect()
 }
 
+/// Where `/proc/PID/NAME` points (`root`, `cwd`, `exe`); None when it
+/// cannot be followed (gone, or another user's process).
+pub fn link(pid: i32, name: &str) -> Option<std::path::PathBuf> {
+    fs::read_link(format!("/proc/{pid}/{name}")).ok()
+}
+
 /// The real uid of `pid`, from `/proc/PID/status`.
 pub fn real_uid(pid: i32) -> Option<u32> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -155,6 +161,8 @@ mod tests {
         let uid = String::from_utf8(id).unwrap().trim().parse().ok();
         assert_eq!(real_uid(me), uid);
         assert_eq!(read_stat(i32::MAX), None);
+        assert_eq!(link(me, "cwd"), std::env::current_dir().ok());
+        assert_eq!(link(i32::MAX, "cwd"), None);
         let own = mount_table("/proc/self/mountinfo").unwrap();
         assert!(
             mountinfo::root_mount(&own).is_some(),
