@@ -202,39 +202,49 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let _lock = sm::lock_dir(parent).map_err(|e| Error::io("lock", parent.display(), &e))?;
     let names: Vec<&str> = crate::applets::APPLETS.iter().map(|a| a.name).collect();
     let expanded = parsed.expand(&names, |p| Path::new(p).exists());
-    let build = !(a.mount || a.umount || a.check);
-    let items = apply::items(&expanded, pkg, build)?;
+    let contents = !(a.mount || a.umount || a.check);
+    let items = apply::items(&expanded, pkg, contents)?;
     let world = apply::observe(&root, &items)?;
     if a.umount {
         return umount(pkg, &world, a.lazy, a.dry_run);
     }
     if a.check {
-        let mut drift = layout::check(&items, &world);
-        if let Some(why) = refused_entry(&root) {
-            drift.push(format!("execsh and pkgnet would refuse this root: {why}"));
-        }
-        let addrs = crate::registry::Registry::system()
-            .by_name(pkg)
-            .map(|p| p.addrs.clone())
-            .unwrap_or_default();
-        drift.extend(crate::cups::check_package(pkg, &root, &addrs));
-        drift.extend(apply::login_stack(&root));
-        for d in &drift {
-            println!("{d}");
-        }
-        if drift.is_empty() {
-            println!("{pkg}: {} matches the layout", world.root);
-            return Ok(0);
-        }
-        println!("{pkg}: {} difference(s) from the layout", drift.len());
-        return Ok(1);
+        return check(pkg, &root, &items, &world);
     }
     let mode = if a.mount {
         Mode::MountOnly
     } else {
         Mode::Build
     };
-    let plan = layout::plan(&items, &world, mode);
+    build(pkg, &root, &layout::plan(&items, &world, mode), a.dry_run)
+}
+
+/// --check: every difference from the layout, one line each; 1 if any.
+fn check(pkg: &str, root: &Path, items: &[layout::Item], world: &World) -> Result<i32> {
+    let mut drift = layout::check(items, world);
+    if let Some(why) = refused_entry(root) {
+        drift.push(format!("execsh and pkgnet would refuse this root: {why}"));
+    }
+    let addrs = crate::registry::Registry::system()
+        .by_name(pkg)
+        .map(|p| p.addrs.clone())
+        .unwrap_or_default();
+    drift.extend(crate::cups::check_package(pkg, root, &addrs));
+    drift.extend(apply::login_stack(root));
+    for d in &drift {
+        println!("{d}");
+    }
+    if drift.is_empty() {
+        println!("{pkg}: {} matches the layout", world.root);
+        return Ok(0);
+    }
+    println!("{pkg}: {} difference(s) from the layout", drift.len());
+    Ok(1)
+}
+
+/// A build or --mount: stop on anything in the way, else report what is
+/// kept and carry the steps out (or only print them with -n).
+fn build(pkg: &str, root: &Path, plan: &layout::Plan, dry_run: bool) -> Result<i32> {
     if !plan.blocked.is_empty() {
         for b in &plan.blocked {
             log::error!("{pkg}: {b}");
@@ -253,11 +263,14 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         println!("keep {k}");
     }
     if plan.steps.is_empty() {
-        println!("{pkg}: nothing to do: {} matches the layout", world.root);
-        warn_refused_entry(pkg, &root);
+        println!(
+            "{pkg}: nothing to do: {} matches the layout",
+            root.display()
+        );
+        warn_refused_entry(pkg, root);
         return Ok(0);
     }
-    if a.dry_run {
+    if dry_run {
         for s in &plan.steps {
             println!("{s}");
         }
@@ -267,8 +280,8 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         );
         return Ok(0);
     }
-    let status = execute(pkg, &root, &plan.steps)?;
-    warn_refused_entry(pkg, &root);
+    let status = execute(pkg, root, &plan.steps)?;
+    warn_refused_entry(pkg, root);
     Ok(status)
 }
 
