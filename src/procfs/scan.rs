@@ -152,27 +152,30 @@ impl Scanner {
         &self.buf[..self.len]
     }
 
-    /// Read `path` whole (or its first `limit` bytes) into the buffer.
+    /// Read `path` whole (or its first `limit` bytes) into the buffer: a
+    /// file the kernel serves in one read when asked for enough (`stat`,
+    /// `cmdline`), so that a short read is its end.
     fn slurp(&mut self, path: &str, limit: usize) -> io::Result<usize> {
         self.len = 0;
         let mut f = File::open(path)?;
-        self.fill(&mut f, limit)
+        self.fill(&mut f, limit, true)
     }
 
     /// Go on reading `f` into the buffer until it holds `limit` bytes or
-    /// the file ends. A /proc file ends where a read gives less than was
-    /// asked (seq_file and cmdline fill each read as far as they can), so
-    /// no read is spent on seeing the end.
-    fn fill(&mut self, f: &mut File, limit: usize) -> io::Result<usize> {
+    /// the file ends. `short_is_end`: a read that gives less than was
+    /// asked is the end, and no read is spent on seeing it; not so for a
+    /// mount table, which the kernel serves at most a page per read.
+    fn fill(&mut self, f: &mut impl Read, limit: usize, short_is_end: bool) -> io::Result<usize> {
         while self.len < limit {
             if self.len == self.buf.len() {
                 self.buf.resize(self.buf.len() * 2, 0);
             }
             let end = limit.min(self.buf.len());
             match f.read(&mut self.buf[self.len..end]) {
+                Ok(0) => break,
                 Ok(n) => {
                     self.len += n;
-                    if self.len < end {
+                    if short_is_end && self.len < end {
                         break;
                     }
                 }
@@ -213,7 +216,7 @@ impl Scanner {
             let mut asked = 0;
             while first_fields(self.data()).is_none() && asked < HEAD {
                 asked = (2 * self.len).max(STEP);
-                if self.fill(&mut f, asked)? < asked {
+                if self.fill(&mut f, asked, false)? < asked {
                     // the whole table is in
                     return Ok(root_mount_id(self.data()));
                 }
@@ -221,7 +224,7 @@ impl Scanner {
             if let Some(id) = first_fields(self.data()).and_then(|l| self.ours.decides(l)) {
                 return Ok(Some(id));
             }
-            self.fill(&mut f, usize::MAX)?;
+            self.fill(&mut f, usize::MAX, false)?;
             Ok(root_mount_id(self.data()))
         });
         self.stats.mountinfo_reads += 1;
@@ -350,6 +353,35 @@ mod tests {
         assert_eq!(first_fields(b"25 1 0:22 / /a "), Some((25, &b"/a"[..])));
         assert_eq!(first_fields(b"25 1 0:22 /"), None);
         assert_eq!(first_fields(b"x 1 0:22 / / rw\n"), None);
+    }
+
+    /// Gives at most 100 bytes a read, as the kernel gives a page.
+    struct Paged(io::Cursor<Vec<u8>>);
+
+    impl Read for Paged {
+        fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+            let n = b.len().min(100);
+            self.0.read(&mut b[..n])
+        }
+    }
+
+    #[test]
+    fn a_table_served_a_page_a_read_is_read_whole() {
+        let text: Vec<u8> = (0..1000).map(|i| b'0' + (i % 10) as u8).collect();
+        let mut s = Scanner::new(&[]);
+        let mut f = Paged(io::Cursor::new(text.clone()));
+        assert_eq!(s.fill(&mut f, usize::MAX, false).unwrap(), 1000);
+        assert_eq!(s.data(), &text[..]);
+        s.len = 0;
+        let mut f = Paged(io::Cursor::new(text.clone()));
+        assert_eq!(s.fill(&mut f, 250, false).unwrap(), 250);
+        s.len = 0;
+        let mut f = Paged(io::Cursor::new(text));
+        assert_eq!(s.fill(&mut f, 4096, true).unwrap(), 100, "short is the end");
+        // larger than the buffer: it grows
+        s.len = 0;
+        let mut f = io::Cursor::new(vec![b'x'; 200_000]);
+        assert_eq!(s.fill(&mut f, usize::MAX, false).unwrap(), 200_000);
     }
 
     #[test]
