@@ -4,7 +4,8 @@ use crate::context::{self, Lookup};
 use crate::enter::{self, Target};
 use crate::error::{Error, Result};
 use crate::passwd::{self, Group, Passwd};
-use crate::sys::{self, proc as sp, Facility};
+use crate::sys::syslog::{self, Facility};
+use crate::sys::{self, fs as sysfs, ids, process, signals, tty};
 use crate::utmp::{self, Utmp};
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -147,7 +148,7 @@ fn utf8(a: &OsStr, what: &str) -> Result<String> {
 /// A refusal: logged to LOG_AUTH, returned as the error the caller sees.
 fn refuse(uid: u32, pkg: &str, e: Error) -> Error {
     let pkg: String = pkg.chars().take(64).collect();
-    sys::syslog(
+    syslog::send(
         Facility::Auth,
         log::Level::Warn,
         "execsh",
@@ -157,8 +158,8 @@ fn refuse(uid: u32, pkg: &str, e: Error) -> Error {
 }
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
-    let ruid = nix::unistd::getuid().as_raw();
-    sys::syslog_open(Facility::Auth, "execsh");
+    let ruid = ids::real_uid();
+    syslog::open(Facility::Auth, "execsh");
     let a = parse(argv).map_err(|e| if e.usage { e } else { refuse(ruid, "", e) })?;
     let shown = a.pkg.clone().unwrap_or_default();
     if a.user.is_some() && ruid != 0 {
@@ -182,14 +183,14 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     };
     let target = enter::lookup(&name, &cfg).map_err(|e| refuse(ruid, &name, e))?;
     // 2. the root, then chroot
-    if !nix::unistd::geteuid().is_root() {
+    if ids::effective_uid() != 0 {
         return Err(refuse(
             ruid,
             &name,
             Error::fail("not running as root: install the binary setuid-root"),
         ));
     }
-    let tty = sp::stdin_tty();
+    let tty = tty::stdin_tty();
     // the remote end of the session, for utmp's host: a connection held by
     // a root-owned parent (sshd, telnetd), never one of the caller's own
     // processes or descriptors, nor SSH_CONNECTION: all of those the
@@ -227,9 +228,9 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     };
     let env = environment(&pw, &target, &shell);
     // 4.-5. interactive: a terminal the caller owns (root may use any)
-    let tty = tty.filter(|(_, st)| ruid == 0 || st.st_uid == ruid);
+    let tty = tty.filter(|(_, st)| ruid == 0 || st.uid == ruid);
     let line = tty.as_ref().map(|(p, _)| p.display().to_string());
-    sys::syslog(
+    syslog::send(
         Facility::Auth,
         log::Level::Info,
         "execsh",
@@ -241,47 +242,47 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             path.display()
         ),
     );
-    let saved = sp::save_signals();
+    let saved = signals::save_signals();
     let Some((tty_path, tty_st)) = tty else {
         // not interactive: become the user and exec here
         return Err(run_child(&pw, &gids, &path, &argv0, &a.args, &env, &saved));
     };
-    let fsize = sp::lift_fsize();
+    let fsize = process::lift_fsize();
     let session = Session::login(&pw, &tty_path.display().to_string(), remote);
     let tty_gid = groups
         .iter()
         .find(|g| g.name == "tty")
         .map(|g| g.gid)
         .unwrap_or(pw.gid);
-    if let Err(e) = sp::set_tty(pw.uid, tty_gid, TTY_MODE) {
-        log::warn!("{}", e.msg);
+    if let Err(e) = tty::set_tty(pw.uid, tty_gid, TTY_MODE) {
+        log::warn!("{e}");
     }
-    let fg = sp::foreground();
-    sp::parent_signals();
+    let fg = tty::foreground();
+    signals::parent_signals();
     // 6. fork
-    let forked = sp::fork();
+    let forked = process::fork("execsh");
     if forked.is_err() {
         // nobody logged in after all: undo the records and the terminal
         session.logout(None);
-        let _ = sp::set_tty(tty_st.st_uid, tty_st.st_gid, tty_st.st_mode);
+        let _ = tty::set_tty(tty_st.uid, tty_st.gid, tty_st.mode);
     }
     let status = match forked? {
-        sp::Forked::Child => {
-            sp::restore_fsize(fsize);
+        process::Forked::Child => {
+            process::restore_fsize(fsize);
             return Err(run_child(&pw, &gids, &path, &argv0, &a.args, &env, &saved));
         }
-        sp::Forked::Parent(child) => {
-            sp::set_child(child);
+        process::Forked::Parent(child) => {
+            signals::set_child(child);
             // 7. wait, then log out
-            sp::wait_child(child)
+            process::wait_child(child)
         }
     };
     if let Some(pg) = fg {
-        sp::set_foreground(pg);
+        tty::set_foreground(pg);
     }
     session.logout(status.as_ref().ok().copied());
-    if let Err(e) = sp::set_tty(tty_st.st_uid, tty_st.st_gid, tty_st.st_mode) {
-        log::warn!("{}", e.msg);
+    if let Err(e) = tty::set_tty(tty_st.uid, tty_st.gid, tty_st.mode) {
+        log::warn!("{e}");
     }
     Ok(status?.status())
 }
@@ -305,7 +306,7 @@ fn accounts() -> (Vec<Passwd>, Vec<Group>) {
 /// directories closed to them (a hidden file and an absent one look alike).
 fn is_exec_file(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    let reachable = nix::unistd::access(p, nix::unistd::AccessFlags::X_OK).is_ok();
+    let reachable = sysfs::access_x(p);
     reachable
         && std::fs::metadata(p)
             .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
@@ -427,32 +428,32 @@ fn run_child(
     argv0: &OsStr,
     args: &[OsString],
     env: &[CString],
-    saved: &sp::Saved,
+    saved: &signals::Saved,
 ) -> Error {
     saved.restore();
-    if let Err(e) = sp::become_user(gids, pw.gid, pw.uid) {
-        return e;
+    if let Err(e) = ids::become_user(gids, pw.gid, pw.uid) {
+        return e.into();
     }
     let home = Path::new(&pw.dir);
-    if pw.dir.is_empty() || sp::chdir(home).is_err() {
+    if pw.dir.is_empty() || process::chdir(home).is_err() {
         log::warn!("can't enter home directory '{}'; using '/'", pw.dir);
-        let _ = sp::chdir(Path::new("/"));
+        let _ = process::chdir(Path::new("/"));
     }
     let mut argv = Vec::with_capacity(args.len() + 1);
     for a in std::iter::once(argv0).chain(args.iter().map(OsString::as_os_str)) {
-        match sp::cstring_os(a) {
+        match sys::cstring_os(a) {
             Ok(c) => argv.push(c),
             Err(_) => return Error::new(crate::error::code::EXEC_OWN, "argument holds a NUL byte"),
         }
     }
-    let Ok(cpath) = sp::cstring_os(path.as_os_str()) else {
+    let Ok(cpath) = sys::cstring_os(path.as_os_str()) else {
         return Error::new(
             crate::error::code::EXEC_OWN,
             "program path holds a NUL byte",
         );
     };
-    let e = sp::execve(&cpath, &argv, env);
-    let code = if e == nix::errno::Errno::ENOENT {
+    let e = process::execve(&cpath, &argv, env);
+    let code = if e == sys::Errno::ENOENT {
         crate::error::code::NOT_FOUND
     } else {
         crate::error::code::NOT_EXECUTABLE
@@ -479,11 +480,11 @@ impl Session {
     fn login(pw: &Passwd, tty: &str, remote: Option<std::net::IpAddr>) -> Session {
         let (line, id) = utmp::line_and_id(tty);
         let mut rec = Utmp {
-            pid: sp::pid(),
+            pid: process::pid(),
             line,
             id,
             user: pw.name.clone(),
-            session: sp::getsid(),
+            session: process::session_id(),
             ..Utmp::now(utmp::USER_PROCESS)
         };
         if let Some(ip) = remote {
@@ -511,8 +512,8 @@ impl Session {
             self.wtmp.as_ref().map(|w| utmp::append_wtmp(w, rec)),
         ];
         for e in results.into_iter().flatten().filter_map(|r| r.err()) {
-            log::warn!("{}", e.msg);
-            sys::syslog(
+            log::warn!("{e}");
+            syslog::send(
                 Facility::Auth,
                 log::Level::Warn,
                 "execsh",
@@ -524,10 +525,10 @@ impl Session {
         }
     }
 
-    fn logout(&self, how: Option<sp::Exit>) {
+    fn logout(&self, how: Option<process::Exit>) {
         let (term, code) = match how {
-            Some(sp::Exit::Signal(s)) => (s as i16, 0),
-            Some(sp::Exit::Code(c)) => (0, c as i16),
+            Some(process::Exit::Signal(s)) => (s as i16, 0),
+            Some(process::Exit::Code(c)) => (0, c as i16),
             None => (0, 0),
         };
         let rec = Utmp {

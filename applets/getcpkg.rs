@@ -5,7 +5,7 @@ use crate::context::{self, Lookup};
 use crate::error::{Error, Result};
 use crate::logging;
 use crate::registry::Config;
-use crate::sys::Facility;
+use crate::sys::syslog::Facility;
 use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::init::{runtime, status, INITTAB};
-use crate::sys::init as sysinit;
+use crate::sys::{fds, process};
 use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 
@@ -150,7 +150,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     };
     // nothing of the caller's but stdin/out/err goes with us (the
     // directory listing of the fallback is read before anything is ours)
-    sysinit::close_inherited_fds();
+    fds::close_inherited_fds();
     let tab = runtime::read_inittab()?;
     for m in &tab.messages {
         log::warn!("{m}");
@@ -166,7 +166,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let ready = if a.foreground {
         None
     } else {
-        match sysinit::detach()? {
+        match process::detach("pkginit")? {
             None => return Ok(0),
             Some(w) => Some(w),
         }

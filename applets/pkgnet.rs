@@ -3,7 +3,8 @@
 use crate::activation;
 use crate::enter;
 use crate::error::{code, Error, Result};
-use crate::sys::{self, proc as sp, Facility};
+use crate::sys::syslog::{self, Facility};
+use crate::sys::{self, process};
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -72,7 +73,7 @@ SEE ALSO
 const IDENT: &str = "pkgnet";
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
-    let ends = sys::net::endpoints(0);
+    let ends = crate::context::socket_ends(0);
     if ends.is_some() {
         // stderr is the client's socket: nothing of ours may reach it
         crate::logging::to_syslog(IDENT);
@@ -92,10 +93,10 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         .unwrap_or_else(|| path.clone());
     let mut cargv = Vec::with_capacity(argv.len());
     for a in std::iter::once(&base).chain(&argv[1..]) {
-        cargv.push(sp::cstring_os(a).map_err(|_| Error::usage("an argument holds a NUL byte"))?);
+        cargv.push(sys::cstring_os(a).map_err(|_| Error::usage("an argument holds a NUL byte"))?);
     }
-    let cpath = sp::cstring_os(path).map_err(|_| Error::usage("path holds a NUL byte"))?;
-    sys::syslog_open(Facility::Daemon, IDENT);
+    let cpath = sys::cstring_os(path).map_err(|_| Error::usage("path holds a NUL byte"))?;
+    syslog::open(Facility::Daemon, IDENT);
     let quiet = ends.is_some();
     let prog = path.to_string_lossy().into_owned();
     let Some(ends) = ends else {
@@ -112,7 +113,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let found = match found {
         Ok(f) => f,
         Err(why) => {
-            sys::syslog(
+            syslog::send(
                 Facility::Auth,
                 log::Level::Warn,
                 IDENT,
@@ -125,7 +126,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         }
     };
     let Some(pkg) = found else {
-        sys::syslog(
+        syslog::send(
             Facility::Daemon,
             log::Level::Info,
             IDENT,
@@ -138,7 +139,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         root: pkg.root.clone(),
     };
     if let Err(e) = enter::open_and_enter(&target) {
-        sys::syslog(
+        syslog::send(
             Facility::Auth,
             log::Level::Warn,
             IDENT,
@@ -149,7 +150,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         );
         return Err(Error::quiet(code::EXEC_OWN));
     }
-    sys::syslog(
+    syslog::send(
         Facility::Daemon,
         log::Level::Info,
         IDENT,
@@ -163,7 +164,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
 /// addresses, or refused; with no IP socket passed, the system context.
 fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
     let refuse = |client: &str, why: &str| {
-        sys::syslog(
+        sys::syslog::send(
             Facility::Auth,
             log::Level::Warn,
             IDENT,
@@ -178,7 +179,7 @@ fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
     let passed: Vec<activation::Passed> = (0..n as i32)
         .map(|i| activation::FIRST + i)
         .filter_map(|fd| {
-            let e = sys::net::endpoints(fd)?;
+            let e = crate::context::socket_ends(fd)?;
             let remote = if sys::net::is_listening(fd) {
                 None
             } else {
@@ -216,7 +217,7 @@ fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
             return exec(cpath, cargv, "/", prog, false);
         }
         Some(None) => {
-            sys::syslog(
+            sys::syslog::send(
                 Facility::Daemon,
                 log::Level::Info,
                 IDENT,
@@ -233,7 +234,7 @@ fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
             &format!("to {local} (package '{}'): {}", target.name, e.msg),
         );
     }
-    sys::syslog(
+    sys::syslog::send(
         Facility::Daemon,
         log::Level::Info,
         IDENT,
@@ -248,14 +249,14 @@ fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
 /// Execute the daemon; on failure 127 (not found) or 126, reported to
 /// syslog, and on stderr too unless stderr is the client's socket.
 fn exec(path: &CString, argv: &[CString], ctx: &str, shown: &str, quiet: bool) -> Result<i32> {
-    let e = sp::execv_with(path, argv, &[("ctxROOT", ctx)]);
-    let c = if e == nix::errno::Errno::ENOENT {
+    let e = process::execv_with(path, argv, &[("ctxROOT", ctx)]);
+    let c = if e == sys::Errno::ENOENT {
         code::NOT_FOUND
     } else {
         code::NOT_EXECUTABLE
     };
     let err = Error::errno("execute", shown, e).with_code(c);
-    sys::syslog(Facility::Daemon, log::Level::Error, IDENT, &err.msg);
+    syslog::send(Facility::Daemon, log::Level::Error, IDENT, &err.msg);
     if quiet {
         return Err(Error::quiet(c));
     }

@@ -152,12 +152,12 @@ fn first_number(text: &str, key: Option<&str>) -> Option<f64> {
 
 impl Env {
     fn load() -> Result<Env> {
-        let hz = sys::clock::clock_ticks();
+        let hz = sys::time::clock_ticks();
         let btime = first_number(&read("/proc/stat")?, Some("btime "))
             .ok_or_else(|| Error::fail("no btime in '/proc/stat'"))? as u64;
         let uptime = first_number(&read("/proc/uptime")?, None)
             .ok_or_else(|| Error::fail("can't parse '/proc/uptime'"))?;
-        let now = sys::clock::localtime(sys::clock::now())
+        let now = sys::time::localtime(sys::time::now())
             .ok_or_else(|| Error::fail("can't convert the time"))?;
         let drivers = std::fs::read_to_string("/proc/tty/drivers")
             .map(|t| ps::parse_tty_drivers(&t))
@@ -183,7 +183,7 @@ impl Env {
         let ticks = s.utime + s.stime;
         let name = passwd::by_uid(users, p.uid).map(|u| u.name.as_str());
         let start = ps::start_epoch(self.btime, s.starttime, self.hz);
-        let stime = sys::clock::localtime(start)
+        let stime = sys::time::localtime(start)
             .map(|t| ps::stime_field(&self.now, &t))
             .unwrap_or_default();
         vec![
@@ -298,12 +298,12 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     };
     if let Select::Root(_, root) = &select {
         if root != Path::new("/") {
-            sys::clock::use_zone_of(root);
+            sys::time::use_zone_of(root);
         }
     }
     let env = Env::load()?;
     let pid_max = std::fs::read_to_string("/proc/sys/kernel/pid_max").ok();
-    let (tty, term_cols) = sys::clock::terminal();
+    let (tty, term_cols) = sys::tty::terminal();
     let columns = std::env::var("COLUMNS").ok();
     let ps_table = Table::new(
         ps::f_columns(

@@ -3,7 +3,8 @@
 use crate::error::{Error, Result};
 use crate::init::{status, FIFO, PIDFILE};
 use crate::initctl::{Request, DEFAULT_SLEEP};
-use crate::sys::init::{self as sysinit, WriteErr};
+use crate::sys::fifo::{self, WriteErr};
+use crate::sys::locks;
 use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 use std::path::Path;
@@ -91,12 +92,12 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     // Who runs now: pkginit removes its pid file just before it exits, so
     // for level 0 we also wait for that very process (pid and start time).
     let running = if l == b'0' { running_pkginit() } else { None };
-    match sysinit::write_fifo(Path::new(FIFO), &req.encode()) {
+    match fifo::write(Path::new(FIFO), &req.encode()) {
         Ok(()) => {}
         Err(WriteErr::NoReader) => {
             return Err(Error::fail("pkginit is not running in this package"))
         }
-        Err(WriteErr::Other(e)) => return Err(e),
+        Err(WriteErr::Other(e)) => return Err(e.into()),
     }
     if l != b'0' {
         return Ok(0);
@@ -107,7 +108,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     }
     let deadline = Instant::now() + Duration::from_secs(wait);
     while Instant::now() < deadline {
-        let unlocked = sysinit::lock_holder(Path::new(PIDFILE)).is_none();
+        let unlocked = locks::lock_holder(Path::new(PIDFILE)).is_none();
         if unlocked && running.is_none_or(|(pid, start)| !alive(pid, start)) {
             return Ok(0);
         }
@@ -119,7 +120,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
 /// pkginit's pid (from its locked pid file) and start time, if it runs.
 fn running_pkginit() -> Option<(i32, u64)> {
     // the lock's holder, not the file's text: a stale file cannot mislead
-    let pid = sysinit::lock_holder(Path::new(PIDFILE)).filter(|&p| p > 0)?;
+    let pid = locks::lock_holder(Path::new(PIDFILE)).filter(|&p| p > 0)?;
     Some((pid, crate::procfs::read_stat(pid)?.starttime))
 }
 

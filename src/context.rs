@@ -153,10 +153,20 @@ pub struct Connection {
     pub how: &'static str,
 }
 
+/// The two ends of the IP socket `fd`, IPv4-mapped addresses as IPv4 (the
+/// form the registry compares).
+pub fn socket_ends(fd: i32) -> Option<Endpoints> {
+    let e = sys::net::endpoints(fd)?;
+    Some(Endpoints {
+        local: crate::addr::canon(e.local),
+        remote: e.remote.map(crate::addr::canon),
+    })
+}
+
 /// A socket on fds 0–2.
 pub fn from_fds() -> Option<Connection> {
     (0..=2)
-        .find_map(sys::net::endpoints)
+        .find_map(socket_ends)
         .map(|ends| Connection { ends, how: "fd" })
 }
 
@@ -206,7 +216,7 @@ pub fn from_root_parents() -> Option<Connection> {
 
 fn walk_parents(only_root: bool) -> Option<Connection> {
     let mut sockets: Option<Vec<procfs::net_tcp::Socket>> = None;
-    let mut pid = nix::unistd::getppid().as_raw();
+    let mut pid = sys::process::parent_pid();
     for _ in 0..MAX_DEPTH {
         if pid <= 1 {
             break;

@@ -28,16 +28,8 @@ use std::path::PathBuf;
 /// A device number as (major, minor).
 pub type Dev = (u32, u32);
 
-/// statvfs(2) numbers of one filesystem.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Usage {
-    pub block_size: u64,
-    pub blocks: u64,
-    pub bfree: u64,
-    pub bavail: u64,
-    pub files: u64,
-    pub ffree: u64,
-}
+/// statvfs(2) numbers of one filesystem (the type lives in the sys layer).
+pub use crate::sys::fs::Usage;
 
 /// Pseudo filesystems df leaves out (gnulib's ME_DUMMY on Linux).
 pub fn is_dummy(fstype: &str) -> bool {
@@ -557,7 +549,7 @@ pub fn mount_point_of(resolved: &str, mut dev_of: impl FnMut(&str) -> Option<Dev
 pub fn resolve_in_root(
     path: &str,
     mut readlink: impl FnMut(&str) -> Option<String>,
-) -> Result<String, nix::errno::Errno> {
+) -> Result<String, crate::sys::Errno> {
     let mut todo: Vec<String> = path.split('/').rev().map(str::to_string).collect();
     let mut done: Vec<String> = Vec::new();
     let mut links = 0;
@@ -575,7 +567,7 @@ pub fn resolve_in_root(
         if let Some(target) = readlink(&here) {
             links += 1;
             if links > 40 {
-                return Err(nix::errno::Errno::ELOOP);
+                return Err(crate::sys::Errno::ELOOP);
             }
             done.pop();
             if target.starts_with('/') {
@@ -976,7 +968,7 @@ mod tests {
         assert_eq!(resolve_in_root("/", links).unwrap(), "/");
         assert_eq!(
             resolve_in_root("/loop", links),
-            Err(nix::errno::Errno::ELOOP)
+            Err(crate::sys::Errno::ELOOP)
         );
     }
 

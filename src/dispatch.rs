@@ -53,18 +53,18 @@ fn base(arg0: &OsStr) -> String {
 /// Entry point: returns the exit status.
 pub fn run() -> i32 {
     // latch "were we started setuid?" before anything changes an id
-    sys::is_setuid();
+    sys::ids::is_setuid();
     // like a C tool, die quietly on a closed pipe instead of failing a print
-    sys::default_sigpipe();
+    sys::signals::default_sigpipe();
     let argv: Vec<OsString> = std::env::args_os().collect();
     let name = argv.first().map(|a| base(a)).unwrap_or_default();
     let (name, rest) = if name == "pcue" {
         match argv.get(1).and_then(|a| a.to_str()) {
             Some(a) if a.starts_with('-') => {
                 // --install writes files: never with a setuid root's rights
-                if sys::is_setuid() {
-                    if let Err(e) = sys::drop_privileges() {
-                        return finish("pcue", Err(e), code::USAGE);
+                if sys::ids::is_setuid() {
+                    if let Err(e) = sys::ids::drop_privileges() {
+                        return finish("pcue", Err(e.into()), code::USAGE);
                     }
                 }
                 return finish("pcue", front(&argv[1..]), code::USAGE);
@@ -92,9 +92,9 @@ pub fn run() -> i32 {
 }
 
 fn run_applet(a: &'static Applet, args: &[OsString]) -> i32 {
-    if sys::is_setuid() && !a.keeps_root {
-        if let Err(e) = sys::drop_privileges() {
-            return finish(a.name, Err(e), a.usage_code);
+    if sys::ids::is_setuid() && !a.keeps_root {
+        if let Err(e) = sys::ids::drop_privileges() {
+            return finish(a.name, Err(e.into()), a.usage_code);
         }
     }
     logging::init(a.name);

@@ -13,7 +13,8 @@
 
 use crate::error::{Error, Result};
 use crate::registry::Config;
-use crate::sys::proc as sp;
+use crate::sys::fs::{self as sysfs, Kind};
+use crate::sys::process;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Component, Path, PathBuf};
 
@@ -52,8 +53,6 @@ pub fn lookup(name: &str, cfg: &Config) -> Result<Target> {
     })
 }
 
-const S_IFMT: u32 = libc::S_IFMT;
-
 /// Step 2: an O_PATH descriptor of the package root, every check passed.
 pub fn open_root(root: &Path) -> Result<OwnedFd> {
     let shown = root.display().to_string();
@@ -74,18 +73,18 @@ pub fn open_root(root: &Path) -> Result<OwnedFd> {
     if names.is_empty() {
         return Err(Error::fail("package root '/' is the system's root"));
     }
-    let mut dir = sp::open_nofollow(None, std::ffi::OsStr::new("/"))
+    let mut dir = sysfs::open_nofollow(None, std::ffi::OsStr::new("/"))
         .map_err(|e| Error::errno("open", "/", e))?;
     check(&dir, Path::new("/"), false)?;
     let mut path = PathBuf::from("/");
     for (i, name) in names.iter().enumerate() {
         path.push(name);
-        let next = sp::open_nofollow(Some(dir.as_fd()), name)
+        let next = sysfs::open_nofollow(Some(dir.as_fd()), name)
             .map_err(|e| Error::errno("open", path.display(), e))?;
         let last = i + 1 == names.len();
         check(&next, &path, last)?;
         if last {
-            let (a, b) = (sp::mount_id(next.as_fd()), sp::mount_id(dir.as_fd()));
+            let (a, b) = (sysfs::mount_id(next.as_fd()), sysfs::mount_id(dir.as_fd()));
             match (a, b) {
                 (Some(a), Some(b)) if a != b => {}
                 (Some(_), Some(_)) => {
@@ -106,29 +105,29 @@ pub fn open_root(root: &Path) -> Result<OwnedFd> {
 }
 
 fn check(fd: &OwnedFd, path: &Path, is_root: bool) -> Result<()> {
-    let st = sp::fstat(fd.as_fd()).map_err(|e| Error::errno("stat", path.display(), e))?;
+    let st = sysfs::fstat(fd.as_fd()).map_err(|e| Error::errno("stat", path.display(), e))?;
     let what = if is_root {
         format!("package root '{}'", path.display())
     } else {
         format!("'{}' above the package root", path.display())
     };
-    match st.st_mode & S_IFMT {
-        libc::S_IFDIR => {}
-        libc::S_IFLNK => return Err(Error::fail(format!("{what} is a symbolic link"))),
+    match st.kind {
+        Kind::Dir => {}
+        Kind::Symlink => return Err(Error::fail(format!("{what} is a symbolic link"))),
         _ => return Err(Error::fail(format!("{what} is not a directory"))),
     }
-    if st.st_uid != 0 {
+    if st.uid != 0 {
         return Err(Error::fail(format!(
             "{what} is owned by uid {}, not root",
-            st.st_uid
+            st.uid
         )));
     }
-    let writable = st.st_mode & 0o022 != 0;
-    let sticky = st.st_mode & libc::S_ISVTX != 0;
+    let writable = st.mode & 0o022 != 0;
+    let sticky = st.mode & 0o1000 != 0;
     if writable && (is_root || !sticky) {
         return Err(Error::fail(format!(
             "{what} is writable by group or others (mode {:04o})",
-            st.st_mode & 0o7777
+            st.mode
         )));
     }
     Ok(())
@@ -136,7 +135,8 @@ fn check(fd: &OwnedFd, path: &Path, is_root: bool) -> Result<()> {
 
 /// Step 3: make the checked root our root.
 pub fn enter(fd: &OwnedFd, t: &Target) -> Result<()> {
-    sp::chroot_fd(fd.as_fd(), &t.root.display().to_string())
+    process::chroot_fd(fd.as_fd(), &t.root.display().to_string())?;
+    Ok(())
 }
 
 /// Steps 2 and 3 together.

@@ -2,6 +2,7 @@
 //!
 //! Only the dispatcher prints an error and exits; everything below returns one.
 
+use crate::sys::{self, Errno};
 use std::fmt;
 use std::io;
 
@@ -60,7 +61,7 @@ impl Error {
     }
 
     /// The same for a raw errno.
-    pub fn errno(verb: &str, arg: impl fmt::Display, err: nix::errno::Errno) -> Error {
+    pub fn errno(verb: &str, arg: impl fmt::Display, err: Errno) -> Error {
         Error::fail(format!("can't {verb} '{arg}': {}", err.desc()))
     }
 
@@ -74,7 +75,7 @@ impl Error {
 /// Plain strerror text for an io::Error, without Rust's ` (os error N)`.
 pub fn strerror_io(err: &io::Error) -> String {
     match err.raw_os_error() {
-        Some(n) => nix::errno::Errno::from_raw(n).desc().to_string(),
+        Some(n) => Errno::from_raw(n).desc().to_string(),
         None => err.to_string(),
     }
 }
@@ -85,9 +86,16 @@ impl fmt::Display for Error {
     }
 }
 
-impl From<nix::errno::Errno> for Error {
-    fn from(e: nix::errno::Errno) -> Error {
+impl From<Errno> for Error {
+    fn from(e: Errno) -> Error {
         Error::fail(e.desc())
+    }
+}
+
+/// A failed system call: the same one-line message, exit status 1.
+impl From<sys::Error> for Error {
+    fn from(e: sys::Error) -> Error {
+        Error::fail(e.to_string())
     }
 }
 

@@ -16,7 +16,7 @@
 //! work is reported with [`warn_and_go`].
 
 use crate::error::Error;
-use crate::sys::{self, Facility};
+use crate::sys::{self, syslog::Facility};
 use crate::utc::{epoch_now, utc_time};
 use log::{Level, LevelFilter, Log, Metadata, Record};
 use std::fs::File;
@@ -61,7 +61,7 @@ impl Log for Logger {
 fn emit(level: Level, msg: &str) {
     let mut s = sinks();
     if let Some((facility, ident)) = s.syslog {
-        sys::syslog(facility, level, ident, msg);
+        sys::syslog::send(facility, level, ident, msg);
     }
     let applet = s.applet;
     if let Some(f) = s.file.as_mut() {
@@ -79,7 +79,7 @@ pub fn init(applet: &'static str) {
     sinks().applet = applet;
     let _ = log::set_logger(&LOGGER);
     log::set_max_level(LevelFilter::Warn);
-    if let Some(v) = sys::trusted_env("PCUE_LOG") {
+    if let Some(v) = sys::ids::trusted_env("PCUE_LOG") {
         raise(env_level(&v));
     }
 }
@@ -107,7 +107,7 @@ pub fn stderr(on: bool) {
 
 /// Also send every message to syslog, under `ident`.
 pub fn add_syslog(facility: Facility, ident: &'static str) {
-    sys::syslog_open(facility, ident);
+    sys::syslog::open(facility, ident);
     sinks().syslog = Some((facility, ident));
 }
 

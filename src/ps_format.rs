@@ -368,17 +368,8 @@ pub fn time_field(ticks: u64, hz: u64) -> String {
     s
 }
 
-/// A broken-down local time, the parts STIME needs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Tm {
-    pub year: i32,
-    pub yday: i32,
-    /// 0-11
-    pub mon: u32,
-    pub mday: u32,
-    pub hour: u32,
-    pub min: u32,
-}
+/// A broken-down local time, the parts STIME needs (the sys layer's type).
+pub use crate::sys::time::Tm;
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

@@ -3,9 +3,9 @@
 //! what we write. Layout: reference/init-and-utmp-notes.md.
 
 use crate::error::{Error, Result};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 pub const RECORD: usize = 384;
@@ -168,13 +168,13 @@ fn lock(f: &File, path: &Path) -> Result<()> {
     let start = std::time::Instant::now();
     let mut pause = std::time::Duration::from_millis(1);
     loop {
-        match crate::sys::fs::try_write_lock(f) {
+        match crate::sys::locks::try_write_lock(f) {
             Ok(true) => return Ok(()),
             Ok(false) if start.elapsed() >= LOCK_WAIT => {
                 return Err(Error::errno(
                     "lock",
                     path.display(),
-                    nix::errno::Errno::EAGAIN,
+                    crate::sys::Errno::EAGAIN,
                 ))
             }
             Ok(false) => {}
@@ -186,14 +186,7 @@ fn lock(f: &File, path: &Path) -> Result<()> {
 }
 
 fn open(path: &Path, append: bool) -> Result<File> {
-    let mut o = OpenOptions::new();
-    o.custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW);
-    if append {
-        o.append(true);
-    } else {
-        o.read(true).write(true);
-    }
-    o.open(path)
+    crate::sys::fs::open_nofollow_rw(path, append)
         .map_err(|e| Error::io("open", path.display(), &e))
 }
 

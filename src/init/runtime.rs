@@ -11,10 +11,11 @@ use crate::error::{Error, Result};
 use crate::initctl::{self, Command};
 use crate::inittab::{self, Inittab, InittabEntry};
 use crate::logging;
-use crate::sys::{init as sysinit, Facility};
+use crate::sys::signals::Signal;
+use crate::sys::syslog::Facility;
+use crate::sys::{fds, fifo, fs as sysfs, locks, process, signals};
 use crate::utc::epoch_now;
 use crate::utmp::{self, Utmp};
-use nix::sys::signal::Signal;
 use std::ffi::CString;
 use std::fs::File;
 use std::io::Write;
@@ -44,7 +45,7 @@ type StartErr = (Error, Option<File>);
 
 /// Everything a running pkginit holds.
 struct Runtime {
-    sigs: sysinit::Signals,
+    sigs: signals::Signals,
     null: File,
     out: File,
     console: String,
@@ -80,12 +81,12 @@ fn start(
         ($e:expr) => {
             match $e {
                 Ok(v) => v,
-                Err(e) => return Err((e, ready)),
+                Err(e) => return Err((e.into(), ready)),
             }
         };
     }
     tryr!(std::env::set_current_dir("/").map_err(|e| Error::io("chdir", "/", &e)));
-    let pidfile = match tryr!(sysinit::lock_pidfile(Path::new(PIDFILE))) {
+    let pidfile = match tryr!(locks::lock_pidfile(Path::new(PIDFILE))) {
         Ok(f) => f,
         Err(holder) => {
             let who = holder.map(|p| format!(" (pid {p})")).unwrap_or_default();
@@ -103,24 +104,24 @@ fn start(
     logging::raise(log::LevelFilter::Info);
     logging::add_syslog(Facility::Daemon, "pkginit");
     if let Some(p) = &a.log {
-        logging::add_file(tryr!(sysinit::open_output(Path::new(p))));
+        logging::add_file(tryr!(fds::open_output(Path::new(p))));
     }
     logging::stderr(ready.is_none());
-    tryr!(sysinit::set_subreaper());
-    let sigs = tryr!(sysinit::Signals::block());
-    let null = tryr!(sysinit::open_null());
+    tryr!(process::set_subreaper());
+    let sigs = tryr!(signals::Signals::block());
+    let null = tryr!(fds::open_null());
     let (out, console) = match &a.console {
-        Some(p) => (tryr!(sysinit::open_output(Path::new(p))), p.clone()),
-        None => (tryr!(sysinit::open_null()), "/dev/null".to_string()),
+        Some(p) => (tryr!(fds::open_output(Path::new(p))), p.clone()),
+        None => (tryr!(fds::open_null()), "/dev/null".to_string()),
     };
-    if std::fs::symlink_metadata(FIFO).is_ok() && !sysinit::is_fifo(Path::new(FIFO)) {
+    if std::fs::symlink_metadata(FIFO).is_ok() && !sysfs::is_fifo(Path::new(FIFO)) {
         return Err((
             Error::fail(format!("'{FIFO}' exists and is not a FIFO")),
             ready,
         ));
     }
-    let fifo = tryr!(sysinit::open_control_fifo(Path::new(FIFO)));
-    let watch = tryr!(sysinit::DirWatch::new(Path::new("/tmp")));
+    let fifo = tryr!(fifo::open_control(Path::new(FIFO)));
+    let watch = tryr!(sysfs::DirWatch::new(Path::new("/tmp")));
     let ctx_root = crate::context::ctx_root();
     let mut rt = Runtime {
         sigs,
@@ -162,7 +163,7 @@ fn start(
         &format!(
             "pkginit {} started (pid {}), ctxROOT={}",
             crate::dispatch::VERSION,
-            sysinit::getpid(),
+            process::pid(),
             rt.ctx_root
         ),
     );
@@ -175,7 +176,7 @@ fn start(
     if let Some(mut w) = ready {
         let _ = w.write_all(b"ok");
         drop(w);
-        sysinit::stdio_null(&rt.null);
+        fds::stdio_null(&rt.null);
     }
     rt.serve(&mut m, &watch);
     let clean = rt.finish(&m);
@@ -214,7 +215,7 @@ impl Runtime {
     }
 
     /// The main loop: signals, FIFO requests, FIFO replacement, deadlines.
-    fn serve(&mut self, m: &mut Machine, watch: &sysinit::DirWatch) {
+    fn serve(&mut self, m: &mut Machine, watch: &sysfs::DirWatch) {
         while !m.is_done() {
             let timeout = m.next_deadline().map(|d| d.saturating_sub(self.now()));
             let ready = {
@@ -223,7 +224,7 @@ impl Runtime {
                     self.fifo.as_ref().map(|f| std::os::fd::AsFd::as_fd(f)),
                     Some(watch.as_fd()),
                 ];
-                sysinit::poll_in(&fds, timeout)
+                fds::poll_in(&fds, timeout)
             };
             if ready[0] {
                 for s in self.sigs.drain() {
@@ -253,7 +254,7 @@ impl Runtime {
     }
 
     fn reap(&mut self, m: &mut Machine) {
-        for (pid, status) in sysinit::reap() {
+        for (pid, status) in process::reap() {
             let now = self.now();
             if !m.child_exited(pid, status, self, now) {
                 log::debug!("reaped orphan {pid}");
@@ -285,7 +286,7 @@ impl Runtime {
 
     fn read_fifo(&mut self, m: &mut Machine) {
         let Some(f) = self.fifo.as_mut() else { return };
-        let buf = sysinit::read_available(f, 1 << 20);
+        let buf = fds::read_available(f, 1 << 20);
         let (reqs, junk) = initctl::split(&buf);
         self.junk += junk;
         for r in reqs {
@@ -325,29 +326,29 @@ impl Runtime {
     /// The FIFO was removed or replaced: make or reopen it.
     fn check_fifo(&mut self) {
         let path = Path::new(FIFO);
-        let ours = self.fifo.as_ref().and_then(sysinit::fd_id);
-        if ours.is_some() && sysinit::file_id(path) == ours {
+        let ours = self.fifo.as_ref().and_then(sysfs::fd_id);
+        if ours.is_some() && sysfs::file_id(path) == ours {
             return;
         }
-        if std::fs::symlink_metadata(path).is_ok() && !sysinit::is_fifo(path) {
+        if std::fs::symlink_metadata(path).is_ok() && !sysfs::is_fifo(path) {
             say(
                 log::Level::Error,
                 &format!("'{FIFO}' is not a FIFO: not reopened"),
             );
             return;
         }
-        match sysinit::open_control_fifo(path) {
+        match fifo::open_control(path) {
             Ok(f) => {
                 say(log::Level::Info, &format!("{FIFO} replaced: reopened"));
                 self.fifo = Some(f);
             }
-            Err(e) => say(log::Level::Error, &e.msg),
+            Err(e) => say(log::Level::Error, &e.to_string()),
         }
     }
 
     /// Rewrite the status file when something changed.
     fn publish(&mut self, m: &Machine) {
-        let text = status::render(m, sysinit::getpid(), self.now(), epoch_now());
+        let text = status::render(m, process::pid(), self.now(), epoch_now());
         if text == self.last_status {
             return;
         }
@@ -367,7 +368,7 @@ impl Runtime {
     /// sessions of their own) is signalled too. False when some survived.
     fn finish(&mut self, m: &Machine) -> bool {
         let grace = u128::from(m.grace()) * 1000;
-        let me = sysinit::getpid();
+        let me = process::pid();
         let first = crate::procfs::children(me);
         if !first.is_empty() {
             say(
@@ -386,20 +387,20 @@ impl Runtime {
             let kill = t.elapsed().as_millis() >= grace;
             for pid in left {
                 if kill {
-                    sysinit::kill_group(pid, Signal::SIGKILL);
-                    sysinit::kill(pid, Signal::SIGKILL);
+                    signals::kill_group(pid, Signal::SIGKILL);
+                    signals::kill(pid, Signal::SIGKILL);
                 } else if !termed.contains(&pid) {
-                    sysinit::kill(pid, Signal::SIGTERM);
-                    sysinit::kill_group(pid, Signal::SIGTERM);
+                    signals::kill(pid, Signal::SIGTERM);
+                    signals::kill_group(pid, Signal::SIGTERM);
                     termed.push(pid);
                 }
             }
             let fds = [Some(std::os::fd::AsFd::as_fd(&self.sigs.fd))];
-            sysinit::poll_in(&fds, Some(50));
+            fds::poll_in(&fds, Some(50));
             self.sigs.drain();
-            sysinit::reap();
+            process::reap();
         }
-        sysinit::reap();
+        process::reap();
         let survivors = crate::procfs::children(me);
         if !survivors.is_empty() {
             say(
@@ -446,18 +447,18 @@ impl Host for Runtime {
             format!("INIT_VERSION=pcue-{}", crate::dispatch::VERSION),
             format!("ctxROOT={}", self.ctx_root),
         ];
-        let x = sysinit::Exec {
+        let x = process::Exec {
             path: cs(&path),
             argv: words.iter().map(|w| cs(w)).collect(),
             env: env.iter().map(|w| cs(w)).collect(),
         };
-        match sysinit::spawn(&x, self.null.as_raw_fd(), self.out.as_raw_fd(), &self.sigs) {
+        match process::spawn(&x, self.null.as_raw_fd(), self.out.as_raw_fd(), &self.sigs) {
             Ok(pid) => {
                 log::debug!("started \"{}\" as {pid}: {}", e.id, e.process);
                 Some(pid)
             }
             Err(err) => {
-                say(log::Level::Error, &err.msg);
+                say(log::Level::Error, &err.to_string());
                 None
             }
         }
@@ -468,10 +469,10 @@ impl Host for Runtime {
             Sig::Term => Signal::SIGTERM,
             Sig::Kill => Signal::SIGKILL,
         };
-        sysinit::kill_group(pid, s);
+        signals::kill_group(pid, s);
         if sig == Sig::Term {
             // a group leader's SIGCONT, as sysvinit, for stopped processes
-            sysinit::kill_group(pid, Signal::SIGCONT);
+            signals::kill_group(pid, Signal::SIGCONT);
         }
     }
 

@@ -8,7 +8,7 @@
 use super::machine::{EntryState, Machine, Ms, State};
 use super::{PIDFILE, STATUS};
 use crate::error::{Error, Result};
-use crate::sys::init as sysinit;
+use crate::sys::locks;
 use crate::utc::{epoch_now, utc_time};
 use std::path::Path;
 
@@ -92,7 +92,7 @@ pub fn describe(text: &str, now: u64) -> String {
 
 /// What `telinit -s` prints: the running pkginit's status for people.
 pub fn read() -> Result<String> {
-    let Some(holder) = sysinit::lock_holder(Path::new(PIDFILE)) else {
+    let Some(holder) = locks::lock_holder(Path::new(PIDFILE)) else {
         return Err(Error::fail("pkginit is not running in this package"));
     };
     match std::fs::read_to_string(STATUS) {

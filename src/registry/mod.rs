@@ -46,7 +46,8 @@ impl Config {
             use_cmviewcl: true,
             unread: None,
         };
-        let conf = sys::trusted_env("PCUE_CMCLUSTER_CONF").unwrap_or_else(|| CMCLUSTER_CONF.into());
+        let conf =
+            sys::ids::trusted_env("PCUE_CMCLUSTER_CONF").unwrap_or_else(|| CMCLUSTER_CONF.into());
         let mut conf_sbin = None;
         let text = match crate::sys::fs::read_text(Path::new(&conf)) {
             Ok(t) => Some(t),
@@ -68,16 +69,16 @@ impl Config {
                 }
             }
         }
-        if let Some(v) = sys::trusted_env("PCUE_SGCONF") {
+        if let Some(v) = sys::ids::trusted_env("PCUE_SGCONF") {
             cfg.sgconf = v.into();
         }
-        if let Some(v) = sys::trusted_env("PCUE_ROOT_PREFIX") {
+        if let Some(v) = sys::ids::trusted_env("PCUE_ROOT_PREFIX") {
             cfg.root_prefix = v.into();
         }
-        if sys::trusted_env("PCUE_CMVIEWCL").as_deref() == Some("0") {
+        if sys::ids::trusted_env("PCUE_CMVIEWCL").as_deref() == Some("0") {
             cfg.use_cmviewcl = false;
         }
-        let env_sbin = sys::trusted_env("SGSBIN").map(PathBuf::from);
+        let env_sbin = sys::ids::trusted_env("SGSBIN").map(PathBuf::from);
         cfg.sgsbin = env_sbin.into_iter().chain(conf_sbin).collect();
         for d in [
             "/usr/local/cmcluster/bin",
@@ -386,7 +387,7 @@ fn cmviewcl(cfg: &Config) -> Option<Vec<parse::ClusterPackage>> {
     let out = child
         .stdout
         .take()
-        .and_then(|o| sys::read_until(o, deadline));
+        .and_then(|o| sys::fds::read_until(o, deadline));
     let status = match out {
         Some(_) => child.wait().ok(),
         None => {
@@ -412,5 +413,5 @@ fn cmviewcl(cfg: &Config) -> Option<Vec<parse::ClusterPackage>> {
 }
 
 fn is_executable(p: &Path) -> bool {
-    nix::unistd::access(p, nix::unistd::AccessFlags::X_OK).is_ok() && p.is_file()
+    sys::fs::access_x(p) && p.is_file()
 }

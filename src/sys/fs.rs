@@ -1,13 +1,31 @@
-//! Filesystem queries for pkgbdf: statvfs(2) numbers and the device a path
-//! lives on. Read-only; nothing here changes process state.
+//! Files and filesystems: stat and statvfs numbers in plain types, walks one
+//! component at a time without following symlinks, the mount a descriptor
+//! lies on, access(2) with the real ids, an inotify watch on a directory,
+//! and careful reads of files someone else may control.
 
-use crate::df::Usage;
 use nix::errno::Errno;
-use nix::sys::stat::{major, minor, SFlag};
+use nix::fcntl::{openat, OFlag};
+use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
+use nix::sys::stat::{major, minor, FileStat, Mode, SFlag};
+use std::ffi::OsStr;
+use std::fs::File;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
-/// What statvfs says about the filesystem holding `path`, in the form the
-/// df arithmetic takes (block size = f_frsize, or f_bsize when that is 0).
+/// statvfs(2) numbers of one filesystem.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub block_size: u64,
+    pub blocks: u64,
+    pub bfree: u64,
+    pub bavail: u64,
+    pub files: u64,
+    pub ffree: u64,
+}
+
+/// What statvfs says about the filesystem holding `path` (block size =
+/// f_frsize, or f_bsize when that is 0).
 pub fn usage(path: &Path) -> Result<Usage, Errno> {
     let v = nix::sys::statvfs::statvfs(path)?;
     let frsize = v.fragment_size() as u64;
@@ -55,27 +73,119 @@ pub fn same_root_as_init() -> Option<bool> {
     Some(own.st_dev == init.st_dev && own.st_ino == init.st_ino)
 }
 
-/// Try once for an exclusive fcntl lock on the whole of `f`, held until the
-/// file is closed: Ok(false) when another process holds a lock on it.
-pub fn try_write_lock(f: &std::fs::File) -> Result<bool, Errno> {
-    use std::os::fd::AsRawFd;
-    let fl = libc::flock {
-        l_type: libc::F_WRLCK as i16,
-        l_whence: libc::SEEK_SET as i16,
-        l_start: 0,
-        l_len: 0,
-        l_pid: 0,
-    };
-    loop {
-        // SAFETY: fcntl on an open descriptor with a valid flock.
-        if unsafe { libc::fcntl(f.as_raw_fd(), libc::F_SETLK, &fl) } == 0 {
-            return Ok(true);
+/// The type of a file, as far as the callers tell them apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Dir,
+    Symlink,
+    Regular,
+    Other,
+}
+
+/// What fstat says, in plain numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stat {
+    pub kind: Kind,
+    pub uid: u32,
+    pub gid: u32,
+    /// The permission bits, set-id and sticky bits included (0o7777).
+    pub mode: u32,
+}
+
+impl From<FileStat> for Stat {
+    fn from(st: FileStat) -> Stat {
+        let t = SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT;
+        let kind = if t == SFlag::S_IFDIR {
+            Kind::Dir
+        } else if t == SFlag::S_IFLNK {
+            Kind::Symlink
+        } else if t == SFlag::S_IFREG {
+            Kind::Regular
+        } else {
+            Kind::Other
+        };
+        Stat {
+            kind,
+            uid: st.st_uid,
+            gid: st.st_gid,
+            mode: st.st_mode & 0o7777,
         }
-        match Errno::last() {
-            Errno::EINTR => continue,
-            Errno::EAGAIN | Errno::EACCES => return Ok(false),
-            e => return Err(e),
-        }
+    }
+}
+
+/// fstat(2) of an open descriptor (an O_PATH one too).
+pub fn fstat(fd: BorrowedFd) -> Result<Stat, Errno> {
+    nix::sys::stat::fstat(fd.as_raw_fd()).map(Stat::from)
+}
+
+/// Open `name` (one path component) beneath `dir` (or `/` itself when `dir`
+/// is None) as an O_PATH descriptor, never following a symlink: a symlink
+/// comes back as itself, for the caller to see in `fstat` and refuse.
+pub fn open_nofollow(dir: Option<BorrowedFd>, name: &OsStr) -> Result<OwnedFd, Errno> {
+    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let at = dir.map(|d| d.as_raw_fd()).unwrap_or(libc::AT_FDCWD);
+    let fd = openat(Some(at), name, flags, Mode::empty())?;
+    // SAFETY: openat returned a fresh descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// The mount ID of the mount `fd` lies on (`mnt_id` in
+/// /proc/self/fdinfo). For a directory that is a mount point it is the ID of
+/// the mount whose root it is.
+pub fn mount_id(fd: BorrowedFd) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", fd.as_raw_fd())).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("mnt_id:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// access(2) for execution, with the real ids: whether the caller (not our
+/// setuid self) may run `p`.
+pub fn access_x(p: &Path) -> bool {
+    nix::unistd::access(p, nix::unistd::AccessFlags::X_OK).is_ok()
+}
+
+/// (device, inode) of a path (following symlinks).
+pub fn file_id(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// (device, inode) of an open file.
+pub fn fd_id(f: &File) -> Option<(u64, u64)> {
+    f.metadata().ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Whether `path` (following symlinks) is a FIFO.
+pub fn is_fifo(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo())
+}
+
+/// An inotify watch on one directory for entries created, deleted, moved
+/// or changed in their attributes.
+pub struct DirWatch {
+    ino: Inotify,
+}
+
+impl DirWatch {
+    pub fn new(dir: &Path) -> super::Result<DirWatch> {
+        let err = |e| super::Error::call("watch", dir.display(), e);
+        let ino = Inotify::init(InitFlags::IN_CLOEXEC | InitFlags::IN_NONBLOCK).map_err(err)?;
+        let mask = AddWatchFlags::IN_CREATE
+            | AddWatchFlags::IN_DELETE
+            | AddWatchFlags::IN_MOVED_FROM
+            | AddWatchFlags::IN_MOVED_TO
+            | AddWatchFlags::IN_ATTRIB;
+        ino.add_watch(dir, mask).map_err(err)?;
+        Ok(DirWatch { ino })
+    }
+
+    /// Swallow the pending events.
+    pub fn drain(&self) {
+        while self.ino.read_events().is_ok_and(|ev| !ev.is_empty()) {}
+    }
+
+    pub fn as_fd(&self) -> BorrowedFd<'_> {
+        self.ino.as_fd()
     }
 }
 
@@ -86,13 +196,29 @@ pub fn read_text(p: &Path) -> std::io::Result<String> {
     std::fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
+/// At most `cap` bytes of a regular file (a FIFO there does not block the
+/// open), None for anything else or an unreadable one.
+pub fn read_regular(path: &Path, cap: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+        .ok()?;
+    if !f.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut data = Vec::new();
+    f.take(cap).read_to_end(&mut data).ok()?;
+    Some(data)
+}
+
 /// At most `cap` bytes of a regular file owned by root, and whether there
 /// was more. For files under a root someone else controls (a package's
 /// /etc/passwd): a final symlink is not followed and a FIFO does not block
 /// the open; either, a device, or a file another user owns is refused.
 pub fn read_root_file(path: &Path, cap: usize) -> std::io::Result<(Vec<u8>, bool)> {
     use std::io::{Error, ErrorKind, Read};
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let f = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
@@ -109,6 +235,19 @@ pub fn read_root_file(path: &Path, cap: usize) -> std::io::Result<(Vec<u8>, bool
     let more = data.len() > cap;
     data.truncate(cap);
     Ok((data, more))
+}
+
+/// Open an existing file without following a final symlink, close-on-exec:
+/// for reading and writing, or for appending.
+pub fn open_nofollow_rw(path: &Path, append: bool) -> std::io::Result<File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW);
+    if append {
+        o.append(true);
+    } else {
+        o.read(true).write(true);
+    }
+    o.open(path)
 }
 
 #[cfg(test)]
@@ -136,10 +275,24 @@ mod tests {
         let fifo = d.join("fifo");
         nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
         assert!(read_root_file(&fifo, 1 << 20).is_err());
+        assert_eq!(read_regular(&fifo, 1 << 20), None);
+        assert_eq!(read_regular(&plain, 4).as_deref(), Some(&b"root"[..]));
         let link = d.join("link");
         std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
         assert!(read_root_file(&link, 1 << 20).is_err());
         assert!(read_root_file(Path::new("/dev/zero"), 1 << 20).is_err());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn fstat_tells_kinds_apart() {
+        let d = std::env::temp_dir().join(format!("pcue-fs-kind-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        std::os::unix::fs::symlink("/", d.join("l")).unwrap();
+        let dir = open_nofollow(None, d.as_os_str()).unwrap();
+        assert_eq!(fstat(dir.as_fd()).unwrap().kind, Kind::Dir);
+        let l = open_nofollow(Some(dir.as_fd()), OsStr::new("l")).unwrap();
+        assert_eq!(fstat(l.as_fd()).unwrap().kind, Kind::Symlink);
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -4,7 +4,8 @@ use nix::sys::socket::{getpeername, getsockname, SockaddrLike, SockaddrStorage};
 use std::net::IpAddr;
 use std::os::fd::RawFd;
 
-/// The two ends of a TCP (or UDP) connection, from our side.
+/// The two ends of a TCP (or UDP) connection, from our side, as the kernel
+/// gives them (an IPv4 peer of an IPv6 socket stays IPv4-mapped).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Endpoints {
     pub local: IpAddr,
@@ -26,10 +27,7 @@ pub fn endpoints(fd: RawFd) -> Option<Endpoints> {
     let remote = getpeername::<SockaddrStorage>(fd)
         .ok()
         .and_then(|p| ip_of(&p));
-    Some(Endpoints {
-        local: crate::addr::canon(local),
-        remote: remote.map(crate::addr::canon),
-    })
+    Some(Endpoints { local, remote })
 }
 
 /// Whether `fd` is a socket listening for connections (SO_ACCEPTCONN).

@@ -1,7 +1,18 @@
-//! Local time and the terminal, for pkgps: the C library's localtime_r (musl
-//! reads TZ, else the root's /etc/localtime, else UTC) and the window size.
+//! The clock: now, clock ticks, broken-down local time from the C library's
+//! localtime_r (musl reads TZ, else the root's /etc/localtime, else UTC), and
+//! the time-zone rule of a package's zone file.
 
-use crate::ps_format::Tm;
+/// A broken-down local time, the parts STIME needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tm {
+    pub year: i32,
+    pub yday: i32,
+    /// 0-11
+    pub mon: u32,
+    pub mday: u32,
+    pub hour: u32,
+    pub min: u32,
+}
 
 /// Broken-down local time of `t` (seconds since the epoch).
 pub fn localtime(t: i64) -> Option<Tm> {
@@ -42,26 +53,9 @@ pub fn use_zone_of(root: &std::path::Path) {
             zone = root.join(rel);
         }
     }
-    let rule = read_zone(&zone).and_then(|z| zone_rule(&z));
+    // a zone file, at most 1 MiB (real ones are a few KiB)
+    let rule = super::fs::read_regular(&zone, 1 << 20).and_then(|z| zone_rule(&z));
     std::env::set_var("TZ", rule.as_deref().unwrap_or("UTC0"));
-}
-
-/// A zone file, at most 1 MiB (real ones are a few KiB).
-fn read_zone(path: &std::path::Path) -> Option<Vec<u8>> {
-    use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut data = Vec::new();
-    // a FIFO there must not block the open
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(path)
-        .ok()?;
-    if !f.metadata().ok()?.is_file() {
-        return None;
-    }
-    f.take(1 << 20).read_to_end(&mut data).ok()?;
-    Some(data)
 }
 
 /// The POSIX TZ rule in the footer of a TZif file of version 2 or later:
@@ -95,21 +89,6 @@ pub fn clock_ticks() -> u64 {
         Ok(Some(n)) if n > 0 => n as u64,
         _ => 100,
     }
-}
-
-/// Whether stdout is a terminal, and the width of the first of stdout,
-/// stderr, stdin that has a window size (as ps asks them).
-pub fn terminal() -> (bool, Option<u16>) {
-    // SAFETY: isatty has no preconditions.
-    let tty = unsafe { libc::isatty(1) } == 1;
-    let cols = [1, 2, 0].into_iter().find_map(|fd| {
-        // SAFETY: an all-zero winsize is valid; TIOCGWINSZ only writes it.
-        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-        // SAFETY: fd is a plain descriptor number, ws a valid winsize.
-        let r = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) };
-        (r == 0 && ws.ws_col > 0 && ws.ws_row > 0).then_some(ws.ws_col)
-    });
-    (tty, cols)
 }
 
 #[cfg(test)]

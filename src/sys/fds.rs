@@ -1,0 +1,127 @@
+//! File descriptors: /dev/null and output files for children, the standard
+//! descriptors of a daemon, closing what a caller left open, waiting for
+//! input with poll and reading what is there.
+
+use super::{Error, Result};
+use nix::errno::Errno;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use std::fs::File;
+use std::io::Read;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::time::Instant;
+
+/// Open a file for a child's output: append, create 0640, close-on-exec.
+pub fn open_output(path: &Path) -> Result<File> {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o640)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| Error::io("open", path.display(), &e))
+}
+
+/// /dev/null for reading and writing, close-on-exec.
+pub fn open_null() -> Result<File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_CLOEXEC)
+        .open("/dev/null")
+        .map_err(|e| Error::io("open", "/dev/null", &e))
+}
+
+/// Put 0, 1, 2 on /dev/null (a detached daemon).
+pub fn stdio_null(null: &File) {
+    for fd in 0..=2 {
+        let _ = nix::unistd::dup2(null.as_raw_fd(), fd);
+    }
+}
+
+/// Close every descriptor above 2 that whoever started us left open (a start
+/// script's log redirection, a pipe of `$(...)`): a daemon must not keep a
+/// caller's pipe from seeing EOF or a filesystem busy, nor hand such a
+/// descriptor to every entry it runs.
+pub fn close_inherited_fds() {
+    // SAFETY: close_range(2) only closes descriptors; nothing of ours is
+    // open yet when the caller calls this.
+    let r = unsafe { libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) };
+    if r == 0 {
+        return;
+    }
+    // kernels before 5.9: close what /proc/self/fd lists
+    let fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .filter(|fd| *fd > 2)
+        .collect();
+    for fd in fds {
+        // a descriptor number; the read_dir handle is gone by now
+        let _ = nix::unistd::close(fd);
+    }
+}
+
+/// Read what is available from a non-blocking fd, at most `max` bytes.
+pub fn read_available(f: &mut File, max: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    while out.len() < max {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    out
+}
+
+/// Read `src` to its end, giving up (None) at `deadline`.
+pub fn read_until(mut src: impl Read + AsFd, deadline: Instant) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 16384];
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        let ms = u16::try_from(left.as_millis().max(1)).unwrap_or(u16::MAX);
+        let mut fds = [PollFd::new(src.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, PollTimeout::from(ms)) {
+            Ok(0) => continue,
+            Ok(_) => {}
+            Err(Errno::EINTR) => continue,
+            Err(_) => return None,
+        }
+        match src.read(&mut buf) {
+            Ok(0) => return Some(out),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Wait until one of `fds` is readable or `timeout_ms` passes (None:
+/// forever). The readable ones, by index.
+pub fn poll_in(fds: &[Option<BorrowedFd<'_>>], timeout_ms: Option<u64>) -> Vec<bool> {
+    let present: Vec<usize> = (0..fds.len()).filter(|&i| fds[i].is_some()).collect();
+    let mut pfd: Vec<PollFd> = fds
+        .iter()
+        .flatten()
+        .map(|f| PollFd::new(*f, PollFlags::POLLIN))
+        .collect();
+    let t = timeout_ms.map_or(PollTimeout::NONE, |t| {
+        PollTimeout::try_from(t).unwrap_or(PollTimeout::MAX)
+    });
+    let mut out = vec![false; fds.len()];
+    if !matches!(poll(&mut pfd, t), Ok(n) if n > 0) {
+        return out;
+    }
+    let ready = PollFlags::POLLIN | PollFlags::POLLERR | PollFlags::POLLHUP;
+    for (i, p) in present.into_iter().zip(&pfd) {
+        out[i] = p.revents().is_some_and(|r| r.intersects(ready));
+    }
+    out
+}

@@ -1,0 +1,239 @@
+//! Processes: ids of this one, fork, exec, wait and reap, a child spawned in
+//! its own session, chroot through a descriptor, the detach handshake, the
+//! child-subreaper bit, the file-size limit. Single-threaded callers only.
+
+use super::signals::{Signals, HANDLED};
+use super::{Error, Result};
+use nix::errno::Errno;
+use nix::sys::resource::{getrlimit, setrlimit, Resource};
+use nix::sys::signal::Signal;
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::Pid;
+use std::ffi::{CStr, CString};
+use std::fs::File;
+use std::io::Read;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+
+/// Our process id.
+pub fn pid() -> i32 {
+    std::process::id() as i32
+}
+
+/// Our parent's process id.
+pub fn parent_pid() -> i32 {
+    nix::unistd::getppid().as_raw()
+}
+
+/// Our session id (0 if unknown).
+pub fn session_id() -> i32 {
+    nix::unistd::getsid(None).map(|p| p.as_raw()).unwrap_or(0)
+}
+
+pub enum Forked {
+    Child,
+    Parent(i32),
+}
+
+/// fork(2); `what` names us in the error.
+pub fn fork(what: &str) -> Result<Forked> {
+    // SAFETY: pcue is single-threaded, so the child may run any code.
+    match unsafe { nix::unistd::fork() } {
+        Ok(nix::unistd::ForkResult::Child) => Ok(Forked::Child),
+        Ok(nix::unistd::ForkResult::Parent { child }) => Ok(Forked::Parent(child.as_raw())),
+        Err(e) => Err(Error::call("fork", what, e)),
+    }
+}
+
+/// How a child ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Signal(i32),
+}
+
+impl Exit {
+    /// Our exit status for it: the code, or 128+signal.
+    pub fn status(self) -> i32 {
+        match self {
+            Exit::Code(c) => c,
+            Exit::Signal(s) => 128 + s,
+        }
+    }
+
+    /// From a raw wait status of a child that ended (as `reap` gives it).
+    pub fn from_raw(w: i32) -> Exit {
+        if libc::WIFSIGNALED(w) {
+            Exit::Signal(libc::WTERMSIG(w))
+        } else {
+            Exit::Code(libc::WEXITSTATUS(w))
+        }
+    }
+}
+
+/// Wait for `pid` to end (stops are not reported), retrying on EINTR.
+pub fn wait_child(pid: i32) -> Result<Exit> {
+    loop {
+        match waitpid(Pid::from_raw(pid), None) {
+            Ok(WaitStatus::Exited(_, c)) => return Ok(Exit::Code(c)),
+            Ok(WaitStatus::Signaled(_, s, _)) => return Ok(Exit::Signal(s as i32)),
+            Ok(_) | Err(Errno::EINTR) => continue,
+            Err(e) => return Err(Error::call("wait for", pid, e)),
+        }
+    }
+}
+
+/// Reap every child that has exited: (pid, raw wait status).
+pub fn reap() -> Vec<(i32, i32)> {
+    let mut out = Vec::new();
+    loop {
+        let mut status = 0;
+        // SAFETY: waitpid with a valid status pointer. (nix's waitpid gives
+        // no raw status, which the callers keep.)
+        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
+        if pid <= 0 {
+            return out;
+        }
+        out.push((pid, status));
+    }
+}
+
+/// Replace the process. Returns only on failure, with the errno.
+pub fn execve(path: &CStr, argv: &[CString], env: &[CString]) -> Errno {
+    match nix::unistd::execve(path, argv, env) {
+        Err(e) => e,
+        Ok(never) => match never {},
+    }
+}
+
+/// Replace the process keeping the environment as it is, plus `set`.
+pub fn execv_with(path: &CStr, argv: &[CString], set: &[(&str, &str)]) -> Errno {
+    for (k, v) in set {
+        std::env::set_var(k, v);
+    }
+    match nix::unistd::execv(path, argv) {
+        Err(e) => e,
+        Ok(never) => match never {},
+    }
+}
+
+/// What a spawned child is given: all strings prepared before the fork.
+pub struct Exec {
+    pub path: CString,
+    pub argv: Vec<CString>,
+    pub env: Vec<CString>,
+}
+
+/// fork, then in the child: own session, stdin on `stdin`, stdout and
+/// stderr on `out`, default signal dispositions and the mask from before
+/// `sigs` blocked them, exec. Exit 127 (with a line on `out`) if exec fails.
+pub fn spawn(x: &Exec, stdin: RawFd, out: RawFd, sigs: &Signals) -> Result<i32> {
+    let mut argv: Vec<*const libc::c_char> = x.argv.iter().map(|a| a.as_ptr()).collect();
+    argv.push(std::ptr::null());
+    let mut envp: Vec<*const libc::c_char> = x.env.iter().map(|a| a.as_ptr()).collect();
+    envp.push(std::ptr::null());
+    let msg = format!("pkginit: can't execute '{}': ", x.path.to_string_lossy());
+    let old = *sigs.old.as_ref();
+    // SAFETY: single-threaded; the child only makes async-signal-safe calls
+    // on data prepared before the fork, then execs or _exits.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(Error::call("fork", x.path.to_string_lossy(), Errno::last()));
+    }
+    if pid > 0 {
+        return Ok(pid);
+    }
+    // SAFETY: in the child of a single-threaded process: raw async-signal-
+    // safe calls only (no allocation), on pointers built before the fork
+    // that stay valid until execve or _exit.
+    unsafe {
+        libc::setsid();
+        libc::dup2(stdin, 0);
+        libc::dup2(out, 1);
+        libc::dup2(out, 2);
+        for s in HANDLED.iter().chain(&[Signal::SIGPIPE]) {
+            libc::signal(*s as libc::c_int, libc::SIG_DFL);
+        }
+        libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+        libc::execve(x.path.as_ptr(), argv.as_ptr(), envp.as_ptr());
+        let e = *libc::__errno_location();
+        let text = libc::strerror(e);
+        libc::write(2, msg.as_ptr().cast(), msg.len());
+        libc::write(2, text.cast(), libc::strlen(text));
+        libc::write(2, b"\n".as_ptr().cast(), 1);
+        libc::_exit(if e == libc::ENOENT { 127 } else { 126 });
+    }
+}
+
+/// Become the reaper of every orphan among our descendants.
+pub fn set_subreaper() -> Result<()> {
+    nix::sys::prctl::set_child_subreaper(true).map_err(|e| Error::call("set", "child subreaper", e))
+}
+
+/// Detach: fork; the parent waits for the child's word on a pipe: Ok(None)
+/// when the child reported success, Err with its message otherwise. The
+/// child, in a new session, gets Ok(Some(the pipe's write end)) to report
+/// "ok" or its error through. `what` names us in the fork error.
+pub fn detach(what: &str) -> Result<Option<File>> {
+    let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| Error::call("create", "pipe", e))?;
+    match fork(what)? {
+        Forked::Parent(child) => {
+            drop(w);
+            let mut msg = String::new();
+            let _ = File::from(r).read_to_string(&mut msg);
+            if msg != "ok" {
+                // it exits after its message: reap it, leave no zombie
+                let _ = waitpid(Pid::from_raw(child), None);
+            }
+            match msg.as_str() {
+                "ok" => Ok(None),
+                "" => Err(Error::refused("died while starting")),
+                m => Err(Error::refused(m)),
+            }
+        }
+        Forked::Child => {
+            drop(r);
+            let _ = nix::unistd::setsid();
+            Ok(Some(File::from(w)))
+        }
+    }
+}
+
+/// Make the directory `fd` our root: fchdir, chroot("."), chdir("/").
+pub fn chroot_fd(fd: BorrowedFd, shown: &str) -> Result<()> {
+    nix::unistd::fchdir(fd.as_raw_fd()).map_err(|e| Error::call("chdir", shown, e))?;
+    nix::unistd::chroot(".").map_err(|e| Error::call("chroot", shown, e))?;
+    nix::unistd::chdir("/").map_err(|e| Error::call("chdir", "/", e))
+}
+
+pub fn chdir(path: &std::path::Path) -> std::result::Result<(), Errno> {
+    nix::unistd::chdir(path)
+}
+
+/// Lift RLIMIT_FSIZE so a caller's limit cannot truncate a utmp/wtmp write;
+/// returns the old limit for the child.
+pub fn lift_fsize() -> Option<(u64, u64)> {
+    let old = getrlimit(Resource::RLIMIT_FSIZE).ok()?;
+    let inf = libc::RLIM_INFINITY;
+    setrlimit(Resource::RLIMIT_FSIZE, inf, inf).ok()?;
+    Some(old)
+}
+
+pub fn restore_fsize(old: Option<(u64, u64)>) {
+    if let Some((soft, hard)) = old {
+        let _ = setrlimit(Resource::RLIMIT_FSIZE, soft, hard);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_statuses() {
+        assert_eq!(Exit::from_raw(0), Exit::Code(0));
+        assert_eq!(Exit::from_raw(3 << 8), Exit::Code(3));
+        assert_eq!(Exit::from_raw(9), Exit::Signal(9));
+        assert_eq!(Exit::from_raw(9).status(), 137);
+    }
+}
