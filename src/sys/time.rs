@@ -18,9 +18,21 @@ pub struct Tm {
 pub fn localtime(t: i64) -> Option<Tm> {
     // time_t is 64 bits on every target we build (glibc and musl, x86_64)
     let tt = t;
-    // SAFETY: an all-zero `struct tm` is valid; localtime_r only writes it.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    // SAFETY: both pointers are valid for the duration of the call.
+    let mut tm = libc::tm {
+        tm_sec: 0,
+        tm_min: 0,
+        tm_hour: 0,
+        tm_mday: 0,
+        tm_mon: 0,
+        tm_year: 0,
+        tm_wday: 0,
+        tm_yday: 0,
+        tm_isdst: 0,
+        tm_gmtoff: 0,
+        tm_zone: std::ptr::null(),
+    };
+    // SAFETY: both pointers are valid for the duration of the call; nix has
+    // no localtime.
     let r = unsafe { libc::localtime_r(&tt, &mut tm) };
     if r.is_null() {
         return None;
