@@ -7,7 +7,7 @@ use super::{Error, Result};
 use nix::errno::Errno;
 use nix::sys::resource::{getrlimit, setrlimit, Resource};
 use nix::sys::signal::Signal;
-use nix::sys::wait::{waitpid, WaitStatus};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use std::ffi::{CStr, CString};
 use std::fs::File;
@@ -82,19 +82,26 @@ pub fn wait_child(pid: i32) -> Result<Exit> {
     }
 }
 
-/// Reap every child that has exited: (pid, raw wait status).
+/// Reap every child that has exited: (pid, raw wait status, as wait(2)
+/// encodes it: the code in bits 8-15, or the signal in the low 7 bits and
+/// 0x80 for a core dump).
 pub fn reap() -> Vec<(i32, i32)> {
     let mut out = Vec::new();
     loop {
-        let mut status = 0;
-        // SAFETY: waitpid with a valid status pointer. (nix's waitpid gives
-        // no raw status, which the callers keep.)
-        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
-        if pid <= 0 {
-            return out;
+        match waitpid(None::<Pid>, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::Exited(pid, code)) => out.push((pid.as_raw(), (code & 0xff) << 8)),
+            Ok(WaitStatus::Signaled(pid, sig, core)) => {
+                out.push((pid.as_raw(), encode_signaled(sig, core)))
+            }
+            Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) => return out,
+            Err(Errno::EINTR) | Ok(_) => continue,
+            Err(_) => return out,
         }
-        out.push((pid, status));
     }
+}
+
+fn encode_signaled(sig: Signal, core: bool) -> i32 {
+    sig as i32 | if core { 0x80 } else { 0 }
 }
 
 /// Replace the process. Returns only on failure, with the errno.
@@ -235,5 +242,34 @@ mod tests {
         assert_eq!(Exit::from_raw(3 << 8), Exit::Code(3));
         assert_eq!(Exit::from_raw(9), Exit::Signal(9));
         assert_eq!(Exit::from_raw(9).status(), 137);
+    }
+
+    #[test]
+    fn reap_encodes_statuses_as_wait_does() {
+        let p = Pid::from_raw(42);
+        let raw = |w| match w {
+            WaitStatus::Exited(_, c) => (c & 0xff) << 8,
+            WaitStatus::Signaled(_, s, core) => encode_signaled(s, core),
+            _ => -1,
+        };
+        for (w, want) in [
+            (WaitStatus::Exited(p, 3), Exit::Code(3)),
+            (WaitStatus::Exited(p, 0), Exit::Code(0)),
+            (
+                WaitStatus::Signaled(p, Signal::SIGKILL, false),
+                Exit::Signal(9),
+            ),
+            (
+                WaitStatus::Signaled(p, Signal::SIGSEGV, true),
+                Exit::Signal(11),
+            ),
+        ] {
+            let r = raw(w);
+            assert_eq!(Exit::from_raw(r), want, "{w:?} -> {r:#x}");
+            assert_eq!(
+                libc::WCOREDUMP(r),
+                matches!(w, WaitStatus::Signaled(_, _, true))
+            );
+        }
     }
 }
