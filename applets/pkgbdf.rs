@@ -9,7 +9,7 @@ use crate::mountinfo;
 use crate::registry::{self, Config};
 use crate::sys;
 use argh::{ArgsInfo, FromArgs};
-use nix::errno::Errno;
+use crate::sys::Errno;
 use std::ffi::OsString;
 use std::fs;
 use std::io::Write;
