@@ -4,7 +4,7 @@ use crate::args;
 use crate::error::{Error, Result};
 use crate::layout::apply::{self, Umount};
 use crate::layout::{self, plan::inside, Mode, World};
-use crate::sys::mount as sm;
+use crate::sys;
 use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 use std::path::Path;
@@ -191,15 +191,16 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     crate::name::check(pkg)?;
     let where_ = a.layout.as_deref().unwrap_or("built-in layout");
     let parsed = layout::parse(&text).map_err(|e| Error::fail(format!("{where_}: {e}")))?;
-    if !sm::is_real_root() {
+    if sys::ids::real_uid() != 0 || sys::ids::effective_uid() != 0 {
         return Err(Error::fail(
             "must be run by root (real and effective uid 0)",
         ));
     }
-    sm::clear_umask();
+    sys::process::clear_umask();
     let root = apply::package_root(pkg)?;
     let parent = root.parent().unwrap_or(Path::new("/"));
-    let _lock = sm::lock_dir(parent).map_err(|e| Error::io("lock", parent.display(), &e))?;
+    let _lock =
+        sys::locks::lock_dir(parent).map_err(|e| Error::io("lock", parent.display(), &e))?;
     let names: Vec<&str> = crate::applets::APPLETS.iter().map(|a| a.name).collect();
     let expanded = parsed.expand(&names, |p| Path::new(p).exists());
     let contents = !(a.mount || a.umount || a.check);

@@ -1,5 +1,6 @@
 //! fcntl record locks on whole files (utmp, wtmp, the pid file): a write lock
-//! tried once, who holds one, and the pid file a daemon keeps locked.
+//! tried once, who holds one, and the pid file a daemon keeps locked; and
+//! the flock that serialises mkpcue runs on one directory.
 
 use super::{Error, Result};
 use nix::errno::Errno;
@@ -72,4 +73,14 @@ pub fn lock_holder(path: &Path) -> Option<i32> {
         .open(path)
         .ok()?;
     holder_of(&f)
+}
+
+/// An exclusive flock on directory `dir`, waited for, held until the
+/// returned lock is dropped.
+pub fn lock_dir(dir: &Path) -> std::io::Result<nix::fcntl::Flock<File>> {
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY)
+        .open(dir)?;
+    nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusive).map_err(|(_, e)| e.into())
 }

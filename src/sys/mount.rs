@@ -6,10 +6,10 @@
 //! planner's terms.
 
 use nix::errno::Errno;
-use nix::fcntl::{AtFlags, Flock, FlockArg, OFlag};
+use nix::fcntl::{AtFlags, OFlag};
 use nix::mount::{MntFlags, MsFlags};
 use nix::sys::stat::{fstatat, FileStat, Mode, SFlag};
-use nix::unistd::{getegid, geteuid, getuid, Gid, Uid, UnlinkatFlags};
+use nix::unistd::{getegid, geteuid, Gid, Uid, UnlinkatFlags};
 use nix::NixPath;
 use std::ffi::{CStr, CString};
 use std::io;
@@ -74,16 +74,6 @@ fn openat<P: ?Sized + NixPath>(
 fn proc_fd(fd: &OwnedFd) -> CString {
     // digits only: cannot hold a NUL
     CString::new(format!("/proc/self/fd/{}", fd.as_raw_fd())).unwrap_or_default()
-}
-
-/// Every new file gets exactly the mode asked for.
-pub fn clear_umask() {
-    nix::sys::stat::umask(Mode::empty());
-}
-
-/// Real and effective uid are both 0.
-pub fn is_real_root() -> bool {
-    getuid().is_root() && geteuid().is_root()
 }
 
 fn stat_at<P: ?Sized + NixPath>(
@@ -528,12 +518,6 @@ pub fn bind_self(root: &Path) -> io::Result<()> {
     mount(None, &proc_fd(&t.fd), None, MsFlags::MS_PRIVATE, None)
 }
 
-/// An exclusive lock on directory `dir`, held until it is dropped.
-pub fn lock_dir(dir: &Path) -> io::Result<Flock<OwnedFd>> {
-    let fd = openat(None, dir, OFlag::O_RDONLY | OFlag::O_DIRECTORY, 0)?;
-    Flock::lock(fd, FlockArg::LockExclusive).map_err(|(_, e)| e.into())
-}
-
 /// `mkdir root 0755` (the parent is the host's; it must exist).
 pub fn mkdir_root(root: &Path) -> io::Result<()> {
     Ok(nix::unistd::mkdir(root, mode(0o755))?)
@@ -580,7 +564,10 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         let t = Tree::open(&d).unwrap();
-        let (uid, gid) = (getuid().as_raw(), nix::unistd::getgid().as_raw());
+        let (uid, gid) = (
+            nix::unistd::getuid().as_raw(),
+            nix::unistd::getgid().as_raw(),
+        );
         t.mkdir("a", 0o750, uid, gid).unwrap();
         t.write_new("a/f", 0o640, uid, gid, b"hello\n").unwrap();
         assert_eq!(

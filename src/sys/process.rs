@@ -14,6 +14,11 @@ use std::fs::File;
 use std::io::Read;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 
+/// Every file made from now on gets exactly the mode asked for (umask 0).
+pub fn clear_umask() {
+    nix::sys::stat::umask(nix::sys::stat::Mode::empty());
+}
+
 /// Our process id.
 pub fn pid() -> i32 {
     std::process::id() as i32
