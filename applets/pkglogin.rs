@@ -28,6 +28,14 @@ DESCRIPTION
     or what the package's own files set: PCUE_ROOT= in a control script,
     PEV_PCUE_ROOT in a modular file.
     Malformed lines are reported as FILE:LINE: message and skipped.
+    On a Pacemaker node, the packages of the cluster's CIB follow: a group
+    holding an ocf:pcue:package primitive is the package named by its
+    package parameter, rooted at its root parameter (default as above), with
+    the ip of the group's IPaddr2 and the ipv6addr of its IPv6addr
+    primitives; the owning node is crm_mon's. The CIB is read from
+    /var/lib/pacemaker/cib/cib.xml, or, by a caller it is closed to, from
+    the copy /run/pcue/cib.xml that the agent writes. A malformed CIB, a
+    group without an address, an address claimed twice: one line each.
 OPTIONS
     -l  List every package, one per line: name, root, addresses (comma
         separated), owning node; fields separated by a tab, - when empty.
@@ -39,14 +47,18 @@ ENVIRONMENT
     PCUE_CMCLUSTER_CONF  Read this file instead of /etc/cmcluster.conf
         (ignored when setuid).
     PCUE_CMVIEWCL  0: do not run cmviewcl (ignored when setuid).
-    SGSBIN  Where to look for cmviewcl first (ignored when setuid).
+    SGSBIN  Where to look for cmviewcl and crm_mon first (ignored when
+        setuid).
+    PCUE_CIB  Read this CIB file instead (ignored when setuid); crm_mon
+        then reads it too (CIB_file).
 EXIT STATUS
     0   Success, whether or not a package owns the address.
     2   No address, or a malformed one.
 FILES
-    /etc/cmcluster.conf, $SGCONF/<pkg>/*.cntl, pkg.ctl, pkgctl, *.conf
+    /etc/cmcluster.conf, $SGCONF/<pkg>/*.cntl, pkg.ctl, pkgctl, *.conf,
+    /var/lib/pacemaker/cib/cib.xml, /run/pcue/cib.xml
 SEE ALSO
-    getcpkg(8), cmviewcl(1m)
+    getcpkg(8), cmviewcl(1m), crm_mon(8)
 ";
 
 #[derive(FromArgs, ArgsInfo)]

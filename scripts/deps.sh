@@ -48,6 +48,16 @@ want groff groff-base
 want man man-db
 [ -e /usr/lib/x86_64-linux-gnu/security/pam_unix.so ] || [ -e /lib/x86_64-linux-gnu/security/pam_unix.so ] ||
     need+=(libpam-modules)
+# Pacemaker: a real two-node Corosync+Pacemaker cluster in namespaces
+# (tests/pacemaker.rs, make failover ENGINE=pacemaker), the OCF tools that
+# check the pcue agent, and the offline CIB tools the registry tests use.
+want corosync corosync
+want pacemakerd pacemaker
+want crm_mon pacemaker-cli-utils
+want crm_simulate pacemaker-cli-utils
+want ocf-tester resource-agents
+want xmllint libxml2-utils
+want fuser psmisc
 if [ ${#need[@]} -gt 0 ]; then
     mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
     echo "deps: installing ${need[*]}" >&2

@@ -172,6 +172,7 @@ mod tests {
             root_prefix: "/".into(),
             use_cmviewcl: false,
             unread: None,
+            cib: None,
         };
         assert_eq!(
             lookup("../x", &cfg).unwrap_err().msg,

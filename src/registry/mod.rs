@@ -5,7 +5,10 @@
 //! (`*.cntl`, `pkg.ctl`, `pkgctl`) or a modular package file (`*.conf`).
 //! When `cmviewcl` can be run, its `-f line` output names the packages.
 //! A package's root is `<prefix>/<name>` unless its files say otherwise.
+//! Pacemaker packages (`pacemaker.rs`) follow the Serviceguard ones.
 
+pub mod cib;
+pub mod pacemaker;
 pub mod parse;
 
 use crate::sys;
@@ -29,6 +32,8 @@ pub struct Config {
     /// The configuration file exists but could not be read: the registry
     /// is not what the node says it is.
     pub unread: Option<String>,
+    /// The Pacemaker CIB file to read (None: no Pacemaker).
+    pub cib: Option<PathBuf>,
 }
 
 pub const CMCLUSTER_CONF: &str = "/etc/cmcluster.conf";
@@ -45,6 +50,7 @@ impl Config {
             root_prefix: PathBuf::from("/"),
             use_cmviewcl: true,
             unread: None,
+            cib: Some(PathBuf::from(pacemaker::CIB_FILE)),
         };
         let conf =
             sys::ids::trusted_env("PCUE_CMCLUSTER_CONF").unwrap_or_else(|| CMCLUSTER_CONF.into());
@@ -65,6 +71,7 @@ impl Config {
                     "SGCONF" => cfg.sgconf = v.into(),
                     "SGSBIN" => conf_sbin = Some(PathBuf::from(v)),
                     "PCUE_ROOT_PREFIX" => cfg.root_prefix = v.into(),
+                    "PCUE_CIB" => cfg.cib = Some(v.into()),
                     _ => {}
                 }
             }
@@ -74,6 +81,9 @@ impl Config {
         }
         if let Some(v) = sys::ids::trusted_env("PCUE_ROOT_PREFIX") {
             cfg.root_prefix = v.into();
+        }
+        if let Some(v) = sys::ids::trusted_env("PCUE_CIB") {
+            cfg.cib = Some(v.into());
         }
         if sys::ids::trusted_env("PCUE_CMVIEWCL").as_deref() == Some("0") {
             cfg.use_cmviewcl = false;
@@ -105,6 +115,8 @@ pub struct Package {
     /// Owning node, from cmviewcl.
     pub owner: Option<String>,
     pub status: Option<String>,
+    /// Pacemaker: the id of the package's `ocf:pcue:package` primitive.
+    pub resource: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -119,7 +131,10 @@ impl Registry {
     }
 
     pub fn load(cfg: &Config) -> Registry {
-        let packages: Vec<Package> = scan(cfg).collect();
+        let mut packages: Vec<Package> = scan(cfg).collect();
+        if cfg.use_cmviewcl {
+            pacemaker::fill_owners(cfg, &mut packages);
+        }
         debug!(
             "registry: {} packages from {}",
             packages.len(),
@@ -217,7 +232,8 @@ pub fn scan_checked(
             }
         },
     };
-    head.into_iter()
+    let sg = head
+        .into_iter()
         .chain(names.into_iter().filter_map(move |(name, cl)| {
             if let Err(e) = crate::name::check(&name) {
                 warn!("{}: skipping package: {}", cfg.sgconf.display(), e.msg);
@@ -253,8 +269,11 @@ pub fn scan_checked(
                 addrs: info.addrs,
                 owner,
                 status,
+                resource: None,
             }))
-        }))
+        }));
+    // Pacemaker's packages after Serviceguard's, its CIB read when reached.
+    sg.chain(std::iter::once(()).flat_map(move |_| pacemaker::scan_checked(cfg)))
 }
 
 /// Sub-directories of SGCONF, sorted; none when SGCONF does not exist.
@@ -412,6 +431,6 @@ fn cmviewcl(cfg: &Config) -> Option<Vec<parse::ClusterPackage>> {
     Some(pkgs)
 }
 
-fn is_executable(p: &Path) -> bool {
+pub(crate) fn is_executable(p: &Path) -> bool {
     sys::fs::access_x(p) && p.is_file()
 }

@@ -1,0 +1,163 @@
+//! Pacemaker as a registry backend, beside Serviceguard.
+//!
+//! The configuration comes from the CIB file the cluster itself keeps on
+//! every node, `/var/lib/pacemaker/cib/cib.xml`: the cluster's CIB manager
+//! rewrites it (to a temporary file, then renamed) whenever the
+//! configuration changes, so reading it costs no process and is as current
+//! as the node's cluster stack. A missing file means "not a Pacemaker
+//! node"; one that exists and cannot be read or parsed is an error item,
+//! so that pkgnet fails closed. The file is closed to all but root and
+//! hacluster: other callers (a user's pkglogin or getcpkg) read the copy
+//! the agent leaves in `/run/pcue/cib.xml` on every action. Which node runs a package comes from
+//! `crm_mon --output-as=xml`, asked only for a full listing (pkglogin -l,
+//! pkgps -a), never by execsh or pkgnet.
+
+use super::cib;
+use super::{Config, Package};
+use crate::sys;
+use log::{debug, warn};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const CIB_FILE: &str = "/var/lib/pacemaker/cib/cib.xml";
+/// The world-readable copy of the CIB's file that the `ocf:pcue:package`
+/// agent writes on every action (probes included), for callers who may
+/// not read the cluster's own file.
+pub const PUBLIC_COPY: &str = "/run/pcue/cib.xml";
+const CRM_MON_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The packages the CIB file configures, in document order, with an `Err`
+/// item first when the file exists and cannot be read or parsed. The
+/// cluster's own file is read when the caller may (root); a caller it is
+/// closed to reads the agent's public copy instead, when there is one.
+pub fn scan_checked(cfg: &Config) -> Vec<Result<Package, String>> {
+    let Some(path) = &cfg.cib else {
+        return Vec::new();
+    };
+    let io_err = |p: &Path, e: &std::io::Error| crate::error::Error::io("read", p.display(), e).msg;
+    let (path, text) = match sys::fs::read_text(path) {
+        Ok(t) => (path.as_path(), t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            debug!("no '{}': not a Pacemaker node", path.display());
+            return Vec::new();
+        }
+        Err(e)
+            if e.kind() == std::io::ErrorKind::PermissionDenied && path == Path::new(CIB_FILE) =>
+        {
+            let copy = Path::new(PUBLIC_COPY);
+            match sys::fs::read_text(copy) {
+                Ok(t) => (copy, t),
+                Err(e2) if e2.kind() == std::io::ErrorKind::NotFound => {
+                    debug!("{}; no '{}'", io_err(path, &e), copy.display());
+                    return Vec::new();
+                }
+                Err(e2) => return vec![Err(io_err(copy, &e2))],
+            }
+        }
+        Err(e) => return vec![Err(io_err(path, &e))],
+    };
+    packages_of(cfg, path, &text)
+}
+
+/// The packages of one CIB document (`path` names it in diagnostics).
+pub fn packages_of(cfg: &Config, path: &Path, text: &str) -> Vec<Result<Package, String>> {
+    let (found, diags) = match cib::packages(text) {
+        Ok(r) => r,
+        Err(e) => return vec![Err(format!("{}: {e}", path.display()))],
+    };
+    for (line, msg) in &diags {
+        warn!("{}:{line}: {msg}", path.display());
+    }
+    found
+        .into_iter()
+        .map(|p| {
+            Ok(Package {
+                root: p
+                    .root
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| cfg.root_prefix.join(&p.name)),
+                name: p.name,
+                addrs: p.addrs,
+                owner: None,
+                status: None,
+                resource: Some(p.resource),
+            })
+        })
+        .collect()
+}
+
+/// Fill in the owning node of each Pacemaker package from `crm_mon`, when
+/// it is installed and answers in time; otherwise leave them unknown.
+pub fn fill_owners(cfg: &Config, packages: &mut [Package]) {
+    let resources: Vec<&str> = packages
+        .iter()
+        .filter_map(|p| p.resource.as_deref())
+        .collect();
+    if resources.is_empty() {
+        return;
+    }
+    let Some(text) = crm_mon(cfg) else { return };
+    let active = match cib::active_nodes(&text) {
+        Ok(a) => a,
+        Err(e) => {
+            warn!("crm_mon: {e}");
+            return;
+        }
+    };
+    for p in packages.iter_mut() {
+        let Some(rsc) = p.resource.as_deref() else {
+            continue;
+        };
+        p.owner = active
+            .iter()
+            .find(|(r, _)| r == rsc)
+            .map(|(_, n)| n.clone());
+    }
+}
+
+/// `crm_mon -1 --output-as=xml` (with `CIB_file` when the registry reads
+/// a CIB file other than the cluster's own), or None with a debug line.
+fn crm_mon(cfg: &Config) -> Option<String> {
+    let exe = cfg
+        .sgsbin
+        .iter()
+        .map(|d| d.join("crm_mon"))
+        .find(|p| super::is_executable(p))?;
+    let mut cmd = Command::new(&exe);
+    cmd.args(["-1", "--output-as=xml"])
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(cib) = cfg.cib.as_deref().filter(|c| *c != Path::new(CIB_FILE)) {
+        cmd.env("CIB_file", cib);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            debug!(
+                "can't run '{}': {}",
+                exe.display(),
+                crate::error::strerror_io(&e)
+            );
+            return None;
+        }
+    };
+    let deadline = Instant::now() + CRM_MON_TIMEOUT;
+    let out = child
+        .stdout
+        .take()
+        .and_then(|o| sys::fds::read_until(o, deadline));
+    let Some(out) = out else {
+        let _ = child.kill();
+        let _ = child.wait();
+        debug!("'{}' did not answer in time", exe.display());
+        return None;
+    };
+    let _ = child.wait();
+    // crm_mon exits non-zero when the cluster is not running but still
+    // prints a document; an empty answer is no answer.
+    (!out.is_empty()).then(|| String::from_utf8_lossy(&out).into_owned())
+}

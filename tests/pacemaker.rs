@@ -1,0 +1,199 @@
+//! Pacemaker as the registry (issue 13). Offline: the CIB fixtures made by
+//! the real tools (src/registry/testdata), read through `PCUE_CIB`, with
+//! the owning node from the real `crm_mon` (`CIB_file=`); pkgnet under a
+//! real inetd failing closed when the CIB cannot be read or parsed.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/registry/testdata")
+        .join(name)
+}
+
+fn text(o: &std::process::Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn pkglogin_lists_the_cib_packages_with_their_node() {
+    require("crm_mon");
+    let t = TempDir::new("pcmk-list");
+    let cib = fixture("cib-with-status.xml");
+    let env = [
+        ("PCUE_CIB", cib.to_str().unwrap()),
+        ("PCUE_SGCONF", "/nonexistent-pcue-sgconf"),
+        ("PCUE_CMCLUSTER_CONF", "/nonexistent-pcue.conf"),
+    ];
+    let o = applet(&t, "pkglogin", &["-l"], &env);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    assert_eq!(
+        out, "pkg01\t/pkg01\t10.77.0.100\tn1\npkg02\t/srv/pkg02\t10.77.0.102,fd00:77::102\tn2\n",
+        "stderr: {err}"
+    );
+    assert_eq!(err, "", "a clean CIB gives no diagnostics");
+    for (addr, want) in [
+        ("10.77.0.100", "pkg01\n"),
+        ("::ffff:10.77.0.102", "pkg02\n"),
+        ("fd00:77::102", "pkg02\n"),
+        ("10.77.0.110", ""),
+    ] {
+        let o = applet(&t, "pkglogin", &[addr], &env);
+        assert_eq!(text(&o).0, want, "pkglogin {addr}: {:?}", text(&o));
+    }
+    // crm_simulate's crash of n1: the same packages, both on n2 now.
+    let down = t.path().join("cib-n1-down.xml");
+    let o = std::process::Command::new("crm_simulate")
+        .args([
+            "-x",
+            cib.to_str().unwrap(),
+            "-q",
+            "true",
+            "-d",
+            "n1",
+            "-S",
+            "-O",
+        ])
+        .arg(&down)
+        .output()
+        .expect("crm_simulate");
+    assert!(o.status.success(), "crm_simulate: {:?}", text(&o));
+    let env2 = [
+        ("PCUE_CIB", down.to_str().unwrap()),
+        ("PCUE_SGCONF", "/nonexistent-pcue-sgconf"),
+    ];
+    let o = applet(&t, "pkglogin", &["-l"], &env2);
+    let out = text(&o).0;
+    assert!(out.contains("pkg01\t/pkg01\t10.77.0.100\tn2\n"), "{out}");
+    assert!(out.contains("\tn2\n") && !out.contains("\tn1\n"), "{out}");
+}
+
+#[test]
+fn bad_cib_entries_get_one_line_each_and_the_rest_is_used() {
+    let t = TempDir::new("pcmk-bad");
+    let grp = |g: &str, pkg: &str, ips: &[&str]| {
+        let mut s = format!("<group id=\"{g}\">");
+        for (i, a) in ips.iter().enumerate() {
+            s += &format!(
+                "<primitive id=\"{g}-ip{i}\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\">\
+                 <instance_attributes id=\"{g}-ia{i}\"><nvpair id=\"{g}-v{i}\" name=\"ip\" value=\"{a}\"/>\
+                 </instance_attributes></primitive>"
+            );
+        }
+        s + &format!(
+            "<primitive id=\"{g}-pcue\" class=\"ocf\" provider=\"pcue\" type=\"package\">\
+             <instance_attributes id=\"{g}-pia\"><nvpair id=\"{g}-p\" name=\"package\" value=\"{pkg}\"/>\
+             </instance_attributes></primitive></group>\n"
+        )
+    };
+    let cib = format!(
+        "<cib>\n<configuration>\n<resources>\n{}{}{}</resources>\n</configuration>\n</cib>\n",
+        grp("g1", "pkg01", &["127.0.0.2"]),
+        grp("g2", "pkg02", &[]),
+        grp("g3", "pkg03", &["127.0.0.2", "127.0.0.3"]),
+    );
+    let path = t.path().join("cib.xml");
+    std::fs::write(&path, cib).unwrap();
+    let env = [
+        ("PCUE_CIB", path.to_str().unwrap()),
+        ("PCUE_SGCONF", "/nonexistent-pcue-sgconf"),
+        ("PCUE_CMVIEWCL", "0"),
+    ];
+    let o = applet(&t, "pkglogin", &["-l"], &env);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    assert_eq!(
+        out,
+        "pkg01\t/pkg01\t127.0.0.2\t-\npkg02\t/pkg02\t-\t-\npkg03\t/pkg03\t127.0.0.3\t-\n"
+    );
+    let p = path.display();
+    assert_eq!(
+        err,
+        format!(
+            "pkglogin: {p}:5: group 'g2' (package 'pkg02') has no address\n\
+             pkglogin: {p}:6: address 127.0.0.2 is claimed by 'pkg01' and 'pkg03'; 'pkg01' keeps it\n"
+        )
+    );
+    // Malformed XML: one line; the Serviceguard packages are still listed.
+    std::fs::write(&path, "<cib><configuration><resources><group id=\"g1\">").unwrap();
+    let sg = t.path().join("sg");
+    std::fs::create_dir_all(sg.join("pkgsg")).unwrap();
+    std::fs::write(sg.join("pkgsg/pkgsg.cntl"), "IP[0]=127.0.0.9\n").unwrap();
+    let env = [
+        ("PCUE_CIB", path.to_str().unwrap()),
+        ("PCUE_SGCONF", sg.to_str().unwrap()),
+        ("PCUE_CMVIEWCL", "0"),
+    ];
+    let o = applet(&t, "pkglogin", &["-l"], &env);
+    let (out, err) = text(&o);
+    assert_eq!(out, "pkgsg\t/pkgsg\t127.0.0.9\t-\n", "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!("pkglogin: {p}: malformed XML: ")),
+        "{err}"
+    );
+}
+
+/// pkgnet reads the CIB file on every connection (no process): a package
+/// address goes into its package; while the CIB cannot be parsed or read,
+/// every connection is refused (LOG_AUTH), never served by the system.
+#[test]
+fn pkgnet_routes_by_the_cib_and_fails_closed_without_it() {
+    require("inetd");
+    require("socat");
+    let cib = fixture("cib.xml");
+    let out = sandbox_ok(&format!(
+        r#"
+private_dev
+private_etc
+mount -t tmpfs pcue-run /run
+net_up 127.0.0.2 127.0.0.3
+sed -e 's/10.77.0.100/127.0.0.2/' -e 's/10.77.0.102/127.0.0.3/' -e 's|/srv/pkg02|'"$T"'/pkg02|' {cib} > "$T/cib.xml"
+export PCUE_CIB="$T/cib.xml" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T"
+for p in pkg01 pkg02; do mkpcue_root $p; echo $p > "$T/$p/etc/motd"; done
+echo system > /etc/motd
+mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; ln -s pcue "$T/bin/pkgnet"
+echo "7301 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd" > "$T/inetd.conf"
+inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
+ask() {{ socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }}
+for i in $(seq 100); do ask 127.0.0.1:7301 >/dev/null && break; sleep 0.05; done
+echo "p1=$(ask 127.0.0.2:7301)"
+echo "p2=$(ask 127.0.0.3:7301)"
+echo "sys=$(ask 127.0.0.1:7301)"
+cp "$T/cib.xml" "$T/cib.good"
+head -c 300 "$T/cib.good" > "$T/cib.xml"
+echo "bad_p1=[$(ask 127.0.0.2:7301)]"
+echo "bad_sys=[$(ask 127.0.0.1:7301)]"
+rm "$T/cib.xml"; mkdir "$T/cib.xml"
+echo "dir_sys=[$(ask 127.0.0.1:7301)]"
+rmdir "$T/cib.xml"; cp "$T/cib.good" "$T/cib.xml"
+echo "again_p1=$(ask 127.0.0.2:7301)"
+# the syslog relay writes records without newlines: count matches, not lines
+count() {{ grep -ao -e "$1" "$T/syslog" | wc -l; }}
+wait_until 5 '[ "$(count "the package registry is unreadable")" -ge 3 ]' || true
+echo "logged=$(count 'the package registry is unreadable')"
+echo "malformed=$(count 'cib.xml: malformed XML: ')"
+echo "isdir=$(count "can't read '$T/cib.xml': Is a directory")"
+"#,
+        cib = cib.display()
+    ));
+    assert_eq!(field(&out, "p1"), Some("pkg01"), "{out}");
+    assert_eq!(field(&out, "p2"), Some("pkg02"), "{out}");
+    assert_eq!(field(&out, "sys"), Some("system"), "{out}");
+    assert_eq!(field(&out, "bad_p1"), Some("[]"), "{out}");
+    assert_eq!(field(&out, "bad_sys"), Some("[]"), "{out}");
+    assert_eq!(field(&out, "dir_sys"), Some("[]"), "{out}");
+    assert_eq!(field(&out, "again_p1"), Some("pkg01"), "{out}");
+    assert!(
+        field(&out, "logged").is_some_and(|n| n.parse::<u32>().unwrap_or(0) >= 3),
+        "{out}"
+    );
+    assert_eq!(field(&out, "malformed"), Some("2"), "{out}");
+    assert_eq!(field(&out, "isdir"), Some("1"), "{out}");
+}
