@@ -5,6 +5,7 @@ BIN      := target/pcue
 DESTDIR  ?=
 BINDIR   ?= /corp/bin
 MANDIR   ?= /usr/local/share/man
+OCFDIR   ?= /usr/lib/ocf/resource.d/pcue
 APPLETS   = $(shell grep "^[a-z]" symlinks.txt)
 CARGO_TEST_FLAGS ?=
 
@@ -54,11 +55,14 @@ install: build man
 	    [ -e $(DESTDIR)$(BINDIR)/$$a ] && [ ! -L $(DESTDIR)$(BINDIR)/$$a ] && { echo "install: $(DESTDIR)$(BINDIR)/$$a exists, left alone" >&2; continue; }; \
 	    ln -sfn pcue $(DESTDIR)$(BINDIR)/$$a; done
 	for a in pcue $(APPLETS); do install -m 644 $(MANOUT)/$$a.8 $(DESTDIR)$(MANDIR)/man8/$$a.8; done
+	install -d $(DESTDIR)$(OCFDIR)
+	install -o root -g root -m 755 ocf/package $(DESTDIR)$(OCFDIR)/package
 
 uninstall:
 	for a in $(APPLETS); do [ -L $(DESTDIR)$(BINDIR)/$$a ] && rm -f $(DESTDIR)$(BINDIR)/$$a; done; true
 	rm -f $(DESTDIR)$(BINDIR)/pcue
 	for a in pcue $(APPLETS); do rm -f $(DESTDIR)$(MANDIR)/man8/$$a.8; done
+	rm -f $(DESTDIR)$(OCFDIR)/package; rmdir $(DESTDIR)$(OCFDIR) 2>/dev/null; true
 
 clean:
 	cargo clean

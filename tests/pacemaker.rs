@@ -197,3 +197,117 @@ echo "isdir=$(count "can't read '$T/cib.xml': Is a directory")"
     assert_eq!(field(&out, "malformed"), Some("2"), "{out}");
     assert_eq!(field(&out, "isdir"), Some("1"), "{out}");
 }
+
+/// The OCF agent ocf:pcue:package on a package root built by mkpcue: its
+/// meta-data is valid (the OCF DTD and resource-agents' schema), it passes
+/// ocf-tester, and bad input gets the OCF exit codes: no or an invalid
+/// package (6), pcue not installed (5), a root that is not mounted (1) or
+/// not safe (4) starts nothing; stop of a stopped package succeeds; stop
+/// ends an execsh session left in the package, which records the logout.
+#[test]
+fn ocf_agent_passes_ocf_tester_and_refuses_bad_input() {
+    for cmd in ["ocf-tester", "xmllint", "utmpdump", "last", "findmnt"] {
+        require(cmd);
+    }
+    let agent = Path::new(env!("CARGO_MANIFEST_DIR")).join("ocf/package");
+    let out = sandbox_ok(&format!(
+        r#"
+AGENT={agent}
+private_dev
+private_etc
+mount -t tmpfs pcue-run /run
+setuid_copy
+cat > $T/cib.xml <<XML
+<cib><configuration><resources><group id="grp_pkg01">
+<primitive id="ip_pkg01" class="ocf" provider="heartbeat" type="IPaddr2"><instance_attributes id="ip_pkg01-ia"><nvpair id="ip_pkg01-ip" name="ip" value="127.0.0.2"/></instance_attributes></primitive>
+<primitive id="pcue_pkg01" class="ocf" provider="pcue" type="package"><instance_attributes id="pcue_pkg01-ia"><nvpair id="pcue_pkg01-p" name="package" value="pkg01"/><nvpair id="pcue_pkg01-r" name="root" value="$T/pkg01"/></instance_attributes></primitive>
+</group></resources></configuration></cib>
+XML
+printf 'SGCONF=%s\nPCUE_CIB=%s\n' $T/sg $T/cib.xml > /etc/cmcluster.conf
+mkdir $T/pkg01; mount -t tmpfs -o mode=755 pkg01fs $T/pkg01
+$T/bin/mkpcue pkg01 >/dev/null
+printf 'id:3:initdefault:\nsl:2345:respawn:/bin/sleep 1000\n' > $T/pkg01/etc/inittab
+echo "user:x:$TUID:$TGID:u:/:/bin/sh" >> $T/pkg01/etc/passwd; echo "user:x:$TGID:" >> $T/pkg01/etc/group
+$T/bin/mkpcue --umount pkg01 >/dev/null
+export OCF_ROOT=/usr/lib/ocf
+$AGENT meta-data > $T/md.xml
+xmllint --noout --dtdvalid /usr/share/resource-agents/ra-api-1.dtd $T/md.xml 2>/dev/null; echo "dtd=$?"
+xmllint --noout --relaxng /usr/share/resource-agents/metadata.rng $T/md.xml 2>/dev/null; echo "rng=$?"
+ocf-tester -n pkg -o package=pkg01 -o root=$T/pkg01 -o pcue_bin=$T/bin -o grace=5 $AGENT > $T/ot.log 2>&1; echo "ocf_tester=$?"
+grep -q 'passed all tests' $T/ot.log || cat $T/ot.log >&2
+export OCF_RESOURCE_INSTANCE=pkg OCF_RESKEY_root=$T/pkg01 OCF_RESKEY_pcue_bin=$T/bin OCF_RESKEY_grace=3 OCF_RESKEY_package=pkg01
+act() {{ local name=$1 rc=0; shift; env "$@" $AGENT "$ACTION" > $T/$name.out 2>&1 || rc=$?
+    echo "$name=$rc"; echo "${{name}}_msg=$(sed -n 's/^ocf-exit-reason://p' $T/$name.out | head -1)"; }}
+ACTION=validate-all act nopkg OCF_RESKEY_package=
+ACTION=validate-all act badpkg OCF_RESKEY_package=../etc
+ACTION=validate-all act badlevel OCF_RESKEY_level=9
+ACTION=start act noinst OCF_RESKEY_pcue_bin=$T/nonexistent
+ACTION=monitor act probe OCF_RESKEY_CRM_meta_interval=0
+ACTION=stop act stop_down
+mkdir $T/plain
+ACTION=start act notmounted OCF_RESKEY_root=$T/plain
+chmod 777 $T/pkg01
+ACTION=start act unsafe
+chmod 755 $T/pkg01
+ln -s $T/pkg01 $T/link
+ACTION=start act symlink OCF_RESKEY_root=$T/link
+# (the pkginits ocf-tester started and stopped are zombies of the sandbox's pid 1)
+echo "pkginit_after_refusals=$(ps -e -o stat=,comm= | awk '$2 == "pkginit" && $1 !~ /^Z/' | wc -l)"
+ACTION=start act start
+ACTION=monitor act mon OCF_RESKEY_CRM_meta_interval=10000
+ACTION=monitor act monlevel OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_level=2
+echo "level=$(chroot $T/pkg01 /corp/bin/telinit -s | head -1 | cut -d' ' -f1-2)"
+# an execsh session of the package's user, and a process left in the root
+on_pty $T/bin/execsh -u user pkg01 /bin/sh -c 'sleep 300' &
+wait_until 10 '[ "$($T/bin/pkgps -p pkg01 | grep -c "sleep 300")" -ge 1 ]'
+chroot $T/pkg01 /bin/sleep 301 &
+echo "inroot=$($T/bin/pkgps -p pkg01 | tail -n +2 | wc -l)"
+ACTION=stop act stop
+echo "inroot_after=$($T/bin/pkgps -p pkg01 | tail -n +2 | wc -l)"
+echo "mounts_after=$(findmnt -rn -o TARGET | grep -c "^$T/pkg01/")"
+echo "logout=$(utmpdump $T/pkg01/var/log/wtmp 2>/dev/null | grep -c '^\[8\].*\[pts/')"
+echo "last=$(last -f $T/pkg01/var/log/wtmp | grep '^user ' | grep -c -v 'still logged in')"
+ACTION=stop act stop2
+ACTION=monitor act mon_after OCF_RESKEY_CRM_meta_interval=10000
+"#,
+        agent = agent.display()
+    ));
+    let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
+    assert_eq!(f("dtd"), "0", "{out}");
+    assert_eq!(f("rng"), "0", "{out}");
+    assert_eq!(f("ocf_tester"), "0", "{out}");
+    assert_eq!(f("nopkg"), "6", "{out}");
+    assert_eq!(f("nopkg_msg"), "the package parameter is required");
+    assert_eq!(f("badpkg"), "6", "{out}");
+    assert_eq!(f("badpkg_msg"), "invalid package name '../etc'");
+    assert_eq!(f("badlevel"), "6", "{out}");
+    assert_eq!(f("noinst"), "5", "{out}");
+    assert!(
+        f("noinst_msg").starts_with("pcue is not installed"),
+        "{out}"
+    );
+    assert_eq!(f("probe"), "7", "a probe where the package is down: {out}");
+    assert_eq!(f("stop_down"), "0", "{out}");
+    assert_eq!(f("notmounted"), "1", "{out}");
+    assert!(f("notmounted_msg").contains("is not mounted"), "{out}");
+    assert_eq!(f("unsafe"), "4", "{out}");
+    assert!(f("unsafe_msg").contains("mode 777"), "{out}");
+    assert_eq!(f("symlink"), "4", "{out}");
+    assert_eq!(f("pkginit_after_refusals"), "0", "nothing started: {out}");
+    assert_eq!(f("start"), "0", "{out}");
+    assert_eq!(f("mon"), "0", "{out}");
+    assert_eq!(f("monlevel"), "1", "{out}");
+    assert_eq!(f("level"), "run-level 3", "{out}");
+    assert_eq!(
+        f("inroot"),
+        "6",
+        "pkginit, its sleep, execsh, sh, sleep, sleep: {out}"
+    );
+    assert_eq!(f("stop"), "0", "{out}");
+    assert_eq!(f("inroot_after"), "0", "{out}");
+    assert_eq!(f("mounts_after"), "0", "{out}");
+    assert_eq!(f("logout"), "1", "the execsh session's DEAD_PROCESS: {out}");
+    assert_eq!(f("last"), "1", "last shows the session ended: {out}");
+    assert_eq!(f("stop2"), "0", "{out}");
+    assert_eq!(f("mon_after"), "7", "{out}");
+}
