@@ -58,6 +58,7 @@ want crm_simulate pacemaker-cli-utils
 want ocf-tester resource-agents
 want xmllint libxml2-utils
 want fuser psmisc
+want modprobe kmod
 if [ ${#need[@]} -gt 0 ]; then
     mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
     echo "deps: installing ${need[*]}" >&2

@@ -311,3 +311,66 @@ ACTION=monitor act mon_after OCF_RESKEY_CRM_meta_interval=10000
     assert_eq!(f("stop2"), "0", "{out}");
     assert_eq!(f("mon_after"), "7", "{out}");
 }
+
+/// A real two-node Corosync + Pacemaker cluster in namespaces runs pkg01
+/// (Filesystem on an ext4 image -> IPaddr2 -> ocf:pcue:package) and pkg02:
+/// the scenario of `make failover ENGINE=pacemaker` (scripts/pacemaker.sh,
+/// run with --keys in the sandbox), asserted from its KEY=value lines.
+/// Standby of the owner moves the package (same user, file, crontab whose
+/// job runs on the new node, run-level, a second boot in wtmp; an execsh
+/// session left open is ended by the stop and its logout recorded); a
+/// kill -9 of the new owner's pid 1 makes the survivor start it over the
+/// stale state; the crashed node rejoins and the package moves back.
+#[test]
+fn a_pacemaker_cluster_fails_the_package_over() {
+    for cmd in [
+        "corosync",
+        "pacemakerd",
+        "crm_mon",
+        "cibadmin",
+        "crm_attribute",
+        "crm_resource",
+        "inetd",
+        "socat",
+        "cron",
+        "mkfs.ext4",
+        "losetup",
+        "nsenter",
+        "modprobe",
+        "utmpdump",
+        "last",
+    ] {
+        require(cmd);
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pacemaker.sh");
+    let res = sandbox(&format!("bash {} --inside --keys", script.display()));
+    let out = String::from_utf8_lossy(&res.stdout).into_owned();
+    let err = String::from_utf8_lossy(&res.stderr);
+    let all = format!("{out}\n--- stderr\n{err}");
+    let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
+    // pcue's registry on a cluster node: address and owner from the cluster
+    assert_eq!(f("reg_pkg01"), "10.77.0.100 n1", "{all}");
+    assert_eq!(f("a_service"), "service of pkg01 on n1", "{all}");
+    assert_eq!(f("a_login"), "alice host=n1 package=pkg01", "{all}");
+    // standby of n1
+    assert!(f("standby_s").parse::<f64>().is_ok(), "{all}");
+    assert_eq!(f("b_login"), "alice host=n2 package=pkg01", "{all}");
+    assert_eq!(f("b_file"), "written by alice on n1", "{all}");
+    assert_eq!(f("b_runlevel"), "3", "{all}");
+    assert_eq!(f("b_boots"), "2", "{all}");
+    assert_eq!(f("b_logouts"), "1", "the execsh session's logout: {all}");
+    assert_eq!(f("b_execsh"), "in=pkg01 host=n2 user=alice", "{all}");
+    assert_eq!(f("b_cron"), "cron ran on n2 as alice in pkg01", "{all}");
+    // crash of n2
+    assert!(f("crash_s").parse::<f64>().is_ok(), "{all}");
+    assert_eq!(f("c_boots"), "3", "{all}");
+    assert_eq!(f("c_login"), "alice host=n1 package=pkg01", "{all}");
+    assert_eq!(f("c_file"), "written by alice on n1", "{all}");
+    assert_eq!(f("c_cronlog"), "cron ran on n2 as alice in pkg01", "{all}");
+    // rejoin and move back
+    assert!(f("rejoin_s").parse::<f64>().is_ok(), "{all}");
+    assert_eq!(f("back"), "n2", "{all}");
+    assert_eq!(f("loops_left"), "0", "{all}");
+    assert_eq!(f("failed"), "0", "{all}");
+    assert!(res.status.success(), "{all}");
+}
