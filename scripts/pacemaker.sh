@@ -45,6 +45,10 @@ KEYS= BENCH=
 [ "${2:-}" = --keys ] && KEYS=1
 [ "${2:-}" = --bench ] && { BENCH=$3; KEYS=1; }
 AGENT_KIND=${BENCH:-pcue}
+# FULL: the whole scenario (pkg02, logins, sessions, cron, rejoin); the
+# bench runs pkg01 alone, the same group for both agents.
+FULL=1
+[ -n "$BENCH" ] && FULL=
 
 # ---- inside the lab's namespaces ------------------------------------------
 mountpoint -q "$T" || mount -t tmpfs -o mode=755 pcue-pacemaker "$T"
@@ -149,6 +153,9 @@ heading "The lab: a bridge, nodes n1 (10.77.0.11) and n2 (10.77.0.12), a client 
 lab_up
 private_etc
 setuid_copy
+# libqb's shared memory files go to tmpfs of the lab and of each node,
+# never to the host's /dev/shm
+mount -t tmpfs -o mode=1777 shm-lab /dev/shm
 # the agent, installed where Pacemaker looks for it (an overlay: the host's
 # /usr/lib/ocf is not touched)
 mkdir -p "$T/ocf.upper" "$T/ocf.work"
@@ -209,24 +216,26 @@ XML
     crm_attribute --type crm_config --name dc-deadtime --update 2s
     cibadmin --create --scope configuration --xml-text '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-options-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>'
     cibadmin --create --scope resources --xml-text "$(group pkg01 $VIP1)"
-    [ "$AGENT_KIND" = pcue ] && cibadmin --create --scope resources --xml-text "$(group pkg02 $VIP2)"
+    [ -n "$FULL" ] && cibadmin --create --scope resources --xml-text "$(group pkg02 $VIP2)"
     cibadmin --create --scope constraints --xml-text '<rsc_location id="loc_pkg01" rsc="grp_pkg01" node="n1" score="50"/>'
-    [ "$AGENT_KIND" = pcue ] && cibadmin --create --scope constraints --xml-text '<rsc_location id="loc_pkg02" rsc="grp_pkg02" node="n2" score="50"/>'
+    [ -n "$FULL" ] && cibadmin --create --scope constraints --xml-text '<rsc_location id="loc_pkg02" rsc="grp_pkg02" node="n2" score="50"/>'
     crm_verify --xml-file "$CIB_file"
 ) 2>&1 | sed 's/^/     /'
 check "the seed CIB verifies (crm_verify)" crm_verify --xml-file "$T/seed-cib.xml"
 if [ "$AGENT_KIND" = pcue ]; then
     # pcue's registry reads this same CIB: mkpcue finds each root there
-    for p in pkg01 pkg02; do
+    # (PCUE_ROOT_PREFIX only as a guard: every root is in the CIB)
+    PKGS="pkg01 ${FULL:+pkg02}"
+    for p in $PKGS; do
         mount -o loop "$T/$p.img" "$T/$p" &&
-        PCUE_CIB=$T/seed-cib.xml "$T/bin/mkpcue" "$p" >/dev/null || bad "mkpcue $p"
+        PCUE_CIB=$T/seed-cib.xml PCUE_ROOT_PREFIX=$T "$T/bin/mkpcue" "$p" >/dev/null || bad "mkpcue $p"
     done
     cat > "$T/pkg01/etc/inittab" <<TAB
 id:3:initdefault:
 cr:2345:respawn:/usr/sbin/cron -f
 sv:345:respawn:/usr/bin/socat TCP-LISTEN:$SVC,bind=$VIP1,reuseaddr,fork SYSTEM:'echo service of \$(/corp/bin/getcpkg) on \$(hostname)'
 TAB
-    printf 'id:3:initdefault:\nsl:2345:respawn:/bin/sleep 100000\n' > "$T/pkg02/etc/inittab"
+    [ -n "$FULL" ] && printf 'id:3:initdefault:\nsl:2345:respawn:/bin/sleep 100000\n' > "$T/pkg02/etc/inittab"
     r=$T/pkg01
     echo 'alice:x:2001:2001:pkg01 user:/home/alice:/bin/sh' >> "$r/etc/passwd"
     echo 'alice:x:2001:' >> "$r/etc/group"
@@ -236,10 +245,10 @@ TAB
     [ -e "$r/etc/pam.d/cron" ] || printf '%s\n' 'auth required pam_unix.so' 'account required pam_unix.so' \
         'session required pam_env.so envfile=/var/run/pkginit.env' 'session required pam_unix.so' > "$r/etc/pam.d/cron"
     : > "$r/etc/security/pam_env.conf"
-    for p in pkg01 pkg02; do
-        PCUE_CIB=$T/seed-cib.xml "$T/bin/mkpcue" --umount "$p" >/dev/null && umount "$T/$p" || bad "umount $p"
+    for p in $PKGS; do
+        PCUE_CIB=$T/seed-cib.xml PCUE_ROOT_PREFIX=$T "$T/bin/mkpcue" --umount "$p" >/dev/null && umount "$T/$p" || bad "umount $p"
     done
-    ok "pkg01 (alice, cron, a service on $VIP1:$SVC) and pkg02 built; both filesystems unmounted"
+    ok "roots built ($PKGS; pkg01: alice, cron, a service on $VIP1:$SVC); filesystems unmounted"
 fi
 cat > "$T/inetd.conf" <<EOF
 $PORT stream tcp nowait root $T/bin/pkgnet pkgnet /usr/bin/setpriv --reuid=alice --regid=alice --init-groups /bin/sh
@@ -299,7 +308,7 @@ group_on() { # group_on ASKNODE GROUP NODE: crm_mon says every member is Started
 if wait_until 60 "group_on n1 grp_pkg01 n1"; then ok "pkg01 started on n1 ($(elapsed $tb $EPOCHREALTIME) s after boot)"; else bad "pkg01 did not start on n1"; fi
 key boot_s "$(elapsed $tb $EPOCHREALTIME)"
 
-if [ "$AGENT_KIND" = pcue ]; then
+if [ -n "$FULL" ]; then
     wait_until 60 "group_on n1 grp_pkg02 n2" && ok "pkg02 started on n2" || bad "pkg02 did not start on n2"
     heading "pcue's registry on a Pacemaker node: pkglogin -l reads the CIB, crm_mon the owners"
     on n1 "$T/bin/pkglogin" -l
@@ -347,7 +356,7 @@ fi
 wait_until 30 "group_on n2 grp_pkg01 n2" && ok "crm_mon: grp_pkg01 started on n2" || bad "grp_pkg01 not on n2"
 on n2 crm_attribute --node n1 --name standby --update off
 
-if [ "$AGENT_KIND" = pcue ]; then
+if [ -n "$FULL" ]; then
     ROOT=$T/pkg01
     on n2 "$T/bin/pkglogin" -l
     expect "^pkg01	.*	n2$" "pkglogin -l: pkg01 on n2"
@@ -403,7 +412,7 @@ if wait_answer n1 90; then
 else
     bad "pkg01 did not answer from n1 after the crash"; key crash_s fail
 fi
-if [ "$AGENT_KIND" = pcue ]; then
+if [ -n "$FULL" ]; then
     on n1 cat "$ROOT/run/pkginit.pid"
     [ -n "$STALE" ] && [ "$OUT" != "$STALE" ] && ok "a new pkginit (pid $OUT), started over n2's stale pid file ($STALE)" || bad "pid file $OUT (stale $STALE)"
     on n1 utmpdump "$ROOT/var/log/wtmp"
@@ -421,7 +430,7 @@ if [ "$AGENT_KIND" = pcue ]; then
     wait_until 30 "group_on n1 grp_pkg02 n1" && ok "pkg02 failed over to n1 too" || bad "pkg02 not on n1"
 fi
 
-if [ -z "$BENCH" ]; then
+if [ -n "$FULL" ]; then
     # ---- 3. rejoin and move back --------------------------------------------
     heading "n2 reboots and rejoins; pkg01 moves back with crm_resource --move"
     tr=$EPOCHREALTIME
@@ -436,7 +445,7 @@ fi
 # ---- the end ---------------------------------------------------------------
 heading "The end: the nodes die with their namespaces; the loop devices with their mounts"
 for n in n1 n2 client; do [ -n "${NODE_PID[$n]:-}" ] && node_kill "$n" >/dev/null 2>&1; done
-for p in pkg01 pkg02; do
+for p in pkg01 ${FULL:+pkg02}; do
     if wait_until 10 '[ -z "$(losetup -j "$T/'$p'.img")" ]'; then ok "no loop device holds $p.img"; else bad "a loop device still holds $p.img"; fi
 done
 key loops_left "$(losetup -a | grep -cF "$T/")"

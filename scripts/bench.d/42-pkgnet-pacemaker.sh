@@ -1,0 +1,39 @@
+#!/bin/bash
+# pkgnet on a Pacemaker node: connections per second through a real inetd
+# when the registry is the cluster's CIB file (read and parsed on every
+# connection, no process spawned), against inetd running the service
+# directly. The CIB is the offline fixture made by cibadmin and
+# crm_simulate (src/registry/testdata), pkg01's address moved to 127.0.0.2.
+#   ours  inetd -> pkgnet (CIB registry) -> chroot into pkg01 -> cat
+#   peer  inetd -> cat directly (system context)
+set -euo pipefail
+: "${PCUE:?}" "${BENCH_LIB:?}"
+N=${PKGNET_BENCH_N:-200}
+command -v inetd >/dev/null || { echo "42-pkgnet-pacemaker: needs inetd (make deps)" >&2; exit 1; }
+. "$BENCH_LIB"
+bench_sandbox "$0" "$@"
+mount -t tmpfs bench-run /run
+net_up 127.0.0.2
+REPO=$(cd "$(dirname "$BENCH_LIB")/../.." && pwd)
+sed -e 's/10\.77\.0\.100/127.0.0.2/' -e "s|/srv/pkg02|$T/pkg02|" \
+    "$REPO/src/registry/testdata/cib-with-status.xml" > "$T/cib.xml"
+export PCUE_CIB="$T/cib.xml" PCUE_SGCONF="$T/no-sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0
+mkroot pkg01
+mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; "$T/bin/pcue" --install "$T/bin" >/dev/null
+cat > "$T/inetd.conf" <<CONF
+7411 stream tcp nowait.100000 root $T/bin/pkgnet pkgnet /bin/cat /etc/motd
+7412 stream tcp nowait.100000 root /bin/cat cat /etc/motd
+CONF
+inetd -d "$T/inetd.conf" >/dev/null 2>&1 &
+ask() { socat -T 5 - "TCP:127.0.0.2:$1,bind=127.0.0.1" </dev/null; }
+for i in $(seq 100); do ask 7412 >/dev/null 2>&1 && break; sleep 0.05; done
+[ "$(ask 7411)" = pkg01 ] || { echo "42-pkgnet-pacemaker: pkgnet did not answer pkg01 from the CIB" >&2; exit 1; }
+rate() { # rate PORT: connections per second over N sequential connections
+    local t0 t1 i
+    t0=$(date +%s%N)
+    for ((i = 0; i < N; i++)); do ask "$1" >/dev/null; done
+    t1=$(date +%s%N)
+    awk -v n="$N" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (ns / 1e9) }'
+}
+ours=$(rate 7411); direct=$(rate 7412)
+report "pkgnet connections/s on a Pacemaker node ($N, CIB $(wc -c < "$T/cib.xml") bytes, into pkg01)" "$ours" "inetd-direct" "$direct" conn/s
