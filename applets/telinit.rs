@@ -1,14 +1,11 @@
 //! telinit — change a package's run-level.
 
 use crate::error::{Error, Result};
-use crate::init::{status, FIFO, PIDFILE};
+use crate::init::{control, status};
 use crate::initctl::{Request, DEFAULT_SLEEP};
-use crate::sys::fifo::{self, WriteErr};
-use crate::sys::locks;
 use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const HELP: &str = "\
 NAME
@@ -89,44 +86,17 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     };
     let sleep = a.t.unwrap_or(DEFAULT_SLEEP as u32).min(3600);
     let req = Request::run_level(l, sleep as i32);
-    // Who runs now: pkginit removes its pid file just before it exits, so
-    // for level 0 we also wait for that very process (pid and start time).
-    let running = if l == b'0' { running_pkginit() } else { None };
-    match fifo::write(Path::new(FIFO), &req.encode()) {
-        Ok(()) => {}
-        Err(WriteErr::NoReader) => {
-            return Err(Error::fail("pkginit is not running in this package"))
-        }
-        Err(WriteErr::Other(e)) => return Err(e.into()),
-    }
+    // Who runs now: for level 0 we wait for that very process to exit.
+    let running = if l == b'0' { control::running() } else { None };
+    control::send(&req)?;
     if l != b'0' {
         return Ok(0);
     }
     let wait = a.w.unwrap_or(60);
-    if wait == 0 {
+    if wait == 0 || control::wait_exit(running, Duration::from_secs(wait)) {
         return Ok(0);
     }
-    let deadline = Instant::now() + Duration::from_secs(wait);
-    while Instant::now() < deadline {
-        let unlocked = locks::lock_holder(Path::new(PIDFILE)).is_none();
-        if unlocked && running.is_none_or(|(pid, start)| !alive(pid, start)) {
-            return Ok(0);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
     Err(Error::fail(format!("pkginit still running after {wait} s")))
-}
-
-/// pkginit's pid (from its locked pid file) and start time, if it runs.
-fn running_pkginit() -> Option<(i32, u64)> {
-    // the lock's holder, not the file's text: a stale file cannot mislead
-    let pid = locks::lock_holder(Path::new(PIDFILE)).filter(|&p| p > 0)?;
-    Some((pid, crate::procfs::read_stat(pid)?.starttime))
-}
-
-/// The process still exists and is not a zombie (a zombie holds no mount busy).
-fn alive(pid: i32, start: u64) -> bool {
-    crate::procfs::read_stat(pid).is_some_and(|s| s.starttime == start && s.state != 'Z')
 }
 
 #[cfg(test)]

@@ -3,11 +3,14 @@
 //!   they stop, the respawn throttle) behind its [`machine::Host`] trait;
 //! - [`runtime`]: the real host — the event loop over signals, the control
 //!   FIFO and deadlines, process spawning, utmp records, the stop at level 0;
-//! - [`status`]: the status file pkginit rewrites and `telinit -s` reads.
+//! - [`status`]: the status file pkginit rewrites and `telinit -s` reads;
+//! - [`control`]: telinit's end of the control FIFO — send a request, wait
+//!   for pkginit to exit.
 //!
 //! The paths below are all relative to the package root (pkginit runs
 //! chrooted into it); pkginit, telinit and the tests share them.
 
+pub mod control;
 pub mod machine;
 pub mod runtime;
 pub mod status;

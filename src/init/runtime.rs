@@ -13,7 +13,7 @@ use crate::inittab::{self, Inittab, InittabEntry};
 use crate::logging;
 use crate::sys::signals::Signal;
 use crate::sys::syslog::Facility;
-use crate::sys::{fds, fifo, fs as sysfs, locks, process, signals};
+use crate::sys::{create, fds, fifo, fs as sysfs, locks, process, signals};
 use crate::utc::epoch_now;
 use crate::utmp::{self, Utmp};
 use std::ffi::CString;
@@ -136,18 +136,10 @@ fn start(
         last_status: String::new(),
     };
     if !Path::new(UTMP).exists() {
-        let _ = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode_0664()
-            .open(UTMP);
+        create::create_missing(Path::new(UTMP), 0o664);
     }
     if !Path::new(WTMP).exists() && Path::new("/var/log").is_dir() {
-        let _ = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode_0664()
-            .open(WTMP);
+        create::create_missing(Path::new(WTMP), 0o664);
     }
     rt.write_record(&Utmp::boot());
     let env = format!("ctxROOT={}\n", rt.ctx_root);
@@ -185,17 +177,6 @@ fn start(
         return Err((Error::quiet(1), None));
     }
     Ok(())
-}
-
-trait Mode0664 {
-    fn mode_0664(&mut self) -> &mut Self;
-}
-impl Mode0664 for std::fs::OpenOptions {
-    fn mode_0664(&mut self) -> &mut Self {
-        use std::os::unix::fs::OpenOptionsExt;
-        self.mode(0o664)
-            .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
-    }
 }
 
 impl Runtime {

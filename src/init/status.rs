@@ -9,6 +9,7 @@ use super::machine::{EntryState, Machine, Ms, State};
 use super::{PIDFILE, STATUS};
 use crate::error::{Error, Result};
 use crate::sys::locks;
+use crate::sys::process::Exit;
 use crate::utc::{epoch_now, utc_time};
 use std::path::Path;
 
@@ -38,10 +39,9 @@ pub fn render(m: &Machine, pid: i32, now: Ms, epoch: u64) -> String {
 }
 
 fn wait_text(w: i32) -> String {
-    if libc::WIFSIGNALED(w) {
-        format!("signal-{}", libc::WTERMSIG(w))
-    } else {
-        format!("exit-{}", libc::WEXITSTATUS(w))
+    match Exit::from_raw(w) {
+        Exit::Signal(s) => format!("signal-{s}"),
+        Exit::Code(c) => format!("exit-{c}"),
     }
 }
 

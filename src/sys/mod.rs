@@ -9,6 +9,7 @@
 //! | `process` | fork, exec, wait, reap, chroot, detach, resource limits        |
 //! | `signals` | dispositions, the saved mask, a signalfd, kill                  |
 //! | `fds`     | descriptors: /dev/null, output files, poll, close inherited     |
+//! | `create`  | a missing file made with its mode, never through a symlink      |
 //! | `fifo`    | named pipes: make, open for reading, write without blocking     |
 //! | `locks`   | fcntl record locks and the pid file                            |
 //! | `fs`      | stat, statvfs, walks without symlinks, inotify, careful reads   |
@@ -18,6 +19,7 @@
 //! | `net`     | socket addresses                                               |
 //! | `syslog`  | lines to syslog                                                |
 
+pub mod create;
 pub mod fds;
 pub mod fifo;
 pub mod fs;
