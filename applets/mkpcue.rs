@@ -178,7 +178,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         return Err(Error::usage("--lazy goes with --umount"));
     }
     let text = match &a.layout {
-        Some(f) => std::fs::read_to_string(f).map_err(|e| Error::io("read", f, &e))?,
+        Some(f) => crate::sys::fs::read_text(Path::new(f)).map_err(|e| Error::io("read", f, &e))?,
         None => layout::DEFAULT.to_string(),
     };
     if a.print_layout {

@@ -38,7 +38,7 @@ pub fn package_root(pkg: &str) -> Result<PathBuf> {
 }
 
 fn read_host(path: &str) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::io("read", path, &e))
+    crate::sys::fs::read_text(Path::new(path)).map_err(|e| Error::io("read", path, &e))
 }
 
 /// Owners to numbers (the host's passwd and group), file contents made

@@ -219,10 +219,11 @@ pub fn scan_checked(
     let from_cluster = cluster.is_some();
     let mut head: Vec<std::result::Result<Package, String>> =
         cfg.unread.iter().cloned().map(Err).collect();
-    let names: Vec<(String, Option<parse::ClusterPackage>)> = match cluster {
+    type Name = std::result::Result<String, String>;
+    let names: Vec<(Name, Option<parse::ClusterPackage>)> = match cluster {
         Some(list) => list
             .into_iter()
-            .map(|p| (p.name.clone(), Some(p)))
+            .map(|p| (Ok(p.name.clone()), Some(p)))
             .collect(),
         None => match subdirs(&cfg.sgconf) {
             Ok(names) => names.into_iter().map(|n| (n, None)).collect(),
@@ -235,6 +236,10 @@ pub fn scan_checked(
     let sg = head
         .into_iter()
         .chain(names.into_iter().filter_map(move |(name, cl)| {
+            let name = match name {
+                Ok(n) => n,
+                Err(e) => return Some(Err(e)),
+            };
             if let Err(e) = crate::name::check(&name) {
                 warn!("{}: skipping package: {}", cfg.sgconf.display(), e.msg);
                 return None;
@@ -276,34 +281,68 @@ pub fn scan_checked(
     sg.chain(std::iter::once(()).flat_map(move |_| pacemaker::scan_checked(cfg)))
 }
 
-/// Sub-directories of SGCONF, sorted; none when SGCONF does not exist.
-fn subdirs(sgconf: &Path) -> std::result::Result<Vec<String>, String> {
+/// Sub-directories of SGCONF (or symlinks to one), sorted; none when SGCONF
+/// does not exist. What exists but cannot be followed (a symlink into a
+/// package filesystem not mounted yet, SGCONF itself such a symlink) is an
+/// `Err` in its place: it may be a package.
+fn subdirs(sgconf: &Path) -> std::result::Result<Vec<std::result::Result<String, String>>, String> {
     let rd = match fs::read_dir(sgconf) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(link) = dangling_link_on(sgconf) {
+                return Err(unread("read", &link, &e));
+            }
             debug!("no '{}': no packages", sgconf.display());
             return Ok(Vec::new());
         }
         Err(e) => return Err(unread("read", sgconf, &e)),
     };
-    let mut names: Vec<String> = rd
-        .flatten()
-        .filter(|e| is_kind(e, |t| t.is_dir()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .collect();
+    let mut names: Vec<(String, Option<String>)> = Vec::new();
+    for e in rd {
+        let e = e.map_err(|e| unread("read", sgconf, &e))?;
+        let Ok(name) = e.file_name().into_string() else {
+            continue;
+        };
+        match e.file_type() {
+            Ok(t) if t.is_dir() => names.push((name, None)),
+            Ok(t) if t.is_symlink() => match fs::metadata(e.path()) {
+                Ok(m) if m.is_dir() => names.push((name, None)),
+                Ok(_) => {}
+                Err(err) => {
+                    let why = unread("read", &e.path(), &err);
+                    names.push((name, Some(why)));
+                }
+            },
+            Ok(_) => {}
+            Err(err) => {
+                let why = unread("read", &e.path(), &err);
+                names.push((name, Some(why)));
+            }
+        }
+    }
     names.sort();
-    Ok(names)
+    Ok(names
+        .into_iter()
+        .map(|(n, why)| match why {
+            None => Ok(n),
+            Some(why) => Err(why),
+        })
+        .collect())
 }
 
-/// The entry's type from readdir (no stat), following a symlink if it is one.
-fn is_kind(e: &fs::DirEntry, want: fn(&fs::FileType) -> bool) -> bool {
-    match e.file_type() {
-        Ok(t) if t.is_symlink() => fs::metadata(e.path())
-            .map(|m| want(&m.file_type()))
-            .unwrap_or(false),
-        Ok(t) => want(&t),
-        Err(_) => false,
-    }
+/// The first component of `p` that is a symlink pointing nowhere (a
+/// filesystem not mounted yet), when `p` does not exist.
+fn dangling_link_on(p: &Path) -> Option<PathBuf> {
+    p.ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .find(|a| {
+            fs::symlink_metadata(a).is_ok_and(|m| m.file_type().is_symlink())
+                && fs::metadata(a).is_err()
+        })
+        .map(Path::to_path_buf)
 }
 
 fn is_control_script(name: &str) -> bool {
@@ -312,21 +351,28 @@ fn is_control_script(name: &str) -> bool {
 
 /// The package files of one directory, sorted by name (none when the
 /// directory does not exist: a package cmviewcl names without files).
+/// Every entry with a package file's name is returned whatever its type:
+/// one that is not a regular file fails when it is read.
 fn package_files(dir: &Path) -> std::result::Result<Vec<PathBuf>, String> {
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(link) = dangling_link_on(dir) {
+                return Err(unread("read", &link, &e));
+            }
+            return Ok(Vec::new());
+        }
         Err(e) => return Err(unread("read", dir, &e)),
     };
-    let mut files: Vec<PathBuf> = rd
-        .flatten()
-        .filter(|e| {
-            let n = e.file_name();
-            let n = n.to_string_lossy();
-            (is_control_script(&n) || n.ends_with(".conf")) && is_kind(e, |t| t.is_file())
-        })
-        .map(|e| e.path())
-        .collect();
+    let mut files = Vec::new();
+    for e in rd {
+        let e = e.map_err(|e| unread("read", dir, &e))?;
+        let n = e.file_name();
+        let n = n.to_string_lossy();
+        if is_control_script(&n) || n.ends_with(".conf") {
+            files.push(e.path());
+        }
+    }
     files.sort();
     Ok(files)
 }
@@ -406,7 +452,7 @@ fn cmviewcl(cfg: &Config) -> Option<Vec<parse::ClusterPackage>> {
     let out = child
         .stdout
         .take()
-        .and_then(|o| sys::fds::read_until(o, deadline));
+        .and_then(|o| sys::fds::read_until(o, deadline, sys::fs::CONFIG_MAX));
     let status = match out {
         Some(_) => child.wait().ok(),
         None => {
@@ -417,7 +463,7 @@ fn cmviewcl(cfg: &Config) -> Option<Vec<parse::ClusterPackage>> {
     };
     let (Some(out), Some(status)) = (out, status) else {
         debug!(
-            "'{}' did not answer in time; reading directories",
+            "'{}' did not answer in time (or said too much); reading directories",
             exe.display()
         );
         return None;

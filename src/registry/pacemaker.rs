@@ -149,7 +149,7 @@ fn crm_mon(cfg: &Config) -> Option<String> {
     let out = child
         .stdout
         .take()
-        .and_then(|o| sys::fds::read_until(o, deadline));
+        .and_then(|o| sys::fds::read_until(o, deadline, sys::fs::CONFIG_MAX));
     let Some(out) = out else {
         let _ = child.kill();
         let _ = child.wait();

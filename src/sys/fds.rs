@@ -80,8 +80,9 @@ pub fn read_available(f: &mut File, max: usize) -> Vec<u8> {
     out
 }
 
-/// Read `src` to its end, giving up (None) at `deadline`.
-pub fn read_until(mut src: impl Read + AsFd, deadline: Instant) -> Option<Vec<u8>> {
+/// Read `src` to its end, giving up (None) at `deadline` or past `max`
+/// bytes (a program's output is bounded like a configuration file).
+pub fn read_until(mut src: impl Read + AsFd, deadline: Instant, max: u64) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut buf = [0u8; 16384];
     loop {
@@ -96,6 +97,7 @@ pub fn read_until(mut src: impl Read + AsFd, deadline: Instant) -> Option<Vec<u8
         }
         match src.read(&mut buf) {
             Ok(0) => return Some(out),
+            Ok(n) if (out.len() + n) as u64 > max => return None,
             Ok(n) => out.extend_from_slice(&buf[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return None,

@@ -189,11 +189,41 @@ impl DirWatch {
     }
 }
 
-/// A file's text; bytes that are not UTF-8 (a Latin-1 comment in an old
-/// control script, a Latin-1 GECOS) become U+FFFD instead of losing the
-/// whole file.
+/// The most a configuration file may hold: far above any real one (a
+/// legacy control script is some 60 KiB), far below harm.
+pub const CONFIG_MAX: u64 = 4 << 20;
+
+/// The one reader for configuration files (cmcluster.conf, package files,
+/// a layout, a package's passwd): a regular file (symlinks followed) of at
+/// most `CONFIG_MAX` bytes. A FIFO, a device, a directory or a larger file
+/// is an error ("not a regular file", "larger than N bytes"), found
+/// without blocking: the open is non-blocking, and the type is checked
+/// before the open (no device is opened) and again on the descriptor.
+/// Bytes that are not UTF-8 (a Latin-1 comment in an old control script, a
+/// Latin-1 GECOS) become U+FFFD instead of losing the whole file.
 pub fn read_text(p: &Path) -> std::io::Result<String> {
-    std::fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned())
+    use std::io::{Error, ErrorKind, Read};
+    use std::os::unix::fs::OpenOptionsExt;
+    let not_regular = || Error::new(ErrorKind::InvalidData, "not a regular file");
+    if !std::fs::metadata(p)?.is_file() {
+        return Err(not_regular());
+    }
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(p)?;
+    if !f.metadata()?.is_file() {
+        return Err(not_regular());
+    }
+    let mut data = Vec::new();
+    f.take(CONFIG_MAX + 1).read_to_end(&mut data)?;
+    if data.len() as u64 > CONFIG_MAX {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {CONFIG_MAX} bytes"),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&data).into_owned())
 }
 
 /// At most `cap` bytes of a regular file (a FIFO there does not block the
@@ -293,6 +323,37 @@ mod tests {
         assert_eq!(fstat(dir.as_fd()).unwrap().kind, Kind::Dir);
         let l = open_nofollow(Some(dir.as_fd()), OsStr::new("l")).unwrap();
         assert_eq!(fstat(l.as_fd()).unwrap().kind, Kind::Symlink);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn config_reads_are_bounded() {
+        let d = std::env::temp_dir().join(format!("pcue-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let msg = |p: &Path| read_text(p).unwrap_err().to_string();
+        let plain = d.join("plain");
+        std::fs::write(&plain, b"SGCONF=/etc/cmcluster\n# r\xe9seau\n").unwrap();
+        assert_eq!(
+            read_text(&plain).unwrap(),
+            "SGCONF=/etc/cmcluster\n# r\u{fffd}seau\n"
+        );
+        let fifo = d.join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
+        assert_eq!(msg(&fifo), "not a regular file");
+        let zero = d.join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert_eq!(msg(&zero), "not a regular file");
+        assert_eq!(msg(&d), "not a regular file");
+        let big = d.join("big");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(CONFIG_MAX + 1).unwrap();
+        assert_eq!(msg(&big), format!("larger than {CONFIG_MAX} bytes"));
+        f.set_len(CONFIG_MAX).unwrap();
+        assert_eq!(read_text(&big).unwrap().len() as u64, CONFIG_MAX);
+        assert_eq!(
+            read_text(&d.join("none")).unwrap_err().kind(),
+            std::io::ErrorKind::NotFound
+        );
         std::fs::remove_dir_all(&d).unwrap();
     }
 }
