@@ -30,6 +30,15 @@ DESCRIPTION
     changed: the daemon runs as the user inetd started pkgnet as.
     Not a package address: path is executed in the system context with
     ctxROOT=/.
+    Supported inetd forms: stream tcp nowait (and tcp6), routed by the
+    address each connection was made to; wait services and datagram
+    services (dgram udp wait, stream tcp wait) only when bound to one
+    address (ADDRESS:SERVICE in inetd.conf): descriptor 0 is then the
+    listening or datagram socket and pkgnet routes by the address it is
+    bound to. Such a socket bound to the wildcard address (0.0.0.0, ::)
+    could carry a package's traffic into whatever context one daemon runs
+    in: pkgnet refuses it, taking the waiting connection (closed without a
+    byte) or datagram (dropped), with a LOG_AUTH line.
     Socket activation (systemd with Accept=yes and no StandardInput=socket,
     systemd-socket-activate without --inetd): descriptor 0 is not a
     socket and the sockets are passed from descriptor 3 on (LISTEN_FDS of
@@ -44,9 +53,12 @@ DESCRIPTION
     refused - closed without a byte sent - and never served from the
     system context. A syslog line (LOG_AUTH, warning) names the client,
     the address, the package and the reason. The same holds when the
-    registry cannot be read in full (/etc/cmcluster.conf, SGCONF or a
-    package file exists but is unreadable): the address might be a
-    package's, so no connection is served until it can be read. Bytes
+    registry cannot be read in full (/etc/cmcluster.conf, SGCONF, a
+    package directory or a package file exists but cannot be read as a
+    regular file: unreadable, a FIFO, a device, a directory, a symbolic
+    link pointing nowhere - a package filesystem not mounted yet - or
+    larger than 4 MiB): the address might be a package's, so no connection
+    is served until it can be read. Bytes
     that are not UTF-8 in those files (an old Latin-1 comment) are read
     as U+FFFD, not a reason to skip the file.
     Every routed connection is logged at info level (LOG_DAEMON):
@@ -60,7 +72,8 @@ ENVIRONMENT
     setuid).
 EXIT STATUS
     125  Bad arguments (path missing or not absolute), or the connection
-         was refused because its package could not be entered.
+         was refused: its package could not be entered, the registry could
+         not be read in full, or a wait service's socket is a wildcard.
     126  path could not be executed.
     127  path was not found.
     Otherwise the daemon's own status (pkgnet is replaced by it).
@@ -106,6 +119,9 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         .remote
         .map(|r| r.to_string())
         .unwrap_or_else(|| "-".into());
+    if ends.local.is_unspecified() {
+        return refuse_wildcard();
+    }
     // stop reading the registry at the first package owning the address;
     // a registry that cannot be read in full fails closed: the address may
     // be a package's
@@ -244,6 +260,36 @@ fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
         ),
     );
     exec(cpath, cargv, &target.ctx_root(), prog, false)
+}
+
+/// A `wait` service's socket (listening, or datagrams) bound to the
+/// wildcard address: what arrives on it may be a package's, and one daemon
+/// would serve all of it in one context. Refused: the connection or
+/// datagram waiting is taken and dropped (so inetd does not start us again
+/// for it), and LOG_AUTH says why.
+fn refuse_wildcard() -> Result<i32> {
+    let bound = sys::net::bound(0)
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| "?".into());
+    let shown =
+        |a: Option<std::net::IpAddr>| a.map(|a| a.to_string()).unwrap_or_else(|| "-".into());
+    let what = match sys::net::turn_away(0) {
+        sys::net::TurnedAway::Connection { from, to } => {
+            format!("connection from {} to {}", shown(from), shown(to))
+        }
+        sys::net::TurnedAway::Datagram { from } => format!("datagram from {}", shown(from)),
+        sys::net::TurnedAway::Nothing => "service".into(),
+    };
+    syslog::send(
+        Facility::Auth,
+        log::Level::Warn,
+        IDENT,
+        &format!(
+            "refused {what}: a 'wait' service on a wildcard socket ({bound}) cannot be \
+             routed to a package; bind it to one address in inetd.conf (ADDRESS:SERVICE)"
+        ),
+    );
+    Err(Error::quiet(code::EXEC_OWN))
 }
 
 /// Execute the daemon; on failure 127 (not found) or 126, reported to

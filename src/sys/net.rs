@@ -47,3 +47,69 @@ pub fn is_listening(fd: RawFd) -> bool {
     };
     r == 0 && v != 0
 }
+
+/// The address `fd` is bound to, with its port, when it is an IP socket.
+pub fn bound(fd: RawFd) -> Option<std::net::SocketAddr> {
+    let ss: SockaddrStorage = getsockname(fd).ok()?;
+    let port = ss
+        .as_sockaddr_in()
+        .map(|a| a.port())
+        .or_else(|| ss.as_sockaddr_in6().map(|a| a.port()))?;
+    Some(std::net::SocketAddr::new(
+        crate::addr::canon(ip_of(&ss)?),
+        port,
+    ))
+}
+
+/// What `turn_away` found waiting on a socket it may not serve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TurnedAway {
+    /// A connection taken from a listening socket and closed: its client
+    /// and the address it was made to.
+    Connection {
+        from: Option<IpAddr>,
+        to: Option<IpAddr>,
+    },
+    /// A datagram read and dropped, and its sender.
+    Datagram { from: Option<IpAddr> },
+    /// Nothing was waiting.
+    Nothing,
+}
+
+/// Take what is waiting on the socket `fd` (inetd passes a `wait`
+/// service's listening or datagram socket) and drop it without a byte
+/// sent: one pending connection accepted and closed, or one datagram
+/// read. Waits at most a second for it (inetd starts us when it is there);
+/// the socket's flags are inetd's too and stay as they are.
+pub fn turn_away(fd: RawFd) -> TurnedAway {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use nix::sys::socket::{accept, recvfrom};
+    use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+    // SAFETY: fd is open for the whole call (descriptor 0, never closed here).
+    let sock = unsafe { BorrowedFd::borrow_raw(fd) };
+    let mut fds = [PollFd::new(sock, PollFlags::POLLIN)];
+    if !matches!(poll(&mut fds, PollTimeout::from(1000u16)), Ok(n) if n > 0) {
+        return TurnedAway::Nothing;
+    }
+    if is_listening(fd) {
+        let Ok(conn) = accept(fd) else {
+            return TurnedAway::Nothing;
+        };
+        // SAFETY: accept returned a new descriptor that nothing else owns.
+        let conn = unsafe { OwnedFd::from_raw_fd(conn) };
+        let ends = endpoints(conn.as_raw_fd());
+        drop(conn);
+        return TurnedAway::Connection {
+            from: ends.and_then(|e| e.remote),
+            to: ends.map(|e| e.local),
+        };
+    }
+    // one byte: the rest of the datagram is discarded with it
+    let mut buf = [0u8; 1];
+    match recvfrom::<SockaddrStorage>(fd, &mut buf) {
+        Ok((_, from)) => TurnedAway::Datagram {
+            from: from.as_ref().and_then(ip_of).map(crate::addr::canon),
+        },
+        Err(_) => TurnedAway::Nothing,
+    }
+}
