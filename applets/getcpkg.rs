@@ -23,7 +23,8 @@ DESCRIPTION
     mount point is the package root. When pid 1 lives in another mount
     namespace and does not list the mount, the root's marker file
     /.pcue-package (written by mkpcue, owned by root and not writable by
-    group or others) names the package.
+    group or others) names the package; in a user namespace other than
+    the node's, where a user's own files look root-owned, no marker counts.
     Outside a package, the answer comes from the connection that started
     the session: the local address of a socket on descriptors 0-2, then
     SSH_CONNECTION, then the parent processes up to the daemon that inetd,
@@ -35,7 +36,8 @@ OPTIONS
     -i  Print the addresses only: remote, then local, separated by a space
         (- when the remote end is unknown). No package is looked up.
     -d  Diagnostics: every step of the search on stderr and to syslog
-        (facility LOG_AUTH, ident getcpkg).
+        (facility LOG_AUTH, ident getcpkg); a parent whose descriptors the
+        caller may not read is shown as such (descriptors not readable).
     -f  Assume the caller was spawned for a connection (by inetd): only
         the connection is looked for, never the root, and finding none is
         an error (exit 4).

@@ -140,6 +140,21 @@ fn complain(e: Error, status: &mut i32) {
     *status = 1;
 }
 
+/// Package paths resolved by descriptors below the root (linear, bounded).
+struct Walker<'a>(&'a mut sys::fs::InRoot);
+
+impl df::Walk for Walker<'_> {
+    fn step(&mut self, name: &str) -> std::result::Result<Option<String>, sys::Errno> {
+        self.0.step(name)
+    }
+    fn up(&mut self) -> std::result::Result<(), sys::Errno> {
+        self.0.up()
+    }
+    fn to_root(&mut self) -> std::result::Result<(), sys::Errno> {
+        self.0.to_root()
+    }
+}
+
 /// The mounts this run looks at.
 struct View {
     entries: Vec<MountView>,
@@ -294,33 +309,24 @@ impl Run {
     }
 
     fn operand(&mut self, v: &View, arg: &str) {
-        let (virt, real) = match &v.root {
-            Some(root) => {
-                let readlink = |p: &str| {
-                    fs::read_link(format!("{root}{p}"))
-                        .ok()
-                        .map(|t| t.to_string_lossy().into_owned())
-                };
-                match df::resolve_in_root(arg, readlink) {
-                    Ok(p) => {
-                        let real = v.real(&p);
-                        (p, real)
-                    }
-                    Err(e) => return complain(Error::errno("stat", arg, e), &mut self.status),
-                }
-            }
+        let resolved = match &v.root {
+            Some(root) => sys::fs::InRoot::open(Path::new(root)).and_then(|mut w| {
+                let p = df::resolve_in_root(arg, &mut Walker(&mut w))?;
+                let real = v.real(&p);
+                Ok((p, real, w.node()?))
+            }),
             None => {
                 let canon = fs::canonicalize(arg)
                     .map(|p| p.to_string_lossy().into_owned())
                     .unwrap_or_else(|_| arg.to_string());
-                (canon, PathBuf::from(arg))
+                sys::fs::node(Path::new(arg)).map(|n| (canon, PathBuf::from(arg), n))
             }
         };
-        diag(|| format!("{arg}: package path {virt}, real {}", real.display()));
-        let node = match sys::fs::node(&real) {
-            Ok(n) => n,
+        let (virt, real, node) = match resolved {
+            Ok(r) => r,
             Err(e) => return complain(Error::errno("stat", arg, e), &mut self.status),
         };
+        diag(|| format!("{arg}: package path {virt}, real {}", real.display()));
         let es = &v.entries;
         if node.is_block {
             let canon = fs::canonicalize(&real).ok();

@@ -96,7 +96,9 @@ pub fn root_identity() -> Result<Root> {
 }
 
 /// The package named by `<root>/.pcue-package`, if root owns the file, it is
-/// a regular file nobody else may write, and it holds a valid name.
+/// a regular file nobody else may write, and it holds a valid name. Root
+/// means the node's root: in a user namespace someone made (`unshare -U
+/// -r`) their own files look root-owned, so there no marker counts.
 pub fn read_marker(root: &Path) -> Option<String> {
     let path = root.join(MARKER);
     let meta = fs::symlink_metadata(&path).ok()?;
@@ -107,7 +109,14 @@ pub fn read_marker(root: &Path) -> Option<String> {
         ));
         return None;
     }
-    let text = fs::read_to_string(&path).ok()?;
+    if !sys::ids::in_initial_user_ns() {
+        diag(&format!(
+            "ignoring '{}': in a user namespace, root-owned means nothing",
+            path.display()
+        ));
+        return None;
+    }
+    let text = sys::fs::read_text(&path).ok()?;
     let name = text.trim();
     crate::name::is_valid(name).then(|| name.to_string())
 }
@@ -232,7 +241,14 @@ fn walk_parents(only_root: bool) -> Option<Connection> {
             pid = stat.ppid;
             continue;
         }
-        let inodes = procfs::socket_inodes(pid);
+        let Some(inodes) = procfs::socket_inodes(pid) else {
+            diag(&format!(
+                "parent {} ({pid}): descriptors not readable",
+                stat.comm
+            ));
+            pid = stat.ppid;
+            continue;
+        };
         diag(&format!(
             "parent {} ({pid}): {} socket(s)",
             stat.comm,

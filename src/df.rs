@@ -542,14 +542,26 @@ pub fn mount_point_of(resolved: &str, mut dev_of: impl FnMut(&str) -> Option<Dev
     "/".into()
 }
 
+/// One step of a walk below a package root, for `resolve_in_root`.
+pub trait Walk {
+    /// Look `name` up in the current directory: `Some(target)` when it is
+    /// a symbolic link (not entered), else it becomes the current entry.
+    fn step(&mut self, name: &str) -> Result<Option<String>, crate::sys::Errno>;
+    /// Back to the parent of the current entry (never above the root).
+    fn up(&mut self) -> Result<(), crate::sys::Errno>;
+    /// Back to the root (an absolute link).
+    fn to_root(&mut self) -> Result<(), crate::sys::Errno>;
+}
+
+/// The kernel's limit on symbolic links in one lookup.
+pub const MAX_LINKS: usize = 40;
+
 /// Resolve `path` the way a process chrooted at the package root would:
-/// `..` stops at the root, absolute symlinks restart from it. `readlink`
-/// gets package paths and returns a link's target (None: not a link).
-/// Relative paths start at the root. Err(ELOOP) after 40 links.
-pub fn resolve_in_root(
-    path: &str,
-    mut readlink: impl FnMut(&str) -> Option<String>,
-) -> Result<String, crate::sys::Errno> {
+/// `..` stops at the root, absolute symlinks restart from it, relative
+/// paths start at the root; Err(ELOOP) after `MAX_LINKS` links, and the
+/// walk's own errors (a missing component) as they come. Linear in the
+/// components read: each is one `step`, and the path is joined once.
+pub fn resolve_in_root(path: &str, walk: &mut impl Walk) -> Result<String, crate::sys::Errno> {
     let mut todo: Vec<String> = path.split('/').rev().map(str::to_string).collect();
     let mut done: Vec<String> = Vec::new();
     let mut links = 0;
@@ -557,23 +569,26 @@ pub fn resolve_in_root(
         match c.as_str() {
             "" | "." => continue,
             ".." => {
-                done.pop();
+                if done.pop().is_some() {
+                    walk.up()?;
+                }
                 continue;
             }
             _ => {}
         }
-        done.push(c);
-        let here = format!("/{}", done.join("/"));
-        if let Some(target) = readlink(&here) {
-            links += 1;
-            if links > 40 {
-                return Err(crate::sys::Errno::ELOOP);
+        match walk.step(&c)? {
+            None => done.push(c),
+            Some(target) => {
+                links += 1;
+                if links > MAX_LINKS {
+                    return Err(crate::sys::Errno::ELOOP);
+                }
+                if target.starts_with('/') {
+                    done.clear();
+                    walk.to_root()?;
+                }
+                todo.extend(target.split('/').rev().map(str::to_string));
             }
-            done.pop();
-            if target.starts_with('/') {
-                done.clear();
-            }
-            todo.extend(target.split('/').rev().map(str::to_string));
         }
     }
     Ok(format!("/{}", done.join("/")))
@@ -953,23 +968,65 @@ mod tests {
 
     #[test]
     fn resolve_inside_root() {
-        let links = |p: &str| match p {
-            "/abs" => Some("/data/real".to_string()),
-            "/rel" => Some("data/../data".to_string()),
-            "/loop" => Some("/loop".to_string()),
-            _ => None,
+        /// A tree of links only: every other name is a directory.
+        struct Fake {
+            here: Vec<String>,
+            steps: usize,
+        }
+        impl Walk for Fake {
+            fn step(&mut self, name: &str) -> Result<Option<String>, crate::sys::Errno> {
+                self.steps += 1;
+                let p = format!("{}/{name}", self.here.concat());
+                let link = match p.as_str() {
+                    "/abs" => Some("/data/real"),
+                    "/rel" => Some("data/../data"),
+                    "/loop" => Some("/loop"),
+                    "/gone" => return Err(crate::sys::Errno::ENOENT),
+                    "/l" => Some("x/../l"),
+                    _ => None,
+                };
+                if link.is_none() {
+                    self.here.push(format!("/{name}"));
+                }
+                Ok(link.map(str::to_string))
+            }
+            fn up(&mut self) -> Result<(), crate::sys::Errno> {
+                self.here.pop();
+                Ok(())
+            }
+            fn to_root(&mut self) -> Result<(), crate::sys::Errno> {
+                self.here.clear();
+                Ok(())
+            }
+        }
+        let w = || Fake {
+            here: Vec::new(),
+            steps: 0,
         };
-        assert_eq!(resolve_in_root("/abs/f", links).unwrap(), "/data/real/f");
-        assert_eq!(resolve_in_root("../../rel/x", links).unwrap(), "/data/x");
+        assert_eq!(resolve_in_root("/abs/f", &mut w()).unwrap(), "/data/real/f");
+        assert_eq!(resolve_in_root("../../rel/x", &mut w()).unwrap(), "/data/x");
         assert_eq!(
-            resolve_in_root("etc/./passwd", links).unwrap(),
+            resolve_in_root("etc/./passwd", &mut w()).unwrap(),
             "/etc/passwd"
         );
-        assert_eq!(resolve_in_root("/", links).unwrap(), "/");
+        assert_eq!(resolve_in_root("/", &mut w()).unwrap(), "/");
         assert_eq!(
-            resolve_in_root("/loop", links),
+            resolve_in_root("/loop", &mut w()),
             Err(crate::sys::Errno::ELOOP)
         );
+        assert_eq!(
+            resolve_in_root("/gone/x", &mut w()),
+            Err(crate::sys::Errno::ENOENT)
+        );
+        // a link to itself through a directory: ELOOP after 40 links
+        let mut f = w();
+        assert_eq!(resolve_in_root("/l", &mut f), Err(crate::sys::Errno::ELOOP));
+        assert_eq!(f.steps, 2 * MAX_LINKS + 1);
+        // one step per component, however long the path
+        let long = "x/".repeat(2000);
+        let mut f = w();
+        let r = resolve_in_root(&format!("/d/{long}"), &mut f).unwrap();
+        assert_eq!((r.len(), f.steps), (2 + 4000, 2001));
     }
 
     #[test]

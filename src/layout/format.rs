@@ -173,7 +173,9 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
             }
             words.pop();
         }
-        let kind_word = words[0];
+        let Some(&kind_word) = words.first() else {
+            return err("options without an entry");
+        };
         if kind_word == "root" {
             if words.len() != 1 {
                 return err("'root' takes no arguments");
@@ -464,6 +466,12 @@ mod tests {
                 "root\nroot\n",
                 "line 2: 'root' must be the first entry, once",
             ),
+            (
+                "root\nowner=root:root\n",
+                "line 2: options without an entry",
+            ),
+            ("root\nif=/usr\n", "line 2: options without an entry"),
+            ("owner=a if=/x\n", "line 1: options without an entry"),
         ];
         for (text, want) in bad {
             let e = parse(text).unwrap_err();

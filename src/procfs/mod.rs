@@ -59,19 +59,20 @@ pub fn real_uid(pid: i32) -> Option<u32> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// The inodes of the sockets among `pid`'s descriptors (none when they
-/// cannot be read: another user's process).
-pub fn socket_inodes(pid: i32) -> Vec<u64> {
-    let Ok(rd) = fs::read_dir(format!("/proc/{pid}/fd")) else {
-        return Vec::new();
-    };
-    rd.flatten()
+/// The inodes of the sockets among `pid`'s descriptors; None when they
+/// may not be read (another user's process, without
+/// ptrace rights on it).
+pub fn socket_inodes(pid: i32) -> Option<Vec<u64>> {
+    let rd = fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    let inodes = rd
+        .flatten()
         .filter_map(|e| fs::read_link(e.path()).ok())
         .filter_map(|l| {
             let l = l.to_str()?;
             l.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
         })
-        .collect()
+        .collect();
+    Some(inodes)
 }
 
 /// Every TCP socket of our network namespace, IPv4 and IPv6.

@@ -55,13 +55,70 @@ pub struct Node {
 
 /// stat(2), following symlinks.
 pub fn node(path: &Path) -> Result<Node, Errno> {
-    let st = nix::sys::stat::stat(path)?;
+    Ok(node_of(&nix::sys::stat::stat(path)?))
+}
+
+fn node_of(st: &FileStat) -> Node {
     let kind = SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT;
-    Ok(Node {
+    Node {
         dev: (major(st.st_dev) as u32, minor(st.st_dev) as u32),
         is_block: kind == SFlag::S_IFBLK,
         rdev: (major(st.st_rdev) as u32, minor(st.st_rdev) as u32),
-    })
+    }
+}
+
+/// A walk below a root directory by descriptors (O_PATH, never following
+/// a symlink), one system call per component: the mechanism under
+/// `df::resolve_in_root` for paths inside a package root.
+pub struct InRoot {
+    root: OwnedFd,
+    cur: OwnedFd,
+}
+
+fn open_path(dir: Option<BorrowedFd>, name: &str, extra: OFlag) -> Result<OwnedFd, Errno> {
+    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | extra;
+    let at = dir.map(|d| d.as_raw_fd()).unwrap_or(libc::AT_FDCWD);
+    let fd = openat(Some(at), name, flags, Mode::empty())?;
+    // SAFETY: openat returned a fresh descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+impl InRoot {
+    /// Start at the directory `root`.
+    pub fn open(root: &Path) -> Result<InRoot, Errno> {
+        let root = open_path(None, &root.to_string_lossy(), OFlag::O_DIRECTORY)?;
+        let cur = root.try_clone().map_err(|_| Errno::EMFILE)?;
+        Ok(InRoot { root, cur })
+    }
+
+    /// `name` in the current directory: a symlink's target (not entered),
+    /// or None and it is entered.
+    pub fn step(&mut self, name: &str) -> Result<Option<String>, Errno> {
+        match nix::fcntl::readlinkat(Some(self.cur.as_raw_fd()), name) {
+            Ok(t) => return Ok(Some(t.to_string_lossy().into_owned())),
+            Err(Errno::EINVAL) => {}
+            Err(e) => return Err(e),
+        }
+        self.cur = open_path(Some(self.cur.as_fd()), name, OFlag::empty())?;
+        Ok(None)
+    }
+
+    /// The parent of the current entry.
+    pub fn up(&mut self) -> Result<(), Errno> {
+        self.cur = open_path(Some(self.cur.as_fd()), "..", OFlag::O_DIRECTORY)?;
+        Ok(())
+    }
+
+    /// Back to the root.
+    pub fn to_root(&mut self) -> Result<(), Errno> {
+        self.cur = self.root.try_clone().map_err(|_| Errno::EMFILE)?;
+        Ok(())
+    }
+
+    /// What `node` says of the current entry.
+    pub fn node(&self) -> Result<Node, Errno> {
+        Ok(node_of(&nix::sys::stat::fstat(self.cur.as_raw_fd())?))
+    }
 }
 
 /// Whether our root directory is pid 1's, by comparing `/` with

@@ -1,5 +1,6 @@
 //! User and group ids: whether we run setuid, the environment we may trust
-//! then, giving up privilege for good, and the ids of this process.
+//! then, giving up privilege for good, the ids of this process, and whether
+//! its user namespace is the node's.
 
 use super::{Error, Result};
 use nix::unistd::{getegid, geteuid, getgid, getuid, Gid, Uid};
@@ -91,4 +92,33 @@ pub fn real_uid() -> u32 {
 /// Our effective uid.
 pub fn effective_uid() -> u32 {
     geteuid().as_raw()
+}
+/// The inode number the kernel gives the initial user namespace
+/// (PROC_USER_INIT_INO).
+const INIT_USER_NS_INO: u64 = 0xEFFF_FFFD;
+
+/// Whether this process is in the initial user namespace, where uid 0 is
+/// the node's root (in a namespace a user made, their own files show as
+/// uid 0). Asked of the kernel through a pidfd (PIDFD_GET_USER_NAMESPACE,
+/// Linux 6.11), which a caller cannot fake with mounts of their own; on
+/// older kernels through /proc/self/ns/user. False when neither answers.
+pub fn in_initial_user_ns() -> bool {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+    // _IO(0xFF, 9)
+    const PIDFD_GET_USER_NAMESPACE: libc::c_ulong = 0xFF09;
+    // SAFETY: pidfd_open on our own pid with no flags; the result is checked.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0) };
+    if pidfd >= 0 {
+        // SAFETY: pidfd_open returned a fresh descriptor that nothing else owns.
+        let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) };
+        // SAFETY: this ioctl takes no argument and returns a new descriptor.
+        let ns = unsafe { libc::ioctl(pidfd.as_raw_fd(), PIDFD_GET_USER_NAMESPACE as _, 0) };
+        if ns >= 0 {
+            // SAFETY: the ioctl returned a fresh descriptor that nothing else owns.
+            let ns = unsafe { OwnedFd::from_raw_fd(ns) };
+            return nix::sys::stat::fstat(ns.as_raw_fd())
+                .is_ok_and(|st| st.st_ino == INIT_USER_NS_INO);
+        }
+    }
+    nix::sys::stat::stat("/proc/self/ns/user").is_ok_and(|st| st.st_ino == INIT_USER_NS_INO)
 }
