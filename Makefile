@@ -9,7 +9,7 @@ OCFDIR   ?= /usr/lib/ocf/resource.d/pcue
 APPLETS   = $(shell grep "^[a-z]" symlinks.txt)
 CARGO_TEST_FLAGS ?=
 
-.PHONY: all build deps test unit check bench demo failover install uninstall clean man symlinks
+.PHONY: all build deps test unit check bench soak demo failover install uninstall clean man symlinks
 
 all: build
 
@@ -30,6 +30,11 @@ check:
 
 bench: deps build
 	@scripts/bench.sh $(CURDIR)/$(BIN)
+
+# Long runs under hostile churn (scripts/soak.d/*.sh), each printing its
+# figures; SOAK=NAME runs the matching ones only.
+soak: deps build
+	@scripts/soak.sh $(CURDIR)/$(BIN) $(SOAK)
 
 demo: deps build
 	@scripts/demo.sh $(CURDIR)/$(BIN)
