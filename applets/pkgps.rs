@@ -9,7 +9,7 @@ use crate::procfs::{
     self,
     scan::{Got, Proc, Scanner},
 };
-use crate::ps_format::{self as ps, Table, Tm, TtyDriver};
+use crate::ps_format::{self, Table, Tm, TtyDriver};
 use crate::registry::{Config, Registry};
 use crate::sys;
 use argh::{ArgsInfo, FromArgs};
@@ -160,7 +160,7 @@ impl Env {
         let now = sys::time::localtime(sys::time::now())
             .ok_or_else(|| Error::fail("can't convert the time"))?;
         let drivers = std::fs::read_to_string("/proc/tty/drivers")
-            .map(|t| ps::parse_tty_drivers(&t))
+            .map(|t| ps_format::parse_tty_drivers(&t))
             .unwrap_or_default();
         let env = |k: &str| std::env::var(k).ok();
         Ok(Env {
@@ -169,7 +169,7 @@ impl Env {
             boot_tics: (uptime * hz as f64) as u64,
             now,
             drivers,
-            utf8: ps::locale_is_utf8(
+            utf8: ps_format::locale_is_utf8(
                 env("LC_ALL").as_deref(),
                 env("LC_CTYPE").as_deref(),
                 env("LANG").as_deref(),
@@ -182,19 +182,19 @@ impl Env {
         let s = &p.stat;
         let ticks = s.utime + s.stime;
         let name = passwd::by_uid(users, p.uid).map(|u| u.name.as_str());
-        let start = ps::start_epoch(self.btime, s.starttime, self.hz);
+        let start = ps_format::start_epoch(self.btime, s.starttime, self.hz);
         let stime = sys::time::localtime(start)
-            .map(|t| ps::stime_field(&self.now, &t))
+            .map(|t| ps_format::stime_field(&self.now, &t))
             .unwrap_or_default();
         vec![
-            ps::user_field(name, p.uid, 8, self.utf8),
+            ps_format::user_field(name, p.uid, 8, self.utf8),
             s.pid.to_string(),
             s.ppid.to_string(),
-            ps::c_field(ticks, s.starttime, self.boot_tics),
+            ps_format::c_field(ticks, s.starttime, self.boot_tics),
             stime,
-            ps::tty_field(s.tty_nr, &self.drivers),
-            ps::time_field(ticks, self.hz),
-            ps::cmd_field(&p.cmdline, &s.comm_raw, s.state, self.utf8),
+            ps_format::tty_field(s.tty_nr, &self.drivers),
+            ps_format::time_field(ticks, self.hz),
+            ps_format::cmd_field(&p.cmdline, &s.comm_raw, s.state, self.utf8),
         ]
     }
 }
@@ -306,11 +306,11 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let (tty, term_cols) = sys::tty::terminal();
     let columns = std::env::var("COLUMNS").ok();
     let ps_table = Table::new(
-        ps::f_columns(
-            ps::pid_width(pid_max.as_deref()),
+        ps_format::f_columns(
+            ps_format::pid_width(pid_max.as_deref()),
             matches!(select, Select::All),
         ),
-        ps::screen_cols(tty, term_cols, columns.as_deref()),
+        ps_format::screen_cols(tty, term_cols, columns.as_deref()),
     );
 
     let t0 = Instant::now();
@@ -360,7 +360,10 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
                     let root = m.path.as_path();
                     match packages.get_or_insert_with(package_roots).get(root) {
                         Some(name) => (name.clone(), Some(users_at(root))),
-                        None => (ps::escape(m.path.as_os_str().as_bytes(), env.utf8), None),
+                        None => (
+                            ps_format::escape(m.path.as_os_str().as_bytes(), env.utf8),
+                            None,
+                        ),
                     }
                 });
                 let mut c = vec![label.clone()];
