@@ -3,9 +3,9 @@
 //! One reusable buffer; a process that vanishes mid-read is `Gone`.
 //!
 //! Speed: a process's root mount is nearly always the first line of its
-//! mount table, so that line alone is read when it decides the answer
-//! (see `Scanner::root_of`): one small read per process that is not
-//! listed, against ps's three.
+//! mount table, so the table is read only as far as the first line on `/`
+//! when that decides the answer (see `Scanner::root_of`): one small read
+//! per process that is not listed, against ps's three.
 
 use crate::mountinfo::Mount;
 use crate::procfs::stat::{self, Stat};
@@ -65,17 +65,30 @@ impl OwnMounts {
         OwnMounts { alone }
     }
 
-    /// The root mount of a process whose table starts with `first` (mount
-    /// ID, mount point), when that line decides it (see `Scanner::root_of`).
-    fn decides(&self, (id, mount_point): (u64, &[u8])) -> Option<u64> {
+    /// What one line of a process's table (mount ID, mount point) tells,
+    /// `first` when it is the first line (see `Scanner::root_of`).
+    fn decides(&self, (id, mount_point): (u64, &[u8]), first: bool) -> Says {
         match self.alone.get(&id) {
             // not ours: nor is its root, whichever it is
-            None => Some(id),
+            None if first => Says::Root(id),
+            // a mount made after we read our table: look at everything
+            None => Says::ReadAll,
             // on `/`, and nothing else is mounted there, over it or under it
-            Some(true) if mount_point == b"/" => Some(id),
-            Some(_) => None,
+            Some(true) if mount_point == b"/" => Says::Root(id),
+            Some(false) if mount_point == b"/" => Says::ReadAll,
+            Some(_) => Says::Next,
         }
     }
+}
+
+/// What a line of a mount table says about the process's root mount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Says {
+    Root(u64),
+    /// Read the whole table to know.
+    ReadAll,
+    /// Not yet: look at the next line.
+    Next,
 }
 
 pub struct Scanner {
@@ -102,7 +115,7 @@ fn classify<T>(r: io::Result<T>) -> Got<T> {
 /// The mount ID and the mount point (escaped, as written) of the first
 /// line of a mountinfo text, once the text holds them whole (a blank
 /// follows the mount point).
-fn first_fields(text: &[u8]) -> Option<(u64, &[u8])> {
+fn fields(text: &[u8]) -> Option<(u64, &[u8])> {
     let line = match text.iter().position(|&b| b == b'\n') {
         Some(n) => &text[..n],
         None => text,
@@ -193,16 +206,17 @@ impl Scanner {
     /// hides every mount that is not under it. A zombie has no mount table
     /// left (the kernel says EINVAL): `Unreadable`.
     ///
-    /// Only the first line is read when it decides:
-    /// - its mount is not in our table: then neither is the process's root
-    ///   (what lies below our root we see whole), and that first ID is the
-    ///   answer, so a table in another mount namespace, however large a
-    ///   user made it, costs one small read;
-    /// - it is a mount on `/` and nothing else is mounted where it is in
-    ///   our table: no other line of the process's table can be on `/`.
+    /// The table is read a line at a time, as far as needed (the root is
+    /// usually the first line):
+    /// - the first line's mount is not in our table: then neither is the
+    ///   process's root (what lies below our root we see whole), and that
+    ///   first ID is the answer, so a table in another mount namespace,
+    ///   however large a user made it, costs one small read;
+    /// - a line on `/` whose mount is alone on its mount point in our
+    ///   table: no other line of the process's table can be on `/`.
     ///
     /// Otherwise (a process chrooted below a mount, mounts stacked on one
-    /// another) the whole table is read.
+    /// another, more than 4 KiB before the root) the whole table is read.
     pub fn root_of(&mut self, pid: i32) -> Got<Option<u64>> {
         // The kernel formats lines until a read is served: asking for less
         // than a line formats that line alone. Its first five fields (the
@@ -213,16 +227,35 @@ impl Scanner {
         let t0 = Instant::now();
         self.len = 0;
         let r = File::open(format!("/proc/{pid}/mountinfo")).and_then(|mut f| {
-            let mut asked = 0;
-            while first_fields(self.data()).is_none() && asked < HEAD {
-                asked = (2 * self.len).max(STEP);
+            // where the line being looked at starts
+            let mut at = 0;
+            loop {
+                let line = &self.data()[at..];
+                let says = match fields(line) {
+                    Some(l) => self.ours.decides(l, at == 0),
+                    None => Says::Next,
+                };
+                match says {
+                    Says::Root(id) => return Ok(Some(id)),
+                    Says::ReadAll => break,
+                    Says::Next if fields(line).is_some() => {
+                        if let Some(n) = line.iter().position(|&b| b == b'\n') {
+                            at += n + 1;
+                            continue;
+                        }
+                    }
+                    Says::Next => {}
+                }
+                // more of the table
+                if self.len >= HEAD {
+                    break;
+                }
+                // 32, 512, 4096: few reads, few lines formatted past the root
+                let asked = (16 * self.len).clamp(STEP, HEAD);
                 if self.fill(&mut f, asked, false)? < asked {
                     // the whole table is in
                     return Ok(root_mount_id(self.data()));
                 }
-            }
-            if let Some(id) = first_fields(self.data()).and_then(|l| self.ours.decides(l)) {
-                return Ok(Some(id));
             }
             self.fill(&mut f, usize::MAX, false)?;
             Ok(root_mount_id(self.data()))
@@ -307,7 +340,7 @@ mod tests {
     }
 
     #[test]
-    fn the_first_line_decides_when_nothing_is_stacked() {
+    fn a_line_on_slash_decides_when_nothing_is_stacked() {
         let ours = crate::mountinfo::parse(
             b"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
 23 22 0:21 / /proc rw - proc proc rw
@@ -318,41 +351,30 @@ mod tests {
 ",
         );
         let own = OwnMounts::new(&ours);
-        let first = |t: &'static [u8]| first_fields(t).unwrap();
+        let says = |t: &'static [u8], first| own.decides(fields(t).unwrap(), first);
+        use Says::*;
         // a package's process: its root first, shown as /
-        assert_eq!(
-            own.decides(first(b"800 22 0:80 / / rw - tmpfs t rw\n")),
-            Some(800)
-        );
+        assert_eq!(says(b"800 22 0:80 / / rw - tmpfs t rw\n", true), Root(800));
         // a table in another namespace: none of its IDs are ours
-        assert_eq!(own.decides(first(b"5 1 0:5 / / rw - ext4 x rw\n")), Some(5));
-        assert_eq!(
-            own.decides(first(b"5 1 0:5 / /y rw - ext4 x rw\n")),
-            Some(5)
-        );
+        assert_eq!(says(b"5 1 0:5 / / rw - ext4 x rw\n", true), Root(5));
+        assert_eq!(says(b"5 1 0:5 / /y rw - ext4 x rw\n", true), Root(5));
+        // not ours after a line that was: mounted since we looked
+        assert_eq!(says(b"5 1 0:5 / /y rw - ext4 x rw\n", false), ReadAll);
         // a mount over our root, or a package root mounted twice: read on
-        assert_eq!(own.decides(first(b"22 1 8:1 / / rw - ext4 x rw\n")), None);
+        assert_eq!(says(b"22 1 8:1 / / rw - ext4 x rw\n", true), ReadAll);
+        assert_eq!(says(b"810 22 0:90 / / rw - tmpfs t rw\n", false), ReadAll);
+        // a mount below the root listed before it, or a process chrooted
+        // below its root mount: the next line
+        assert_eq!(says(b"23 22 0:21 / /proc rw - proc p rw\n", true), Next);
+        assert_eq!(says(b"800 22 0:80 / / rw - tmpfs t rw\n", false), Root(800));
         assert_eq!(
-            own.decides(first(b"810 22 0:90 / / rw - tmpfs t rw\n")),
-            None
-        );
-        // chrooted below its root mount: the first line is not /
-        assert_eq!(
-            own.decides(first(b"23 22 0:21 / /proc rw - proc p rw\n")),
-            None
-        );
-        assert_eq!(
-            first_fields(b"25 1 0:22 / /a\\040b rw - ext4 x rw\n26").map(|l| l.1),
+            fields(b"25 1 0:22 / /a\\040b rw - ext4 x rw\n26").map(|l| l.1),
             Some(&b"/a\\040b"[..])
         );
-        assert_eq!(
-            first_fields(b"25 1 0:22 / /"),
-            None,
-            "the mount point may go on"
-        );
-        assert_eq!(first_fields(b"25 1 0:22 / /a "), Some((25, &b"/a"[..])));
-        assert_eq!(first_fields(b"25 1 0:22 /"), None);
-        assert_eq!(first_fields(b"x 1 0:22 / / rw\n"), None);
+        assert_eq!(fields(b"25 1 0:22 / /"), None, "the mount point may go on");
+        assert_eq!(fields(b"25 1 0:22 / /a "), Some((25, &b"/a"[..])));
+        assert_eq!(fields(b"25 1 0:22 /"), None);
+        assert_eq!(fields(b"x 1 0:22 / / rw\n"), None);
     }
 
     /// Gives at most 100 bytes a read, as the kernel gives a page.
