@@ -9,6 +9,7 @@
 
 use crate::mountinfo::Mount;
 use crate::procfs::stat::{self, Stat};
+use crate::sys::{self, Errno};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
@@ -101,7 +102,7 @@ pub struct Scanner {
 }
 
 fn gone(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ESRCH)
+    e.kind() == io::ErrorKind::NotFound || sys::errno_of(e) == Errno::ESRCH
 }
 
 fn classify<T>(r: io::Result<T>) -> Got<T> {
