@@ -13,7 +13,7 @@
 //! | `fifo`    | named pipes: make, open for reading, write without blocking     |
 //! | `locks`   | fcntl record locks and the pid file                            |
 //! | `fs`      | stat, statvfs, walks without symlinks, inotify, careful reads   |
-//! | `mount`   | mount, bind, unmount, propagation                              |
+//! | `mount`   | a package root: a tree walked by descriptors, mounts, unmounts |
 //! | `time`    | the clock, local time, the time zone rule                       |
 //! | `tty`     | terminals: window size, owner and mode, foreground group        |
 //! | `net`     | socket addresses                                               |
