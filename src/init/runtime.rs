@@ -13,7 +13,7 @@ use crate::inittab::{self, Inittab, InittabEntry};
 use crate::logging;
 use crate::sys::signals::Signal;
 use crate::sys::syslog::Facility;
-use crate::sys::{create, fds, fifo, fs as sysfs, locks, process, signals};
+use crate::sys::{fds, fifo, fs as sysfs, locks, process, signals};
 use crate::utc::epoch_now;
 use crate::utmp::{self, Utmp};
 use std::ffi::CString;
@@ -136,10 +136,10 @@ fn start(
         last_status: String::new(),
     };
     if !Path::new(UTMP).exists() {
-        create::create_missing(Path::new(UTMP), 0o664);
+        sysfs::create_missing(Path::new(UTMP), 0o664);
     }
     if !Path::new(WTMP).exists() && Path::new("/var/log").is_dir() {
-        create::create_missing(Path::new(WTMP), 0o664);
+        sysfs::create_missing(Path::new(WTMP), 0o664);
     }
     rt.write_record(&Utmp::boot());
     let env = format!("ctxROOT={}\n", rt.ctx_root);

@@ -1,7 +1,8 @@
 //! Files and filesystems: stat and statvfs numbers in plain types, walks one
 //! component at a time without following symlinks, the mount a descriptor
 //! lies on, access(2) with the real ids, an inotify watch on a directory,
-//! and careful reads of files someone else may control.
+//! careful reads of files someone else may control, and a missing file made
+//! with its mode, never through a symlink (utmp and wtmp for a package's init).
 
 use nix::errno::Errno;
 use nix::fcntl::{openat, OFlag};
@@ -335,6 +336,18 @@ pub fn open_nofollow_rw(path: &Path, append: bool) -> std::io::Result<File> {
         o.read(true).write(true);
     }
     o.open(path)
+}
+
+/// Create `path` with `mode` if it is missing; an existing file is left
+/// as it is, and a symlink in its place is not followed (best effort: the
+/// caller reports nothing, the writer of the records will).
+pub fn create_missing(path: &Path, mode: u32) {
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(mode)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
+        .open(path);
 }
 
 #[cfg(test)]

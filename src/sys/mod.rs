@@ -6,20 +6,19 @@
 //! | module    | facility                                                       |
 //! |-----------|----------------------------------------------------------------|
 //! | `ids`     | user and group ids, the setuid check, the trusted environment  |
-//! | `process` | fork, exec, wait, reap, chroot, detach, resource limits        |
+//! | `process` | fork, exec, wait, reap, chroot, detach, umask, resource limits |
 //! | `signals` | dispositions, the saved mask, a signalfd, kill                  |
 //! | `fds`     | descriptors: /dev/null, output files, poll, close inherited     |
-//! | `create`  | a missing file made with its mode, never through a symlink      |
 //! | `fifo`    | named pipes: make, open for reading, write without blocking     |
-//! | `locks`   | fcntl record locks and the pid file                            |
-//! | `fs`      | stat, statvfs, walks without symlinks, inotify, careful reads   |
+//! | `locks`   | fcntl record locks, the pid file, a directory's flock          |
+//! | `fs`      | stat, statvfs, walks without symlinks, inotify, careful reads,  |
+//! |           | a missing file made with its mode                              |
 //! | `mount`   | a package root: a tree walked by descriptors, mounts, unmounts |
 //! | `time`    | the clock, local time, the time zone rule                       |
 //! | `tty`     | terminals: window size, owner and mode, foreground group        |
 //! | `net`     | socket addresses                                               |
 //! | `syslog`  | lines to syslog                                                |
 
-pub mod create;
 pub mod fds;
 pub mod fifo;
 pub mod fs;
