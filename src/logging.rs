@@ -69,7 +69,8 @@ fn emit(level: Level, msg: &str) {
         let _ = writeln!(f, "{when} {applet}[{}]: {msg}", std::process::id());
     }
     if s.stderr {
-        eprintln!("{applet}: {msg}");
+        // a failed write to stderr is no reason to stop (eprintln! would panic)
+        let _ = writeln!(std::io::stderr(), "{applet}: {msg}");
     }
 }
 
