@@ -179,7 +179,7 @@ count() {{ grep -ao -e "$1" "$T/syslog" | wc -l; }}
 wait_until 5 '[ "$(count "the package registry is unreadable")" -ge 3 ]' || true
 echo "logged=$(count 'the package registry is unreadable')"
 echo "malformed=$(count 'cib.xml: malformed XML: ')"
-echo "isdir=$(count "can't read '$T/cib.xml': Is a directory")"
+echo "isdir=$(count "can't read '$T/cib.xml': not a regular file")"
 "#,
         cib = cib.display()
     ));
