@@ -5,7 +5,7 @@ use crate::enter::{self, Target};
 use crate::error::{Error, Result};
 use crate::passwd::{self, Group, Passwd};
 use crate::sys::syslog::{self, Facility};
-use crate::sys::{self, fs as sysfs, ids, process, signals, tty};
+use crate::sys::{self, fs as sysfs, ids, process, pty, signals, tty};
 use crate::utmp::{self, Utmp};
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -33,15 +33,24 @@ DESCRIPTION
     3. The caller is looked up by real uid in the package's own /etc/passwd
        (no NSS). A caller without an account there is refused.
     4. If standard input is a terminal the caller owns, the session is
-       interactive: a USER_PROCESS record goes to the package's /run/utmp
+       interactive and gets a terminal of the package: a new pty of the
+       package's own devpts (its /dev/ptmx), owned by the user, group tty
+       of the package's /etc/group (else the user's group), mode 0620,
+       with the caller's terminal settings and window size. A
+       USER_PROCESS record naming that pty goes to the package's /run/utmp
        (or /var/run/utmp) and to /var/log/wtmp, in glibc's format and under
        an fcntl lock. A file that does not exist is not created. Its host
        is the client's address when the session came over the network: the
        connection held by a parent process that runs as root (sshd,
        telnetd); never a socket of the caller's own, nor SSH_CONNECTION,
        which the caller can set.
-    5. The terminal is given to the user, group tty of the package's
-       /etc/group (else the user's group), mode 0620.
+    5. The caller's terminal is put in raw mode and relayed to the
+       package's pty, as su --pty and zlogin do: inside, tty, who am i,
+       write and mesg work on a device of the package, and line editing,
+       job control (^Z, fg) and ^C belong to the package's terminal. A
+       window size change of the caller's terminal (SIGWINCH) is passed
+       on. Without a devpts in the package (/dev/ptmx missing) the session
+       runs on the caller's terminal, given to the user for the session.
     6. A child takes the supplementary groups of the package's /etc/group,
        the gid and the uid, in that order, and checks that root cannot be
        regained; it changes to the home directory of the package passwd
@@ -50,9 +59,13 @@ DESCRIPTION
        package, else the passwd shell, else /bin/sh. The shell is a login
        shell (argv[0] -sh style).
     7. The parent, still root, ignores SIGINT and SIGQUIT, passes SIGHUP
-       and SIGTERM on to the child and waits; then it marks the utmp entry
-       DEAD_PROCESS, appends the logout to wtmp, gives the terminal back its
-       owner and mode, and exits with the child's status.
+       and SIGTERM on to the child and relays until the child exits (what
+       it wrote last is passed on) or the caller's terminal hangs up (then
+       the package's pty is closed, which hangs up the session, and the
+       child gets SIGHUP); then it marks the utmp entry DEAD_PROCESS,
+       appends the logout to wtmp, gives the caller's terminal back its
+       settings (and owner and mode, when it was lent), and exits with the
+       child's status.
     A non-interactive session (standard input not a terminal) writes no
     utmp and does not fork: the process drops its ids and executes the
     program itself. The program stays in the caller's session, like su(1)
@@ -248,12 +261,21 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         return Err(run_child(&pw, &gids, &path, &argv0, &a.args, &env, &saved));
     };
     let fsize = process::lift_fsize();
-    let session = Session::login(&pw, &tty_path.display().to_string(), remote);
     let tty_gid = groups
         .iter()
         .find(|g| g.name == "tty")
         .map(|g| g.gid)
         .unwrap_or(pw.gid);
+    // a terminal of the package's own devpts, relayed to the caller's
+    match pty::open_pty(pw.uid, tty_gid, TTY_MODE) {
+        Ok(p) => {
+            return relayed(
+                p, &pw, &gids, &path, &argv0, &a.args, &env, &saved, remote, fsize,
+            )
+        }
+        Err(e) => log::warn!("{e}; the session runs on the caller's terminal"),
+    }
+    let session = Session::login(&pw, &tty_path.display().to_string(), remote);
     if let Err(e) = tty::set_tty(pw.uid, tty_gid, TTY_MODE) {
         log::warn!("{e}");
     }
@@ -284,6 +306,53 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     if let Err(e) = tty::set_tty(tty_st.uid, tty_st.gid, tty_st.mode) {
         log::warn!("{e}");
     }
+    Ok(status?.status())
+}
+
+/// An interactive session on a terminal of the package: utmp names the
+/// package's pty; the caller's terminal is relayed to it in raw mode and
+/// gets its settings back at the end (its owner and mode are never
+/// changed).
+#[allow(clippy::too_many_arguments)]
+fn relayed(
+    p: pty::Pty,
+    pw: &Passwd,
+    gids: &[u32],
+    path: &Path,
+    argv0: &OsStr,
+    args: &[OsString],
+    env: &[CString],
+    saved: &signals::Saved,
+    remote: Option<std::net::IpAddr>,
+    fsize: Option<(u64, u64)>,
+) -> Result<i32> {
+    let sigs = pty::relay_signals()?;
+    let session = Session::login(pw, &p.path.display().to_string(), remote);
+    signals::parent_signals();
+    let raw = match pty::raw_mode() {
+        Ok(r) => r,
+        Err(e) => {
+            session.logout(None);
+            return Err(e.into());
+        }
+    };
+    let child = match process::fork("execsh") {
+        Ok(process::Forked::Child) => {
+            process::restore_fsize(fsize);
+            pty::attach(&p.path)?;
+            return Err(run_child(pw, gids, path, argv0, args, env, saved));
+        }
+        Ok(process::Forked::Parent(c)) => c,
+        Err(e) => {
+            raw.restore();
+            session.logout(None);
+            return Err(e.into());
+        }
+    };
+    signals::set_child(child);
+    let status = pty::relay(p, sigs, child);
+    raw.restore();
+    session.logout(status.as_ref().ok().copied());
     Ok(status?.status())
 }
 

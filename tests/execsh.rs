@@ -64,6 +64,8 @@ echo "pkg=$(/corp/bin/getcpkg)"
 echo "tty=$(tty)"
 echo "ttyls=$(ls -lL /proc/self/fd/0 | cut -d' ' -f1,3,4)"
 echo "ttydev=$(stat -L -c %t:%T /proc/self/fd/0)"
+echo "ttyfs=$(stat -L -c %d /proc/self/fd/0) pkgfs=$(stat -c %d /dev/pts/ptmx)"
+echo "ttyexists=$(test -c "$(tty)" && echo yes)"
 echo "pkgpts=$(ls /dev/pts | tr '\n' ' ')"
 echo "who=$(who | tr -s ' ' | cut -d' ' -f1,2)"
 echo "ctx=$ctxROOT"
@@ -75,10 +77,13 @@ set +e
 setpriv --reuid=4242 --regid=4242 --groups=4999 -- /usr/bin/python3 -c "$PTY_PY" /bin/sh -c '
   echo "outtty=$(tty)"
   echo "outdev=$(stat -c %t:%T "$(tty)")"
+  echo "outfs=$(stat -c %d "$(tty)")"
+  echo "sttybefore=$(stty -g)"
   echo "ttybefore=$(stat -c "%u %g %a" "$(tty)")"
   "$0" pkg01 /bin/sh /tmp/inside
   echo "rc=$?"
-  echo "ttyafter=$(stat -c "%u %g %a" "$(tty)")"' "$X"
+  echo "ttyafter=$(stat -c "%u %g %a" "$(tty)")"
+  echo "sttyafter=$(stty -g)"' "$X"
 set -e
 # last says "still running" for a logout in the current second: wait for the next
 t0=$(date +%s)
@@ -99,19 +104,26 @@ echo "log=$(grep -a -c 'uid 4242 entered package .pkg01. as user on /dev/pts/' "
     );
     assert_eq!(f("pwd"), "/home/user");
     assert_eq!(f("pkg"), "pkg01");
-    // the caller's pty (the same device as outside), given to the user
-    // with the package's group tty, mode 0620
+    // issue 12: the session's terminal is a pty of the package's own
+    // devpts (execsh relays the caller's to it), the user's, group tty of
+    // the package, mode 0620; before, it was the caller's pty of the
+    // system context, which `tty` inside could not name
     assert_eq!(f("ttyls"), "crw--w---- user tty", "{out}");
-    assert_eq!(f("ttydev"), f("outdev"), "fd 0 is the caller's pty: {out}");
+    let (ttyfs, pkgfs) = f("ttyfs").split_once(" pkgfs=").unwrap();
+    assert_eq!(ttyfs, pkgfs, "the package's devpts: {out}");
+    assert_ne!(ttyfs, f("outfs"), "not the caller's devpts: {out}");
+    assert_eq!(f("ttyexists"), "yes", "{out}");
+    let tty = f("tty");
+    assert!(tty.starts_with("/dev/pts/"), "{out}");
     assert_eq!(
         f("pkgpts"),
-        "ptmx ",
-        "the package's own devpts instance holds no pty of the system context: {out}"
+        format!("{} ptmx ", &tty[9..]),
+        "the package's own devpts instance holds the session's pty only: {out}"
     );
-    // who in the package names the caller's pty of the system context
-    let outtty = f("outtty");
-    assert!(outtty.starts_with("/dev/pts/"), "{out}");
-    assert_eq!(f("who"), format!("user {}", &outtty[5..]), "{out}");
+    // who in the package names the package's pty
+    assert!(f("outtty").starts_with("/dev/pts/"), "{out}");
+    assert_eq!(f("who"), format!("user {}", &tty[5..]), "{out}");
+    assert_eq!(f("sttyafter"), f("sttybefore"), "termios restored: {out}");
     assert_eq!(f("ctx"), "/pkg01");
     assert_eq!(
         f("home"),

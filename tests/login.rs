@@ -230,3 +230,152 @@ chroot "$R" /corp/bin/telinit 0; echo "telinit0=$?"
     assert!(field(&out, "wtmp").is_some_and(|n| n != "0"), "{out}");
     assert!(out.contains("check: /etc/pam.d/sshd"), "{out}");
 }
+
+/// A terminal driven as a person would: `driver.py PROG ARGS...` runs PROG
+/// on a new pty (the caller's terminal), types what stdin's lines say and
+/// reports what a peer sees. Commands, one a line:
+///   send TEXT       type TEXT and a newline
+///   expect TEXT     wait (10 s at most) until TEXT appears in the output
+///   size R C        resize the terminal (TIOCSWINSZ: the session leader
+///                   gets SIGWINCH)
+///   hangup          close the terminal (the caller's terminal vanishes)
+///   wait            wait for PROG; print rc=STATUS and the terminal's
+///                   owner, mode and settings before and after
+const DRIVER: &str = r#"
+cat > "$T/driver.py" <<'PY'
+import os, sys, time, select, fcntl, termios, struct
+m, s = os.openpty()
+name = os.ttyname(s)
+fcntl.ioctl(m, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 80, 0, 0))
+def look():
+    st = os.stat(name)
+    return "%d:%d:%o:%s" % (st.st_uid, st.st_gid, st.st_mode & 0o7777, termios.tcgetattr(s))
+before = look()
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    fcntl.ioctl(s, termios.TIOCSCTTY, 0)
+    for fd in (0, 1, 2):
+        os.dup2(s, fd)
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b''
+def pump(t):
+    global out
+    r, _, _ = select.select([m], [], [], t)
+    if r:
+        try:
+            out += os.read(m, 65536)
+        except OSError:
+            return False
+    return True
+status = None
+for line in sys.stdin.read().splitlines():
+    cmd, _, arg = line.partition(' ')
+    if cmd == 'send':
+        os.write(m, arg.encode() + b'\n')
+    elif cmd == 'expect':
+        end = time.time() + 10
+        while arg.encode() not in out and time.time() < end:
+            pump(0.1)
+        print("expect %s: %s" % (arg, 'ok' if arg.encode() in out else 'TIMEOUT'))
+    elif cmd == 'size':
+        r, c = arg.split()
+        fcntl.ioctl(m, termios.TIOCSWINSZ, struct.pack('HHHH', int(r), int(c), 0, 0))
+    elif cmd == 'hangup':
+        os.close(m)
+        m = None
+    elif cmd == 'wait':
+        end = time.time() + 10
+        while status is None and time.time() < end:
+            p, st = os.waitpid(pid, os.WNOHANG)
+            if p:
+                status = os.waitstatus_to_exitcode(st)
+            elif m is not None:
+                pump(0.05)
+            else:
+                time.sleep(0.05)
+        print("rc=%s" % status)
+        if m is not None:
+            now = look()
+            print("terminal_same=%s" % ('yes' if now == before else 'no: %s -> %s' % (before, now)))
+sys.stdout.write(out.decode('utf-8', 'replace').replace('\r', ''))
+PY
+"#;
+
+/// execsh on a terminal: the session runs on a pty of the package's devpts,
+/// relayed to the caller's; `tty` names a device that exists in the
+/// package, `who am i` shows the session on it, `stty size` follows a
+/// resize, the exit status is the shell's, job control works, and the
+/// caller's terminal ends as it began (owner, mode, settings). A caller
+/// whose terminal hangs up ends the session and its logout is recorded.
+#[test]
+fn execsh_relays_a_terminal_of_the_package() {
+    require("python3");
+    require("utmpdump");
+    let out = run(&format!(
+        "{DRIVER}{}",
+        r#"
+chmod 755 "$T" "$T/roots"
+echo 'PS1="pkg\$ "; export PS1' > "$R/home/alice/.profile"; chown 2001:2001 "$R/home/alice/.profile"
+alice() { setpriv --reuid=2001 --regid=2001 --clear-groups -- "$@"; }
+alice python3 "$T/driver.py" "$T/bin/execsh" pkg01 /bin/bash -l > "$T/relay.out" <<'D'
+expect pkg$
+send echo "tty=$(tty) exists=$(test -c $(tty) && echo yes) pkg=$(getcpkg)"; echo "whoami=$(who am i | cut -d' ' -f1,2- | tr -s ' ' | cut -d' ' -f1,2)"; echo "size=$(stty size)"; echo @@$((1+1))
+expect @@2
+size 33 101
+send echo "resized=$(stty size)"; echo @@$((2+1))
+expect @@3
+send sleep 30 & echo "bg=$(jobs | wc -l)"; kill %1; wait; echo @@$((3+1))
+expect @@4
+send exit 5
+wait
+D
+sed 's/^/r: /' "$T/relay.out"
+grep -a '^\(rc\|terminal_same\|tty\|whoami\|size\|resized\|bg\)=' "$T/relay.out" | tr -d '\r'
+echo "dead=$(utmpdump "$R/run/utmp" 2>/dev/null | grep -c '^\[8\]')"
+# the caller's terminal vanishes mid-session
+alice python3 "$T/driver.py" "$T/bin/execsh" pkg01 /bin/bash -l > "$T/hup.out" <<'D'
+expect pkg$
+hangup
+wait
+D
+echo "hup_$(grep -a '^rc=' "$T/hup.out")"
+echo "hup_dead=$(utmpdump "$R/run/utmp" 2>/dev/null | grep -c '^\[8\]')"
+echo "hup_alive=$(utmpdump "$R/run/utmp" 2>/dev/null | grep -c '^\[7\]' || true)"
+echo "hup_left=$(pgrep -u 2001 | wc -l)"
+"#
+    ));
+    let tty = field(&out, "tty").unwrap_or("");
+    assert!(
+        tty.starts_with("/dev/pts/") && tty.ends_with(" exists=yes pkg=pkg01"),
+        "{out}"
+    );
+    let pts = tty
+        .split(' ')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("/dev/");
+    assert_eq!(
+        field(&out, "whoami"),
+        Some(format!("alice {pts}").as_str()),
+        "{out}"
+    );
+    assert_eq!(field(&out, "size"), Some("24 80"), "{out}");
+    assert_eq!(
+        field(&out, "resized"),
+        Some("33 101"),
+        "SIGWINCH passed on: {out}"
+    );
+    assert_eq!(field(&out, "bg"), Some("1"), "job control: {out}");
+    assert_eq!(field(&out, "rc"), Some("5"), "{out}");
+    assert_eq!(field(&out, "terminal_same"), Some("yes"), "{out}");
+    assert_eq!(field(&out, "dead"), Some("1"), "{out}");
+    assert_eq!(
+        field(&out, "hup_rc"),
+        Some("129"),
+        "the shell got SIGHUP: {out}"
+    );
+    assert_eq!(field(&out, "hup_dead"), Some("1"), "logout written: {out}");
+    assert_eq!(field(&out, "hup_alive"), Some("0"), "{out}");
+    assert_eq!(field(&out, "hup_left"), Some("0"), "{out}");
+}

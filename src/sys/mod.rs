@@ -16,6 +16,7 @@
 //! | `mount`   | a package root: a tree walked by descriptors, mounts, unmounts |
 //! | `time`    | the clock, local time, the time zone rule                       |
 //! | `tty`     | terminals: window size, owner and mode, foreground group        |
+//! | `pty`     | a pty of the package's devpts and the relay to the caller's     |
 //! | `net`     | socket addresses                                               |
 //! | `syslog`  | lines to syslog                                                |
 
@@ -27,6 +28,7 @@ pub mod locks;
 pub mod mount;
 pub mod net;
 pub mod process;
+pub mod pty;
 pub mod signals;
 pub mod syslog;
 pub mod time;
