@@ -379,3 +379,73 @@ echo "hup_left=$(pgrep -u 2001 | wc -l)"
     assert_eq!(field(&out, "hup_alive"), Some("0"), "{out}");
     assert_eq!(field(&out, "hup_left"), Some("0"), "{out}");
 }
+
+/// The node's own sshd hands a login on a package address to the package:
+/// by the profile snippet (examples/ssh/pcue-handoff.sh in /etc/profile.d,
+/// the paper's way) for interactive logins, and by the ForceCommand
+/// wrapper (examples/ssh/pcue-forcecommand.sh), which keeps the client's
+/// command, so `ssh host cmd`, scp and sftp run inside the package. alice
+/// has uid 2001 on the node and in pkg01; bob exists only on the node.
+#[test]
+fn node_sshd_hands_off_to_the_package() {
+    for c in ["ssh", "scp", "ssh-keygen", "/usr/sbin/sshd"] {
+        require(c);
+    }
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ssh");
+    let out = run(&format!(
+        "EX={}\n{CLIENT}{}",
+        examples.display(),
+        r#"
+mkdir -p /run/sshd "$T/hostkeys"
+ssh-keygen -q -t ed25519 -N '' -f "$T/hostkeys/key" || die "host key"
+for a in 127.0.0.1 127.0.0.2; do echo "[$a]:2222 $(cat "$T/hostkeys/key.pub")"; echo "[$a]:2223 $(cat "$T/hostkeys/key.pub")"; done > "$HOME/known_hosts"
+useradd -u 2001 -m -d "$T/alice" -s /bin/bash alice || die "useradd alice (node)"
+authorize alice "$T/alice" 2001
+authorize bob "$T/bob" 2003
+# the examples, installed where the binary is
+sed "s#/corp/bin#$T/bin#g" "$EX/pcue-handoff.sh" > /etc/profile.d/pcue-handoff.sh
+sed "s#/corp/bin#$T/bin#g" "$EX/pcue-forcecommand.sh" > "$T/bin/pcue-forcecommand.sh"
+chmod 755 "$T/bin/pcue-forcecommand.sh"
+cat > "$T/sshd_config" <<C
+ListenAddress 127.0.0.1:2222
+ListenAddress 127.0.0.2:2222
+ListenAddress 127.0.0.2:2223
+HostKey $T/hostkeys/key
+PidFile $T/sshd.pid
+UsePAM yes
+KbdInteractiveAuthentication no
+Subsystem sftp /usr/lib/openssh/sftp-server
+Match LocalPort 2223
+    ForceCommand $T/bin/pcue-forcecommand.sh
+C
+/usr/sbin/sshd -D -e -f "$T/sshd_config" > "$T/sshd.log" 2>&1 &
+wait_until 10 "ss -Htln | grep -q '127.0.0.2:2223 '" || { cat "$T/sshd.log"; die "sshd is not listening"; }
+login() { # login ADDR USER: an interactive ssh login, its lines
+    printf 'echo "@@ pkg=$(getcpkg) ctx=${ctxROOT:-none} user=$(id -un) tty=$(test -c "$(tty)" && echo ok)"\nexit 3\n' |
+        sshc -tt -p 2222 "$2@$1" 2>&1 | tr -d '\r' | grep -a '^@@ \|execsh:' || true
+}
+login 127.0.0.2 alice | sed 's/^@@ /handoff_/'
+login 127.0.0.1 alice | sed 's/^@@ /system_/'
+echo "bob=$(login 127.0.0.2 bob | head -1)"
+echo "fc_cmd=$(sshc -p 2223 alice@127.0.0.2 'echo "$(getcpkg) $ctxROOT $(id -un)"; echo "a b  c"' | tr '\n' '|')"
+rc=0; sshc -p 2223 alice@127.0.0.2 'exit 7' || rc=$?; echo "fc_rc=$rc"
+echo payload > "$T/f.txt"
+scpc -P 2223 "$T/f.txt" alice@127.0.0.2:sftp.txt || die "scp (sftp) through ForceCommand"
+scpc -O -P 2223 "$T/f.txt" alice@127.0.0.2:scp.txt || die "scp -O through ForceCommand"
+echo "fc_files=$(cat "$R/home/alice/sftp.txt" "$R/home/alice/scp.txt" | tr '\n' ' ')"
+echo "fc_node=$(ls "$T/alice" | grep -c '\.txt$' || true)"
+"#
+    ));
+    let want = [
+        ("handoff_pkg", "pkg01 ctx=/pkg01 user=alice tty=ok"),
+        ("system_pkg", " ctx=none user=alice tty=ok"),
+        ("bob", "execsh: you have no account in package 'pkg01'"),
+        ("fc_cmd", "pkg01 /pkg01 alice|a b  c|"),
+        ("fc_rc", "7"),
+        ("fc_files", "payload payload "),
+        ("fc_node", "0"),
+    ];
+    for (k, v) in want {
+        assert_eq!(field(&out, k), Some(v), "{k}: {out}");
+    }
+}
