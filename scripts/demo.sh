@@ -110,6 +110,21 @@ EOT
     uid=$((uid + 1))
 done
 
+# pkg01 gets its own sshd: host keys on the package's filesystem, a config
+# listening on the package's address, and an inittab entry; carol is an
+# account of pkg01 only, made with the standard tools from the node.
+ssh-keygen -A -f "$T/pkg01" >/dev/null
+printf 'ListenAddress 127.0.0.2\nPidFile /run/sshd.pid\nUsePAM yes\nKbdInteractiveAuthentication no\nSetEnv PATH=/usr/local/bin:/usr/bin:/bin:/corp/bin\n' > "$T/pkg01/etc/ssh/sshd_config"
+echo "ss:345:respawn:/usr/sbin/sshd -D -e -f /etc/ssh/sshd_config" >> "$T/pkg01/etc/inittab"
+step "useradd --root makes carol, an account of pkg01 only" useradd --root "$T/pkg01" -m -u 2101 -s /bin/bash carol
+expect "^ *$" "made"
+export HOME=$T/client; mkdir -p -m 700 "$HOME"
+ssh-keygen -q -t ed25519 -N '' -f "$HOME/id"
+mkdir -p -m 700 "$T/pkg01/home/carol/.ssh"; cp "$HOME/id.pub" "$T/pkg01/home/carol/.ssh/authorized_keys"
+chown -R 2101:2101 "$T/pkg01/home/carol/.ssh"
+echo "127.0.0.2 $(cat "$T/pkg01/etc/ssh/ssh_host_ed25519_key.pub")" > "$HOME/known_hosts"
+SSH=(ssh -F /dev/null -i "$HOME/id" -o UserKnownHostsFile="$HOME/known_hosts" -o StrictHostKeyChecking=yes -o BatchMode=yes -o LogLevel=ERROR)
+
 for p in pkg01 pkg02; do
     step "pkginit starts $p's own init (run-level 3 from its inittab)" chroot "$T/$p" /corp/bin/pkginit
     # the service starts after the rc wait entry is done
@@ -143,6 +158,15 @@ done
 wait_until 5 "ss -Htln | grep -q '127.0.0.2:8000 '"
 step "The package service answers on its own address" socat -t 10 -T 10 - TCP:127.0.0.2:8000
 expect "service of pkg01"
+
+wait_until 10 "ss -Htln | grep -q '127.0.0.2:22 '"
+step "carol logs in to pkg01 by ssh (pkg01's sshd, started by its pkginit; its host key known)" \
+    "${SSH[@]}" carol@127.0.0.2 'id; getcpkg; echo "ctxROOT=$ctxROOT"; grep -c "^carol:" /etc/passwd'
+expect "uid=2101\(carol\)" "carol's account from pkg01's passwd"
+expect "^ *pkg01$" "getcpkg says pkg01"
+expect "ctxROOT=/pkg01"
+step "the node's passwd has no carol" grep -c '^carol:' /etc/passwd
+expect "^ *0$" "an account of the package only"
 
 step "An execsh session on alice's own terminal (uid 2001) in pkg01: id, pwd, getcpkg, who" \
     setpriv --reuid=2001 --regid=2001 --clear-groups script -qec "$T/bin/execsh pkg01 /bin/sh -c 'id; pwd; getcpkg; who'" /dev/null

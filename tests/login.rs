@@ -21,6 +21,10 @@ const WORLD: &str = r#"
 private_dev
 private_etc
 mount -t tmpfs pcue-run /run
+# the node's own logins (bob by telnet, alice by the node's sshd) write
+# wtmp and lastlog: the sandbox's, never the host's
+mount -t tmpfs pcue-log /var/log
+: > /var/log/wtmp; : > /var/log/lastlog; chgrp utmp /var/log/wtmp /var/log/lastlog
 net_up 127.0.0.2 127.0.0.3 fd00::2
 setuid_copy
 setuid_registry
@@ -97,7 +101,7 @@ echo "carol_rc=$(tn 127.0.0.2 carol carol-pw carol)"
 # the same bob on the system's address: the system's login lets him in
 echo "bobsys_rc=$(tn 127.0.0.1 bob bob-pw bobsys)"
 tr -d '\r' < "$T/bobsys.out" | grep -a '^@@ ' | sed 's/^@@ /@@ sys_/'
-echo "host_wtmp=$(utmpdump /var/log/wtmp 2>/dev/null | grep -c alice)"
+echo "node_wtmp=$(utmpdump /var/log/wtmp 2>/dev/null | grep -c '\[alice' || true) bob=$(utmpdump /var/log/wtmp 2>/dev/null | grep -c '^\[7\] .*\[bob' || true)"
 wait_log 5 1 'pkgtest: from-the-package' || die "the package's syslog line never reached the node"
 wait_log 5 1 "login\[[0-9]*\]: pam_unix(login:session): session opened for user alice" || die "no session line"
 # the node's syslog daemon restarts: a new socket at /dev/log
@@ -120,7 +124,7 @@ echo "syslog_after_restart=yes"
         ("@@ sys_pkg", " ctx= user=bob uid=2003"),
         ("last", "1"),
         ("dead", "1"),
-        ("host_wtmp", "0"),
+        ("node_wtmp", "0 bob=1"),
         ("syslog_after_restart", "yes"),
     ];
     for (k, v) in want {
