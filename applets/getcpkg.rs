@@ -20,7 +20,9 @@ DESCRIPTION
     Inside a package (a process whose root is a package root) the answer
     comes from the mount that is the process's root: its mount ID in
     /proc/self/mountinfo is looked up in pid 1's /proc/1/mountinfo, and that
-    mount point is the package root. When pid 1 lives in another mount
+    mount point is the package root, named by the registry's package with
+    that root, else by the root's marker file (a root need not be called
+    after its package), else by its last component. When pid 1 lives in another mount
     namespace and does not list the mount, the root's marker file
     /.pcue-package (written by mkpcue, owned by root and not writable by
     group or others) names the package; in a user namespace other than

@@ -185,8 +185,13 @@ authorize bob "$T/bob" 2003
 cat > "$R/etc/inittab" <<C
 id:3:initdefault:
 ss:345:respawn:/usr/sbin/sshd -D -e -f /etc/ssh/sshd_config
+cx:345:once:/bin/sh -c 'echo "\$ctxROOT" > /tmp/ctx.out'
 C
+echo "mkpcue_env=$(cat "$R/run/pkginit.env")"
 chroot "$R" /corp/bin/pkginit -c /var/log/console || die "pkginit"
+wait_until 5 '[ -s "$R/tmp/ctx.out" ]' || die "the once entry did not run"
+echo "child_ctx=$(cat "$R/tmp/ctx.out")"
+echo "pkginit_env=$(cat "$R/run/pkginit.env")"
 wait_until 10 "ss -Htln | grep -q '127.0.0.2:22 '" || { cat "$R/var/log/console"; die "sshd is not listening"; }
 wait_until 5 "ss -Htln | grep -q 'fd00::2\]:22 '" || die "sshd is not listening on fd00::2"
 echo "sshd_root=$(readlink /proc/$(ss -Htlnp | sed -n 's/.*127.0.0.2:22 .*pid=\([0-9]*\).*/\1/p' | head -1)/root)"
@@ -218,6 +223,9 @@ chroot "$R" /corp/bin/telinit 0; echo "telinit0=$?"
         ("nostack_rc", "255"),
         ("check_rc", "1"),
         ("telinit0", "0"),
+        ("mkpcue_env", "ctxROOT=/pkg01"),
+        ("child_ctx", "/pkg01"),
+        ("pkginit_env", "ctxROOT=/pkg01"),
     ];
     for (k, v) in want {
         assert_eq!(field(&out, k), Some(v), "{k}: {out}");
