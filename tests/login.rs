@@ -310,7 +310,7 @@ for line in sys.stdin.read().splitlines():
         if m is not None:
             now = look()
             print("terminal_same=%s" % ('yes' if now == before else 'no: %s -> %s' % (before, now)))
-sys.stdout.write(out.decode('utf-8', 'replace').replace('\r', ''))
+sys.stdout.write(out.decode('utf-8', 'replace').replace('\r', '') + '\n')
 PY
 "#;
 
