@@ -22,7 +22,7 @@ DESCRIPTION
     Build the chroot world of package PKG so that it looks like a small Unix
     machine of its own: a directory skeleton, its own passwd, group, shadow,
     inittab, utmp and wtmp, the host's /usr and /etc read-only, a fresh
-    /proc, a small /dev with a private devpts, the FIFO /tmp/initctl, and
+    /proc, a small /dev with a private devpts, the FIFO /run/initctl, and
     the running pcue binary at /corp/bin with its applet names.
     The package root is the registry's root for PKG (see pkglogin(8)) when
     the package is registered, else <prefix>/PKG where the prefix is

@@ -29,7 +29,10 @@ DESCRIPTION
     telinit -s run next shows its entries (level N until boot is done).
     A second pkginit in the same package is refused; a stale pid
     file (a pkginit killed by a failover) is not in the way, because only
-    a live pkginit holds its lock.
+    a live pkginit holds its write lock. A read lock, which any package
+    user may take on the 0644 file, is no pkginit's: a stale file held so
+    is replaced (logged), and telinit -s does not take it for a running
+    pkginit.
 INITTAB
     Lines id:runlevels:action:process, as sysvinit: the id 1-4
     characters, unique; runlevels 0-6 and a, b, c (empty means all of
@@ -37,7 +40,9 @@ INITTAB
     off, initdefault, in any case. powerwait, powerfail, powerokwait,
     powerfailnow, ctrlaltdel and kbrequest have no meaning in a package:
     warned about and ignored. Run-level s or S is refused. A bad line is
-    reported as /etc/inittab[LINE]: message and skipped.
+    reported as /etc/inittab[LINE]: message and skipped. The file is read
+    as every configuration file is: a regular file of at most 4 MiB; bytes
+    that are not UTF-8 (a Latin-1 comment) do not stop the package.
     Entries are walked in file order; a running wait entry holds back the
     entries after it. A respawn entry started 10 times within 120 seconds
     is disabled for 5 minutes (Id \"x\" respawning too fast: disabled for 5
@@ -68,12 +73,20 @@ PROCESSES
     that double-forks) becomes its child and is reaped.
 SIGNALS
     SIGHUP  Re-read inittab, as telinit q: entries deleted or whose action
-        changed are stopped, new ones started.
+        changed are stopped, new ones started. An inittab that cannot be
+        read, or has no usable entry, is logged (... keeping the old
+        table), the old table stays in use, and the status file says so
+        (telinit q fails with the reason, telinit -s shows it).
     SIGTERM  Go to level 0 (SIGINT too).
 CONTROL
-    Requests arrive on the FIFO /tmp/initctl (made mode 0600 if missing,
-    reopened if replaced) in sysvinit's 384-byte format, so Debian's own
-    telinit works too through a symlink /run/initctl -> /tmp/initctl.
+    Requests arrive on the FIFO /run/initctl (made mode 0600 if missing,
+    reopened if replaced) in sysvinit's 384-byte format, where Debian's own
+    telinit writes them too. Only root may write to /run and to /: pkginit
+    checks both and refuses to start otherwise (can't keep the control FIFO
+    /run/initctl from users: ...), so no package user can plant, replace or
+    race the FIFO. A FIFO there that is not root's or is open to other
+    writers is made anew; the old layout's link /run/initctl ->
+    /tmp/initctl is replaced by the FIFO.
     Bogus requests (wrong size, magic or level) and garbage are logged and
     ignored.
     On level 0, after its entries ran, pkginit stops every process it
@@ -94,12 +107,17 @@ OPERANDS
     LEVEL  The run-level to enter instead of inittab's initdefault: 1 to 6
         only (0, a, b, c and S are refused).
 FILES
-    /etc/inittab, /tmp/initctl, /var/run/pkginit.pid (fcntl-locked while
+    /etc/inittab, /run/initctl, /var/run/pkginit.pid (fcntl-locked while
     pkginit runs), /var/run/pkginit.status (rewritten on every change),
     /var/run/pkginit.env (ctxROOT for pam_env),
     /var/run/utmp (BOOT_TIME, RUN_LVL with pid = new + 256 * previous,
     INIT_PROCESS and DEAD_PROCESS per entry; made if missing),
     /var/log/wtmp (the same records appended; made if /var/log exists).
+    Any package user may lock utmp and wtmp: pkginit never waits for
+    them. A record it cannot write at once waits in a queue (logged:
+    locked by pid N: records wait in a queue), retried every 0.1 s, in
+    order, without holding up a start, a stop or a level change; at level
+    0 it tries for 1 more second, then logs what was not written.
     All relative to the package root.
 LOGGING
     syslog, facility daemon, ident pkginit; and the -l file. Warnings

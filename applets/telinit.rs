@@ -15,10 +15,15 @@ SYNOPSIS
     telinit -s
 DESCRIPTION
     Sends one request to the package's pkginit(8) through the FIFO
-    /tmp/initctl, in sysvinit's format: change to run-level 0-6, start the
+    /run/initctl, in sysvinit's format: change to run-level 0-6, start the
     ondemand entries of a, b or c (A, B, C alike), or re-read /etc/inittab
     (q, Q). Any request lifts a respawn throttle. s and S are refused: a
     package has no single-user state.
+    telinit q waits (up to 10 seconds) until pkginit has re-read its
+    inittab, and fails when pkginit could not and kept its old table
+    (inittab missing, unreadable, not a regular file, or without one
+    usable entry): telinit: pkginit kept its old table: WHY. telinit -s
+    shows that failure too.
     telinit 0 is what a package's stop script calls: it waits until pkginit
     has run the level-0 entries, stopped every process it started or
     adopted and exited, and its exit status says whether pkginit exited in
@@ -26,7 +31,7 @@ DESCRIPTION
     survived KILL). Sessions entered through execsh(8) or pkgnet(8) are not
     pkginit's to stop: they are the cluster's.
     It never hangs on a FIFO nobody reads: with no pkginit it says so at
-    once.
+    once. It writes only to a FIFO of root's reached without a symlink.
 OPTIONS
     -t SEC  Grace time between SIGTERM and SIGKILL for the entries that
         are stopped (default 3; more than 3600 counts as 3600).
@@ -36,12 +41,14 @@ OPTIONS
         (running and its pid, stopped and how it ended, throttled until
         when).
 EXIT STATUS
-    0   Request sent (for 0: pkginit has exited).
+    0   Request sent (for 0: pkginit has exited; for q: the new table is
+        in use).
     1   pkginit is not running in this package, the request could not be
-        written, or pkginit was still running when -w ran out.
+        written, pkginit was still running when -w ran out, or (q) it kept
+        its old table or did not answer.
     2   Bad arguments.
 FILES
-    /tmp/initctl, /var/run/pkginit.pid, /var/run/pkginit.status, relative
+    /run/initctl, /var/run/pkginit.pid, /var/run/pkginit.status, relative
     to the package root.
 SEE ALSO
     pkginit(8), init(8)
@@ -88,7 +95,12 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let req = Request::run_level(l, sleep as i32);
     // Who runs now: for level 0 we wait for that very process to exit.
     let running = if l == b'0' { control::running() } else { None };
+    let reloads = status::reload_state().map(|r| r.count).unwrap_or(0);
     control::send(&req)?;
+    if matches!(l, b'q' | b'Q') {
+        control::wait_reload(reloads, Duration::from_secs(10))?;
+        return Ok(0);
+    }
     if l != b'0' {
         return Ok(0);
     }

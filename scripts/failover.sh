@@ -321,8 +321,8 @@ if wait_until 10 '[ -z "$(losetup -j "$IMG")" ]'; then ok "nodeB's loop device i
 heading "Serviceguard starts $PKG on nodeA: first, what the crash left on the package filesystem"
 fsck_pkg nodeA
 on nodeA mount -o loop "$IMG" "$ROOT"; succeeded "mounted at $ROOT"
-on nodeA sh -c "cd $ROOT; ls -l run/pkginit.pid tmp/initctl run/utmp; echo pid file: \$(cat run/pkginit.pid)"
-expect "^p.* tmp/initctl$" "the FIFO is still there"
+on nodeA sh -c "cd $ROOT; ls -l run/pkginit.pid run/initctl run/utmp; echo pid file: \$(cat run/pkginit.pid)"
+expect "^p.* run/initctl$" "the FIFO is still there"
 expect "pid file: $STALE_PID$" "nodeB's pid file, naming a pkginit that no longer exists"
 key stale_pid "$STALE_PID"
 on nodeA who -r "$ROOT/run/utmp"

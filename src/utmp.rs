@@ -155,34 +155,33 @@ impl Utmp {
 }
 
 /// How long a writer waits for the lock: utmp and wtmp are readable (and so
-/// lockable) by every user of the package, and neither pkginit's event loop
-/// nor a login may hang on a lock someone holds on purpose. Long enough for
+/// lockable) by every user of the package, and a login may not hang on a
+/// lock someone holds on purpose (pkginit's loop does not wait at all: it
+/// uses the `try_` writers and queues). Long enough for
 /// many logins at once on a loaded node; the pause grows from 1 ms to 50 ms,
 /// so a lock held for a moment costs little.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 const LOCK_PAUSE_MAX: std::time::Duration = std::time::Duration::from_millis(50);
 
-/// An exclusive fcntl lock on the whole file, held until the file is closed;
-/// given up (an error, the record not written) after LOCK_WAIT.
-fn lock(f: &File, path: &Path) -> Result<()> {
+/// An exclusive fcntl lock on the whole file, held until the file is closed,
+/// waited for up to `wait`: false when someone else still holds one.
+fn lock(f: &File, path: &Path, wait: std::time::Duration) -> Result<bool> {
     let start = std::time::Instant::now();
     let mut pause = std::time::Duration::from_millis(1);
     loop {
         match crate::sys::locks::try_write_lock(f) {
-            Ok(true) => return Ok(()),
-            Ok(false) if start.elapsed() >= LOCK_WAIT => {
-                return Err(Error::errno(
-                    "lock",
-                    path.display(),
-                    crate::sys::Errno::EAGAIN,
-                ))
-            }
+            Ok(true) => return Ok(true),
+            Ok(false) if start.elapsed() >= wait => return Ok(false),
             Ok(false) => {}
             Err(e) => return Err(Error::errno("lock", path.display(), e)),
         }
         std::thread::sleep(pause);
         pause = (pause * 2).min(LOCK_PAUSE_MAX);
     }
+}
+
+fn busy(path: &Path) -> Error {
+    Error::errno("lock", path.display(), crate::sys::Errno::EAGAIN)
 }
 
 fn open(path: &Path, append: bool) -> Result<File> {
@@ -203,8 +202,24 @@ pub fn read_all(path: &Path) -> Result<Vec<Utmp>> {
 /// first empty or dead one, else at the end. A torn record at the end (size
 /// not a multiple of 384) is overwritten rather than built upon.
 pub fn write_utmp(path: &Path, rec: &Utmp) -> Result<()> {
+    if !utmp_within(path, rec, LOCK_WAIT)? {
+        return Err(busy(path));
+    }
+    Ok(())
+}
+
+/// As [`write_utmp`], but one lock attempt only: false (nothing written)
+/// when someone holds a lock on the file. For a loop that must never wait
+/// on a lock a user holds: it keeps the record and tries again later.
+pub fn try_write_utmp(path: &Path, rec: &Utmp) -> Result<bool> {
+    utmp_within(path, rec, std::time::Duration::ZERO)
+}
+
+fn utmp_within(path: &Path, rec: &Utmp, wait: std::time::Duration) -> Result<bool> {
     let mut f = open(path, false)?;
-    lock(&f, path)?;
+    if !lock(&f, path, wait)? {
+        return Ok(false);
+    }
     let mut buf = Vec::new();
     f.seek(SeekFrom::Start(0))
         .and_then(|_| f.read_to_end(&mut buf))
@@ -235,7 +250,7 @@ pub fn write_utmp(path: &Path, rec: &Utmp) -> Result<()> {
             let _ = f.set_len(want);
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The utmp record of this slot (by `ut_id`), if any.
@@ -248,8 +263,23 @@ pub fn find(path: &Path, id: &str) -> Result<Option<Utmp>> {
 /// Append one record to wtmp with a single write; a short write is cut back
 /// off so no half record is left.
 pub fn append_wtmp(path: &Path, rec: &Utmp) -> Result<()> {
+    if !wtmp_within(path, rec, LOCK_WAIT)? {
+        return Err(busy(path));
+    }
+    Ok(())
+}
+
+/// As [`append_wtmp`], one lock attempt only: false when someone holds a
+/// lock on the file (nothing written).
+pub fn try_append_wtmp(path: &Path, rec: &Utmp) -> Result<bool> {
+    wtmp_within(path, rec, std::time::Duration::ZERO)
+}
+
+fn wtmp_within(path: &Path, rec: &Utmp, wait: std::time::Duration) -> Result<bool> {
     let mut f = open(path, true)?;
-    lock(&f, path)?;
+    if !lock(&f, path, wait)? {
+        return Ok(false);
+    }
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
     if len % RECORD as u64 != 0 {
         // align, so later readers stay in step
@@ -263,7 +293,7 @@ pub fn append_wtmp(path: &Path, rec: &Utmp) -> Result<()> {
         let _ = f.set_len(before);
         return Err(Error::io("write", path.display(), &e));
     }
-    Ok(())
+    Ok(true)
 }
 
 /// `pts/3` for `/dev/pts/3`; `ut_id` is the last 4 characters of the line.

@@ -226,7 +226,7 @@ pkgps_roots() {
 
 # pkginit
 # pkgroot PKG: mkroot plus what pkginit needs: run/utmp, var/log/wtmp,
-# var/run -> ../run, /run/initctl -> /tmp/initctl (for Debian's telinit),
+# var/run -> ../run (pkginit makes its FIFO /run/initctl),
 # /bin/sh through the host's /usr, and an empty etc/inittab to fill in.
 pkgroot() {
     local pkg=$1 r="$T/$1"
@@ -234,7 +234,6 @@ pkgroot() {
     mkdir -p "$r/var/log" "$r/run" "$r/etc/rc.d"
     ln -sfn ../run "$r/var/run"
     : > "$r/run/utmp"; : > "$r/var/log/wtmp"
-    ln -sfn /tmp/initctl "$r/run/initctl"
     : > "$r/etc/inittab"
 }
 

@@ -9,8 +9,8 @@ use common::*;
 
 /// The world every test starts from: a package root built by mkpcue
 /// (tests/lib.sh `mkpcue_root`), whose default layout has what pkginit
-/// needs: run/utmp, var/log/wtmp, var/run -> ../run, the FIFO tmp/initctl
-/// and run/initctl -> /tmp/initctl (for Debian's telinit), /bin/sh through
+/// needs: run/utmp, var/log/wtmp, var/run -> ../run, the FIFO run/initctl
+/// (where Debian's telinit writes too), /bin/sh through
 /// the host's /usr, and an inittab with comments only, which each test
 /// replaces.
 const WORLD: &str = r#"
@@ -203,7 +203,7 @@ tel 0
 }
 
 /// Debian's sysvinit telinit (scripts/deps.sh extracts it into
-/// target/sysvinit) talks to pkginit through /run/initctl -> /tmp/initctl.
+/// target/sysvinit) talks to pkginit through /run/initctl.
 #[test]
 fn debian_telinit_changes_the_package_level() {
     let sysv = concat!(env!("CARGO_MANIFEST_DIR"), "/target/sysvinit/sbin/init");
@@ -250,7 +250,7 @@ d3:3:respawn:/bin/sleep 1003
 X
 start_pkginit
 pid=$(pkginit_pid pkg01)
-F=$R/tmp/initctl
+F=$R/run/initctl
 head -c 100 /dev/urandom > "$F"                       # random bytes
 printf 'x' > "$F"                                     # a short write
 python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack("<iiii368s", 0x12345678, 1, 0x33, 3, b""))' > "$F"   # wrong magic
@@ -351,7 +351,7 @@ pid2=$(pkginit_pid pkg01)
 kill -9 "$pid2"
 # gone or a zombie (this sandbox's pid 1 does not reap): its FIFO is closed
 wait_until 5 'case $(ps -o stat= -p "$pid2") in Z*|"") true;; *) false;; esac'
-echo "stale=$(test -s "$R/run/pkginit.pid" && test -p "$R/tmp/initctl" && echo yes)"
+echo "stale=$(test -s "$R/run/pkginit.pid" && test -p "$R/run/initctl" && echo yes)"
 tel 3 2>/dev/null; echo "stale_tel=$?"
 start_pkginit; echo "after_kill=$?"
 # the starter returns once pkginit runs; its level follows when boot is done
@@ -437,9 +437,10 @@ echo "cron_left=$(pgrep -x cron -a | grep -c . || true)" >&2
     assert_eq!(field(&out, "tel0"), Some("0"), "{out}");
 }
 
-/// A control FIFO planted by a user in the package's world-writable /tmp
-/// (the real one was missing) is not trusted: pkginit makes its own, and the
-/// user can neither write a request nor stop the package.
+/// A control FIFO that a user owns and anyone may write (a user cannot make
+/// one in root's /run; this one an admin left) is not trusted: pkginit
+/// makes its own, and the user can neither write a request nor stop the
+/// package.
 #[test]
 fn a_fifo_planted_by_a_user_is_replaced() {
     let out = run(r#"
@@ -448,12 +449,15 @@ cat > "$R/etc/inittab" <<'X'
 id:3:initdefault:
 d3:3:respawn:/bin/sleep 1003
 X
-rm -f "$R/tmp/initctl"
-chroot --userspec=$TUID:$TGID "$R" /usr/bin/mkfifo -m 666 /tmp/initctl
-echo "planted=$(stat -c '%u %a' "$R/tmp/initctl")"
+rm -f "$R/run/initctl"
+# a user cannot plant one in /run; a FIFO of theirs that got there (by an
+# admin's hand) is no more trusted
+chroot --userspec=$TUID:$TGID "$R" /usr/bin/mkfifo -m 666 /run/initctl 2>/dev/null && die "a user made /run/initctl"
+mkfifo -m 666 "$R/run/initctl"; chown $TUID:$TGID "$R/run/initctl"
+echo "planted=$(stat -c '%u %a' "$R/run/initctl")"
 start_pkginit; echo "start=$?"
 pid=$(pkginit_pid pkg01)
-echo "fifo=$(stat -c '%u %a %F' "$R/tmp/initctl")"
+echo "fifo=$(stat -c '%u %a %F' "$R/run/initctl")"
 chroot --userspec=$TUID:$TGID "$R" /corp/bin/telinit 0 2>"$T/err"; echo "user_tel0=$?"
 echo "user_err=$(head -1 "$T/err")"
 # a request of root's after it: answered, so anything the user's telinit

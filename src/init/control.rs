@@ -1,7 +1,7 @@
 //! The other end of pkginit's control FIFO, as telinit uses it: send one
 //! request, and for level 0 wait until that very pkginit has exited.
 
-use super::{FIFO, PIDFILE};
+use super::{status, FIFO, PIDFILE};
 use crate::error::{Error, Result};
 use crate::initctl::Request;
 use crate::sys::fifo::{self, WriteErr};
@@ -31,6 +31,28 @@ pub fn send(req: &Request) -> Result<()> {
         Ok(()) => Ok(()),
         Err(WriteErr::NoReader) => Err(Error::fail("pkginit is not running in this package")),
         Err(WriteErr::Other(e)) => Err(e.into()),
+    }
+}
+
+/// After a reload request: wait up to `wait` for pkginit's status to count
+/// one more reload than `before`, then Ok, or Err with why pkginit kept its
+/// old table, or with "no answer".
+pub fn wait_reload(before: u64, wait: Duration) -> Result<()> {
+    let deadline = Instant::now() + wait;
+    loop {
+        if let Some(r) = status::reload_state().filter(|r| r.count > before) {
+            return match r.failed {
+                None => Ok(()),
+                Some(why) => Err(Error::fail(format!("pkginit kept its old table: {why}"))),
+            };
+        }
+        if Instant::now() >= deadline {
+            return Err(Error::fail(format!(
+                "pkginit did not answer the reload within {} s",
+                wait.as_secs()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

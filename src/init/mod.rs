@@ -16,8 +16,12 @@ pub mod runtime;
 pub mod status;
 
 pub const INITTAB: &str = "/etc/inittab";
-/// Control requests, sysvinit's 384-byte format.
-pub const FIFO: &str = "/tmp/initctl";
+/// Control requests, sysvinit's 384-byte format, where sysvinit's own
+/// telinit writes them: in a directory only root may write to (pkginit
+/// checks it), so no package user can plant, replace or race the name.
+pub const FIFO: &str = "/run/initctl";
+/// The FIFO's directory, watched for the FIFO's removal or replacement.
+pub const FIFO_DIR: &str = "/run";
 /// fcntl-locked while pkginit runs; the lock's holder is the running pkginit.
 pub const PIDFILE: &str = "/var/run/pkginit.pid";
 pub const STATUS: &str = "/var/run/pkginit.status";

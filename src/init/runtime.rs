@@ -6,7 +6,7 @@
 
 use super::machine::{Host, Machine, Ms, Record, Sig};
 use super::status;
-use super::{ENVFILE, FIFO, INITTAB, PIDFILE, STATUS, UTMP, WTMP};
+use super::{ENVFILE, FIFO, FIFO_DIR, INITTAB, PIDFILE, STATUS, UTMP, WTMP};
 use crate::error::{Error, Result};
 use crate::initctl::{self, Command};
 use crate::inittab::{self, Inittab, InittabEntry};
@@ -34,9 +34,12 @@ pub struct Options {
     pub console: Option<String>,
 }
 
-/// Read and parse the inittab.
+/// Read and parse the inittab, as every configuration file is read: a
+/// regular file of bounded size (a FIFO there cannot block pkginit), bytes
+/// that are not UTF-8 (a Latin-1 comment) read as U+FFFD, not as the end
+/// of the package.
 pub fn read_inittab() -> Result<Inittab> {
-    let text = std::fs::read_to_string(INITTAB).map_err(|e| Error::io("open", INITTAB, &e))?;
+    let text = sysfs::read_text(Path::new(INITTAB)).map_err(|e| Error::io("open", INITTAB, &e))?;
     Ok(inittab::parse(&text, INITTAB))
 }
 
@@ -55,7 +58,32 @@ struct Runtime {
     junk_logged: Option<Instant>,
     t0: Instant,
     last_status: String,
+    /// How the latest reload (telinit q, SIGHUP) ended, for the status file:
+    /// telinit q waits for it and says when the old table was kept.
+    reload: status::Reload,
+    /// utmp and wtmp records not written yet because someone (any package
+    /// user may) holds a lock on the file: tried again from the loop, one
+    /// lock attempt at a time, in order; never waited for.
+    queued: [Queue; 2],
 }
+
+/// The records waiting for one of utmp and wtmp.
+#[derive(Default)]
+struct Queue {
+    records: std::collections::VecDeque<Utmp>,
+    /// Records dropped because the queue was full.
+    dropped: u64,
+    /// The lock was logged since the queue was last empty.
+    logged: bool,
+}
+
+/// The most records a queue keeps (some 3.8 MB): a lock held for days on
+/// a package respawning all the time loses the oldest, said in the log.
+const QUEUE_MAX: usize = 10_000;
+/// How often the loop tries again while records wait.
+const QUEUE_RETRY: Ms = 100;
+/// The files the queues are for.
+const RECORD_FILES: [&str; 2] = [UTMP, WTMP];
 
 /// Run pkginit until level 0: `ready` is the pipe to the starter when
 /// detached (written once the first status is out, or given the reason it
@@ -86,7 +114,7 @@ fn start(
         };
     }
     tryr!(std::env::set_current_dir("/").map_err(|e| Error::io("chdir", "/", &e)));
-    let pidfile = match tryr!(locks::lock_pidfile(Path::new(PIDFILE))) {
+    let (pidfile, replaced) = match tryr!(locks::lock_pidfile(Path::new(PIDFILE))) {
         Ok(f) => f,
         Err(holder) => {
             let who = holder.map(|p| format!(" (pid {p})")).unwrap_or_default();
@@ -107,6 +135,12 @@ fn start(
         logging::add_file(tryr!(fds::open_output(Path::new(p))));
     }
     logging::stderr(ready.is_none());
+    if replaced {
+        say(
+            log::Level::Warn,
+            &format!("{PIDFILE}: a stale pid file someone held a read lock on: replaced"),
+        );
+    }
     tryr!(process::set_subreaper());
     let sigs = tryr!(signals::Signals::block());
     let null = tryr!(fds::open_null());
@@ -114,6 +148,22 @@ fn start(
         Some(p) => (tryr!(fds::open_output(Path::new(p))), p.clone()),
         None => (tryr!(fds::open_null()), "/dev/null".to_string()),
     };
+    // requests are trusted for where they arrive: a directory no package
+    // user may write to, or pkginit does not start
+    if let Some(why) = sysfs::open_to_others(Path::new(FIFO_DIR)) {
+        return Err((
+            Error::fail(format!(
+                "can't keep the control FIFO {FIFO} from users: {why}"
+            )),
+            ready,
+        ));
+    }
+    if std::fs::symlink_metadata(FIFO).is_ok_and(|m| m.file_type().is_symlink()) {
+        // the old layout's link /run/initctl -> /tmp/initctl, in root's own
+        // directory: the FIFO takes its place
+        tryr!(std::fs::remove_file(FIFO).map_err(|e| Error::io("remove", FIFO, &e)));
+        log::info!("{FIFO}: the old link removed, the FIFO made in its place");
+    }
     if std::fs::symlink_metadata(FIFO).is_ok() && !sysfs::is_fifo(Path::new(FIFO)) {
         return Err((
             Error::fail(format!("'{FIFO}' exists and is not a FIFO")),
@@ -121,7 +171,7 @@ fn start(
         ));
     }
     let fifo = tryr!(fifo::open_control(Path::new(FIFO)));
-    let watch = tryr!(sysfs::DirWatch::new(Path::new("/tmp")));
+    let watch = tryr!(sysfs::DirWatch::new(Path::new(FIFO_DIR)));
     let ctx_root = crate::context::ctx_root();
     let mut rt = Runtime {
         sigs,
@@ -134,6 +184,8 @@ fn start(
         junk_logged: None,
         t0: Instant::now(),
         last_status: String::new(),
+        reload: status::Reload::default(),
+        queued: Default::default(),
     };
     if !Path::new(UTMP).exists() {
         sysfs::create_missing(Path::new(UTMP), 0o664);
@@ -184,21 +236,83 @@ impl Runtime {
         self.t0.elapsed().as_millis() as Ms
     }
 
+    /// Queue `r` for utmp and (when it exists) wtmp, and write what can be
+    /// written now.
     fn write_record(&mut self, r: &Utmp) {
-        if let Err(e) = utmp::write_utmp(Path::new(UTMP), r) {
-            say(log::Level::Warn, &e.msg);
+        for (i, q) in self.queued.iter_mut().enumerate() {
+            if i == 1 && !Path::new(WTMP).exists() {
+                continue;
+            }
+            if q.records.len() >= QUEUE_MAX {
+                q.records.pop_front();
+                q.dropped += 1;
+            }
+            q.records.push_back(r.clone());
         }
-        if Path::new(WTMP).exists() {
-            if let Err(e) = utmp::append_wtmp(Path::new(WTMP), r) {
-                say(log::Level::Warn, &e.msg);
+        self.flush_records();
+    }
+
+    /// Write the queued records in order, each with one lock attempt: a
+    /// locked file keeps its records for the next try.
+    fn flush_records(&mut self) {
+        for (i, q) in self.queued.iter_mut().enumerate() {
+            let path = Path::new(RECORD_FILES[i]);
+            let mut written = 0;
+            while let Some(r) = q.records.front() {
+                let done = if i == 0 {
+                    utmp::try_write_utmp(path, r)
+                } else {
+                    utmp::try_append_wtmp(path, r)
+                };
+                match done {
+                    Ok(true) => written += 1,
+                    Ok(false) => break,
+                    // not a lock: retrying would not help
+                    Err(e) => say(log::Level::Warn, &e.msg),
+                }
+                q.records.pop_front();
+            }
+            let left = q.records.len();
+            if left > 0 && !q.logged {
+                q.logged = true;
+                let who = locks::lock_holder_any(path)
+                    .map(|p| format!(" by pid {p}"))
+                    .unwrap_or_default();
+                say(
+                    log::Level::Warn,
+                    &format!("{}: locked{who}: records wait in a queue", path.display()),
+                );
+            }
+            if left == 0 && q.logged {
+                q.logged = false;
+                say(
+                    log::Level::Info,
+                    &format!(
+                        "{}: {written} queued record(s) written{}",
+                        path.display(),
+                        if q.dropped > 0 {
+                            format!(", {} lost to a full queue", q.dropped)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                );
+                q.dropped = 0;
             }
         }
+    }
+
+    fn records_waiting(&self) -> usize {
+        self.queued.iter().map(|q| q.records.len()).sum()
     }
 
     /// The main loop: signals, FIFO requests, FIFO replacement, deadlines.
     fn serve(&mut self, m: &mut Machine, watch: &sysfs::DirWatch) {
         while !m.is_done() {
-            let timeout = m.next_deadline().map(|d| d.saturating_sub(self.now()));
+            let mut timeout = m.next_deadline().map(|d| d.saturating_sub(self.now()));
+            if self.records_waiting() > 0 {
+                timeout = Some(timeout.map_or(QUEUE_RETRY, |t| t.min(QUEUE_RETRY)));
+            }
             let ready = {
                 let fds = [
                     Some(std::os::fd::AsFd::as_fd(&self.sigs.fd)),
@@ -231,6 +345,9 @@ impl Runtime {
             let now = self.now();
             m.tick(self, now);
             self.publish(m);
+            if self.records_waiting() > 0 {
+                self.flush_records();
+            }
         }
     }
 
@@ -244,13 +361,22 @@ impl Runtime {
     }
 
     fn reload(&mut self, m: &mut Machine) {
-        match read_inittab() {
+        let now = self.now();
+        let tab = read_inittab().and_then(|tab| {
+            if tab.entries.is_empty() {
+                Err(Error::fail(format!("no usable entries in {INITTAB}")))
+            } else {
+                Ok(tab)
+            }
+        });
+        self.reload.count += 1;
+        match tab {
             Ok(tab) => {
                 for msg in &tab.messages {
                     say(log::Level::Warn, msg);
                 }
                 say(log::Level::Info, "re-reading inittab");
-                let now = self.now();
+                self.reload.failed = None;
                 m.reload(&tab, self, now);
             }
             Err(e) => {
@@ -258,7 +384,7 @@ impl Runtime {
                     log::Level::Error,
                     &format!("{}: keeping the old table", e.msg),
                 );
-                let now = self.now();
+                self.reload.failed = Some(e.msg);
                 let lvl = m.level;
                 m.request_level(lvl, initctl::DEFAULT_SLEEP as u32, self, now);
             }
@@ -329,7 +455,8 @@ impl Runtime {
 
     /// Rewrite the status file when something changed.
     fn publish(&mut self, m: &Machine) {
-        let text = status::render(m, process::pid(), self.now(), epoch_now());
+        let mut text = status::render(m, process::pid(), self.now(), epoch_now());
+        text.push_str(&self.reload.render());
         if text == self.last_status {
             return;
         }
@@ -392,6 +519,27 @@ impl Runtime {
                     survivors
                 ),
             );
+        }
+        // the last records: a few more tries, bounded (a lock held on
+        // purpose must not hold up the package's stop)
+        let t = Instant::now();
+        while self.records_waiting() > 0 && t.elapsed().as_millis() < 1000 {
+            self.flush_records();
+            if self.records_waiting() > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        for (i, q) in self.queued.iter().enumerate() {
+            if !q.records.is_empty() {
+                say(
+                    log::Level::Error,
+                    &format!(
+                        "{}: still locked: {} record(s) not written",
+                        RECORD_FILES[i],
+                        q.records.len()
+                    ),
+                );
+            }
         }
         let _ = std::fs::remove_file(STATUS);
         let _ = std::fs::remove_file(ENVFILE);

@@ -2,8 +2,10 @@
 //! (`level`, `prev`, `pid`), then one line per inittab entry:
 //! `entry ID ACTION LEVELS STATE [ARG]` with STATE `running PID`,
 //! `stopping PID`, `stopped -`, `stopped exit-N`, `stopped signal-N` or
-//! `throttled EPOCH` (until when). Rendering and reading are pure; [`read`]
-//! is the one place that asks the system.
+//! `throttled EPOCH` (until when); last `reload N ok` or `reload N failed
+//! WHY`: how many reloads (telinit q, SIGHUP) pkginit did, and how the
+//! latest ended. Rendering and reading are pure; [`read`] and
+//! [`reload_state`] are the places that ask the system.
 
 use super::machine::{EntryState, Machine, Ms, State};
 use super::{PIDFILE, STATUS};
@@ -36,6 +38,47 @@ pub fn render(m: &Machine, pid: i32, now: Ms, epoch: u64) -> String {
         s.push_str(&format!("entry {id} {} {levels} {st}\n", action.name()));
     }
     s
+}
+
+/// How pkginit's reloads went: how many there were, and why the latest
+/// failed (the old table kept).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reload {
+    pub count: u64,
+    pub failed: Option<String>,
+}
+
+impl Reload {
+    /// The status file's `reload` line (none before the first reload).
+    pub fn render(&self) -> String {
+        match (self.count, &self.failed) {
+            (0, _) => String::new(),
+            (n, None) => format!("reload {n} ok\n"),
+            (n, Some(why)) => format!("reload {n} failed {}\n", why.replace('\n', " ")),
+        }
+    }
+
+    /// The `reload` line of a status file's text (count 0 when none).
+    pub fn parse(text: &str) -> Reload {
+        let Some(l) = text.lines().find_map(|l| l.strip_prefix("reload ")) else {
+            return Reload::default();
+        };
+        let mut f = l.splitn(3, ' ');
+        let count = f.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        let failed = match f.next() {
+            Some("failed") => Some(f.next().unwrap_or("").to_string()),
+            _ => None,
+        };
+        Reload { count, failed }
+    }
+}
+
+/// The reload state of the running pkginit's status file (None when there
+/// is no status file).
+pub fn reload_state() -> Option<Reload> {
+    std::fs::read_to_string(STATUS)
+        .ok()
+        .map(|t| Reload::parse(&t))
 }
 
 fn wait_text(w: i32) -> String {
@@ -87,6 +130,9 @@ pub fn describe(text: &str, now: u64) -> String {
         };
         out.push_str(&format!("{:<5} {:<11} {:<8} {state}\n", f[0], f[1], f[2]));
     }
+    if let Some(why) = Reload::parse(text).failed {
+        out.push_str(&format!("last reload failed, old table kept: {why}\n"));
+    }
     out
 }
 
@@ -131,5 +177,24 @@ mod tests {
         );
         assert_eq!(lines[6], "ee    once        3        stopped");
         assert_eq!(lines.len(), 7, "a short entry line is skipped: {out}");
+    }
+
+    #[test]
+    fn reload_line_round_trip() {
+        let r = Reload {
+            count: 3,
+            failed: Some("can't open '/etc/inittab': Permission denied".into()),
+        };
+        let text = format!("level 3\nprev N\npid 42\n{}", r.render());
+        assert_eq!(Reload::parse(&text), r);
+        assert!(describe(&text, 0).ends_with(
+            "last reload failed, old table kept: can't open '/etc/inittab': Permission denied\n"
+        ));
+        let ok = Reload {
+            count: 4,
+            failed: None,
+        };
+        assert_eq!(Reload::parse(&ok.render()), ok);
+        assert_eq!(Reload::parse("level 3\n"), Reload::default());
     }
 }

@@ -272,6 +272,15 @@ fn run_step(s: &Step, root: &Path, tree: &mut Option<Tree>) -> std::result::Resu
         } => t
             .mkfifo(path, *mode, *uid, *gid)
             .map_err(at("mkfifo", path)),
+        Step::Refifo {
+            path,
+            mode,
+            uid,
+            gid,
+            ..
+        } => t
+            .mkfifo_over(path, *mode, *uid, *gid)
+            .map_err(at("mkfifo", path)),
         Step::MkFilePoint { path } => t.touch(path).map_err(at("create", path)),
         Step::Bind { path, source, ro } => t.bind(path, source, *ro).map_err(at("bind", path)),
         Step::RemountRo { path } => t.remount_ro(path).map_err(at("remount", path)),

@@ -147,6 +147,16 @@ pub enum Step {
         uid: u32,
         gid: u32,
     },
+    /// A FIFO made anew over what is there: a symlink (a rendezvous point
+    /// must not lead elsewhere: the old layout's /run/initctl ->
+    /// /tmp/initctl), or a FIFO someone else owns or may write to.
+    Refifo {
+        path: String,
+        mode: u32,
+        uid: u32,
+        gid: u32,
+        was: String,
+    },
     /// An empty file to mount a file on.
     MkFilePoint {
         path: String,
@@ -216,6 +226,18 @@ impl fmt::Display for Step {
                 uid,
                 gid,
             } => write!(f, "mkfifo {} {mode:04o} {}", shown(path), owner(*uid, *gid)),
+            Step::Refifo {
+                path,
+                mode,
+                uid,
+                gid,
+                was,
+            } => write!(
+                f,
+                "mkfifo {} {mode:04o} {} over {was}",
+                shown(path),
+                owner(*uid, *gid)
+            ),
             Step::MkFilePoint { path } => write!(f, "touch {} (mount point)", shown(path)),
             Step::Bind { path, source, ro } => write!(
                 f,
@@ -416,9 +438,28 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                     uid,
                     gid,
                 }),
-                Some(n) if n.typ == Type::Fifo => {}
+                // a FIFO is where commands arrive: one that another user
+                // owns or may write to, or a link leading elsewhere, is
+                // never kept; a FIFO holds no data, so nothing is lost
+                Some(n)
+                    if n.typ == Type::Fifo
+                        && (n.uid, n.gid) == (uid, gid)
+                        && n.mode & 0o022 == 0 => {}
+                Some(n) if matches!(n.typ, Type::Fifo | Type::Symlink) => {
+                    let was = match (&n.typ, &n.target) {
+                        (Type::Symlink, Some(t)) => format!("a symlink to {t}"),
+                        _ => format!("{} {:04o} {}:{}", n.typ, n.mode, n.uid, n.gid),
+                    };
+                    p.steps.push(Step::Refifo {
+                        path,
+                        mode: *mode,
+                        uid,
+                        gid,
+                        was,
+                    })
+                }
                 Some(n) => p
-                    .kept
+                    .blocked
                     .push(format!("{}: {}, not a fifo", shown(&path), n.typ)),
             },
             Kind::Bind { source, ro } => {

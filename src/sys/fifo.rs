@@ -27,8 +27,9 @@ pub fn open_reader(path: &Path) -> Result<File> {
 
 /// The control FIFO, opened only when it can be trusted: a FIFO owned by the
 /// user we run as, which nobody else may write (mkpcue makes it 0640
-/// root:root). One planted by a user in the package's world-writable /tmp
-/// (when the real one was missing) is removed and made anew, mode 0600.
+/// root:root). One that is not (left by an older layout, or made by hand)
+/// is removed and made anew, mode 0600. The caller makes sure the
+/// directory is one only root may write to (`fs::open_to_others`).
 pub fn open_control(path: &Path) -> Result<File> {
     mkfifo(path)?;
     let f = open_reader(path)?;
@@ -68,24 +69,43 @@ pub enum WriteErr {
     Other(Error),
 }
 
-/// Write one record to a FIFO without ever blocking.
+/// Write one record to a FIFO without ever blocking, only to a FIFO of
+/// root's or our own reached without a final symlink: a request never goes
+/// to a reader someone else set up.
 pub fn write(path: &Path, data: &[u8]) -> std::result::Result<(), WriteErr> {
     let f = std::fs::OpenOptions::new()
         .write(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOFOLLOW)
         .open(path);
     let mut f = match f {
         Ok(f) => f,
         Err(e) if matches!(e.raw_os_error(), Some(libc::ENXIO) | Some(libc::ENOENT)) => {
             return Err(WriteErr::NoReader)
         }
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(WriteErr::Other(Error::refused(format!(
+                "can't write '{}': a symlink, not pkginit's FIFO",
+                path.display()
+            ))))
+        }
         Err(e) => return Err(WriteErr::Other(Error::io("open", path.display(), &e))),
     };
-    if !f.metadata().is_ok_and(|m| m.file_type().is_fifo()) {
-        return Err(WriteErr::Other(Error::refused(format!(
-            "can't write '{}': not a FIFO",
-            path.display()
-        ))));
+    let me = nix::unistd::geteuid().as_raw();
+    match f.metadata() {
+        Ok(m) if m.file_type().is_fifo() && (m.uid() == 0 || m.uid() == me) => {}
+        Ok(m) if m.file_type().is_fifo() => {
+            return Err(WriteErr::Other(Error::refused(format!(
+                "can't write '{}': a FIFO of uid {}, not root's",
+                path.display(),
+                m.uid()
+            ))))
+        }
+        _ => {
+            return Err(WriteErr::Other(Error::refused(format!(
+                "can't write '{}': not a FIFO",
+                path.display()
+            ))))
+        }
     }
     use std::io::Write;
     f.write_all(data)

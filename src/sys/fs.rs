@@ -247,6 +247,50 @@ impl DirWatch {
     }
 }
 
+/// Why someone other than us (or root) could plant, replace or rename a
+/// name in directory `dir`: the first of `/` and each directory down to
+/// `dir` that is not a real directory (a symlink), belongs to another
+/// user, or that group or others may write to (sticky or not: a sticky
+/// directory still lets anyone take a free name). None when only root and
+/// we can.
+pub fn open_to_others(dir: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let me = nix::unistd::geteuid().as_raw();
+    let mut at = std::path::PathBuf::from("/");
+    let check = |p: &Path| -> Option<String> {
+        let m = match std::fs::symlink_metadata(p) {
+            Ok(m) => m,
+            Err(e) => return Some(format!("'{}': {}", p.display(), super::errno_of(&e).desc())),
+        };
+        if !m.is_dir() {
+            return Some(format!("'{}' is not a directory", p.display()));
+        }
+        if m.uid() != 0 && m.uid() != me {
+            return Some(format!("'{}' belongs to uid {}", p.display(), m.uid()));
+        }
+        if m.mode() & 0o022 != 0 {
+            return Some(format!(
+                "'{}' is writable by others (mode {:04o})",
+                p.display(),
+                m.mode() & 0o7777
+            ));
+        }
+        None
+    };
+    if let Some(why) = check(&at) {
+        return Some(why);
+    }
+    for c in dir.components() {
+        if let std::path::Component::Normal(n) = c {
+            at.push(n);
+            if let Some(why) = check(&at) {
+                return Some(why);
+            }
+        }
+    }
+    None
+}
+
 /// The most a configuration file may hold: far above any real one (a
 /// legacy control script is some 60 KiB), far below harm.
 pub const CONFIG_MAX: u64 = 4 << 20;

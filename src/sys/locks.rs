@@ -36,43 +36,95 @@ pub fn try_write_lock(f: &File) -> std::result::Result<bool, Errno> {
     }
 }
 
-/// The pid of the process holding a lock on `f`, if any.
-fn holder_of(f: &File) -> Option<i32> {
+/// The pid of the process holding a WRITE lock on `f`, if any: a daemon's
+/// claim. A read lock is nobody's claim: any user who may read the file
+/// may take one.
+fn writer_of(f: &File) -> Option<i32> {
     let mut fl = whole(libc::F_WRLCK);
     fcntl(f.as_raw_fd(), FcntlArg::F_GETLK(&mut fl)).ok()?;
-    (fl.l_type != libc::F_UNLCK as i16).then_some(fl.l_pid)
+    (fl.l_type == libc::F_WRLCK as i16).then_some(fl.l_pid)
 }
 
-/// Take the write lock on the pid file and write our pid into it. Err(Some
-/// pid) or Err(None) when another process holds it.
-pub fn lock_pidfile(path: &Path) -> Result<std::result::Result<File, Option<i32>>> {
-    let f = std::fs::OpenOptions::new()
+fn open_pidfile(path: &Path, flags: i32) -> Result<File> {
+    std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .mode(0o644)
-        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | flags)
         .open(path)
-        .map_err(|e| Error::io("open", path.display(), &e))?;
-    if !try_write_lock(&f).map_err(|e| Error::call("lock", path.display(), e))? {
-        return Ok(Err(holder_of(&f)));
-    }
-    f.set_len(0)
-        .map_err(|e| Error::io("write", path.display(), &e))?;
-    (&f).write_all(format!("{}\n", std::process::id()).as_bytes())
-        .map_err(|e| Error::io("write", path.display(), &e))?;
-    Ok(Ok(f))
+        .map_err(|e| Error::io("open", path.display(), &e))
 }
 
-/// The pid of the process holding the pid file's lock; None when nobody
-/// does (no daemon, or a stale file).
+fn write_pid(f: &File, path: &Path) -> Result<()> {
+    f.set_len(0)
+        .map_err(|e| Error::io("write", path.display(), &e))?;
+    let mut w = f;
+    w.write_all(format!("{}\n", std::process::id()).as_bytes())
+        .map_err(|e| Error::io("write", path.display(), &e))
+}
+
+/// Take the write lock on the pid file and write our pid into it. Err(Some
+/// pid) when another daemon holds the write lock (it runs). Read locks
+/// (a package user's on a stale file: the file is 0644) never stop us: the
+/// stale file is replaced by a new one, locked before it takes the name
+/// (the directory must be one only root may write to); the bool says so.
+pub fn lock_pidfile(path: &Path) -> Result<std::result::Result<(File, bool), Option<i32>>> {
+    let f = open_pidfile(path, 0)?;
+    if try_write_lock(&f).map_err(|e| Error::call("lock", path.display(), e))? {
+        write_pid(&f, path)?;
+        return Ok(Ok((f, false)));
+    }
+    if let Some(pid) = writer_of(&f) {
+        return Ok(Err(Some(pid)));
+    }
+    drop(f);
+    // only read locks: a new file, ours and locked, then renamed over
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.new", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    let f = open_pidfile(&tmp, libc::O_EXCL)?;
+    let fail = |e: Error| {
+        let _ = std::fs::remove_file(&tmp);
+        e
+    };
+    if !try_write_lock(&f).map_err(|e| fail(Error::call("lock", tmp.display(), e)))? {
+        let _ = std::fs::remove_file(&tmp);
+        return Ok(Err(None));
+    }
+    write_pid(&f, path).map_err(fail)?;
+    // a daemon that took the name meanwhile wins
+    if let Some(pid) = lock_holder(path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Ok(Err(Some(pid)));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| fail(Error::io("rename", path.display(), &e)))?;
+    Ok(Ok((f, true)))
+}
+
+/// The pid of the daemon holding the pid file's write lock; None when
+/// nobody does (no daemon, a stale file, or only a user's read lock).
 pub fn lock_holder(path: &Path) -> Option<i32> {
     let f = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_CLOEXEC)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
         .open(path)
         .ok()?;
-    holder_of(&f)
+    writer_of(&f)
+}
+
+/// The pid of a process holding any lock (read or write) on `path`: who
+/// is in the way of a writer, for its log.
+pub fn lock_holder_any(path: &Path) -> Option<i32> {
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let mut fl = whole(libc::F_WRLCK);
+    fcntl(f.as_raw_fd(), FcntlArg::F_GETLK(&mut fl)).ok()?;
+    (fl.l_type != libc::F_UNLCK as i16).then_some(fl.l_pid)
 }
 
 /// An exclusive flock on directory `dir`, waited for, held until the

@@ -270,6 +270,37 @@ impl Tree {
         })
     }
 
+    /// A FIFO made anew over what is at `rel` (a symlink, or a FIFO that is
+    /// not the layout's): made under a temporary name and renamed over it,
+    /// so the name never points anywhere else meanwhile. Only a symlink or
+    /// a FIFO is replaced; anything else there now is an error (EEXIST).
+    pub fn mkfifo_over(&self, rel: &str, perm: u32, uid: u32, gid: u32) -> io::Result<()> {
+        let (dir, leaf) = self.parent_io(rel)?;
+        let d = dir.as_raw_fd();
+        let st = stat_at(Some(d), leaf.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW)?;
+        let fmt = st.st_mode & SFlag::S_IFMT.bits();
+        if fmt != SFlag::S_IFLNK.bits() && fmt != SFlag::S_IFIFO.bits() {
+            return Err(io::Error::from_raw_os_error(libc::EEXIST));
+        }
+        let tmp = temp_name(&leaf)?;
+        nix::sys::stat::mknodat(Some(d), tmp.as_c_str(), SFlag::S_IFIFO, mode(perm), 0)?;
+        let done = (|| {
+            nix::unistd::fchownat(
+                Some(d),
+                tmp.as_c_str(),
+                Some(Uid::from_raw(uid)),
+                Some(Gid::from_raw(gid)),
+                AtFlags::AT_SYMLINK_NOFOLLOW,
+            )?;
+            nix::fcntl::renameat(Some(d), tmp.as_c_str(), Some(d), leaf.as_c_str())?;
+            Ok(())
+        })();
+        if done.is_err() {
+            remove_temp(d, &tmp);
+        }
+        done
+    }
+
     pub fn symlink(&self, rel: &str, target: &str) -> io::Result<()> {
         let t = cstr(target.as_bytes())?;
         let (uid, gid) = (geteuid().as_raw(), getegid().as_raw());
