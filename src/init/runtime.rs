@@ -285,6 +285,7 @@ impl Runtime {
             }
             if left == 0 && q.logged {
                 q.logged = false;
+                q.records.shrink_to_fit();
                 say(
                     log::Level::Info,
                     &format!(
