@@ -69,6 +69,10 @@ plain() { as_user script -qec "cat $R/tmp/100M" /dev/null > /dev/null; }
 ours=$(median_ms 3 through)
 peer=$(median_ms 3 plain)
 report "100 MB through execsh's pty relay vs script -qc cat (median of 3)" "$ours" "script-qc-cat" "$peer" ms
+# stop what runs from $T, so that the sandbox's tmpfs can be unmounted
 chroot "$R" /corp/bin/telinit 0 >/dev/null 2>&1 || true
-kill "$(cat "$T/sshd.pid")" 2>/dev/null || true
+kill "$(cat "$T/sshd.pid")" $(pgrep -x socat) 2>/dev/null || true
+wait_until 5 '! pgrep -x sshd >/dev/null && ! pgrep -x socat >/dev/null' || true
+cd /
+umount -R "$R" 2>/dev/null || umount -R -l "$R" 2>/dev/null || true
 exit 0

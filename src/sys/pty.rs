@@ -266,15 +266,20 @@ pub fn relay(pty: Pty, sigs: RelaySignals, child: i32) -> Result<Exit> {
             }
         }
         if rm.intersects(PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR) {
-            match nix::unistd::read(mfd, &mut buf) {
-                Ok(0) | Err(Errno::EIO) => master = None,
-                Ok(n) => {
-                    if !write_all(1, &buf[..n]) {
+            // what is there, a few reads at a time, before polling again
+            for _ in 0..16 {
+                match nix::unistd::read(mfd, &mut buf) {
+                    Ok(0) | Err(Errno::EIO) => master = None,
+                    Ok(n) => {
+                        if write_all(1, &buf[..n]) {
+                            continue;
+                        }
                         hangup = true;
                     }
+                    Err(Errno::EAGAIN | Errno::EINTR) => {}
+                    Err(_) => master = None,
                 }
-                Err(Errno::EAGAIN | Errno::EINTR) => {}
-                Err(_) => master = None,
+                break;
             }
         }
         if ri.intersects(PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR) {
