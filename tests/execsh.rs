@@ -12,10 +12,9 @@ use common::*;
 /// as root with the same SGCONF and PCUE_ROOT_PREFIX the setuid execsh reads
 /// from /etc/cmcluster.conf): a private self-bind, /usr and /etc read-only,
 /// /proc, run/utmp, var/log/wtmp, and a devpts instance of the package's
-/// own at /dev/pts. The sessions run on ptys of the sandbox's devpts (the
-/// system context), which the package's /dev/pts does not show: execsh
-/// names the tty before chroot and changes it through fd 0, so inside the
-/// tests look at the tty through /proc/self/fd/0, not by its name.
+/// own at /dev/pts. The callers' terminals are ptys of the sandbox's devpts
+/// (the system context); an interactive session gets a pty of the
+/// package's devpts, which execsh relays to the caller's (issue 12).
 const WORLD: &str = r#"
 private_dev
 private_etc

@@ -204,6 +204,10 @@ scpc "$T/f.txt" alice@127.0.0.2:/home/alice/f.txt || die "scp"
 echo "scp=$(cat "$R/home/alice/f.txt") $(stat -c %u "$R/home/alice/f.txt")"
 rc=0; sshc bob@127.0.0.2 true 2>/dev/null || rc=$?; echo "bob_rc=$rc"
 echo "wtmp=$(utmpdump "$R/var/log/wtmp" 2>/dev/null | grep -c '^\[7\] .*\[alice')"
+# an administrator's own login stack is kept by mkpcue, as every file
+printf '# site login stack\n@include common-auth\n@include common-account\n@include common-session\n' > "$T/pkg02/etc/pam.d/login"
+mkpcue pkg02 > "$T/again.out" || die "mkpcue pkg02 again"
+echo "kept=$(head -1 "$T/pkg02/etc/pam.d/login") $(grep -c '^keep /etc/pam.d/login' "$T/again.out")"
 # no PAM stack for sshd: pam.d/other denies everything
 mv "$R/etc/pam.d/sshd" "$T/pam-sshd"
 rc=0; sshc alice@127.0.0.2 true 2>/dev/null || rc=$?; echo "nostack_rc=$rc"
@@ -224,6 +228,7 @@ chroot "$R" /corp/bin/telinit 0; echo "telinit0=$?"
         ("check_rc", "1"),
         ("telinit0", "0"),
         ("mkpcue_env", "ctxROOT=/pkg01"),
+        ("kept", "# site login stack 1"),
         ("child_ctx", "/pkg01"),
         ("pkginit_env", "ctxROOT=/pkg01"),
     ];
