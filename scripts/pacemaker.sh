@@ -130,18 +130,18 @@ ANSWER_PORT=$SVC
 [ "$AGENT_KIND" = dummy ] && ANSWER_PORT=$HPORT
 answers_from() {
     local a
-    a=$(node_exec client timeout 2 socat -T 1 - "TCP:$VIP1:$ANSWER_PORT,connect-timeout=0.5" </dev/null 2>/dev/null)
+    a=$(node_exec client timeout 2 socat -T 1 - "TCP:$VIP1:$ANSWER_PORT,connect-timeout=0.2" </dev/null 2>/dev/null)
     case $a in *"$1"*) return 0 ;; esac
     return 1
 }
-# wait_answer NODE SECONDS: poll every 0.1 s (the client forgets its ARP
+# wait_answer NODE SECONDS: poll every 0.05 s (the client forgets its ARP
 # cache each time: the gratuitous ARP of IPaddr2 may come before it asks).
 wait_answer() {
     local end=$((SECONDS + $2))
     while [ $SECONDS -lt $end ]; do
         node_exec client ip neigh flush all 2>/dev/null
         answers_from "$1" && return 0
-        sleep 0.1
+        sleep 0.05
     done
     return 1
 }
