@@ -58,7 +58,10 @@ DESCRIPTION
        or the shell: SHELL when it names an executable file in the
        package, else the passwd shell, else /bin/sh. The shell is a login
        shell (argv[0] -sh style).
-    7. The parent, still root, ignores SIGINT and SIGQUIT, passes SIGHUP
+    7. The parent is root in its real and saved uid too, from before the
+       utmp record is written (as login and su keep theirs): the caller
+       cannot signal it, so no kill of theirs leaves a login without its
+       logout or the terminal lent. It ignores SIGINT and SIGQUIT, passes SIGHUP
        and SIGTERM on to the child and relays until the child exits (what
        it wrote last is passed on) or the caller's terminal hangs up (then
        the package's pty is closed, which hangs up the session, and the
@@ -66,6 +69,12 @@ DESCRIPTION
        appends the logout to wtmp, gives the caller's terminal back its
        settings (and owner and mode, when it was lent), and exits with the
        child's status.
+    The terminal's name (for utmp, and the log) comes from the device,
+    not from a path: the entry of the node's /dev/pts or /dev that is the
+    very device open on standard input. A terminal the node's /dev does
+    not hold (a pty of a devpts a user mounted in a namespace of their
+    own, whose pts/0 is not the node's pts/0) makes the session a
+    non-interactive one: it can name no record.
     A non-interactive session (standard input not a terminal) writes no
     utmp and does not fork: the process drops its ids and executes the
     program itself. The program stays in the caller's session, like su(1)
@@ -260,6 +269,11 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         // not interactive: become the user and exec here
         return Err(run_child(&pw, &gids, &path, &argv0, &a.args, &env, &saved));
     };
+    // from here on the session is the parent's to close: the caller may
+    // no longer signal it (its real and saved uid become root, as login
+    // and su keep theirs), so no kill can leave a login without its logout
+    // or the terminal lent
+    ids::become_root().map_err(|e| refuse(ruid, &name, e.into()))?;
     let fsize = process::lift_fsize();
     let tty_gid = groups
         .iter()

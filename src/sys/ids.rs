@@ -38,6 +38,17 @@ pub fn drop_privileges() -> Result<()> {
     check_dropped(uid, gid)
 }
 
+/// Make the real and saved uid root too, as login(1) and su(1) keep their
+/// session parent: a process whose real and saved uid are not the
+/// caller's cannot be signalled by the caller (kill(2) compares them with
+/// the sender's), so the caller cannot kill the process that owes the
+/// session its logout. SIGCONT from the caller's own session still
+/// reaches it (job control), and the kernel's signals (a hangup) do.
+pub fn become_root() -> Result<()> {
+    let root = Uid::from_raw(0);
+    nix::unistd::setresuid(root, root, root).map_err(|e| Error::call("setuid", 0, e))
+}
+
 /// After a drop to `uid`/`gid`: every id is the target and, for a non-root
 /// target, setuid(0) fails.
 fn check_dropped(uid: Uid, gid: Gid) -> Result<()> {

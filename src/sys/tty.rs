@@ -28,17 +28,45 @@ pub fn terminal() -> (bool, Option<u16>) {
     (tty, cols)
 }
 
-/// Standard input's terminal: its path (from /proc/self/fd/0) and status,
-/// or None when stdin is not a terminal.
+/// Standard input's terminal: its name in this node's /dev and its status,
+/// or None when stdin is not a terminal or one the node's /dev does not
+/// hold. The name comes from the device, never from a path the caller
+/// could arrange (/proc/self/fd/0 says /dev/pts/0 as well for a pty of a
+/// devpts a user mounted in a namespace of their own): the entry of
+/// /dev/pts (pts/N, N from the device number) or of /dev that is the very
+/// inode open on fd 0.
 pub fn stdin_tty() -> Option<(PathBuf, Stat)> {
     let stdin = std::io::stdin();
     let fd0 = stdin.as_fd();
     if !nix::unistd::isatty(fd0.as_raw_fd()).unwrap_or(false) {
         return None;
     }
-    let path = std::fs::read_link("/proc/self/fd/0").ok()?;
-    let st = super::fs::fstat(fd0).ok()?;
-    Some((path, st))
+    let st = nix::sys::stat::fstat(fd0.as_raw_fd()).ok()?;
+    let path = node_name(&st)?;
+    Some((path, Stat::from(st)))
+}
+
+/// The node's name for the terminal `st`: an entry (not a symlink) of
+/// /dev/pts or /dev on the same device with the same inode.
+fn node_name(st: &nix::sys::stat::FileStat) -> Option<PathBuf> {
+    use nix::sys::stat::{lstat, major, minor, SFlag};
+    let same = |p: &std::path::Path| {
+        lstat(p).is_ok_and(|s| {
+            s.st_mode & SFlag::S_IFMT.bits() == SFlag::S_IFCHR.bits()
+                && (s.st_dev, s.st_ino, s.st_rdev) == (st.st_dev, st.st_ino, st.st_rdev)
+        })
+    };
+    let (maj, min) = (major(st.st_rdev), minor(st.st_rdev));
+    // Unix98 ptys: majors 136-143, 256 minors each
+    if (136..=143).contains(&maj) {
+        let p = PathBuf::from(format!("/dev/pts/{}", (maj - 136) * 256 + min));
+        return same(&p).then_some(p);
+    }
+    std::fs::read_dir("/dev")
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| same(p))
 }
 
 /// chown and chmod the terminal on fd 0 (by descriptor, not by path).
