@@ -143,13 +143,54 @@ bdf_world() {
     mount -o loop "$T/$pkg.img" "$r/ext"
     head -c 2000000 /dev/zero > "$r/ext/f"
     ln -s /data/d "$r/link"
+    # mkroot binds /usr and the device files from the host's filesystems,
+    # whose numbers move while others build and test: bind them from
+    # filesystems the test owns instead (bdf_host), so that every number
+    # pkgbdf and df print of the package stays put between their runs
+    bdf_host
+    umount "$r/usr"
+    mount --bind "$T/hostfs/usr" "$r/usr"
+    mount -o remount,bind,ro "$r/usr"
+    for i in null zero tty urandom; do
+        umount "$r/dev/$i"; mount --bind "$T/hostdev/$i" "$r/dev/$i"
+    done
     chmod 755 "$T"
 }
 
+# bdf_host: filesystems the test owns that stand in for the host's (once):
+# read-only overlays of the host's root filesystem at $T/hostfs and of its
+# /dev at $T/hostdev, whose numbers are those of their upper layers' tmpfs
+# (host-upper), which nothing writes to; and at $T/host the root of a
+# machine made of them alone: /usr bound from $T/hostfs, /dev from
+# $T/hostdev and pcue at /pcue (on_host runs a command there; a test binds
+# there what else that machine is to hold).
+bdf_host() {
+    [ -d "$T/host/usr" ] && return 0
+    local u="$T/host.upper" h="$T/host" l
+    mkdir -p "$u" "$T/hostfs" "$T/hostdev" "$h"
+    mount -t tmpfs -o size=1m,mode=755 host-upper "$u"
+    mkdir -p "$u"/fs/{up,work} "$u"/dev/{up,work}
+    mount -t overlay -o "ro,lowerdir=/,upperdir=$u/fs/up,workdir=$u/fs/work" hostfs "$T/hostfs"
+    mount -t overlay -o "ro,lowerdir=/dev,upperdir=$u/dev/up,workdir=$u/dev/work" hostdev "$T/hostdev"
+    mount -t tmpfs -o mode=755 host-root "$h"
+    mkdir -p "$h"/{usr,dev,proc,tmp}
+    mount --bind "$T/hostfs/usr" "$h/usr"
+    mount -o remount,bind,ro "$h/usr"
+    mount --bind "$T/hostdev" "$h/dev"
+    for l in bin sbin lib lib64; do [ -e "/usr/$l" ] && ln -s "usr/$l" "$h/$l"; done
+    cp "$PCUE" "$h/pcue"
+}
+
+# on_host CMD...: CMD in the system context of the machine at $T/host
+# (bdf_host): a new pid namespace whose init has that root, so that
+# /proc/1/root is the caller's root, and the mount table shows nothing but
+# the filesystems the test made.
+on_host() { unshare --mount --pid --fork --root="$T/host" --mount-proc "$@"; }
+
 # bdf_rounds TAG PKGBDF-CMD DF-CMD: three rounds of pkgbdf, df, pkgbdf,
 # each output after a "=== TAG.p1.N" / ".d.N" / ".p2.N" line (and a last
-# "=== TAG.end"), so that a
-# filesystem someone else writes to can be told from a wrong number.
+# "=== TAG.end"): pkgbdf must agree with the df run between its two runs,
+# round after round.
 bdf_rounds() {
     local i
     for i in 1 2 3; do
