@@ -46,7 +46,7 @@ step() {
 }
 # expect PATTERN [why]: the last step's output must match (grep -E).
 expect() {
-    if printf '%s\n' "$OUT" | grep -Eq -- "$1"; then
+    if grep -Eq -- "$1" <<< "$OUT"; then
         printf '   %sok%s: %s\n' "$G" "$N" "${2:-shows /$1/}"
     else
         printf '   %sFAILED%s: %s (expected /%s/)\n' "$R" "$N" "${2:-}" "$1"
@@ -54,7 +54,7 @@ expect() {
     fi
 }
 reject() {
-    if printf '%s\n' "$OUT" | grep -Eq -- "$1"; then
+    if grep -Eq -- "$1" <<< "$OUT"; then
         printf '   %sFAILED%s: %s (found /%s/)\n' "$R" "$N" "${2:-}" "$1"
         FAILED=$((FAILED + 1))
     else

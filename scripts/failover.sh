@@ -24,9 +24,10 @@ if [ "${1:-}" != --inside ]; then
         bash "$0" --inside
     rc=$?
     # Seen from the host once the namespaces are gone: no loop device left.
-    if losetup -a | grep -qF "$T/"; then
+    left=$(losetup -a | grep -F "$T/")
+    if [ -n "$left" ]; then
         echo "failover: a loop device still holds a file of $T:" >&2
-        losetup -a | grep -F "$T/" >&2
+        printf '%s\n' "$left" >&2
         rc=1
     fi
     rmdir "$T" 2>/dev/null
@@ -70,7 +71,7 @@ ok() { printf '   %sok%s: %s\n' "$G" "$N" "$*"; }
 bad() { printf '   %sFAILED%s: %s\n' "$R" "$N" "$*"; FAILED=$((FAILED + 1)); }
 # expect PATTERN WHY: the last command's output matches (grep -E).
 expect() {
-    if printf '%s\n' "$OUT" | grep -Eq -- "$1"; then ok "$2"; else bad "$2 (expected /$1/)"; fi
+    if grep -Eq -- "$1" <<< "$OUT"; then ok "$2"; else bad "$2 (expected /$1/)"; fi
 }
 # succeeded WHY: the last command exited 0.
 succeeded() { if [ "$STATUS" = 0 ]; then ok "$1"; else bad "$1 (exit status $STATUS)"; fi; }

@@ -33,9 +33,10 @@ if [ "${1:-}" != --inside ]; then
     timeout --kill-after=5 300 unshare --mount --propagation private --net --pid --uts --ipc --fork --mount-proc \
         bash "$0" "${args[@]}"
     rc=$?
-    if losetup -a | grep -qF "$T/"; then
+    left=$(losetup -a | grep -F "$T/")
+    if [ -n "$left" ]; then
         echo "pacemaker: a loop device still holds a file of $T:" >&2
-        losetup -a | grep -F "$T/" >&2
+        printf '%s\n' "$left" >&2
         rc=1
     fi
     rmdir "$T" 2>/dev/null
@@ -73,7 +74,7 @@ on() {
 }
 ok() { printf '   %sok%s: %s\n' "$G" "$N" "$*"; }
 bad() { printf '   %sFAILED%s: %s\n' "$R" "$N" "$*"; FAILED=$((FAILED + 1)); }
-expect() { if printf '%s\n' "$OUT" | grep -Eq -- "$1"; then ok "$2"; else bad "$2 (expected /$1/)"; fi; }
+expect() { if grep -Eq -- "$1" <<< "$OUT"; then ok "$2"; else bad "$2 (expected /$1/)"; fi; }
 succeeded() { if [ "$STATUS" = 0 ]; then ok "$1"; else bad "$1 (exit status $STATUS)"; fi; }
 check() { local why=$1; shift; if "$@"; then ok "$why"; else bad "$why"; fi; }
 same() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1 (expected '$2', got '$3')"; fi; }
