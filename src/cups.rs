@@ -255,8 +255,8 @@ pub fn inittab_runs_cupsd(inittab: &str) -> bool {
 /// cupsd runs without it), and `cupsd -t` run inside the package (its
 /// output when it fails).
 pub fn check_package(pkg: &str, root: &Path, addrs: &[IpAddr]) -> Vec<String> {
-    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_default();
-    let cupsd_conf = match std::fs::read_to_string(root.join("etc/cups/cupsd.conf")) {
+    let read = |p: &str| crate::sys::fs::read_text(&root.join(p)).unwrap_or_default();
+    let cupsd_conf = match crate::sys::fs::read_text(&root.join("etc/cups/cupsd.conf")) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
         Err(e) => {

@@ -108,7 +108,8 @@ grep -a -o "registry is unreadable: can't read '[^']*': [^<]*" "$T/syslog" | sed
 /// Defect 2: /etc/cmcluster.conf (or any configuration file) as a FIFO
 /// blocked every applet; as a symlink to /dev/zero it grew pkgnet without
 /// bound. Every configuration read is a regular file, non-blocking, capped:
-/// one line of error, and pkgnet refuses rather than guess.
+/// one line of error, and pkgnet refuses rather than guess. A package's
+/// inittab as a FIFO blocked pkginit the same way.
 #[test]
 fn configuration_files_that_block_or_never_end() {
     let out = run(r#"
@@ -134,7 +135,18 @@ mkfifo /etc/cmcluster.conf; cfg fifo; rm /etc/cmcluster.conf
 ln -s /dev/zero /etc/cmcluster.conf; cfg zero; rm /etc/cmcluster.conf
 # 64 MiB of a regular file: far past any real configuration
 head -c 67108864 /dev/zero | tr '\0' '#' > /etc/cmcluster.conf; cfg huge; rm /etc/cmcluster.conf
+# a package's inittab as a FIFO: pkginit says so instead of blocking
+pkgroot pkg03; rm "$T/pkg03/etc/inittab"; mkfifo "$T/pkg03/etc/inittab"
+r=0; timeout 20 chroot "$T/pkg03" /corp/bin/pkginit > "$T/o" 2> "$T/e" || r=$?
+echo "inittab.rc=$r"
+echo "inittab.err=$(tr '\n' '|' < "$T/e")"
 "#);
+    assert_eq!(field(&out, "inittab.rc"), Some("1"), "{out}");
+    assert_eq!(
+        field(&out, "inittab.err"),
+        Some("pkginit: can't open '/etc/inittab': not a regular file|"),
+        "{out}"
+    );
     assert_eq!(field(&out, "plain"), Some("pkg02"), "{out}");
     for (case, why) in [
         ("fifo", "not a regular file"),
