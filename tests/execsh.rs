@@ -360,7 +360,13 @@ for i in $(seq 50); do
     user_pty "$X" pkg01 /bin/sh -c 'sleep 0.5; exit 3' > "$T/s$i" 2>&1 & pids+=($!)
 done
 bad=0
-for p in "${pids[@]}"; do wait "$p" || [ $? = 3 ] || bad=$((bad + 1)); done
+for i in "${!pids[@]}"; do
+    rc=0; wait "${pids[$i]}" || rc=$?
+    [ "$rc" = 3 ] && continue
+    bad=$((bad + 1))
+    # what the session said: why it failed is then in the test's message
+    echo "session $((i + 1)) exited $rc: $(tr -d '\r' < "$T/s$((i + 1))" | tr '\n' '|' | tail -c 200)"
+done
 echo "bad=$bad"
 echo "alive=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[7\]' || true)"
 echo "dead=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[8\]' || true)"
