@@ -3,7 +3,7 @@
 # them chrooted into a package root), `pkgps` run inside the package vs
 # `ps -ef`, and `pkgps -a` vs `ps -eo pid,args`, at N = 500, 5000, 20000
 # (PKGPS_BENCH_SIZES overrides; 20000 needs ~4 GB free, ulimit -u and 25,000
-# free pids under pid_max).
+# free pids under pid_max, counted as tasks: every thread takes a pid).
 # pkgps's own debug line says how much of its time went to reading /proc.
 # Everything lives in the namespace and dies with it.
 set -euo pipefail
@@ -13,13 +13,16 @@ command -v busybox >/dev/null || { echo "60-pkgps: needs busybox" >&2; exit 1; }
 sizes=${PKGPS_BENCH_SIZES:-"500 5000 20000"}
 avail=$(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
 nproc_limit=$(ulimit -u)
-# the sleepers take pids from the host's pid_max too: leave others 5,000
-pids_free=$(( $(cat /proc/sys/kernel/pid_max) - $(ls -d /proc/[0-9]* | wc -l) ))
+# the sleepers take pids from the host's pid_max too, and so does every
+# thread of every process (the machine's task count is /proc/loadavg's
+# fourth field): leave others 5,000, checked again before each size grows
+# (pids_free, also in the namespace), since others start and stop at will
+pids_free() { local l; read -r _ _ _ l _ < /proc/loadavg; echo $(( $(cat /proc/sys/kernel/pid_max) - ${l#*/} )); }
 keep=""
 for n in $sizes; do
-    if [ "$pids_free" -lt $((n + 5000)) ] || { [ "$n" -gt 5000 ] && { [ "$avail" -lt 6000 ] ||
+    if [ "$(pids_free)" -lt $((n + 5000)) ] || { [ "$n" -gt 5000 ] && { [ "$avail" -lt 6000 ] ||
         { [ "$nproc_limit" != unlimited ] && [ "$nproc_limit" -lt $((n + 1000)) ]; }; }; }; then
-        echo "60-pkgps: skipping $n processes (MemAvailable ${avail} MB, ulimit -u $nproc_limit, $pids_free pids free)"
+        echo "60-pkgps: skipping $n processes (MemAvailable ${avail} MB, ulimit -u $nproc_limit, $(pids_free) pids free)"
         continue
     fi
     keep="$keep $n"
@@ -27,6 +30,7 @@ done
 T=$(mktemp -d /tmp/pkgps-bench.XXXXXX)
 trap 'rmdir "$T"' EXIT
 export SIZES="$keep" BENCH_LIB PCUE T
+export -f pids_free
 
 unshare --mount --propagation private --pid --fork --mount-proc \
     timeout --kill-after=10 1800 bash -c '
@@ -58,6 +62,10 @@ grow() {
     echo "60-pkgps: only $(nprocs) processes after 120 s" >&2; exit 1
 }
 for n in $SIZES; do
+    if [ "$(pids_free)" -lt $((n - have + 5000)) ]; then
+        echo "60-pkgps: skipping $n processes and more ($(pids_free) pids free now)"
+        break
+    fi
     grow $((n - have))
     total=$(nprocs)
     inside=$(chroot "$R" /corp/bin/pkgps | tail -n +2 | wc -l)
