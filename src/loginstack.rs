@@ -43,6 +43,11 @@ struct Walk {
     problems: Vec<String>,
     types: Vec<&'static str>,
     limits: bool,
+    /// Files walked to their end for this service: one included again
+    /// adds nothing new, so it is not walked again (a file that includes
+    /// itself, or another, on many lines would otherwise cost
+    /// lines^MAX_DEPTH walks).
+    done: Vec<String>,
 }
 
 /// One PAM line: its type (without a leading `-`), whether a missing
@@ -91,6 +96,8 @@ fn walk(
             } else if depth >= MAX_DEPTH {
                 w.problems
                     .push(format!("{path}:{n}: @include nested too deep"));
+            } else if w.done.iter().any(|d| d == inc) {
+                // walked already: its problems and types are known
             } else if read(&format!("/etc/pam.d/{inc}")).is_none() {
                 w.problems.push(format!(
                     "{path}:{n}: includes /etc/pam.d/{inc}, which is missing"
@@ -123,6 +130,9 @@ fn walk(
         if module.rsplit('/').next() == Some("pam_limits.so") {
             w.limits = true;
         }
+    }
+    if !w.done.iter().any(|d| d == file) {
+        w.done.push(file.to_string());
     }
 }
 
@@ -329,6 +339,35 @@ mod tests {
         assert_eq!(join_inside("etc", "/system/etc/hosts"), "system/etc/hosts");
         assert_eq!(join_inside("", "../../../etc/shadow"), "etc/shadow");
         assert_eq!(join_inside("", "usr/lib"), "usr/lib");
+    }
+
+    /// A file that includes itself (or another) on many lines is walked
+    /// once, not lines^depth times: mkpcue --check hung on twelve such lines.
+    #[test]
+    fn repeated_includes_are_walked_once() {
+        let many = "@include loop\n".repeat(12) + "auth required pam_unix.so\n";
+        let (mut files, mods) = world(&GOOD);
+        files.insert("/etc/shadow".into(), String::new());
+        files.insert("/etc/pam.d/loop".into(), many);
+        files.insert(
+            "/etc/pam.d/su".into(),
+            "@include loop\n@include loop\n@include common-account\n@include common-session\n"
+                .into(),
+        );
+        let reads = std::cell::Cell::new(0usize);
+        let got = check(
+            &|p| {
+                reads.set(reads.get() + 1);
+                assert!(reads.get() < 10_000, "read {p} too often");
+                files.get(p).cloned()
+            },
+            &|p| files.contains_key(p) || mods.iter().any(|m| m == p),
+        );
+        let want: Vec<String> = (1..=12)
+            .map(|n| format!("/etc/pam.d/loop:{n}: @include nested too deep"))
+            .collect();
+        assert_eq!(got, want, "the loop is still reported, each line once");
+        assert!(reads.get() < 200, "{} reads", reads.get());
     }
 
     #[test]
