@@ -489,3 +489,31 @@ c=0; mk --check pkg05 > /dev/null || c=$?; echo "clean_check=$c"
     );
     assert_eq!(field(&out, "clean_check"), Some("0"), "{out}");
 }
+
+/// The node's /dev is bound into the package (at /system/dev) for its log
+/// socket, and only for that: its device files do not open there (nodev),
+/// even for root in the package, while the package's own /dev/null works
+/// and syslog through /dev/log -> /system/dev/log still arrives.
+#[test]
+fn the_nodes_devices_do_not_open_through_system_dev() {
+    require("socat");
+    let out = run(r#"
+private_dev
+mknod -m 666 /dev/pcue-nodev c 1 3
+mkpcue_root pkg01
+r=$T/pkg01
+echo "opts=$(findmnt -no OPTIONS $r/system/dev | tr , '\n' | grep -x -e ro -e nodev | sort | tr '\n' ' ')"
+chroot $r /bin/sh -c 'echo x > /system/dev/pcue-nodev' 2> $T/err && echo "node_dev=opened"
+grep -q 'Permission denied' $T/err && echo "node_dev=refused"
+chroot --userspec=$TUID:$TGID $r /bin/sh -c 'echo x > /dev/null' && echo "own_null=ok"
+chroot --userspec=$TUID:$TGID $r /usr/bin/logger -t pcue-nodev "hello from pkg01"
+wait_until 5 "grep -q 'hello from pkg01' $T/syslog" && echo "syslog=arrived"
+mk --check pkg01 > $T/check.out; echo "check_rc=$?"
+"#);
+    let f = |k| field(&out, k).unwrap_or("<missing>");
+    assert_eq!(f("opts"), "nodev ro ", "{out}");
+    assert_eq!(f("node_dev"), "refused", "{out}");
+    assert_eq!(f("own_null"), "ok", "{out}");
+    assert_eq!(f("syslog"), "arrived", "{out}");
+    assert_eq!(f("check_rc"), "0", "{out}");
+}

@@ -282,8 +282,15 @@ fn run_step(s: &Step, root: &Path, tree: &mut Option<Tree>) -> std::result::Resu
             .mkfifo_over(path, *mode, *uid, *gid)
             .map_err(at("mkfifo", path)),
         Step::MkFilePoint { path } => t.touch(path).map_err(at("create", path)),
-        Step::Bind { path, source, ro } => t.bind(path, source, *ro).map_err(at("bind", path)),
-        Step::RemountRo { path } => t.remount_ro(path).map_err(at("remount", path)),
+        Step::Bind {
+            path,
+            source,
+            ro,
+            nodev,
+        } => t.bind(path, source, *ro, *nodev).map_err(at("bind", path)),
+        Step::Remount { path, ro, nodev } => {
+            t.remount(path, *ro, *nodev).map_err(at("remount", path))
+        }
         Step::Mount {
             path,
             fstype,

@@ -50,6 +50,9 @@ pub enum Kind {
     Bind {
         source: String,
         ro: bool,
+        /// No device files work through it (a view of the node's /dev
+        /// for its log socket, not its disks).
+        nodev: bool,
     },
     Mount {
         fstype: String,
@@ -254,17 +257,21 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
                 Kind::File { mode, content }
             }
             ("bind", 1 | 2) => {
-                let ro = match args.get(1) {
-                    None => false,
-                    Some(&"ro") => true,
-                    Some(w) => return err(&format!("unknown bind option '{w}'")),
-                };
+                let (mut ro, mut nodev) = (false, false);
+                for o in args.get(1).iter().flat_map(|w| w.split(',')) {
+                    match o {
+                        "ro" => ro = true,
+                        "nodev" => nodev = true,
+                        _ => return err(&format!("unknown bind option '{o}'")),
+                    }
+                }
                 if !args[0].starts_with('/') {
                     return err("a bind source must be an absolute host path");
                 }
                 Kind::Bind {
                     source: args[0].to_string(),
                     ro,
+                    nodev,
                 }
             }
             ("mount", 3) => Kind::Mount {
@@ -395,10 +402,20 @@ mod tests {
             find("usr")[1].kind,
             Kind::Bind {
                 source: "/usr".into(),
-                ro: true
+                ro: true,
+                nodev: false
             }
         );
         assert_eq!(find("bin")[0].only_if.as_deref(), Some("/usr/bin"));
+        // the node's /dev is there for its log socket, not its devices
+        assert_eq!(
+            find("system/dev")[1].kind,
+            Kind::Bind {
+                source: "/dev".into(),
+                ro: true,
+                nodev: true
+            }
+        );
         let Kind::File {
             content: Content::Text(t),
             ..
@@ -454,6 +471,14 @@ mod tests {
                 "line 2: no line 'END' ends the text",
             ),
             ("root\nfrob x\n", "line 2: unknown entry 'frob'"),
+            (
+                "root\ndir x 0755\nbind x /dev ro,rw\n",
+                "line 3: unknown bind option 'rw'",
+            ),
+            (
+                "root\ndir x 0755\nbind x /dev nodev,\n",
+                "line 3: unknown bind option ''",
+            ),
             (
                 "root\ndir x 0755 owner=a:b:c\n",
                 "line 2: bad owner 'a:b:c'",

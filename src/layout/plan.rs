@@ -165,9 +165,13 @@ pub enum Step {
         path: String,
         source: String,
         ro: bool,
+        nodev: bool,
     },
-    RemountRo {
+    /// A bind already there made read-only and/or nodev, as the layout says.
+    Remount {
         path: String,
+        ro: bool,
+        nodev: bool,
     },
     Mount {
         path: String,
@@ -181,7 +185,7 @@ impl Step {
     pub fn is_mount(&self) -> bool {
         matches!(
             self,
-            Step::BindRoot | Step::Bind { .. } | Step::Mount { .. } | Step::RemountRo { .. }
+            Step::BindRoot | Step::Bind { .. } | Step::Mount { .. } | Step::Remount { .. }
         )
     }
 }
@@ -239,13 +243,25 @@ impl fmt::Display for Step {
                 owner(*uid, *gid)
             ),
             Step::MkFilePoint { path } => write!(f, "touch {} (mount point)", shown(path)),
-            Step::Bind { path, source, ro } => write!(
+            Step::Bind {
+                path,
+                source,
+                ro,
+                nodev,
+            } => write!(
                 f,
-                "bind {} from {source}{}",
+                "bind {} from {source}{}{}",
                 shown(path),
-                if *ro { " read-only" } else { "" }
+                if *ro { " read-only" } else { "" },
+                if *nodev { " nodev" } else { "" }
             ),
-            Step::RemountRo { path } => write!(f, "remount {} read-only", shown(path)),
+            Step::Remount { path, ro, nodev } => write!(
+                f,
+                "remount {}{}{}",
+                shown(path),
+                if *ro { " read-only" } else { "" },
+                if *nodev { " nodev" } else { "" }
+            ),
             Step::Mount {
                 path,
                 fstype,
@@ -323,6 +339,10 @@ impl Plan {
 
 fn is_ro(m: &Mount) -> bool {
     m.options.split(',').any(|o| o == "ro")
+}
+
+fn is_nodev(m: &Mount) -> bool {
+    m.options.split(',').any(|o| o == "nodev")
 }
 
 fn mounted_paths(items: &[Item]) -> HashSet<&str> {
@@ -462,7 +482,7 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                     .blocked
                     .push(format!("{}: {}, not a fifo", shown(&path), n.typ)),
             },
-            Kind::Bind { source, ro } => {
+            Kind::Bind { source, ro, nodev } => {
                 let Some(src) = w.sources.get(source) else {
                     p.blocked
                         .push(format!("{}: bind source {source} is missing", shown(&path)));
@@ -473,7 +493,13 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                         "{}: another filesystem is mounted there",
                         shown(&path)
                     )),
-                    Some(m) if *ro && !is_ro(m) => p.steps.push(Step::RemountRo { path }),
+                    Some(m) if (*ro && !is_ro(m)) || (*nodev && !is_nodev(m)) => {
+                        p.steps.push(Step::Remount {
+                            path,
+                            ro: *ro,
+                            nodev: *nodev,
+                        })
+                    }
                     Some(_) => {}
                     None => {
                         let want = if src.is_dir { Type::Dir } else { Type::File };
@@ -484,6 +510,7 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                             path,
                             source: source.clone(),
                             ro: *ro,
+                            nodev: *nodev,
                         });
                     }
                 }
@@ -593,20 +620,26 @@ pub fn check(items: &[Item], w: &World) -> Vec<String> {
             (Kind::File { mode, .. } | Kind::Fifo { mode }, Some(n)) => {
                 attrs(&mut d, path, n, *mode, it)
             }
-            (Kind::Bind { source, ro }, _) => match (w.mount_at(path), w.sources.get(source)) {
-                (None, _) => d.push(format!("{}: not mounted", shown(path))),
-                (Some(_), None) => {
-                    d.push(format!("{}: bind source {source} is missing", shown(path)))
+            (Kind::Bind { source, ro, nodev }, _) => {
+                match (w.mount_at(path), w.sources.get(source)) {
+                    (None, _) => d.push(format!("{}: not mounted", shown(path))),
+                    (Some(_), None) => {
+                        d.push(format!("{}: bind source {source} is missing", shown(path)))
+                    }
+                    (Some(m), Some(s)) if m.dev != s.dev => {
+                        d.push(format!("{}: not mounted from {source}", shown(path)))
+                    }
+                    (Some(m), _) if *ro && !is_ro(m) => d.push(format!(
+                        "{}: mounted read-write, layout says read-only",
+                        shown(path)
+                    )),
+                    (Some(m), _) if *nodev && !is_nodev(m) => d.push(format!(
+                        "{}: device files work through it, layout says nodev",
+                        shown(path)
+                    )),
+                    _ => {}
                 }
-                (Some(m), Some(s)) if m.dev != s.dev => {
-                    d.push(format!("{}: not mounted from {source}", shown(path)))
-                }
-                (Some(m), _) if *ro && !is_ro(m) => d.push(format!(
-                    "{}: mounted read-write, layout says read-only",
-                    shown(path)
-                )),
-                _ => {}
-            },
+            }
             (Kind::Mount { fstype, .. }, _) => match w.mount_at(path) {
                 None => d.push(format!("{}: not mounted", shown(path))),
                 Some(m) if &m.fstype != fstype => d.push(format!(
@@ -707,6 +740,48 @@ mod tests {
         let p = plan(&items(SMALL), &w, Mode::MountOnly);
         assert!(p.steps.is_empty());
         assert_eq!(p.blocked[0], "the root /t/new does not exist");
+    }
+
+    /// A root built before the node's /dev was bound nodev: the bind there
+    /// is read-only but lets device files open. --check says so, and a
+    /// build remounts it nodev (keeping it read-only).
+    #[test]
+    fn a_bind_that_should_be_nodev_is_remounted() {
+        let layout = "root\ndir usr 0755\nbind usr /usr ro,nodev\n";
+        let mut w = world();
+        w.nodes.insert("".into(), dir(0o755));
+        w.nodes.insert("usr".into(), dir(0o755));
+        let its = items(layout);
+        assert_eq!(
+            check(&its, &w),
+            ["/usr: device files work through it, layout says nodev"]
+        );
+        let steps: Vec<String> = plan(&its, &w, Mode::Build)
+            .steps
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(steps, ["remount /usr read-only nodev"]);
+        for m in &mut w.mounts {
+            if m.mount_point == "/t/pkg1/usr" {
+                m.options = "ro,nodev,relatime".into();
+            }
+        }
+        assert_eq!(check(&its, &w), Vec::<String>::new());
+        assert_eq!(plan(&its, &w, Mode::Build), Plan::default());
+        // a fresh root binds it so from the start
+        w.root = "/t/new".into();
+        let steps: Vec<String> = plan(&its, &w, Mode::Build)
+            .steps
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert!(
+            steps
+                .iter()
+                .any(|s| s == "bind /usr from /usr read-only nodev"),
+            "{steps:?}"
+        );
     }
 
     #[test]

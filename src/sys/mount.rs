@@ -420,26 +420,35 @@ impl Tree {
         }
     }
 
-    /// Bind `source` (a host path) onto `rel`, read-only if asked.
-    pub fn bind(&self, rel: &str, source: &str, ro: bool) -> io::Result<()> {
+    /// Bind `source` (a host path) onto `rel`, read-only and without
+    /// device files (nodev) if asked.
+    pub fn bind(&self, rel: &str, source: &str, ro: bool, nodev: bool) -> io::Result<()> {
         let t = self.target(rel)?;
         mount(Some(source), &proc_fd(&t), None, MsFlags::MS_BIND, None)?;
-        if ro {
-            self.remount_ro(rel)?;
+        if ro || nodev {
+            self.remount(rel, ro, nodev)?;
         }
         Ok(())
     }
 
-    /// Make the bind mount on `rel` read-only, keeping its nosuid, nodev,
-    /// noexec and atime flags (the kernel refuses to drop locked ones).
-    pub fn remount_ro(&self, rel: &str) -> io::Result<()> {
+    /// Make the bind mount on `rel` read-only and/or nodev, keeping the
+    /// flags it has (read-only, nosuid, nodev, noexec, atime: the kernel
+    /// refuses to drop locked ones).
+    pub fn remount(&self, rel: &str, ro: bool, nodev: bool) -> io::Result<()> {
         // opened again: the lookup now lands on the mount's root
         let t = self.target(rel)?;
         let p = proc_fd(&t);
         let sv = nix::sys::statvfs::statvfs(p.as_c_str())?;
-        let mut flags = MsFlags::MS_REMOUNT | MsFlags::MS_BIND | MsFlags::MS_RDONLY;
+        let mut flags = MsFlags::MS_REMOUNT | MsFlags::MS_BIND;
+        if ro {
+            flags |= MsFlags::MS_RDONLY;
+        }
+        if nodev {
+            flags |= MsFlags::MS_NODEV;
+        }
         // the kernel's ST_* values (musl's libc crate lacks some)
         for (st, ms) in [
+            (1, MsFlags::MS_RDONLY),
             (2, MsFlags::MS_NOSUID),
             (4, MsFlags::MS_NODEV),
             (8, MsFlags::MS_NOEXEC),
