@@ -23,9 +23,8 @@ mount -t tmpfs -o mode=755 pcue-demo "$T"
 set +e
 . "$REPO/scripts/node.sh"
 hostname node1
-FAILED=0
 t0=$EPOCHREALTIME
-if [ -t 1 ]; then B=$'\033[1m' G=$'\033[32m' R=$'\033[31m' N=$'\033[0m'; else B= G= R= N=; fi
+. "$REPO/scripts/narrate.sh"
 
 # step "what it shows" CMD...: run, print indented output, keep it in $OUT.
 # With SHOW=N only the last N lines are printed (all are checked).
@@ -44,24 +43,6 @@ step() {
         printf '%s\n' "$OUT" | sed 's/^/   /'
     fi
 }
-# expect PATTERN [why]: the last step's output must match (grep -E).
-expect() {
-    if grep -Eq -- "$1" <<< "$OUT"; then
-        printf '   %sok%s: %s\n' "$G" "$N" "${2:-shows /$1/}"
-    else
-        printf '   %sFAILED%s: %s (expected /%s/)\n' "$R" "$N" "${2:-}" "$1"
-        FAILED=$((FAILED + 1))
-    fi
-}
-reject() {
-    if grep -Eq -- "$1" <<< "$OUT"; then
-        printf '   %sFAILED%s: %s (found /%s/)\n' "$R" "$N" "${2:-}" "$1"
-        FAILED=$((FAILED + 1))
-    else
-        printf '   %sok%s: %s\n' "$G" "$N" "${2:-does not show /$1/}"
-    fi
-}
-
 echo "pcue demo: node1 with packages pkg01 (127.0.0.2) and pkg02 (127.0.0.3), all in private namespaces"
 net_up 127.0.0.2 127.0.0.3
 private_etc

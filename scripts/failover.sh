@@ -42,7 +42,6 @@ mountpoint -q "$T" || mount -t tmpfs -o mode=755 pcue-failover "$T"
 set +e
 . "$REPO/scripts/node.sh"
 hostname lab
-FAILED=0
 t0=$EPOCHREALTIME
 
 PKG=pkg01
@@ -53,36 +52,8 @@ PORT=2323
 export PCUE_BIN=$T/bin           # where pcue.sh finds the applets (/corp/bin on a real node)
 SCRIPT=$REPO/examples/serviceguard/pcue.sh
 
-# ---- narration -------------------------------------------------------------
-B=$'\033[1m' G=$'\033[32m' R=$'\033[31m' N=$'\033[0m'
-[ -t 1 ] || B= G= R= N=
-heading() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
-# on NODE CMD...: run CMD on NODE, show it and its output (indented), keep
-# the output in $OUT and the status in $STATUS.
-on() {
-    local node=$1; shift
-    printf '   %s# %s\n' "$node" "$*"
-    OUT=$(node_exec "$node" "$@" 2>&1)
-    STATUS=$?
-    [ -n "$OUT" ] && printf '%s\n' "$OUT" | sed 's/^/     /'
-    return $STATUS
-}
-ok() { printf '   %sok%s: %s\n' "$G" "$N" "$*"; }
-bad() { printf '   %sFAILED%s: %s\n' "$R" "$N" "$*"; FAILED=$((FAILED + 1)); }
-# expect PATTERN WHY: the last command's output matches (grep -E).
-expect() {
-    if grep -Eq -- "$1" <<< "$OUT"; then ok "$2"; else bad "$2 (expected /$1/)"; fi
-}
-# succeeded WHY: the last command exited 0.
-succeeded() { if [ "$STATUS" = 0 ]; then ok "$1"; else bad "$1 (exit status $STATUS)"; fi; }
-# check WHY CMD...: CMD must succeed (run in the lab).
-check() { local why=$1; shift; if "$@"; then ok "$why"; else bad "$why"; fi; }
-# key NAME VALUE: a result for tests/failover.rs (with --keys).
-key() { [ -n "$KEYS" ] && printf '%s=%s\n' "$1" "$2"; return 0; }
-# same WHY EXPECTED ACTUAL: two strings are equal.
-same() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1 (expected '$2', got '$3')"; fi; }
-# value KEY: from the last command's output, the value of a KEY=value line.
-value() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | head -1; }
+# ---- narration: scripts/narrate.sh ----------------------------------------
+. "$REPO/scripts/narrate.sh"
 
 # ---- Serviceguard, as the package's start and halt steps ------------------
 # fsck_pkg NODE: check the package filesystem before mounting it, as

@@ -57,29 +57,11 @@ mountpoint -q "$T" || mount -t tmpfs -o mode=755 pcue-pacemaker "$T"
 set +e
 . "$REPO/scripts/node.sh"
 hostname lab
-FAILED=0
 t0=$EPOCHREALTIME
 
-B=$'\033[1m' G=$'\033[32m' R=$'\033[31m' N=$'\033[0m'
-[ -t 1 ] || B= G= R= N=
+. "$REPO/scripts/narrate.sh"
 [ -n "$BENCH" ] && exec 3>&1 1>"$T/narration.log" || exec 3>&1
-heading() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
-on() {
-    local node=$1; shift
-    printf '   %s# %s\n' "$node" "$*"
-    OUT=$(node_exec "$node" "$@" 2>&1)
-    STATUS=$?
-    [ -n "$OUT" ] && printf '%s\n' "$OUT" | sed 's/^/     /'
-    return $STATUS
-}
-ok() { printf '   %sok%s: %s\n' "$G" "$N" "$*"; }
-bad() { printf '   %sFAILED%s: %s\n' "$R" "$N" "$*"; FAILED=$((FAILED + 1)); }
-expect() { if grep -Eq -- "$1" <<< "$OUT"; then ok "$2"; else bad "$2 (expected /$1/)"; fi; }
-succeeded() { if [ "$STATUS" = 0 ]; then ok "$1"; else bad "$1 (exit status $STATUS)"; fi; }
-check() { local why=$1; shift; if "$@"; then ok "$why"; else bad "$why"; fi; }
-same() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1 (expected '$2', got '$3')"; fi; }
-key() { [ -n "$KEYS" ] && printf '%s=%s\n' "$1" "$2" >&3; return 0; }
-value() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | head -1; }
+KEYFD=3
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 VIP1=10.77.0.100 VIP2=10.77.0.102
