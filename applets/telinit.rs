@@ -105,7 +105,10 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         return Ok(0);
     }
     let wait = a.w.unwrap_or(60);
-    if wait == 0 || control::wait_exit(running, Duration::from_secs(wait)) {
+    // a wait no clock can add (-w 18446744073709551615) is one without end
+    // in practice, not an overflow: 136 years
+    let limit = Duration::from_secs(wait.min(u64::from(u32::MAX)));
+    if wait == 0 || control::wait_exit(running, limit) {
         return Ok(0);
     }
     Err(Error::fail(format!("pkginit still running after {wait} s")))

@@ -202,6 +202,26 @@ tel 0
     assert_eq!(field(&out, "msgs"), Some("2"), "{out}");
 }
 
+/// `telinit -w` with the largest number it accepts waits like any other
+/// (it aborted on adding that many seconds to the clock, after the request
+/// was sent, so a stop script saw 134 while the package stopped).
+#[test]
+fn telinit_0_with_the_largest_wait_waits() {
+    let out = run(r#"
+cat > "$R/etc/inittab" <<'X'
+id:2:initdefault:
+s2:2:respawn:/bin/sleep 1002
+X
+start_pkginit
+rc=0; tel -w 18446744073709551615 0 2> "$T/err" || rc=$?; echo "rc=$rc"
+echo "err=$(head -c 200 "$T/err" | tr '\n' ' ')"
+test -e "$R/run/pkginit.pid" || echo "gone=yes"
+"#);
+    assert_eq!(field(&out, "rc"), Some("0"), "{out}");
+    assert_eq!(field(&out, "err"), Some(""), "{out}");
+    assert_eq!(field(&out, "gone"), Some("yes"), "{out}");
+}
+
 /// Debian's sysvinit telinit (scripts/deps.sh extracts it into
 /// target/sysvinit) talks to pkginit through /run/initctl.
 #[test]
