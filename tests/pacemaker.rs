@@ -261,6 +261,7 @@ echo "level=$(chroot $T/pkg01 /corp/bin/telinit -s | head -1 | cut -d' ' -f1-2)"
 on_pty $T/bin/execsh -u user pkg01 /bin/sh -c 'sleep 300' &
 wait_until 10 '[ "$($T/bin/pkgps -p pkg01 | grep -c "sleep 300")" -ge 1 ]'
 chroot $T/pkg01 /bin/sleep 301 &
+wait_until 10 '[ "$($T/bin/pkgps -p pkg01 | grep -c "sleep 301")" -ge 1 ]'
 echo "inroot=$($T/bin/pkgps -p pkg01 | tail -n +2 | wc -l)"
 ACTION=stop act stop
 echo "inroot_after=$($T/bin/pkgps -p pkg01 | tail -n +2 | wc -l)"
