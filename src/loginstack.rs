@@ -48,6 +48,17 @@ struct Walk {
     /// itself, or another, on many lines would otherwise cost
     /// lines^MAX_DEPTH walks).
     done: Vec<String>,
+    /// `problems`, to report each once (a file walked again deeper down a
+    /// loop of includes finds the same ones).
+    seen: std::collections::HashSet<String>,
+}
+
+impl Walk {
+    fn report(&mut self, problem: String) {
+        if self.seen.insert(problem.clone()) {
+            self.problems.push(problem);
+        }
+    }
 }
 
 /// One PAM line: its type (without a leading `-`), whether a missing
@@ -92,14 +103,13 @@ fn walk(
         if let Some(inc) = line.strip_prefix("@include") {
             let inc = inc.trim();
             if inc.is_empty() || inc.contains('/') {
-                w.problems.push(format!("{path}:{n}: bad @include '{inc}'"));
+                w.report(format!("{path}:{n}: bad @include '{inc}'"));
             } else if depth >= MAX_DEPTH {
-                w.problems
-                    .push(format!("{path}:{n}: @include nested too deep"));
+                w.report(format!("{path}:{n}: @include nested too deep"));
             } else if w.done.iter().any(|d| d == inc) {
                 // walked already: its problems and types are known
             } else if read(&format!("/etc/pam.d/{inc}")).is_none() {
-                w.problems.push(format!(
+                w.report(format!(
                     "{path}:{n}: includes /etc/pam.d/{inc}, which is missing"
                 ));
             } else {
@@ -108,11 +118,11 @@ fn walk(
             continue;
         }
         let Some((typ, quiet, module)) = parse_line(line) else {
-            w.problems.push(format!("{path}:{n}: not a PAM line"));
+            w.report(format!("{path}:{n}: not a PAM line"));
             continue;
         };
         let Some(t) = TYPES.iter().find(|t| **t == typ) else {
-            w.problems.push(format!("{path}:{n}: unknown type '{typ}'"));
+            w.report(format!("{path}:{n}: unknown type '{typ}'"));
             continue;
         };
         if !w.types.contains(t) {
@@ -124,8 +134,7 @@ fn walk(
             dirs.iter().any(|d| exists(&format!("{d}/{module}")))
         };
         if !found && !quiet {
-            w.problems
-                .push(format!("{path}:{n}: module {module} not found"));
+            w.report(format!("{path}:{n}: module {module} not found"));
         }
         if module.rsplit('/').next() == Some("pam_limits.so") {
             w.limits = true;

@@ -1,7 +1,9 @@
 //! The fuzz pass of issue 11: every parser that reads what someone else
 //! wrote (control script, modular file, cmcluster.conf, cmviewcl output,
 //! inittab, layout, passwd/group, mountinfo, /proc/PID/stat,
-//! /proc/net/tcp*, initctl request, utmp record) gets inputs made by
+//! /proc/net/tcp*, initctl request, utmp record, and issue 12-14's: the
+//! Pacemaker CIB and crm_mon status, a package's PAM stacks, cupsd.conf
+//! and cups-files.conf) gets inputs made by
 //! mutating real samples with a seeded generator (xorshift64*; no crate),
 //! and must:
 //! - not panic;
@@ -18,7 +20,8 @@
 //! printed: `cargo test --test fuzz -- --nocapture`.
 
 use pcue::procfs::{net_tcp as nettcp, stat as procstat};
-use pcue::{initctl, inittab, layout, mountinfo, passwd, registry::parse, utmp};
+use pcue::registry::cib;
+use pcue::{cups, initctl, inittab, layout, loginstack, mountinfo, passwd, registry::parse, utmp};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::net::IpAddr;
@@ -257,6 +260,39 @@ pf::powerwait:/etc/init.d/powerfail start
 x1:a:ondemand:/bin/echo a
 ";
 
+// the default layout's login stack (reduced) and Debian 12's stock CUPS
+const PAM_LOGIN: &str = "auth     requisite pam_nologin.so
+@include common-auth
+@include common-account
+@include common-session
+session  optional pam_motd.so motd=/etc/motd
+@include common-password
+auth [success=1 default=ignore] pam_unix.so nullok
+-session optional pam_systemd.so
+";
+const PAM_SESSION: &str = "session  required pam_limits.so
+session  required pam_unix.so
+session  required pam_env.so readenv=1 envfile=/var/run/pkginit.env
+";
+const CUPSD_CONF: &str = "LogLevel warn
+Listen localhost:631
+Listen /run/cups/cups.sock
+Listen [fd00::2]:631
+Port 632
+Browsing Yes
+<Location />
+  Order allow,deny
+</Location>
+";
+const CUPS_FILES_CONF: &str = "SystemGroup lpadmin root
+PeerCred on
+User lp
+LogFileGroup adm
+AccessLog /var/log/cups/access_log
+ErrorLog syslog
+CacheDir /var/cache/cups
+";
+
 fn targets() -> Vec<Target> {
     let utmp_rec = {
         let mut u = utmp::Utmp::now(7);
@@ -402,6 +438,67 @@ fn targets() -> Vec<Target> {
                     // the damage made a request's magic whose 384 bytes
                     // swallow the good one: the good one's bytes are junk
                     || b.windows(4).any(|w| w == initctl::MAGIC.to_ne_bytes())
+            },
+        },
+        Target {
+            name: "Pacemaker CIB",
+            samples: vec![
+                include_bytes!("../src/registry/testdata/cib.xml").to_vec(),
+                include_bytes!("../src/registry/testdata/cib-with-status.xml").to_vec(),
+            ],
+            // XML has no line after its end: no panic, bounded, is the test
+            canary: "",
+            run: |b| {
+                let _ = cib::packages(&text(b));
+                true
+            },
+        },
+        Target {
+            name: "crm_mon status",
+            samples: vec![
+                include_bytes!("../src/registry/testdata/crm_mon.xml").to_vec(),
+                include_bytes!("../src/registry/testdata/crm_mon-n1-down.xml").to_vec(),
+            ],
+            canary: "",
+            run: |b| {
+                let _ = cib::active_nodes(&text(b));
+                true
+            },
+        },
+        Target {
+            name: "PAM stack",
+            samples: vec![PAM_LOGIN.into(), PAM_SESSION.into()],
+            canary: "frobcanary required pam_unix.so",
+            run: |b| {
+                // login and common-auth are the damaged file: its
+                // `@include common-auth` leads back to it, as deep as it
+                // goes; the other services include it too
+                let t = text(b);
+                let read = |p: &str| {
+                    Some(match p {
+                        "/etc/pam.d/login" | "/etc/pam.d/common-auth" => t.clone(),
+                        _ if p.starts_with("/etc/pam.d/") => {
+                            "account required pam_unix.so\n@include common-auth\n".to_string()
+                        }
+                        _ => "ENV_PATH PATH=/bin:/corp/bin\n".to_string(),
+                    })
+                };
+                loginstack::check(&read, &|p: &str| p.len() % 2 == 0)
+                    .iter()
+                    .any(|p| p.contains("unknown type 'frobcanary'"))
+            },
+        },
+        Target {
+            name: "cupsd.conf",
+            samples: vec![CUPSD_CONF.into(), CUPS_FILES_CONF.into()],
+            canary: "Listen 10.77.77.77:631",
+            run: |b| {
+                let t = text(b);
+                let me = [ip("10.77.77.77")];
+                let _ = cups::needs(&t);
+                let _ = cups::inittab_runs_cupsd(&t);
+                let _ = cups::problems("pkg01", &t, &t, &t, &t, &me, |d| d.len() % 2 == 0);
+                cups::own_listens(&t, &me).contains(&(me[0], 631))
             },
         },
         Target {
@@ -561,6 +658,22 @@ fn proc_net_tcp() {
 #[test]
 fn initctl_request() {
     fuzz(&by_name("initctl request"));
+}
+#[test]
+fn pacemaker_cib() {
+    fuzz(&by_name("Pacemaker CIB"));
+}
+#[test]
+fn crm_mon_status() {
+    fuzz(&by_name("crm_mon status"));
+}
+#[test]
+fn pam_stack() {
+    fuzz(&by_name("PAM stack"));
+}
+#[test]
+fn cupsd_conf() {
+    fuzz(&by_name("cupsd.conf"));
 }
 #[test]
 fn utmp_record() {
