@@ -265,9 +265,18 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         ),
     );
     let saved = signals::save_signals();
+    let launch = Launch {
+        pw: &pw,
+        gids: &gids,
+        path: &path,
+        argv0: &argv0,
+        args: &a.args,
+        env: &env,
+        saved: &saved,
+    };
     let Some((tty_path, tty_st)) = tty else {
         // not interactive: become the user and exec here
-        return Err(run_child(&pw, &gids, &path, &argv0, &a.args, &env, &saved));
+        return Err(launch.exec());
     };
     // from here on the session is the parent's to close: the caller may
     // no longer signal it (its real and saved uid become root, as login
@@ -282,11 +291,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         .unwrap_or(pw.gid);
     // a terminal of the package's own devpts, relayed to the caller's
     match pty::open_pty(pw.uid, tty_gid, TTY_MODE) {
-        Ok(p) => {
-            return relayed(
-                p, &pw, &gids, &path, &argv0, &a.args, &env, &saved, remote, fsize,
-            )
-        }
+        Ok(p) => return relayed(p, &launch, remote, fsize),
         Err(e) => log::warn!("{e}; the session runs on the caller's terminal"),
     }
     let session = Session::login(&pw, &tty_path.display().to_string(), remote);
@@ -305,7 +310,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let status = match forked? {
         process::Forked::Child => {
             process::restore_fsize(fsize);
-            return Err(run_child(&pw, &gids, &path, &argv0, &a.args, &env, &saved));
+            return Err(launch.exec());
         }
         process::Forked::Parent(child) => {
             signals::set_child(child);
@@ -327,21 +332,14 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
 /// package's pty; the caller's terminal is relayed to it in raw mode and
 /// gets its settings back at the end (its owner and mode are never
 /// changed).
-#[allow(clippy::too_many_arguments)]
 fn relayed(
     p: pty::Pty,
-    pw: &Passwd,
-    gids: &[u32],
-    path: &Path,
-    argv0: &OsStr,
-    args: &[OsString],
-    env: &[CString],
-    saved: &signals::Saved,
+    launch: &Launch,
     remote: Option<std::net::IpAddr>,
     fsize: Option<(u64, u64)>,
 ) -> Result<i32> {
     let sigs = pty::relay_signals()?;
-    let session = Session::login(pw, &p.path.display().to_string(), remote);
+    let session = Session::login(launch.pw, &p.path.display().to_string(), remote);
     signals::parent_signals();
     let raw = match pty::raw_mode() {
         Ok(r) => r,
@@ -354,7 +352,7 @@ fn relayed(
         Ok(process::Forked::Child) => {
             process::restore_fsize(fsize);
             pty::attach(&p.path)?;
-            return Err(run_child(pw, gids, path, argv0, args, env, saved));
+            return Err(launch.exec());
         }
         Ok(process::Forked::Parent(c)) => c,
         Err(e) => {
@@ -502,46 +500,63 @@ fn environment(pw: &Passwd, t: &Target, shell: &Path) -> Vec<CString> {
         .collect()
 }
 
-/// The child: become the user, go home, exec. Returns only the error.
-#[allow(clippy::too_many_arguments)]
-fn run_child(
-    pw: &Passwd,
-    gids: &[u32],
-    path: &Path,
-    argv0: &OsStr,
-    args: &[OsString],
-    env: &[CString],
-    saved: &signals::Saved,
-) -> Error {
-    saved.restore();
-    if let Err(e) = ids::become_user(gids, pw.gid, pw.uid) {
-        return e.into();
-    }
-    let home = Path::new(&pw.dir);
-    if pw.dir.is_empty() || process::chdir(home).is_err() {
-        log::warn!("can't enter home directory '{}'; using '/'", pw.dir);
-        let _ = process::chdir(Path::new("/"));
-    }
-    let mut argv = Vec::with_capacity(args.len() + 1);
-    for a in std::iter::once(argv0).chain(args.iter().map(OsString::as_os_str)) {
-        match sys::cstring_os(a) {
-            Ok(c) => argv.push(c),
-            Err(_) => return Error::new(crate::error::code::EXEC_OWN, "argument holds a NUL byte"),
+/// What the process that runs the program becomes and executes: the user
+/// (passwd entry and groups), the program, its argv[0], arguments and
+/// environment, and the signal dispositions to restore.
+struct Launch<'a> {
+    pw: &'a Passwd,
+    gids: &'a [u32],
+    path: &'a Path,
+    argv0: &'a OsStr,
+    args: &'a [OsString],
+    env: &'a [CString],
+    saved: &'a signals::Saved,
+}
+
+impl Launch<'_> {
+    /// Become the user, go home, exec. Returns only the error.
+    fn exec(&self) -> Error {
+        let Launch {
+            pw,
+            gids,
+            path,
+            argv0,
+            args,
+            env,
+            saved,
+        } = *self;
+        saved.restore();
+        if let Err(e) = ids::become_user(gids, pw.gid, pw.uid) {
+            return e.into();
         }
+        let home = Path::new(&pw.dir);
+        if pw.dir.is_empty() || process::chdir(home).is_err() {
+            log::warn!("can't enter home directory '{}'; using '/'", pw.dir);
+            let _ = process::chdir(Path::new("/"));
+        }
+        let mut argv = Vec::with_capacity(args.len() + 1);
+        for a in std::iter::once(argv0).chain(args.iter().map(OsString::as_os_str)) {
+            match sys::cstring_os(a) {
+                Ok(c) => argv.push(c),
+                Err(_) => {
+                    return Error::new(crate::error::code::EXEC_OWN, "argument holds a NUL byte")
+                }
+            }
+        }
+        let Ok(cpath) = sys::cstring_os(path.as_os_str()) else {
+            return Error::new(
+                crate::error::code::EXEC_OWN,
+                "program path holds a NUL byte",
+            );
+        };
+        let e = process::execve(&cpath, &argv, env);
+        let code = if e == sys::Errno::ENOENT {
+            crate::error::code::NOT_FOUND
+        } else {
+            crate::error::code::NOT_EXECUTABLE
+        };
+        Error::errno("execute", path.display(), e).with_code(code)
     }
-    let Ok(cpath) = sys::cstring_os(path.as_os_str()) else {
-        return Error::new(
-            crate::error::code::EXEC_OWN,
-            "program path holds a NUL byte",
-        );
-    };
-    let e = process::execve(&cpath, &argv, env);
-    let code = if e == sys::Errno::ENOENT {
-        crate::error::code::NOT_FOUND
-    } else {
-        crate::error::code::NOT_EXECUTABLE
-    };
-    Error::errno("execute", path.display(), e).with_code(code)
 }
 
 /// The utmp/wtmp side of an interactive session.
