@@ -76,18 +76,10 @@ pub struct InRoot {
     cur: OwnedFd,
 }
 
-fn open_path(dir: Option<BorrowedFd>, name: &str, extra: OFlag) -> Result<OwnedFd, Errno> {
-    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | extra;
-    let at = dir.map(|d| d.as_raw_fd()).unwrap_or(libc::AT_FDCWD);
-    let fd = openat(Some(at), name, flags, Mode::empty())?;
-    // SAFETY: openat returned a fresh descriptor that nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
-}
-
 impl InRoot {
     /// Start at the directory `root`.
     pub fn open(root: &Path) -> Result<InRoot, Errno> {
-        let root = open_path(None, &root.to_string_lossy(), OFlag::O_DIRECTORY)?;
+        let root = open_at(None, root.as_os_str(), OFlag::O_DIRECTORY)?;
         let cur = root.try_clone().map_err(|_| Errno::EMFILE)?;
         Ok(InRoot { root, cur })
     }
@@ -100,13 +92,13 @@ impl InRoot {
             Err(Errno::EINVAL) => {}
             Err(e) => return Err(e),
         }
-        self.cur = open_path(Some(self.cur.as_fd()), name, OFlag::empty())?;
+        self.cur = open_at(Some(self.cur.as_fd()), OsStr::new(name), OFlag::empty())?;
         Ok(None)
     }
 
     /// The parent of the current entry.
     pub fn up(&mut self) -> Result<(), Errno> {
-        self.cur = open_path(Some(self.cur.as_fd()), "..", OFlag::O_DIRECTORY)?;
+        self.cur = open_at(Some(self.cur.as_fd()), OsStr::new(".."), OFlag::O_DIRECTORY)?;
         Ok(())
     }
 
@@ -180,7 +172,13 @@ pub fn fstat(fd: BorrowedFd) -> Result<Stat, Errno> {
 /// is None) as an O_PATH descriptor, never following a symlink: a symlink
 /// comes back as itself, for the caller to see in `fstat` and refuse.
 pub fn open_nofollow(dir: Option<BorrowedFd>, name: &OsStr) -> Result<OwnedFd, Errno> {
-    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    open_at(dir, name, OFlag::empty())
+}
+
+/// The one openat behind `open_nofollow` and `InRoot`: O_PATH, O_NOFOLLOW,
+/// O_CLOEXEC plus `extra`; `name` as bytes, never re-encoded.
+fn open_at(dir: Option<BorrowedFd>, name: &OsStr, extra: OFlag) -> Result<OwnedFd, Errno> {
+    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | extra;
     let at = dir.map(|d| d.as_raw_fd()).unwrap_or(libc::AT_FDCWD);
     let fd = openat(Some(at), name, flags, Mode::empty())?;
     // SAFETY: openat returned a fresh descriptor that nothing else owns.
@@ -468,6 +466,21 @@ mod tests {
             read_text(&d.join("none")).unwrap_err().kind(),
             std::io::ErrorKind::NotFound
         );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_root_whose_name_is_not_utf8_is_opened_as_it_is() {
+        use std::os::unix::ffi::OsStrExt;
+        let d = std::env::temp_dir().join(format!("pcue-fs-latin1-{}", std::process::id()));
+        // "café" in Latin-1: not UTF-8, so a lossy conversion names another file
+        let root = d.join(OsStr::from_bytes(b"caf\xe9"));
+        std::fs::create_dir_all(root.join("etc")).unwrap();
+        std::fs::create_dir_all(d.join("caf\u{fffd}")).unwrap();
+        let mut w = InRoot::open(&root).unwrap();
+        // the lossy twin has no etc: stepping in proves the real root was opened
+        assert_eq!(w.step("etc").unwrap(), None);
+        assert_eq!(w.node().unwrap(), node(&root.join("etc")).unwrap());
         std::fs::remove_dir_all(&d).unwrap();
     }
 }
