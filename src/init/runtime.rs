@@ -581,6 +581,7 @@ impl Host for Runtime {
             path: cs(&path),
             argv: words.iter().map(|w| cs(w)).collect(),
             env: env.iter().map(|w| cs(w)).collect(),
+            on_fail: format!("pkginit: can't execute '{path}': "),
         };
         match process::spawn(&x, self.null.as_raw_fd(), self.out.as_raw_fd(), &self.sigs) {
             Ok(pid) => {

@@ -133,17 +133,21 @@ pub struct Exec {
     pub path: CString,
     pub argv: Vec<CString>,
     pub env: Vec<CString>,
+    /// What the child writes on `out` before strerror when exec fails: the
+    /// caller's words (`pkginit: can't execute '/bin/x': `), not sys's.
+    pub on_fail: String,
 }
 
 /// fork, then in the child: own session, stdin on `stdin`, stdout and
 /// stderr on `out`, default signal dispositions and the mask from before
-/// `sigs` blocked them, exec. Exit 127 (with a line on `out`) if exec fails.
+/// `sigs` blocked them, exec. If exec fails: `x.on_fail`, strerror and a
+/// newline on `out`, exit 127 (not found) or 126.
 pub fn spawn(x: &Exec, stdin: RawFd, out: RawFd, sigs: &Signals) -> Result<i32> {
     let mut argv: Vec<*const libc::c_char> = x.argv.iter().map(|a| a.as_ptr()).collect();
     argv.push(std::ptr::null());
     let mut envp: Vec<*const libc::c_char> = x.env.iter().map(|a| a.as_ptr()).collect();
     envp.push(std::ptr::null());
-    let msg = format!("pkginit: can't execute '{}': ", x.path.to_string_lossy());
+    let msg = x.on_fail.as_bytes();
     let old = *sigs.old.as_ref();
     // SAFETY: single-threaded; the child only makes async-signal-safe calls
     // on data prepared before the fork, then execs or _exits.
