@@ -57,6 +57,17 @@ impl Log for Logger {
     fn flush(&self) {}
 }
 
+impl From<Level> for sys::syslog::Priority {
+    fn from(l: Level) -> Self {
+        match l {
+            Level::Error => sys::syslog::Priority::Err,
+            Level::Warn => sys::syslog::Priority::Warning,
+            Level::Info => sys::syslog::Priority::Info,
+            Level::Debug | Level::Trace => sys::syslog::Priority::Debug,
+        }
+    }
+}
+
 /// One message to every sink, whatever the level.
 fn emit(level: Level, msg: &str) {
     let mut s = sinks();

@@ -170,7 +170,7 @@ fn start(
             ready,
         ));
     }
-    let fifo = tryr!(fifo::open_control(Path::new(FIFO)));
+    let fifo = tryr!(open_control());
     let watch = tryr!(sysfs::DirWatch::new(Path::new(FIFO_DIR)));
     let ctx_root = crate::context::ctx_root();
     let mut rt = Runtime {
@@ -445,7 +445,7 @@ impl Runtime {
             );
             return;
         }
-        match fifo::open_control(path) {
+        match open_control() {
             Ok(f) => {
                 say(log::Level::Info, &format!("{FIFO} replaced: reopened"));
                 self.fifo = Some(f);
@@ -631,6 +631,19 @@ impl Host for Runtime {
 
 /// One line of pkginit's log: syslog (daemon), the -l file, stderr in the
 /// foreground — the sinks `start` gave the one logger.
+/// The control FIFO, opened by `sys::fifo::open_control`; one it had to
+/// remove and make anew is logged here, where the log lives.
+fn open_control() -> Result<File> {
+    let c = fifo::open_control(Path::new(FIFO))?;
+    if c.remade {
+        say(
+            log::Level::Warn,
+            &format!("{FIFO}: not ours or open to other writers: made anew"),
+        );
+    }
+    Ok(c.file)
+}
+
 fn say(level: log::Level, msg: &str) {
     log::log!(level, "{msg}");
 }

@@ -25,27 +25,37 @@ pub fn open_reader(path: &Path) -> Result<File> {
         .map_err(|e| Error::io("open", path.display(), &e))
 }
 
+/// The control FIFO, as `open_control` found it.
+pub struct Control {
+    pub file: File,
+    /// The FIFO at the path was not ours or open to other writers, and was
+    /// removed and made anew: the caller says so in its log.
+    pub remade: bool,
+}
+
 /// The control FIFO, opened only when it can be trusted: a FIFO owned by the
 /// user we run as, which nobody else may write (mkpcue makes it 0640
 /// root:root). One that is not (left by an older layout, or made by hand)
 /// is removed and made anew, mode 0600. The caller makes sure the
 /// directory is one only root may write to (`fs::open_to_others`).
-pub fn open_control(path: &Path) -> Result<File> {
+pub fn open_control(path: &Path) -> Result<Control> {
     mkfifo(path)?;
     let f = open_reader(path)?;
     if trusted(&f) {
-        return Ok(f);
+        return Ok(Control {
+            file: f,
+            remade: false,
+        });
     }
     drop(f);
-    log::warn!(
-        "{}: not ours or open to other writers: made anew",
-        path.display()
-    );
     std::fs::remove_file(path).map_err(|e| Error::io("remove", path.display(), &e))?;
     mkfifo(path)?;
     let f = open_reader(path)?;
     if trusted(&f) {
-        Ok(f)
+        Ok(Control {
+            file: f,
+            remade: true,
+        })
     } else {
         Err(Error::refused(format!(
             "can't trust '{}': it was replaced again",

@@ -55,10 +55,7 @@ pub fn bound(fd: RawFd) -> Option<std::net::SocketAddr> {
         .as_sockaddr_in()
         .map(|a| a.port())
         .or_else(|| ss.as_sockaddr_in6().map(|a| a.port()))?;
-    Some(std::net::SocketAddr::new(
-        crate::addr::canon(ip_of(&ss)?),
-        port,
-    ))
+    Some(std::net::SocketAddr::new(ip_of(&ss)?.to_canonical(), port))
 }
 
 /// What `turn_away` found waiting on a socket it may not serve.
@@ -108,7 +105,7 @@ pub fn turn_away(fd: RawFd) -> TurnedAway {
     let mut buf = [0u8; 1];
     match recvfrom::<SockaddrStorage>(fd, &mut buf) {
         Ok((_, from)) => TurnedAway::Datagram {
-            from: from.as_ref().and_then(ip_of).map(crate::addr::canon),
+            from: from.as_ref().and_then(ip_of).map(|ip| ip.to_canonical()),
         },
         Err(_) => TurnedAway::Nothing,
     }

@@ -11,15 +11,25 @@ pub enum Facility {
     Daemon,
 }
 
+/// Syslog priorities we use. sys does not know the `log` crate: its levels
+/// become these in `logging` (`From<log::Level>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Priority {
+    Err,
+    Warning,
+    Info,
+    Debug,
+}
+
 /// Send one line to syslog under `ident`. Best effort: a node without a syslog
 /// socket (or a chroot without /dev/log) loses the line, nothing else.
-pub fn send(facility: Facility, level: log::Level, ident: &str, msg: &str) {
+pub fn send(facility: Facility, level: impl Into<Priority>, ident: &str, msg: &str) {
     let fac = open_once(facility, ident);
-    let pri = match level {
-        log::Level::Error => libc::LOG_ERR,
-        log::Level::Warn => libc::LOG_WARNING,
-        log::Level::Info => libc::LOG_INFO,
-        _ => libc::LOG_DEBUG,
+    let pri = match level.into() {
+        Priority::Err => libc::LOG_ERR,
+        Priority::Warning => libc::LOG_WARNING,
+        Priority::Info => libc::LOG_INFO,
+        Priority::Debug => libc::LOG_DEBUG,
     };
     let Ok(text) = CString::new(escape_controls(msg)) else {
         return;
