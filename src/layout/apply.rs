@@ -5,7 +5,7 @@
 //! out through `sys::mount`, which walks the root by file descriptors.
 
 use super::format::{Content, Kind, Layout};
-use super::plan::{abs, shown, Item, Node, Obs, Source, Step, Type, World};
+use super::plan::{abs, shown, Item, Obs, Step, World};
 use crate::error::{Error, Result};
 use crate::mountinfo::{self, Mount};
 use crate::registry::Config;
@@ -117,8 +117,7 @@ pub fn observe(root: &Path, items: &[Item]) -> Result<World> {
     for it in items {
         if let Kind::Bind { source, .. } = &it.entry.kind {
             if let Some(s) = sm::host_path(source) {
-                let (is_dir, dev) = (s.is_dir, s.dev);
-                w.sources.insert(source.clone(), Source { is_dir, dev });
+                w.sources.insert(source.clone(), s);
             }
         }
         let Some(t) = &tree else { continue };
@@ -171,20 +170,7 @@ pub fn login_stack(root: &Path) -> Vec<String> {
 /// a blocker naming its reason.
 fn obs(found: std::result::Result<sm::Found, Walk>) -> Obs {
     match found {
-        Ok(f) => Obs::Node(Node {
-            typ: match f.typ {
-                FileType::Dir => Type::Dir,
-                FileType::File => Type::File,
-                FileType::Symlink => Type::Symlink,
-                FileType::Fifo => Type::Fifo,
-                FileType::Other => Type::Other,
-            },
-            mode: f.mode,
-            uid: f.uid,
-            gid: f.gid,
-            target: f.target,
-            data: f.data,
-        }),
+        Ok(f) => Obs::Node(f),
         Err(Walk::Absent) => Obs::Absent,
         Err(Walk::Blocked(why)) => Obs::Blocked(why),
         Err(Walk::Err(e)) => Obs::Blocked(crate::error::strerror_io(&e)),

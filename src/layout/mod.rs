@@ -12,7 +12,7 @@ pub mod format;
 pub mod plan;
 
 pub use format::{fill, parse, Content, Id, Kind, Layout, LayoutEntry};
-pub use plan::{check, plan, Item, Mode, Node, Obs, Plan, Source, Step, Type, World};
+pub use plan::{check, plan, Item, Mode, Obs, Plan, Step, World};
 
 /// The layout built into the binary (`mkpcue --print-layout`).
 pub const DEFAULT: &str = include_str!("default.layout");

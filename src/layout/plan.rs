@@ -5,6 +5,9 @@
 
 use super::format::{Kind, LayoutEntry};
 use crate::mountinfo::Mount;
+/// What a root holds and what a bind source is, in the walk's own plain
+/// types: the planner reads them as `sys::mount` finds them.
+pub use crate::sys::mount::{FileType, Found, HostPath};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -30,48 +33,7 @@ pub enum Obs {
     Absent,
     /// A component on the way is not a directory (or is a symlink).
     Blocked(String),
-    Node(Node),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Type {
-    Dir,
-    File,
-    Symlink,
-    Fifo,
-    Other,
-}
-
-impl fmt::Display for Type {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Type::Dir => "a directory",
-            Type::File => "a regular file",
-            Type::Symlink => "a symlink",
-            Type::Fifo => "a fifo",
-            Type::Other => "a special file",
-        })
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Node {
-    pub typ: Type,
-    /// Permission bits with setuid, setgid and sticky.
-    pub mode: u32,
-    pub uid: u32,
-    pub gid: u32,
-    /// Link target of a symlink.
-    pub target: Option<String>,
-    /// Content of a regular file the layout writes (when small).
-    pub data: Option<Vec<u8>>,
-}
-
-/// A bind source on the host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Source {
-    pub is_dir: bool,
-    pub dev: (u32, u32),
+    Node(Found),
 }
 
 /// Everything the planner needs to know about the world.
@@ -84,7 +46,7 @@ pub struct World {
     /// The caller's mount table.
     pub mounts: Vec<Mount>,
     /// Bind sources by host path; a missing one does not exist.
-    pub sources: HashMap<String, Source>,
+    pub sources: HashMap<String, HostPath>,
 }
 
 impl World {
@@ -296,8 +258,8 @@ impl Plan {
     fn mount_point(
         &mut self,
         path: &str,
-        node: Option<&Node>,
-        want: Type,
+        node: Option<&Found>,
+        want: FileType,
         build: bool,
         (uid, gid): (u32, u32),
     ) -> bool {
@@ -309,7 +271,7 @@ impl Plan {
                 ));
                 false
             }
-            None if want == Type::Dir => {
+            None if want == FileType::Dir => {
                 self.steps.push(Step::Mkdir {
                     path: path.to_string(),
                     mode: 0o755,
@@ -380,7 +342,7 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                 None => p
                     .blocked
                     .push(format!("the root {} does not exist", w.root)),
-                Some(n) if n.typ != Type::Dir => {
+                Some(n) if n.typ != FileType::Dir => {
                     p.blocked
                         .push(format!("the root {} is {}, not a directory", w.root, n.typ));
                 }
@@ -395,7 +357,7 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                     uid,
                     gid,
                 }),
-                Some(n) if n.typ != Type::Dir => {
+                Some(n) if n.typ != FileType::Dir => {
                     p.blocked
                         .push(format!("{} is {}, not a directory", shown(&path), n.typ))
                 }
@@ -440,7 +402,7 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                     data: it.data.clone(),
                 }),
                 Some(n) => {
-                    let same = n.typ == Type::File
+                    let same = n.typ == FileType::File
                         && n.mode == *mode
                         && (n.uid, n.gid) == (uid, gid)
                         && n.data.as_ref() == Some(&it.data);
@@ -462,12 +424,12 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                 // owns or may write to, or a link leading elsewhere, is
                 // never kept; a FIFO holds no data, so nothing is lost
                 Some(n)
-                    if n.typ == Type::Fifo
+                    if n.typ == FileType::Fifo
                         && (n.uid, n.gid) == (uid, gid)
                         && n.mode & 0o022 == 0 => {}
-                Some(n) if matches!(n.typ, Type::Fifo | Type::Symlink) => {
+                Some(n) if matches!(n.typ, FileType::Fifo | FileType::Symlink) => {
                     let was = match (&n.typ, &n.target) {
-                        (Type::Symlink, Some(t)) => format!("a symlink to {t}"),
+                        (FileType::Symlink, Some(t)) => format!("a symlink to {t}"),
                         _ => format!("{} {:04o} {}:{}", n.typ, n.mode, n.uid, n.gid),
                     };
                     p.steps.push(Step::Refifo {
@@ -502,7 +464,11 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                     }
                     Some(_) => {}
                     None => {
-                        let want = if src.is_dir { Type::Dir } else { Type::File };
+                        let want = if src.is_dir {
+                            FileType::Dir
+                        } else {
+                            FileType::File
+                        };
                         if !p.mount_point(&path, node, want, build, (uid, gid)) {
                             continue;
                         }
@@ -527,7 +493,7 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
                     m.fstype
                 )),
                 None => {
-                    if !p.mount_point(&path, node, Type::Dir, build, (uid, gid)) {
+                    if !p.mount_point(&path, node, FileType::Dir, build, (uid, gid)) {
                         continue;
                     }
                     p.steps.push(Step::Mount {
@@ -554,7 +520,7 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
 pub fn check(items: &[Item], w: &World) -> Vec<String> {
     let mut d = Vec::new();
     let covered = mounted_paths(items);
-    let attrs = |d: &mut Vec<String>, path: &str, n: &Node, mode: u32, it: &Item| {
+    let attrs = |d: &mut Vec<String>, path: &str, n: &Found, mode: u32, it: &Item| {
         if n.mode != mode {
             d.push(format!(
                 "{}: mode {:04o}, layout says {mode:04o}",
@@ -584,10 +550,10 @@ pub fn check(items: &[Item], w: &World) -> Vec<String> {
             Obs::Node(n) => Some(n),
         };
         let want_type = match &it.entry.kind {
-            Kind::Root | Kind::Dir { .. } => Some(Type::Dir),
-            Kind::Symlink { .. } => Some(Type::Symlink),
-            Kind::File { .. } => Some(Type::File),
-            Kind::Fifo { .. } => Some(Type::Fifo),
+            Kind::Root | Kind::Dir { .. } => Some(FileType::Dir),
+            Kind::Symlink { .. } => Some(FileType::Symlink),
+            Kind::File { .. } => Some(FileType::File),
+            Kind::Fifo { .. } => Some(FileType::Fifo),
             Kind::Bind { .. } | Kind::Mount { .. } | Kind::Applets => None,
         };
         if let Some(t) = want_type {
@@ -677,8 +643,8 @@ mod tests {
     }
 
     fn dir(mode: u32) -> Obs {
-        Obs::Node(Node {
-            typ: Type::Dir,
+        Obs::Node(Found {
+            typ: FileType::Dir,
             mode,
             uid: 0,
             gid: 0,
@@ -704,7 +670,7 @@ mod tests {
         };
         w.sources.insert(
             "/usr".into(),
-            Source {
+            HostPath {
                 is_dir: true,
                 dev: (8, 1),
             },
@@ -796,7 +762,7 @@ mod tests {
             w.nodes.insert(p.into(), o);
         }
         let node = |typ, mode, target: Option<&str>, data: Option<&[u8]>| {
-            Obs::Node(Node {
+            Obs::Node(Found {
                 typ,
                 mode,
                 uid: 0,
@@ -807,12 +773,14 @@ mod tests {
         };
         w.nodes.insert(
             "bin".into(),
-            node(Type::Symlink, 0o777, Some("usr/bin"), None),
+            node(FileType::Symlink, 0o777, Some("usr/bin"), None),
+        );
+        w.nodes.insert(
+            "etc".into(),
+            node(FileType::File, 0o644, None, Some(b"x\n")),
         );
         w.nodes
-            .insert("etc".into(), node(Type::File, 0o644, None, Some(b"x\n")));
-        w.nodes
-            .insert("f".into(), node(Type::Fifo, 0o640, None, None));
+            .insert("f".into(), node(FileType::Fifo, 0o640, None, None));
         let its = items(SMALL);
         assert_eq!(plan(&its, &w, Mode::Build), Plan::default());
         assert_eq!(check(&its, &w), Vec::<String>::new());
@@ -821,10 +789,12 @@ mod tests {
         w.nodes.insert("tmp".into(), dir(0o755));
         w.nodes.insert(
             "bin".into(),
-            node(Type::Symlink, 0o777, Some("/elsewhere"), None),
+            node(FileType::Symlink, 0o777, Some("/elsewhere"), None),
         );
-        w.nodes
-            .insert("etc".into(), node(Type::File, 0o644, None, Some(b"mine\n")));
+        w.nodes.insert(
+            "etc".into(),
+            node(FileType::File, 0o644, None, Some(b"mine\n")),
+        );
         w.nodes.remove("f");
         w.mounts.retain(|m| m.mount_point != "/t/pkg1/proc");
         for m in &mut w.mounts {
@@ -871,8 +841,8 @@ mod tests {
         w.nodes.insert("".into(), dir(0o755));
         w.nodes.insert(
             "tmp".into(),
-            Obs::Node(Node {
-                typ: Type::File,
+            Obs::Node(Found {
+                typ: FileType::File,
                 mode: 0o644,
                 uid: 0,
                 gid: 0,

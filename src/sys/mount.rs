@@ -2,8 +2,8 @@
 //! (never following a symlink inside the root), things created under a
 //! temporary name and renamed into place only when the name is free, and
 //! mounts made on `/proc/self/fd/N` of the very mount point that was checked.
-//! Plain types only: `layout::apply` turns what is found here into the
-//! planner's terms.
+//! Plain types only (`FileType`, `Found`, `HostPath`): the layout planner
+//! takes them as they are.
 
 use nix::errno::Errno;
 use nix::fcntl::{AtFlags, OFlag};
@@ -28,6 +28,18 @@ pub enum FileType {
     Symlink,
     Fifo,
     Other,
+}
+
+impl std::fmt::Display for FileType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileType::Dir => "a directory",
+            FileType::File => "a regular file",
+            FileType::Symlink => "a symlink",
+            FileType::Fifo => "a fifo",
+            FileType::Other => "a special file",
+        })
+    }
 }
 
 /// A file in the root as lstat saw it, with a symlink's target and a small
