@@ -868,6 +868,48 @@ mod tests {
         assert_eq!(p.blocked[0], "/usr: bind source /usr is missing");
     }
 
+    /// A fifo entry is where commands arrive: what is there in its place is
+    /// made anew when it holds no data (a link, a FIFO not the layout's),
+    /// refused when it does; never kept.
+    #[test]
+    fn a_fifo_not_the_layouts_is_made_anew_never_kept() {
+        let fifo_plan = |n: Found| {
+            let mut w = world();
+            w.nodes.insert("".into(), dir(0o755));
+            w.nodes.insert("f".into(), Obs::Node(n));
+            let p = plan(&items("root\nfifo f 0640\n"), &w, Mode::Build);
+            assert!(p.kept.is_empty(), "{p:?}");
+            p
+        };
+        let n = |typ, mode, uid, target: Option<&str>| Found {
+            typ,
+            mode,
+            uid,
+            gid: uid,
+            target: target.map(Into::into),
+            data: None,
+        };
+        let p = fifo_plan(n(FileType::Symlink, 0o777, 0, Some("/tmp/initctl")));
+        assert_eq!(
+            p.steps.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            ["mkfifo /f 0640 0:0 over a symlink to /tmp/initctl"]
+        );
+        let p = fifo_plan(n(FileType::Fifo, 0o666, 4242, None));
+        assert_eq!(
+            p.steps[0].to_string(),
+            "mkfifo /f 0640 0:0 over a fifo 0666 4242:4242"
+        );
+        // root's, but open to other writers
+        let p = fifo_plan(n(FileType::Fifo, 0o622, 0, None));
+        assert_eq!(p.steps.len(), 1, "{p:?}");
+        // the layout's (another mode closed to others is fine)
+        let p = fifo_plan(n(FileType::Fifo, 0o600, 0, None));
+        assert!(p.steps.is_empty() && p.blocked.is_empty(), "{p:?}");
+        let p = fifo_plan(n(FileType::File, 0o644, 0, None));
+        assert_eq!(p.blocked, ["/f: a regular file, not a fifo"]);
+        assert!(p.steps.is_empty());
+    }
+
     #[test]
     fn paths_inside_the_package() {
         assert_eq!(inside("/t/pkg1", "/t/pkg1"), "/");
