@@ -196,7 +196,8 @@ if wait_until 5 '[ "$(level)" = 2 ] && [ "$(pgrep -fc "^/bin/sleep 10[12][0-9]$"
 wait_for 5 grep -q "/run/utmp: locked by pid $u: records wait in a queue" "$R/var/log/pkginit.log" && echo "queued_logged=yes"
 echo "dead_while_locked=$(utmpdump "$R/var/log/wtmp" 2>/dev/null | grep -c '^\[8\]')"
 kill "$u" "$w"
-wait_until 5 '[ "$(utmpdump "$R/var/log/wtmp" 2>/dev/null | grep -c "^\[8\]")" -ge 12 ]'
+# both holders gone (in either order): both queues written
+wait_until 5 '[ "$(utmpdump "$R/var/log/wtmp" 2>/dev/null | grep -c "^\[8\]")" -ge 12 ] && who -r "$R/run/utmp" | grep -q "run-level 2"'
 echo "dead_after=$(utmpdump "$R/var/log/wtmp" 2>/dev/null | grep -c '^\[8\]')"
 echo "who=$(who -r "$R/run/utmp" | awk '{print $1, $2}')"
 echo "last=$(last -x -f "$R/var/log/wtmp" | awk '/^runlevel/ {print $4}' | tr -d ')' | tr '\n' ' ')"
