@@ -6,15 +6,10 @@
 set -uo pipefail
 if [ "${1:-}" != --inside ]; then
     PCUE=$(readlink -f "${1:?usage: demo.sh PCUE}")
-    [ "$(id -u)" = 0 ] || { echo "demo: needs root (it builds private namespaces)" >&2; exit 1; }
-    T=$(mktemp -d /tmp/pcue-demo.XXXXXX)
-    chmod 755 "$T"
-    export PCUE T REPO=$(cd "$(dirname "$0")/.." && pwd)
-    timeout --kill-after=5 120 unshare --mount --propagation private --net --pid --uts --ipc --fork --mount-proc \
-        bash "$0" --inside
-    rc=$?
-    rmdir "$T" 2>/dev/null
-    exit $rc
+    export REPO=$(cd "$(dirname "$0")/.." && pwd)
+    . "$REPO/scripts/narrate.sh"
+    in_lab demo 120 "$0" --inside
+    exit
 fi
 
 # ---- inside the namespaces ------------------------------------------------

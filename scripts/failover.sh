@@ -16,22 +16,9 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${1:-}" != --inside ]; then
     PCUE=$(readlink -f "${1:?usage: failover.sh PCUE}")
-    [ "$(id -u)" = 0 ] || { echo "failover: needs root (it builds private namespaces)" >&2; exit 1; }
-    T=$(mktemp -d /tmp/pcue-failover.XXXXXX)
-    chmod 755 "$T"
-    export PCUE T
-    timeout --kill-after=5 240 unshare --mount --propagation private --net --pid --uts --ipc --fork --mount-proc \
-        bash "$0" --inside
-    rc=$?
-    # Seen from the host once the namespaces are gone: no loop device left.
-    left=$(losetup -a | grep -F "$T/")
-    if [ -n "$left" ]; then
-        echo "failover: a loop device still holds a file of $T:" >&2
-        printf '%s\n' "$left" >&2
-        rc=1
-    fi
-    rmdir "$T" 2>/dev/null
-    exit $rc
+    . "$REPO/scripts/narrate.sh"
+    in_lab failover 240 "$0" --inside
+    exit
 fi
 KEYS=
 [ "${2:-}" = --keys ] && KEYS=1

@@ -33,3 +33,29 @@ same() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1 (expected '$2', got '$3'
 key() { [ -n "${KEYS:-}" ] && printf '%s=%s\n' "$1" "$2" >&"${KEYFD:-1}"; return 0; }
 # value KEY: from the last command's output, the value of a KEY=value line.
 value() { sed -n "s/^$1=//p" <<< "$OUT" | head -1; }
+
+# in_lab NAME SECONDS SCRIPT ARGS...: from the host, as root, run `bash
+# SCRIPT ARGS...` (the scenario's inside) in new private mount, network,
+# pid, uts and ipc namespaces, at most SECONDS, with $PCUE and a scratch
+# directory $T (/tmp/pcue-NAME.XXXXXX) exported; then, seen from the host
+# once the namespaces are gone, no loop device may still hold a file of
+# $T. Returns the scenario's status, or 1 for a loop device left behind.
+in_lab() {
+    local name=$1 secs=$2 rc left
+    shift 2
+    [ "$(id -u)" = 0 ] || { echo "$name: needs root (it builds private namespaces)" >&2; return 1; }
+    T=$(mktemp -d "/tmp/pcue-$name.XXXXXX")
+    chmod 755 "$T"
+    export PCUE T
+    timeout --kill-after=5 "$secs" unshare --mount --propagation private --net --pid --uts --ipc --fork --mount-proc \
+        bash "$@"
+    rc=$?
+    left=$(losetup -a | grep -F "$T/")
+    if [ -n "$left" ]; then
+        echo "$name: a loop device still holds a file of $T:" >&2
+        printf '%s\n' "$left" >&2
+        rc=1
+    fi
+    rmdir "$T" 2>/dev/null
+    return $rc
+}

@@ -24,23 +24,11 @@ if [ "${1:-}" != --inside ]; then
     MODE=demo
     if [ "${1:-}" = --bench ]; then MODE=${2:?usage: pacemaker.sh --bench pcue|dummy PCUE}; shift 2; fi
     PCUE=$(readlink -f "${1:?usage: pacemaker.sh PCUE}")
-    [ "$(id -u)" = 0 ] || { echo "pacemaker: needs root (it builds private namespaces)" >&2; exit 1; }
-    T=$(mktemp -d /tmp/pcue-pacemaker.XXXXXX)
-    chmod 755 "$T"
-    export PCUE T
     args=(--inside)
     [ "$MODE" != demo ] && args+=(--bench "$MODE")
-    timeout --kill-after=5 300 unshare --mount --propagation private --net --pid --uts --ipc --fork --mount-proc \
-        bash "$0" "${args[@]}"
-    rc=$?
-    left=$(losetup -a | grep -F "$T/")
-    if [ -n "$left" ]; then
-        echo "pacemaker: a loop device still holds a file of $T:" >&2
-        printf '%s\n' "$left" >&2
-        rc=1
-    fi
-    rmdir "$T" 2>/dev/null
-    exit $rc
+    . "$REPO/scripts/narrate.sh"
+    in_lab pacemaker 300 "$0" "${args[@]}"
+    exit
 fi
 KEYS= BENCH=
 [ "${2:-}" = --keys ] && KEYS=1
