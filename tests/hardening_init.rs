@@ -154,8 +154,15 @@ wait_until 5 'case $(ps -o stat= -p "$old") in Z*|"") true;; *) false;; esac'
 pkill -f '^/bin/sleep 1003$'
 holder=$(hold_lock /run/pkginit.pid)
 tel -s > "$T/s" 2>&1; echo "status_rc=$?"; echo "status=$(head -1 "$T/s")"
-start_pkginit 2>"$T/e"; echo "start=$?"; cat "$T/e" >&2
+# two starters at once (a retry racing the first): one runs, one yields
+start_pkginit 2>"$T/e1" & s1=$!
+start_pkginit 2>"$T/e2" & s2=$!
+r1=0; wait $s1 || r1=$?; r2=0; wait $s2 || r2=$?
+cat "$T/e1" "$T/e2" >&2
+echo "start=$(echo $r1 $r2 | tr ' ' '\n' | sort | tr '\n' ' ')"
+echo "yield_msg=$(cat "$T/e1" "$T/e2" | sed 's/(pid [0-9]*)/(pid N)/')"
 new=$(pkginit_pid pkg01)
+echo "one_pkginit=$(ps -e -o stat=,comm= | awk '$2 == "pkginit" && $1 !~ /^Z/' | wc -l)"
 echo "new_is_new=$([ -n "$new" ] && [ "$new" != "$old" ] && [ "$new" != "$holder" ] && echo yes)"
 wait_until 5 'test "$(level)" = 3'
 echo "status_pid=$(tel -s | sed -n 's/.*pkginit pid \([0-9]*\).*/\1/p' | sed "s/^$new\$/new/")"
@@ -170,7 +177,13 @@ kill "$holder"
         Some("telinit: pkginit is not running in this package"),
         "{out}"
     );
-    assert_eq!(field(&out, "start"), Some("0"), "{out}");
+    assert_eq!(field(&out, "start"), Some("0 1 "), "one started: {out}");
+    assert_eq!(
+        field(&out, "yield_msg"),
+        Some("pkginit: pkginit is already running in this package (pid N)"),
+        "{out}"
+    );
+    assert_eq!(field(&out, "one_pkginit"), Some("1"), "{out}");
     assert_eq!(field(&out, "new_is_new"), Some("yes"), "{out}");
     assert_eq!(field(&out, "status_pid"), Some("new"), "{out}");
     assert_eq!(field(&out, "logged"), Some("1"), "{out}");

@@ -8,7 +8,7 @@ use nix::fcntl::{fcntl, FcntlArg};
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::AsRawFd;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
 /// A lock of `kind` (F_WRLCK, F_UNLCK...) on the whole file.
@@ -68,7 +68,9 @@ fn write_pid(f: &File, path: &Path) -> Result<()> {
 /// pid) when another daemon holds the write lock (it runs). Read locks
 /// (a package user's on a stale file: the file is 0644) never stop us: the
 /// stale file is replaced by a new one, locked before it takes the name
-/// (the directory must be one only root may write to); the bool says so.
+/// (the directory must be one only root may write to), by an exchange of
+/// names, so of two starters only one gets the stale file back and runs;
+/// the bool says so.
 pub fn lock_pidfile(path: &Path) -> Result<std::result::Result<(File, bool), Option<i32>>> {
     let f = open_pidfile(path, 0)?;
     if try_write_lock(&f).map_err(|e| Error::call("lock", path.display(), e))? {
@@ -78,8 +80,14 @@ pub fn lock_pidfile(path: &Path) -> Result<std::result::Result<(File, bool), Opt
     if let Some(pid) = writer_of(&f) {
         return Ok(Err(Some(pid)));
     }
+    let stale = f
+        .metadata()
+        .map(|m| (m.dev(), m.ino()))
+        .map_err(|e| Error::io("stat", path.display(), &e))?;
     drop(f);
-    // only read locks: a new file, ours and locked, then renamed over
+    // only read locks: a new file, ours and locked, exchanged with the
+    // stale one in one step; whoever gets the stale one back has won, and
+    // a starter that got another's new file back swaps it back and yields
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".{}.new", std::process::id()));
     let tmp = std::path::PathBuf::from(tmp);
@@ -94,13 +102,39 @@ pub fn lock_pidfile(path: &Path) -> Result<std::result::Result<(File, bool), Opt
         return Ok(Err(None));
     }
     write_pid(&f, path).map_err(fail)?;
-    // a daemon that took the name meanwhile wins
-    if let Some(pid) = lock_holder(path) {
+    exchange(&tmp, path).map_err(|e| fail(Error::io("rename", path.display(), &e)))?;
+    let got = std::fs::symlink_metadata(&tmp).map(|m| (m.dev(), m.ino()));
+    if got.as_ref().ok() != Some(&stale) {
+        // another starter replaced it first: its file goes back
+        let _ = exchange(&tmp, path);
         let _ = std::fs::remove_file(&tmp);
-        return Ok(Err(Some(pid)));
+        return Ok(Err(lock_holder(path)));
     }
-    std::fs::rename(&tmp, path).map_err(|e| fail(Error::io("rename", path.display(), &e)))?;
+    let _ = std::fs::remove_file(&tmp);
     Ok(Ok((f, true)))
+}
+
+/// Swap the names `a` and `b` in one step (renameat2 RENAME_EXCHANGE).
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    let a = super::cstring_os(a.as_os_str()).map_err(|_| std::io::ErrorKind::InvalidInput)?;
+    let b = super::cstring_os(b.as_os_str()).map_err(|_| std::io::ErrorKind::InvalidInput)?;
+    // SAFETY: both are valid C strings; renameat2 through syscall because
+    // nix offers it on glibc only.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
 }
 
 /// The pid of the daemon holding the pid file's write lock; None when
