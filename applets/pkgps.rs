@@ -136,37 +136,18 @@ struct Env {
     utf8: bool,
 }
 
-fn read(path: &str) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::io("read", path, &e))
-}
-
-fn first_number(text: &str, key: Option<&str>) -> Option<f64> {
-    match key {
-        None => text.split_whitespace().next()?.parse().ok(),
-        Some(k) => text
-            .lines()
-            .find_map(|l| l.strip_prefix(k))
-            .and_then(|v| v.trim().parse().ok()),
-    }
-}
-
 impl Env {
     fn load() -> Result<Env> {
         let hz = sys::time::clock_ticks();
-        let btime = first_number(&read("/proc/stat")?, Some("btime "))
-            .ok_or_else(|| Error::fail("no btime in '/proc/stat'"))? as u64;
-        let uptime = first_number(&read("/proc/uptime")?, None)
-            .ok_or_else(|| Error::fail("can't parse '/proc/uptime'"))?;
+        let boot = procfs::boot()?;
         let now = sys::time::localtime(sys::time::now())
             .ok_or_else(|| Error::fail("can't convert the time"))?;
-        let drivers = std::fs::read_to_string("/proc/tty/drivers")
-            .map(|t| ps_format::parse_tty_drivers(&t))
-            .unwrap_or_default();
+        let drivers = procfs::tty_drivers();
         let env = |k: &str| std::env::var(k).ok();
         Ok(Env {
             hz,
-            btime,
-            boot_tics: (uptime * hz as f64) as u64,
+            btime: boot.btime,
+            boot_tics: (boot.uptime * hz as f64) as u64,
             now,
             drivers,
             utf8: ps_format::locale_is_utf8(

@@ -1,6 +1,6 @@
 //! Everything pcue reads under /proc, in one place: the process list and
 //! the parent links, a process's `stat`, its sockets and real uid, mount
-//! tables, and the TCP tables. The texts are parsed by pure modules
+//! tables, the TCP tables, the boot time and uptime, the tty drivers. The texts are parsed by pure modules
 //! (`stat`, `net_tcp`, `crate::mountinfo`); `scan` reads every process for
 //! a listing with one buffer, and `roots` decides each one's root mount
 //! (pkgps).
@@ -14,6 +14,45 @@ use crate::mountinfo::{self, Mount};
 pub use stat::Stat;
 use std::fs;
 use std::io::{self, Read};
+
+/// When the node booted and how long ago: `btime` of /proc/stat (seconds
+/// since the epoch) and the first number of /proc/uptime (seconds), what
+/// turns a process's start in clock ticks into a time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Boot {
+    pub btime: u64,
+    pub uptime: f64,
+}
+
+/// /proc/stat and /proc/uptime read and parsed.
+pub fn boot() -> crate::error::Result<Boot> {
+    use crate::error::Error;
+    let read = |p: &str| fs::read_to_string(p).map_err(|e| Error::io("read", p, &e));
+    let btime =
+        btime(&read("/proc/stat")?).ok_or_else(|| Error::fail("no btime in '/proc/stat'"))?;
+    let uptime =
+        uptime(&read("/proc/uptime")?).ok_or_else(|| Error::fail("can't parse '/proc/uptime'"))?;
+    Ok(Boot { btime, uptime })
+}
+
+/// The `btime` line of /proc/stat's text.
+pub fn btime(stat: &str) -> Option<u64> {
+    stat.lines()
+        .find_map(|l| l.strip_prefix("btime "))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// The first number of /proc/uptime's text (seconds since boot).
+pub fn uptime(text: &str) -> Option<f64> {
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// The tty drivers of /proc/tty/drivers; none when it cannot be read.
+pub fn tty_drivers() -> Vec<crate::ps_format::TtyDriver> {
+    fs::read_to_string("/proc/tty/drivers")
+        .map(|t| crate::ps_format::parse_tty_drivers(&t))
+        .unwrap_or_default()
+}
 
 /// The numeric entries of /proc, in directory order (ascending pids, as ps
 /// lists them).
@@ -95,6 +134,20 @@ pub fn mount_table(path: &str) -> io::Result<Vec<Mount>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boot_numbers_from_real_texts() {
+        // a 6.8 kernel's /proc/stat (cpu lines cut) and /proc/uptime
+        let stat = "cpu  10132153 290696 3084719 46828483 16683 0 25195 0 0 0\n\
+                    intr 1462898 0 9 0 0\nctxt 2159427\nbtime 1764582393\n\
+                    processes 82375\nprocs_running 2\n";
+        assert_eq!(btime(stat), Some(1764582393));
+        assert_eq!(btime("cpu 1 2 3\nbtime x\n"), None);
+        assert_eq!(btime("processes 1\n"), None);
+        assert_eq!(uptime("350735.47 234388.90\n"), Some(350735.47));
+        assert_eq!(uptime(""), None);
+        assert_eq!(uptime("up 3\n"), None);
+    }
     use std::io::BufRead;
     use std::process::{Command, Stdio};
 
