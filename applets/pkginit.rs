@@ -109,7 +109,8 @@ OPERANDS
 FILES
     /etc/inittab, /run/initctl, /var/run/pkginit.pid (fcntl-locked while
     pkginit runs), /var/run/pkginit.status (rewritten on every change),
-    /var/run/pkginit.env (ctxROOT for pam_env),
+    /var/run/pkginit.env (ctxROOT for pam_env), /dev/log (the relay's
+    socket while pkginit runs), /system/dev/log (the node's socket),
     /var/run/utmp (BOOT_TIME, RUN_LVL with pid = new + 256 * previous,
     INIT_PROCESS and DEAD_PROCESS per entry; made if missing),
     /var/log/wtmp (the same records appended; made if /var/log exists).
@@ -119,10 +120,30 @@ FILES
     order, without holding up a start, a stop or a level change; at level
     0 it tries for 1 more second, then logs what was not written.
     All relative to the package root.
+SYSLOG RELAY
+    While pkginit runs, the package's /dev/log is its datagram socket
+    (mode 0666), put by an atomic rename in the place of the layout's link
+    /dev/log -> /system/dev/log (or of a dead socket a killed pkginit
+    left). Each line sent there goes on to the link's target, the node's
+    socket, with the package's name before the sender's tag:
+    sshd[123]: msg reaches the node as pkg01/sshd[123]: msg (rsyslog's
+    programname pkg01); a line without a tag gets pkg01: before it, an
+    RFC 5424 line pkg01/ before its APP-NAME; nothing else changes. A
+    forged pkg02/x: tag reads pkg01/pkg02/x:. Each line is sent by path,
+    so a restarted node syslog daemon's new socket is found; never
+    waited for: a line the node's socket cannot take at once (full,
+    missing, refusing) is dropped and counted (syslog relay: N line(s)
+    dropped, at most once a minute). Lines are cut at 8192 bytes; at most
+    256 are relayed per turn of the loop, so a flood from a package user
+    does not hold up signals or telinit. At level 0 the link is put back:
+    with no pkginit, lines reach the node untagged through it. A /dev/log
+    that is neither the link nor a dead socket (a socket the node's
+    rsyslog owns there) is left alone: no relay.
 LOGGING
-    syslog, facility daemon, ident pkginit; and the -l file. Warnings
-    from below (a control FIFO remade, a torn utmp record) go there too;
-    PCUE_LOG=debug adds each start and reaped orphan.
+    syslog, facility daemon, ident pkginit (with the relay: sent straight
+    to the node's socket, never waited for, as pkg01/pkginit); and the -l
+    file. Warnings from below (a control FIFO remade, a torn utmp record)
+    go there too; PCUE_LOG=debug adds each start and reaped orphan.
 EXIT STATUS
     0   Level 0 reached and everything it started or adopted stopped (or
         detached and running).

@@ -27,6 +27,8 @@ struct Sinks {
     applet: &'static str,
     stderr: bool,
     syslog: Option<(Facility, &'static str)>,
+    /// Syslog lines sent straight to this socket instead (pkginit).
+    syslog_path: Option<std::path::PathBuf>,
     file: Option<File>,
 }
 
@@ -34,6 +36,7 @@ static SINKS: Mutex<Sinks> = Mutex::new(Sinks {
     applet: "pcue",
     stderr: true,
     syslog: None,
+    syslog_path: None,
     file: None,
 });
 
@@ -72,7 +75,10 @@ impl From<Level> for sys::syslog::Priority {
 fn emit(level: Level, msg: &str) {
     let mut s = sinks();
     if let Some((facility, ident)) = s.syslog {
-        sys::syslog::send(facility, level, ident, msg);
+        match &s.syslog_path {
+            Some(p) => sys::syslog::send_to(p, facility, level, ident, msg),
+            None => sys::syslog::send(facility, level, ident, msg),
+        }
     }
     let applet = s.applet;
     if let Some(f) = s.file.as_mut() {
@@ -121,6 +127,16 @@ pub fn stderr(on: bool) {
 pub fn add_syslog(facility: Facility, ident: &'static str) {
     sys::syslog::open(facility, ident);
     sinks().syslog = Some((facility, ident));
+}
+
+/// From now on syslog lines go straight to the socket `path` under
+/// `ident`, never waiting (pkginit, once its relay owns `/dev/log`).
+pub fn syslog_direct(path: std::path::PathBuf, ident: &'static str) {
+    let mut s = sinks();
+    if let Some((facility, _)) = s.syslog {
+        s.syslog = Some((facility, ident));
+    }
+    s.syslog_path = Some(path);
 }
 
 /// Also append every message to `file`.

@@ -312,3 +312,81 @@ tel -w 10 0; echo "tel0=$?"
     assert_eq!(field(&out, "after_restart"), Some("yes"), "{out}");
     assert_eq!(field(&out, "tel0"), Some("0"), "{out}");
 }
+
+/// Issue 12: a line a package program sends to its /dev/log reaches the
+/// node's syslog tagged with the package's name (pkginit's relay), a
+/// forged tag stays behind the real one, a node syslog restart does not
+/// cut the package off; a package user's flood of 1 MiB of datagrams
+/// leaves pkginit answering telinit -s; at level 0 the layout's link is
+/// back, and mkpcue --check takes the relay's socket for the link's place.
+#[test]
+fn package_syslog_lines_carry_the_package_name() {
+    let out = run(r#"
+set +e
+printf 'id:3:initdefault:\nd3:3:respawn:/bin/sleep 1003\n' > "$R/etc/inittab"
+echo "link_before=$(readlink "$R/dev/log")"
+start_pkginit; echo "start=$?"
+echo "dev_log=$(stat -c '%F %a' "$R/dev/log")"
+as_pkg_user /usr/bin/logger -t app hello-tagged
+wait_log 5 1 'pkg01/app: hello-tagged' && echo "tagged=yes"
+as_pkg_user /usr/bin/logger -t pkg02/sshd forged-line
+wait_log 5 1 'pkg01/pkg02/sshd: forged-line' && echo "forged_behind=yes"
+echo "forged_bare=$(grep -a -o '[ >]pkg02/sshd: forged-line' "$T/syslog" | wc -l)"
+PCUE_ROOT_PREFIX="$T" PCUE_SGCONF="$T/sg" PCUE_CMVIEWCL=0 "$PCUE" mkpcue --check pkg01 > "$T/chk" 2>&1
+echo "check_dev_log=$(grep -c 'dev/log' "$T/chk")"
+# the node's syslog daemon restarts: a new socket at /dev/log
+pkill -x socat
+wait_until 5 '! pgrep -x socat >/dev/null'
+rm -f /dev/log
+# (a 64 KiB buffer: a longer line than the relay's 8 KiB would show)
+socat -b 65536 -u UNIX-RECV:/dev/log,mode=0666 OPEN:"$T/syslog",append </dev/null >/dev/null 2>&1 &
+wait_until 5 'test -S /dev/log'
+as_pkg_user /usr/bin/logger -t app after-restart
+wait_log 5 1 'pkg01/app: after-restart' && echo "after_restart=yes"
+# a package user floods /dev/log: 1 MiB of 1 KiB lines and a few 60 KiB
+# datagrams, never waiting; pkginit keeps answering
+as_pkg_user /usr/bin/python3 -c '
+import socket, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.setblocking(False)
+big = b"<13>flood: " + b"y" * 60000
+line = b"<13>flood: " + b"x" * 1013
+sent = n = 0; t = time.time()
+while sent < (1 << 20) and time.time() - t < 20:
+    m = big if n % 256 == 0 else line
+    try:
+        s.sendto(m, "/dev/log"); sent += len(m); n += 1
+    except BlockingIOError:
+        time.sleep(0.0005)
+print("flood_sent=%d" % n)' > "$T/flood" &
+fp=$!
+answered=0
+for i in 1 2 3 4 5; do timeout 5 /usr/sbin/chroot "$R" /corp/bin/telinit -s >/dev/null && answered=$((answered + 1)); done
+echo "answered=$answered"
+wait $fp; cat "$T/flood"
+as_pkg_user /usr/bin/logger -t app after-flood
+wait_log 10 1 'pkg01/app: after-flood' && echo "after_flood=yes"
+echo "flood_relayed=$(grep -a -o 'pkg01/flood: ' "$T/syslog" | wc -l)"
+echo "flood_longest=$(grep -a -o 'pkg01/flood: y*' "$T/syslog" | awk '{ if (length > m) m = length } END { print m }')"
+tel -w 10 0; echo "tel0=$?"
+echo "link_after=$(readlink "$R/dev/log")"
+"#);
+    assert_eq!(field(&out, "link_before"), Some("/system/dev/log"), "{out}");
+    assert_eq!(field(&out, "start"), Some("0"), "{out}");
+    assert_eq!(field(&out, "dev_log"), Some("socket 666"), "{out}");
+    assert_eq!(field(&out, "tagged"), Some("yes"), "{out}");
+    assert_eq!(field(&out, "forged_behind"), Some("yes"), "{out}");
+    assert_eq!(field(&out, "forged_bare"), Some("0"), "{out}");
+    assert_eq!(field(&out, "check_dev_log"), Some("0"), "{out}");
+    assert_eq!(field(&out, "after_restart"), Some("yes"), "{out}");
+    assert_eq!(field(&out, "answered"), Some("5"), "{out}");
+    assert!(field(&out, "flood_sent").is_some(), "{out}");
+    assert_eq!(field(&out, "after_flood"), Some("yes"), "{out}");
+    // a 60 KiB datagram arrives cut to 8 KiB: the tag and 8192 bytes less
+    // the line's head, never more
+    let longest: usize = field(&out, "flood_longest")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!(longest > 0 && longest <= 8192 + 6, "{out}");
+    assert_eq!(field(&out, "tel0"), Some("0"), "{out}");
+    assert_eq!(field(&out, "link_after"), Some("/system/dev/log"), "{out}");
+}

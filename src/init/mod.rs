@@ -4,6 +4,8 @@
 //! - [`runtime`]: the real host — the event loop over signals, the control
 //!   FIFO and deadlines, process spawning, utmp records, the stop at level 0;
 //! - [`status`]: the status file pkginit rewrites and `telinit -s` reads;
+//! - [`syslog_relay`]: the package's `/dev/log`, relayed to the node's
+//!   syslog with the package's name in each line's tag;
 //! - [`control`]: telinit's end of the control FIFO — send a request, wait
 //!   for pkginit to exit.
 //!
@@ -14,6 +16,7 @@ pub mod control;
 pub mod machine;
 pub mod runtime;
 pub mod status;
+pub mod syslog_relay;
 
 pub const INITTAB: &str = "/etc/inittab";
 /// Control requests, sysvinit's 384-byte format, where sysvinit's own

@@ -65,6 +65,8 @@ struct Runtime {
     /// user may) holds a lock on the file: tried again from the loop, one
     /// lock attempt at a time, in order; never waited for.
     queued: [Queue; 2],
+    /// The package's /dev/log, relayed to the node's syslog.
+    relay: Option<super::syslog_relay::Relay>,
 }
 
 /// The records waiting for one of utmp and wtmp.
@@ -173,6 +175,7 @@ fn start(
     let fifo = tryr!(open_control());
     let watch = tryr!(sysfs::DirWatch::new(Path::new(FIFO_DIR)));
     let ctx_root = crate::context::ctx_root();
+    let relay = super::syslog_relay::for_package(&ctx_root);
     let mut rt = Runtime {
         sigs,
         null,
@@ -186,6 +189,7 @@ fn start(
         last_status: String::new(),
         reload: status::Reload::default(),
         queued: Default::default(),
+        relay,
     };
     if !Path::new(UTMP).exists() {
         sysfs::create_missing(Path::new(UTMP), 0o664);
@@ -319,6 +323,7 @@ impl Runtime {
                     Some(std::os::fd::AsFd::as_fd(&self.sigs.fd)),
                     self.fifo.as_ref().map(|f| std::os::fd::AsFd::as_fd(f)),
                     Some(watch.as_fd()),
+                    self.relay.as_ref().map(|r| r.fd()),
                 ];
                 fds::poll_in(&fds, timeout)
             };
@@ -342,6 +347,9 @@ impl Runtime {
             if ready[2] {
                 watch.drain();
                 self.check_fifo();
+            }
+            if let (true, Some(r)) = (ready[3], self.relay.as_mut()) {
+                r.drain();
             }
             let now = self.now();
             m.tick(self, now);
@@ -541,6 +549,9 @@ impl Runtime {
                     ),
                 );
             }
+        }
+        if let Some(r) = self.relay.as_mut() {
+            r.stop();
         }
         let _ = std::fs::remove_file(STATUS);
         let _ = std::fs::remove_file(ENVFILE);

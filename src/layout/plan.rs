@@ -516,6 +516,9 @@ pub fn plan(items: &[Item], w: &World, mode: Mode) -> Plan {
     p
 }
 
+/// The one link a running pkginit replaces by a socket (its syslog relay).
+const RELAY_PATH: &str = "dev/log";
+
 /// Every way the root differs from the layout, one line each.
 pub fn check(items: &[Item], w: &World) -> Vec<String> {
     let mut d = Vec::new();
@@ -560,6 +563,15 @@ pub fn check(items: &[Item], w: &World) -> Vec<String> {
             match node {
                 None => {
                     d.push(format!("{}: missing", shown(path)));
+                    continue;
+                }
+                // pkginit's syslog relay holds /dev/log while it runs and
+                // puts the link back when it stops
+                Some(n)
+                    if n.typ == FileType::Socket
+                        && t == FileType::Symlink
+                        && path == RELAY_PATH =>
+                {
                     continue;
                 }
                 Some(n) if n.typ != t => {
@@ -747,6 +759,43 @@ mod tests {
                 .iter()
                 .any(|s| s == "bind /usr from /usr read-only nodev"),
             "{steps:?}"
+        );
+    }
+
+    /// pkginit's syslog relay holds /dev/log while it runs: --check takes
+    /// its socket for the link's place, a build keeps it; a socket at
+    /// another link's place, or a file at /dev/log, is still reported.
+    #[test]
+    fn the_relays_socket_stands_for_the_dev_log_link() {
+        let layout = "root\ndir dev 0755\nsymlink dev/log /system/dev/log\nsymlink dev/x /y\n";
+        let mut w = world();
+        w.nodes.insert("".into(), dir(0o755));
+        w.nodes.insert("dev".into(), dir(0o755));
+        let node = |typ| {
+            Obs::Node(Found {
+                typ,
+                mode: 0o666,
+                uid: 0,
+                gid: 0,
+                target: None,
+                data: None,
+            })
+        };
+        w.nodes.insert("dev/log".into(), node(FileType::Socket));
+        w.nodes.insert("dev/x".into(), node(FileType::Socket));
+        let its = items(layout);
+        assert_eq!(
+            check(&its, &w),
+            ["/dev/x: is a socket, layout says a symlink"]
+        );
+        assert!(plan(&its, &w, Mode::Build).steps.is_empty());
+        w.nodes.insert("dev/log".into(), node(FileType::File));
+        assert_eq!(
+            check(&its, &w),
+            [
+                "/dev/log: is a regular file, layout says a symlink",
+                "/dev/x: is a socket, layout says a symlink"
+            ]
         );
     }
 

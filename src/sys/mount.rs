@@ -27,6 +27,7 @@ pub enum FileType {
     File,
     Symlink,
     Fifo,
+    Socket,
     Other,
 }
 
@@ -37,6 +38,7 @@ impl std::fmt::Display for FileType {
             FileType::File => "a regular file",
             FileType::Symlink => "a symlink",
             FileType::Fifo => "a fifo",
+            FileType::Socket => "a socket",
             FileType::Other => "a special file",
         })
     }
@@ -102,6 +104,7 @@ fn file_type(st: &FileStat) -> FileType {
         SFlag::S_IFREG => FileType::File,
         SFlag::S_IFLNK => FileType::Symlink,
         SFlag::S_IFIFO => FileType::Fifo,
+        SFlag::S_IFSOCK => FileType::Socket,
         _ => FileType::Other,
     }
 }

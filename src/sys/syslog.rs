@@ -38,6 +38,41 @@ pub fn send(facility: Facility, level: impl Into<Priority>, ident: &str, msg: &s
     unsafe { libc::syslog(fac | pri, c"%s".as_ptr(), text.as_ptr()) };
 }
 
+/// Send one line straight to the datagram socket `path`, without waiting:
+/// a full or missing socket loses it. For pkginit, whose own `/dev/log`
+/// is its relay: a blocking syslog(3) into a socket only it drains could
+/// hang it.
+pub fn send_to(
+    path: &std::path::Path,
+    facility: Facility,
+    level: log::Level,
+    ident: &str,
+    msg: &str,
+) {
+    let fac = match facility {
+        Facility::Auth => libc::LOG_AUTH,
+        Facility::Daemon => libc::LOG_DAEMON,
+    };
+    let pri = match level {
+        log::Level::Error => libc::LOG_ERR,
+        log::Level::Warn => libc::LOG_WARNING,
+        log::Level::Info => libc::LOG_INFO,
+        _ => libc::LOG_DEBUG,
+    };
+    let line = format!(
+        "<{}>{}[{}]: {}",
+        fac | pri,
+        escape_controls(ident),
+        std::process::id(),
+        escape_controls(msg)
+    );
+    if let Ok(s) = std::os::unix::net::UnixDatagram::unbound() {
+        if s.set_nonblocking(true).is_ok() {
+            let _ = s.send_to(line.as_bytes(), path);
+        }
+    }
+}
+
 /// Open the syslog connection now (before a chroot hides /dev/log),
 /// sending nothing.
 pub fn open(facility: Facility, ident: &str) {
