@@ -102,12 +102,13 @@ impl Relay {
                 return None;
             }
         };
-        match Self::bind() {
-            Ok((sock, id)) => Some(Relay {
+        let made = UnixDatagram::unbound()
+            .and_then(|out| out.set_nonblocking(true).map(|_| out))
+            .and_then(|out| Self::bind().map(|b| (out, b)));
+        match made {
+            Ok((out, (sock, id))) => Some(Relay {
                 sock,
-                out: UnixDatagram::unbound()
-                    .and_then(|s| s.set_nonblocking(true).map(|_| s))
-                    .ok()?,
+                out,
                 node,
                 pkg: pkg.to_string(),
                 id,
