@@ -22,8 +22,8 @@ DESCRIPTION
     /proc/self/mountinfo is looked up in pid 1's /proc/1/mountinfo, and that
     mount point is the package root, named by the registry's package with
     that root, else by the root's marker file (a root need not be called
-    after its package), else by its last component. When pid 1 lives in another mount
-    namespace and does not list the mount, the root's marker file
+    after its package), else by its last component. When pid 1 lives in
+    another mount namespace and does not list the mount, the root's marker file
     /.pcue-package (written by mkpcue, owned by root and not writable by
     group or others) names the package; in a user namespace other than
     the node's, where a user's own files look root-owned, no marker counts.
@@ -46,8 +46,8 @@ OPTIONS
 ENVIRONMENT
     SSH_CONNECTION  client port server port, as sshd sets it.
     The registry's variables, PCUE_SGCONF, PCUE_ROOT_PREFIX,
-    PCUE_CMCLUSTER_CONF, PCUE_CMVIEWCL and SGSBIN: see pkglogin(8) (ignored
-    when setuid).
+    PCUE_CMCLUSTER_CONF, PCUE_CMVIEWCL, PCUE_CIB and SGSBIN: see pkglogin(8)
+    (ignored when setuid).
 EXIT STATUS
     0   A package was printed, or none applies (nothing printed).
     1   Internal failure.
@@ -61,7 +61,8 @@ EXIT STATUS
         directory in /etc/mnttab\").
 FILES
     /proc/self/mountinfo, /proc/1/mountinfo, /.pcue-package
-    /etc/cmcluster.conf, $SGCONF/<pkg>/
+    /etc/cmcluster.conf, $SGCONF/<pkg>/, /var/lib/pacemaker/cib/cib.xml,
+    /run/pcue/cib.xml
 SEE ALSO
     pkglogin(8), pkgnet(8), execsh(8)
 ";
