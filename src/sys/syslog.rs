@@ -21,21 +21,35 @@ pub enum Priority {
     Debug,
 }
 
+impl Facility {
+    fn code(self) -> libc::c_int {
+        match self {
+            Facility::Auth => libc::LOG_AUTH,
+            Facility::Daemon => libc::LOG_DAEMON,
+        }
+    }
+}
+
+impl Priority {
+    fn code(self) -> libc::c_int {
+        match self {
+            Priority::Err => libc::LOG_ERR,
+            Priority::Warning => libc::LOG_WARNING,
+            Priority::Info => libc::LOG_INFO,
+            Priority::Debug => libc::LOG_DEBUG,
+        }
+    }
+}
+
 /// Send one line to syslog under `ident`. Best effort: a node without a syslog
 /// socket (or a chroot without /dev/log) loses the line, nothing else.
 pub fn send(facility: Facility, level: impl Into<Priority>, ident: &str, msg: &str) {
     let fac = open_once(facility, ident);
-    let pri = match level.into() {
-        Priority::Err => libc::LOG_ERR,
-        Priority::Warning => libc::LOG_WARNING,
-        Priority::Info => libc::LOG_INFO,
-        Priority::Debug => libc::LOG_DEBUG,
-    };
     let Ok(text) = CString::new(escape_controls(msg)) else {
         return;
     };
     // SAFETY: the format is a literal "%s" and text a valid C string.
-    unsafe { libc::syslog(fac | pri, c"%s".as_ptr(), text.as_ptr()) };
+    unsafe { libc::syslog(fac | level.into().code(), c"%s".as_ptr(), text.as_ptr()) };
 }
 
 /// Send one line straight to the datagram socket `path`, without waiting:
@@ -45,23 +59,13 @@ pub fn send(facility: Facility, level: impl Into<Priority>, ident: &str, msg: &s
 pub fn send_to(
     path: &std::path::Path,
     facility: Facility,
-    level: log::Level,
+    level: impl Into<Priority>,
     ident: &str,
     msg: &str,
 ) {
-    let fac = match facility {
-        Facility::Auth => libc::LOG_AUTH,
-        Facility::Daemon => libc::LOG_DAEMON,
-    };
-    let pri = match level {
-        log::Level::Error => libc::LOG_ERR,
-        log::Level::Warn => libc::LOG_WARNING,
-        log::Level::Info => libc::LOG_INFO,
-        _ => libc::LOG_DEBUG,
-    };
     let line = format!(
         "<{}>{}[{}]: {}",
-        fac | pri,
+        facility.code() | level.into().code(),
         escape_controls(ident),
         std::process::id(),
         escape_controls(msg)
@@ -83,10 +87,7 @@ pub fn open(facility: Facility, ident: &str) {
 /// facility's code for the priority of each message.
 fn open_once(facility: Facility, ident: &str) -> libc::c_int {
     static OPENED: OnceLock<()> = OnceLock::new();
-    let fac = match facility {
-        Facility::Auth => libc::LOG_AUTH,
-        Facility::Daemon => libc::LOG_DAEMON,
-    };
+    let fac = facility.code();
     OPENED.get_or_init(|| {
         let ident = CString::new(escape_controls(ident)).unwrap_or_default();
         // openlog keeps the pointer: leak it, once per process.
