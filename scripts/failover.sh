@@ -61,9 +61,12 @@ sg_run() {
     wait_services "$node"
 }
 # wait_services NODE: wait (at most 10 s) until pkginit has run the inittab's
-# wait entry and started cron and the service, then show its status.
+# wait entry and started cron (exec'd, as pkgps shows) and the service,
+# then show its status.
 wait_services() {
     wait_until 10 "node_exec $1 chroot '$ROOT' /corp/bin/telinit -s 2>/dev/null | grep -q '^sv .*running'"
+    # telinit -s says "running" at fork: also wait until cron has exec'd.
+    wait_until 10 "node_exec $1 chroot '$ROOT' /corp/bin/pkgps 2>/dev/null | grep -q 'cron -f'"
     on "$1" chroot "$ROOT" /corp/bin/telinit -s
     expect "^cr .*running" "pkginit runs cron"
     expect "^sv .*running" "and the package's service"
