@@ -24,7 +24,8 @@ DESCRIPTION
     is the one getcpkg(8) names for this session.
     The steps:
     1. The package name is checked and looked up in the registry (the
-       Serviceguard files under SGCONF; cmviewcl is not run).
+       Serviceguard files under SGCONF, then the Pacemaker CIB; cmviewcl
+       and crm_mon are not run).
     2. The root is opened from / one component at a time without following
        symbolic links. Each directory above it must belong to root and be
        writable by nobody else (a sticky directory such as /tmp is allowed);
@@ -102,7 +103,8 @@ EXIT STATUS
     127  The program was not found.
     Otherwise the program's status, or 128+signal when it was killed.
 FILES
-    /etc/cmcluster.conf, $SGCONF/<pkg>/
+    /etc/cmcluster.conf, $SGCONF/<pkg>/, /var/lib/pacemaker/cib/cib.xml,
+    /run/pcue/cib.xml
     In the package: /etc/passwd, /etc/group, /run/utmp or /var/run/utmp,
     /var/log/wtmp
 SEE ALSO

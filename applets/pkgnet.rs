@@ -20,7 +20,7 @@ DESCRIPTION
         ftp stream tcp nowait root /corp/bin/pkgnet pkgnet /usr/sbin/in.ftpd -l
     The local address of descriptor 0 (getsockname; IPv4-mapped IPv6 read
     as IPv4) is looked up in the registry (the Serviceguard files under
-    SGCONF; cmviewcl is not run).
+    SGCONF, then the Pacemaker CIB; cmviewcl and crm_mon are not run).
     A package address: pkgnet enters the package root with the checks of
     execsh(8) (reached without following a symbolic link, every directory
     on the way owned by root and not writable by group or others, the root
@@ -67,9 +67,9 @@ DESCRIPTION
     only, never to the client.
 ENVIRONMENT
     ctxROOT is set for the daemon; the rest of the environment is passed
-    on as inetd gave it. PCUE_SGCONF, PCUE_ROOT_PREFIX and
-    PCUE_CMCLUSTER_CONF move the registry, see pkglogin(8) (ignored when
-    setuid).
+    on as inetd gave it. PCUE_SGCONF, PCUE_ROOT_PREFIX,
+    PCUE_CMCLUSTER_CONF and PCUE_CIB move the registry, see pkglogin(8)
+    (ignored when setuid).
 EXIT STATUS
     125  Bad arguments (path missing or not absolute), or the connection
          was refused: its package could not be entered, the registry could
@@ -78,7 +78,8 @@ EXIT STATUS
     127  path was not found.
     Otherwise the daemon's own status (pkgnet is replaced by it).
 FILES
-    /etc/inetd.conf, /etc/cmcluster.conf, $SGCONF/<pkg>/
+    /etc/inetd.conf, /etc/cmcluster.conf, $SGCONF/<pkg>/,
+    /var/lib/pacemaker/cib/cib.xml, /run/pcue/cib.xml
 SEE ALSO
     execsh(8), getcpkg(8), pkglogin(8), inetd(8)
 ";
