@@ -198,6 +198,50 @@ echo "logged=$(grep -ac 'the package registry is unreadable' "$T/syslog")"
     );
 }
 
+/// An entry the registry skips still has its address up: a package
+/// directory with a bad name ("pkg 01"), a CIB group inside a clone. Its
+/// connections are refused (LOG_AUTH), never served from the system
+/// context; the other packages and the system are served.
+#[test]
+fn a_skipped_entry_s_address_fails_closed() {
+    require("inetd");
+    require("socat");
+    let out = run(r#"
+mv "$SGCONF/pkg01" "$SGCONF/pkg 01"
+echo "badname=[$(ask 127.0.0.2:7301)]"
+echo "other=[$(ask 127.0.0.3:7301)]"
+echo "sys=[$(ask 127.0.0.1:7301)]"
+mv "$SGCONF/pkg 01" "$T/pkg01-moved"
+cat > "$T/cib.xml" <<CIB
+<cib><configuration><resources><clone id="c1"><group id="g1">
+<primitive id="g1-ip" class="ocf" provider="heartbeat" type="IPaddr2">
+<instance_attributes id="g1-ia"><nvpair id="g1-v" name="ip" value="127.0.0.2"/>
+</instance_attributes></primitive>
+<primitive id="g1-pcue" class="ocf" provider="pcue" type="package">
+<instance_attributes id="g1-pia"><nvpair id="g1-p" name="package" value="pkg01"/>
+</instance_attributes></primitive></group></clone></resources></configuration></cib>
+CIB
+cat > "$T/inetd2.conf" <<CONF
+7305 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd
+CONF
+PCUE_CIB="$T/cib.xml" inetd -d "$T/inetd2.conf" > "$T/inetd2.log" 2>&1 &
+for i in $(seq 100); do [ -n "$(ss -ltn 'sport = :7305' | tail -n +2)" ] && break; sleep 0.05; done
+echo "clone=[$(ask 127.0.0.2:7305)]"
+echo "clone_sys=[$(ask 127.0.0.1:7305)]"
+wait_log 5 2 'named by a skipped entry'
+echo "logged=$(grep -ac 'named by a skipped entry' "$T/syslog")"
+"#);
+    assert_eq!(field(&out, "badname"), Some("[]"), "refused: {out}");
+    assert_eq!(field(&out, "other"), Some("[pkg02]"), "{out}");
+    assert_eq!(field(&out, "sys"), Some("[system]"), "{out}");
+    assert_eq!(field(&out, "clone"), Some("[]"), "refused: {out}");
+    assert_eq!(field(&out, "clone_sys"), Some("[system]"), "{out}");
+    assert!(
+        field(&out, "logged").is_some_and(|n| n.parse::<u32>().unwrap_or(0) >= 2),
+        "{out}"
+    );
+}
+
 /// Under inetd pkgnet's stderr is the client's socket: a registry warning
 /// (a malformed control script) or a usage error in inetd.conf goes to
 /// syslog, never a byte of it to the client.

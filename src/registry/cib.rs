@@ -55,6 +55,17 @@ struct Agent<'a> {
 /// The CIB's packages. `Err` when the text is not XML or has no
 /// `<resources>` section: nothing in it can be trusted.
 pub fn packages(text: &str) -> Result<(Vec<CibPackage>, Vec<Diag>), String> {
+    packages_and_skipped(text).map(|(p, _, d)| (p, d))
+}
+
+/// The packages, the skipped groups' addresses, the diagnostics.
+pub type Parsed = (Vec<CibPackage>, Vec<IpAddr>, Vec<Diag>);
+
+/// `packages`, and the addresses of the groups holding an
+/// `ocf:pcue:package` primitive that were skipped (no or a bad `package`
+/// parameter, a name already taken, a group inside a clone): the cluster
+/// may still have them up, so a strict lookup must refuse them.
+pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
     let doc = parse_doc(text)?;
     let resources = doc
         .descendants()
@@ -65,6 +76,7 @@ pub fn packages(text: &str) -> Result<(Vec<CibPackage>, Vec<Diag>), String> {
         })
         .ok_or_else(|| "no <configuration><resources> section".to_string())?;
     let mut out: Vec<CibPackage> = Vec::new();
+    let mut skipped: Vec<IpAddr> = Vec::new();
     let mut diags = Vec::new();
     let cib = Cib { doc: &doc };
     // A pcue primitive anywhere but directly in a top-level group.
@@ -90,6 +102,9 @@ pub fn packages(text: &str) -> Result<(Vec<CibPackage>, Vec<Diag>), String> {
                 line(&doc, p),
                 format!("primitive '{}' skipped: {why}", id(p)),
             ));
+            if let Some(g) = parent.filter(|_| in_group) {
+                skipped.extend(cib.addrs(g, &mut Vec::new()));
+            }
         }
     }
     for g in resources.children().filter(|n| n.has_tag_name("group")) {
@@ -119,10 +134,12 @@ pub fn packages(text: &str) -> Result<(Vec<CibPackage>, Vec<Diag>), String> {
                 line(&doc, p),
                 format!("primitive '{}' has no 'package' parameter", id(p)),
             ));
+            skipped.extend(cib.addrs(g, &mut Vec::new()));
             continue;
         };
         if let Err(e) = crate::name::check(name) {
             diags.push((line(&doc, p), format!("primitive '{}': {}", id(p), e.msg)));
+            skipped.extend(cib.addrs(g, &mut Vec::new()));
             continue;
         }
         if let Some(first) = out.iter().find(|q| q.name == name) {
@@ -134,6 +151,7 @@ pub fn packages(text: &str) -> Result<(Vec<CibPackage>, Vec<Diag>), String> {
                     first.group
                 ),
             ));
+            skipped.extend(cib.addrs(g, &mut Vec::new()));
             continue;
         }
         let root = match lookup(&params, "root") {
@@ -197,7 +215,7 @@ pub fn packages(text: &str) -> Result<(Vec<CibPackage>, Vec<Diag>), String> {
             addrs,
         });
     }
-    Ok((out, diags))
+    Ok((out, skipped, diags))
 }
 
 fn id<'a>(n: Node<'a, '_>) -> &'a str {
@@ -245,6 +263,25 @@ impl<'d, 'i> Cib<'d, 'i> {
 
     /// The primitive's parameters: its own sets, then its template's; in
     /// each, sets in document order, the first value of a name wins.
+    /// The addresses group `g`'s IPaddr2/IPaddr/IPv6addr primitives name,
+    /// without the checks a package's get (for a skipped group).
+    fn addrs(&self, g: Node<'d, 'i>, diags: &mut Vec<Diag>) -> Vec<IpAddr> {
+        let mut out = Vec::new();
+        for q in g.children().filter(|n| n.has_tag_name("primitive")) {
+            let Some(a) = self.agent(q) else { continue };
+            let key = match (a.class, a.kind) {
+                ("ocf", "IPaddr2" | "IPaddr") => "ip",
+                ("ocf", "IPv6addr") => "ipv6addr",
+                _ => continue,
+            };
+            let qp = self.params(q, diags);
+            if let Some(ip) = lookup(&qp, key).and_then(crate::addr::parse) {
+                out.push(ip);
+            }
+        }
+        out
+    }
+
     fn params(&self, p: Node<'d, 'i>, diags: &mut Vec<Diag>) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
         let owners = std::iter::once(p).chain(self.template(p));
@@ -459,6 +496,39 @@ mod tests {
             diags.iter().map(|d| d.1.as_str()).collect::<Vec<_>>(),
             vec!["address 10.0.0.1 is claimed by 'pkg01' and 'pkg02'; 'pkg01' keeps it"]
         );
+    }
+
+    #[test]
+    fn skipped_groups_give_their_addresses() {
+        let nopkg =
+            "<group id=\"g6\"><primitive id=\"g6-ip\" class=\"ocf\" provider=\"heartbeat\" \
+             type=\"IPaddr2\"><instance_attributes id=\"g6-ia\"><nvpair id=\"g6-v\" name=\"ip\" \
+             value=\"10.0.0.6\"/></instance_attributes></primitive><primitive id=\"g6-pcue\" \
+             class=\"ocf\" provider=\"pcue\" type=\"package\"/></group>";
+        let text = cib(&(group("g1", "pkg 01", &["10.0.0.1"])
+            + &group("g2", "pkg02", &["10.0.0.2"])
+            + &group("g3", "pkg02", &["10.0.0.3"])
+            + "<clone id=\"c4\">"
+            + &group("g4", "pkg04", &["10.0.0.4"])
+            + "</clone>"
+            + nopkg
+            + &group("g7", "pkg07", &["10.0.0.7"])));
+        let (pkgs, skipped, _) = packages_and_skipped(&text).unwrap();
+        let names: Vec<&str> = pkgs.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["pkg02", "pkg07"]);
+        let mut skipped = skipped;
+        skipped.sort();
+        assert_eq!(
+            skipped,
+            vec![
+                ip("10.0.0.1"),
+                ip("10.0.0.3"),
+                ip("10.0.0.4"),
+                ip("10.0.0.6")
+            ]
+        );
+        let (_, none, _) = packages_and_skipped(CIB).unwrap();
+        assert!(none.is_empty(), "{none:?}");
     }
 
     #[test]

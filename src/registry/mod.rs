@@ -117,6 +117,10 @@ pub struct Package {
     pub status: Option<String>,
     /// Pacemaker: the id of the package's `ocf:pcue:package` primitive.
     pub resource: Option<String>,
+    /// Not a package: an entry skipped for the reason given (a bad name, a
+    /// group in a clone...) whose addresses may still be up. `scan` drops
+    /// it; `find_addr_strict` refuses its addresses.
+    pub skipped: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -152,8 +156,9 @@ impl Registry {
 
     /// Like `find_addr`, but an incomplete registry is an error, never "no
     /// package": a configuration file, SGCONF or a package file that exists
-    /// and cannot be read before the owner is found. For pkgnet, which must
-    /// not serve a package address from the system context.
+    /// and cannot be read before the owner is found, or an address of an
+    /// entry that was skipped (it may be up). For pkgnet, which must not
+    /// serve a package address from the system context.
     pub fn find_addr_strict(
         cfg: &Config,
         ip: IpAddr,
@@ -162,6 +167,9 @@ impl Registry {
         for p in scan_checked(cfg) {
             let p = p?;
             if p.addrs.contains(&ip) {
+                if let Some(why) = p.skipped {
+                    return Err(format!("address {ip} is named by a skipped entry: {why}"));
+                }
                 return Ok(Some(p));
             }
         }
@@ -198,6 +206,7 @@ fn unread(verb: &str, p: &Path, e: &std::io::Error) -> String {
 /// reported (a warning) and skipped.
 pub fn scan(cfg: &Config) -> impl Iterator<Item = Package> + '_ {
     scan_checked(cfg).filter_map(|r| match r {
+        Ok(p) if p.skipped.is_some() => None,
         Ok(p) => Some(p),
         Err(e) => {
             warn!("{e}");
@@ -240,15 +249,18 @@ pub fn scan_checked(
                 Ok(n) => n,
                 Err(e) => return Some(Err(e)),
             };
-            if let Err(e) = crate::name::check(&name) {
+            let bad_name = crate::name::check(&name).err().map(|e| {
                 warn!("{}: skipping package: {}", cfg.sgconf.display(), e.msg);
-                return None;
-            }
+                format!("{}: {}", cfg.sgconf.display(), e.msg)
+            });
             let dir = cfg.sgconf.join(&name);
             let files = match package_files(&dir) {
                 Ok(f) => f,
                 Err(e) => return Some(Err(e)),
             };
+            if bad_name.is_some() && files.is_empty() {
+                return None;
+            }
             if files.is_empty() && !from_cluster {
                 return None; // a directory that is not a package (scripts/, ...)
             }
@@ -275,6 +287,7 @@ pub fn scan_checked(
                 owner,
                 status,
                 resource: None,
+                skipped: bad_name,
             }))
         }));
     // Pacemaker's packages after Serviceguard's, its CIB read when reached.
@@ -479,4 +492,93 @@ fn cmviewcl(cfg: &Config) -> Option<Vec<parse::ClusterPackage>> {
 
 pub(crate) fn is_executable(p: &Path) -> bool {
     sys::fs::access_x(p) && p.is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(dir: &Path) -> Config {
+        Config {
+            sgconf: dir.join("sg"),
+            sgsbin: Vec::new(),
+            root_prefix: PathBuf::from("/"),
+            use_cmviewcl: false,
+            unread: None,
+            cib: Some(dir.join("cib.xml")),
+        }
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn tmp(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("pcue-reg-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(d.join("sg")).unwrap();
+        d
+    }
+
+    #[test]
+    fn strict_lookup_refuses_a_skipped_sgconf_directory() {
+        let d = tmp("sg");
+        for (dir, addr) in [("pkg 01", "127.0.0.2"), ("pkg02", "127.0.0.3")] {
+            fs::create_dir(d.join("sg").join(dir)).unwrap();
+            fs::write(
+                d.join("sg").join(dir).join("pkg.conf"),
+                format!("ip_address {addr}\n"),
+            )
+            .unwrap();
+        }
+        fs::create_dir(d.join("sg/not a package")).unwrap();
+        let c = cfg(&d);
+        let why = Registry::find_addr_strict(&c, ip("127.0.0.2")).unwrap_err();
+        assert!(why.contains("invalid package name 'pkg 01'"), "{why}");
+        let p = Registry::find_addr_strict(&c, ip("127.0.0.3")).unwrap();
+        assert_eq!(p.map(|p| p.name).as_deref(), Some("pkg02"));
+        assert_eq!(Registry::find_addr_strict(&c, ip("127.0.0.9")), Ok(None));
+        assert_eq!(Registry::find_addr(&c, ip("127.0.0.2")), None);
+        let names: Vec<String> = Registry::load(&c)
+            .packages
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, vec!["pkg02"]);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn strict_lookup_refuses_a_skipped_cib_group() {
+        let d = tmp("cib");
+        let prim = |g: &str, pkg: &str, a: &str| {
+            format!(
+                "<group id=\"{g}\"><primitive id=\"{g}-ip\" class=\"ocf\" provider=\"heartbeat\" \
+                 type=\"IPaddr2\"><instance_attributes id=\"{g}-ia\"><nvpair id=\"{g}-v\" \
+                 name=\"ip\" value=\"{a}\"/></instance_attributes></primitive><primitive \
+                 id=\"{g}-pcue\" class=\"ocf\" provider=\"pcue\" type=\"package\">\
+                 <instance_attributes id=\"{g}-pia\"><nvpair id=\"{g}-p\" name=\"package\" \
+                 value=\"{pkg}\"/></instance_attributes></primitive></group>"
+            )
+        };
+        let text = format!(
+            "<cib><configuration><resources>{}{}</resources></configuration></cib>",
+            prim("g1", "pkg 01", "127.0.0.2"),
+            prim("g2", "pkg02", "127.0.0.3")
+        );
+        fs::write(d.join("cib.xml"), text).unwrap();
+        let c = cfg(&d);
+        let why = Registry::find_addr_strict(&c, ip("127.0.0.2")).unwrap_err();
+        assert!(why.contains("127.0.0.2"), "{why}");
+        let p = Registry::find_addr_strict(&c, ip("127.0.0.3")).unwrap();
+        assert_eq!(p.map(|p| p.name).as_deref(), Some("pkg02"));
+        assert_eq!(Registry::find_addr_strict(&c, ip("127.0.0.9")), Ok(None));
+        let names: Vec<String> = Registry::load(&c)
+            .packages
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, vec!["pkg02"]);
+        fs::remove_dir_all(&d).unwrap();
+    }
 }

@@ -62,7 +62,7 @@ pub fn scan_checked(cfg: &Config) -> Vec<Result<Package, String>> {
 
 /// The packages of one CIB document (`path` names it in diagnostics).
 pub fn packages_of(cfg: &Config, path: &Path, text: &str) -> Vec<Result<Package, String>> {
-    let (found, diags) = match cib::packages(text) {
+    let (found, skipped, diags) = match cib::packages_and_skipped(text) {
         Ok(r) => r,
         Err(e) => return vec![Err(format!("{}: {e}", path.display()))],
     };
@@ -82,8 +82,20 @@ pub fn packages_of(cfg: &Config, path: &Path, text: &str) -> Vec<Result<Package,
                 owner: None,
                 status: None,
                 resource: Some(p.resource),
+                skipped: None,
             })
         })
+        .chain((!skipped.is_empty()).then(|| {
+            Ok(Package {
+                name: String::new(),
+                root: PathBuf::new(),
+                addrs: skipped,
+                owner: None,
+                status: None,
+                resource: None,
+                skipped: Some(format!("{}: a group skipped", path.display())),
+            })
+        }))
         .collect()
 }
 
