@@ -58,7 +58,9 @@ DESCRIPTION
     regular file: unreadable, a FIFO, a device, a directory, a symbolic
     link pointing nowhere - a package filesystem not mounted yet - or
     larger than 4 MiB): the address might be a package's, so no connection
-    is served until it can be read. Bytes
+    is served until it can be read. So does an address of an entry the
+    registry skips (a package directory with a bad name, a CIB group with
+    a bad package parameter or inside a clone): it may still be up. Bytes
     that are not UTF-8 in those files (an old Latin-1 comment) are read
     as U+FFFD, not a reason to skip the file.
     Every routed connection is logged at info level (LOG_DAEMON):
