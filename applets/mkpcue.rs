@@ -17,6 +17,7 @@ SYNOPSIS
     mkpcue [-n] [-f LAYOUT] --mount PKG
     mkpcue [-n] [-f LAYOUT] --umount [--lazy] PKG
     mkpcue [-f LAYOUT] --check PKG
+    mkpcue --public-cib CIB
     mkpcue [-f LAYOUT] --print-layout
 DESCRIPTION
     Build the chroot world of package PKG so that it looks like a small Unix
@@ -103,6 +104,11 @@ OPTIONS
         would take) and change nothing.
     -f LAYOUT  Use the layout in file LAYOUT instead of the built-in one.
     --print-layout  Print the layout (the built-in one, or LAYOUT) and exit.
+    --public-cib CIB  Print the public copy of the CIB file CIB (root only):
+        one group per package with its ocf:pcue:package primitive (package,
+        root) and one primitive per address (ip, ipv6addr), no other
+        resource or parameter. The agent ocf:pcue:package writes it to
+        /run/pcue/cib.xml for callers the cluster's file is closed to.
 OUTPUT
     One line per step: mkdir, symlink, write, mkfifo, touch (a file to
     mount on), bind, remount, mount, umount, with the path as seen inside
@@ -157,6 +163,9 @@ struct Args {
     /// print the layout and exit
     #[argh(switch)]
     print_layout: bool,
+    /// print the public copy of a CIB file (root only)
+    #[argh(option)]
+    public_cib: Option<String>,
     /// the package
     #[argh(positional)]
     pkg: Option<String>,
@@ -173,6 +182,9 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         return Err(Error::usage(
             "--mount, --umount, --check and --print-layout exclude each other",
         ));
+    }
+    if let Some(cib) = &a.public_cib {
+        return public_cib(cib);
     }
     if a.lazy && !a.umount {
         return Err(Error::usage("--lazy goes with --umount"));
@@ -218,6 +230,20 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         Mode::Build
     };
     build(pkg, &root, &layout::plan(&items, &world, mode), a.dry_run)
+}
+
+/// --public-cib: the registry's part of a CIB file, on stdout.
+fn public_cib(cib: &str) -> Result<i32> {
+    if sys::ids::real_uid() != 0 || sys::ids::effective_uid() != 0 {
+        return Err(Error::fail(
+            "must be run by root (real and effective uid 0)",
+        ));
+    }
+    let text = sys::fs::read_text(Path::new(cib)).map_err(|e| Error::io("read", cib, &e))?;
+    let copy =
+        crate::registry::cib::public_copy(&text).map_err(|e| Error::fail(format!("{cib}: {e}")))?;
+    print!("{copy}");
+    Ok(0)
 }
 
 /// --check: every difference from the layout, one line each; 1 if any.

@@ -34,8 +34,10 @@ DESCRIPTION
     the ip of the group's IPaddr2 and the ipv6addr of its IPv6addr
     primitives; the owning node is crm_mon's. The CIB is read from
     /var/lib/pacemaker/cib/cib.xml, or, by a caller it is closed to, from
-    the copy /run/pcue/cib.xml that the agent writes. A malformed CIB, a
-    group without an address, an address claimed twice: one line each.
+    the copy of its packages /run/pcue/cib.xml that the agent writes (no
+    copy, or one older than the CIB or than 600 s, is an error). A
+    malformed CIB, a group without an address, an address claimed twice:
+    one line each.
 OPTIONS
     -l  List every package, one per line: name, root, addresses (comma
         separated), owning node; fields separated by a tab, - when empty.

@@ -198,6 +198,58 @@ echo "isdir=$(count "can't read '$T/cib.xml': not a regular file")"
     assert_eq!(field(&out, "isdir"), Some("1"), "{out}");
 }
 
+/// A pkgnet run by an unprivileged inetd user, on a node whose CIB file
+/// is closed to it: with no public copy, or a copy older than the CIB (or,
+/// when the CIB cannot even be stat'ed, older than 600 s), it refuses the
+/// connection instead of serving the system's answer on a package address;
+/// a fresh copy (mkpcue --public-cib) is used.
+#[test]
+fn unprivileged_pkgnet_refuses_without_a_current_public_copy() {
+    require("inetd");
+    require("socat");
+    let cib = fixture("cib.xml");
+    let out = sandbox_ok(&format!(
+        r#"
+private_dev
+private_etc
+mount -t tmpfs pcue-run /run
+mount -t tmpfs pcue-varlib /var/lib
+net_up 127.0.0.2
+export PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T"
+mkdir -p /var/lib/pacemaker/cib /run/pcue; chmod 755 /var/lib/pacemaker/cib
+sed -e 's/10.77.0.100/127.0.0.2/' {cib} > /var/lib/pacemaker/cib/cib.xml
+chmod 600 /var/lib/pacemaker/cib/cib.xml
+echo system > /etc/motd
+mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; ln -s pcue "$T/bin/pkgnet"; ln -s pcue "$T/bin/mkpcue"
+chmod 755 "$T" "$T/bin"
+echo "7305 stream tcp nowait nobody $T/bin/pkgnet pkgnet /bin/cat /etc/motd" > "$T/inetd.conf"
+inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
+ask() {{ socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }}
+for i in $(seq 100); do [ -n "$(ss -ltn 'sport = :7305' | tail -n +2)" ] && break; sleep 0.05; done
+echo "nocopy_p1=[$(ask 127.0.0.2:7305)]"
+echo "nocopy_sys=[$(ask 127.0.0.1:7305)]"
+$T/bin/mkpcue --public-cib /var/lib/pacemaker/cib/cib.xml > /run/pcue/cib.xml; chmod 644 /run/pcue/cib.xml
+echo "copy_sys=[$(ask 127.0.0.1:7305)]"
+echo "copy_p1=[$(ask 127.0.0.2:7305)]"
+touch -d '1 minute ago' /run/pcue/cib.xml
+echo "older_sys=[$(ask 127.0.0.1:7305)]"
+chmod 700 /var/lib/pacemaker/cib
+echo "closed_sys=[$(ask 127.0.0.1:7305)]"
+touch -d '20 minutes ago' /run/pcue/cib.xml
+echo "expired_sys=[$(ask 127.0.0.1:7305)]"
+"#,
+        cib = cib.display()
+    ));
+    let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
+    assert_eq!(f("nocopy_p1"), "[]", "never the system's answer: {out}");
+    assert_eq!(f("nocopy_sys"), "[]", "{out}");
+    assert_eq!(f("copy_sys"), "[system]", "a current copy is used: {out}");
+    assert_ne!(f("copy_p1"), "[system]", "pkg01's address: {out}");
+    assert_eq!(f("older_sys"), "[]", "a copy older than the CIB: {out}");
+    assert_eq!(f("closed_sys"), "[system]", "within the bound: {out}");
+    assert_eq!(f("expired_sys"), "[]", "beyond the bound: {out}");
+}
+
 /// The OCF agent ocf:pcue:package on a package root built by mkpcue: its
 /// meta-data is valid (the OCF DTD and resource-agents' schema), it passes
 /// ocf-tester, and bad input gets the OCF exit codes: no or an invalid
@@ -218,7 +270,7 @@ private_etc
 mount -t tmpfs pcue-run /run
 setuid_copy
 cat > $T/cib.xml <<XML
-<cib><configuration><resources><group id="grp_pkg01">
+<cib><configuration><resources><primitive id="fence1" class="stonith" type="fence_ipmilan"><instance_attributes id="fence1-ia"><nvpair id="fence1-pw" name="password" value="S3cr3t-fence"/></instance_attributes></primitive><group id="grp_pkg01">
 <primitive id="ip_pkg01" class="ocf" provider="heartbeat" type="IPaddr2"><instance_attributes id="ip_pkg01-ia"><nvpair id="ip_pkg01-ip" name="ip" value="127.0.0.2"/></instance_attributes></primitive>
 <primitive id="pcue_pkg01" class="ocf" provider="pcue" type="package"><instance_attributes id="pcue_pkg01-ia"><nvpair id="pcue_pkg01-p" name="package" value="pkg01"/><nvpair id="pcue_pkg01-r" name="root" value="$T/pkg01"/></instance_attributes></primitive>
 </group></resources></configuration></cib>
@@ -270,6 +322,15 @@ echo "logout=$(utmpdump $T/pkg01/var/log/wtmp 2>/dev/null | grep -c '^\[8\].*\[p
 echo "last=$(last -f $T/pkg01/var/log/wtmp | grep '^user ' | grep -c -v 'still logged in')"
 ACTION=stop act stop2
 ACTION=monitor act mon_after OCF_RESKEY_CRM_meta_interval=10000
+# the public copy of a CIB with a fencing password
+rm -f /run/pcue/cib.xml
+ACTION=monitor act pub OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_cib=$T/cib.xml
+echo "pub_mode=$(stat -c '%a %u' /run/pcue/cib.xml)"
+echo "pub_leak=$(grep -c -e S3cr3t -e fence /run/pcue/cib.xml)"
+echo "pub_names=$(grep -o 'name="[^"]*"' /run/pcue/cib.xml | sort -u | tr '\n' ' ')"
+echo "pub_tmp=$(ls -A /run/pcue | grep -vcx cib.xml)"
+ln -s "$PCUE" $T/pkglogin
+echo "pub_pkg=$(PCUE_CIB=/run/pcue/cib.xml $T/pkglogin -l | awk -v r=$T/pkg01 '$1 == "pkg01" && $2 == r && $3 == "127.0.0.2"' | wc -l)"
 "#,
         agent = agent.display()
     ));
@@ -297,6 +358,15 @@ ACTION=monitor act mon_after OCF_RESKEY_CRM_meta_interval=10000
     assert_eq!(f("pkginit_after_refusals"), "0", "nothing started: {out}");
     assert_eq!(f("start"), "0", "{out}");
     assert_eq!(f("mon"), "0", "{out}");
+    assert_eq!(f("pub_mode"), "644 0", "{out}");
+    assert_eq!(f("pub_leak"), "0", "no fencing password: {out}");
+    assert_eq!(
+        f("pub_names"),
+        "name=\"ip\" name=\"package\" name=\"root\" ",
+        "{out}"
+    );
+    assert_eq!(f("pub_tmp"), "0", "{out}");
+    assert_eq!(f("pub_pkg"), "1", "{out}");
     assert_eq!(f("monlevel"), "1", "{out}");
     assert_eq!(f("level"), "run-level 3", "{out}");
     assert_eq!(

@@ -363,6 +363,63 @@ pub fn active_nodes(text: &str) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
+/// The public copy of a CIB (`/run/pcue/cib.xml`): a CIB-shaped document
+/// holding only what the registry reads back with `packages`, one group per
+/// package with its `ocf:pcue:package` primitive (`package`, `root`) and
+/// one IPaddr2/IPv6addr primitive per address (`ip`, `ipv6addr`). No other
+/// resource or parameter of the cluster's file (fencing passwords...)
+/// reaches it. `Err` when the text is not a CIB, as `packages`.
+pub fn public_copy(text: &str) -> Result<String, String> {
+    fn esc(s: &str) -> String {
+        let mut o = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                '&' => o.push_str("&amp;"),
+                '<' => o.push_str("&lt;"),
+                '>' => o.push_str("&gt;"),
+                '"' => o.push_str("&quot;"),
+                '\'' => o.push_str("&apos;"),
+                _ => o.push(c),
+            }
+        }
+        o
+    }
+    let (found, _) = packages(text)?;
+    let mut o = String::from("<cib>\n<configuration>\n<resources>\n");
+    for (n, p) in found.iter().enumerate() {
+        let (g, r) = (esc(&p.group), esc(&p.resource));
+        o.push_str(&format!("<group id=\"{g}\">\n"));
+        o.push_str(&format!(
+            "<primitive id=\"{r}\" class=\"ocf\" provider=\"{PROVIDER}\" type=\"{TYPE}\">\
+             <instance_attributes id=\"pcue{n}-ia\">\
+             <nvpair id=\"pcue{n}-package\" name=\"package\" value=\"{}\"/>",
+            esc(&p.name)
+        ));
+        if let Some(root) = &p.root {
+            o.push_str(&format!(
+                "<nvpair id=\"pcue{n}-root\" name=\"root\" value=\"{}\"/>",
+                esc(root)
+            ));
+        }
+        o.push_str("</instance_attributes></primitive>\n");
+        for (i, a) in p.addrs.iter().enumerate() {
+            let (kind, name) = match a {
+                IpAddr::V4(_) => ("IPaddr2", "ip"),
+                IpAddr::V6(_) => ("IPv6addr", "ipv6addr"),
+            };
+            o.push_str(&format!(
+                "<primitive id=\"pcue{n}-ip{i}\" class=\"ocf\" provider=\"heartbeat\" type=\"{kind}\">\
+                 <instance_attributes id=\"pcue{n}-ip{i}-ia\">\
+                 <nvpair id=\"pcue{n}-ip{i}-v\" name=\"{name}\" value=\"{a}\"/>\
+                 </instance_attributes></primitive>\n"
+            ));
+        }
+        o.push_str("</group>\n");
+    }
+    o.push_str("</resources>\n</configuration>\n</cib>\n");
+    Ok(o)
+}
+
 #[cfg(test)]
 mod tests {
     //! Fixtures in testdata/ were made with the real tools, offline:
@@ -630,5 +687,35 @@ mod tests {
             diags,
             vec![(5, "primitive 'p' has no 'package' parameter".to_string())]
         );
+    }
+
+    #[test]
+    fn public_copy_keeps_the_packages_and_nothing_else() {
+        let secret = CIB.replace(
+            "<resources>",
+            "<resources><primitive id=\"fence1\" class=\"stonith\" type=\"fence_ipmilan\">\
+             <instance_attributes id=\"fence1-ia\"><nvpair id=\"fence1-pw\" name=\"password\" \
+             value=\"S3cr3t-fence\"/></instance_attributes></primitive>",
+        );
+        let (want, _) = packages(&secret).unwrap();
+        assert!(!want.is_empty());
+        let copy = public_copy(&secret).unwrap();
+        assert!(!copy.contains("S3cr3t-fence"), "{copy}");
+        assert!(!copy.contains("password"), "{copy}");
+        let doc = parse_doc(&copy).unwrap();
+        for nv in doc.descendants().filter(|n| n.has_tag_name("nvpair")) {
+            let name = nv.attribute("name").unwrap();
+            assert!(
+                ["package", "root", "ip", "ipv6addr"].contains(&name),
+                "{name} in {copy}"
+            );
+        }
+        assert_eq!(packages(&copy).unwrap().0, want);
+        // hostile values stay values
+        let hostile = secret.replacen("id=\"grp_pkg01\"", "id=\"g&quot;&lt;b&gt;&amp;&apos;\"", 1);
+        let (got, _) = packages(&public_copy(&hostile).unwrap()).unwrap();
+        assert_eq!(got, packages(&hostile).unwrap().0);
+        assert_eq!(got[0].group, "g\"<b>&'");
+        assert!(public_copy("<cib/>").is_err());
     }
 }

@@ -8,7 +8,9 @@
 //! node"; one that exists and cannot be read or parsed is an error item,
 //! so that pkgnet fails closed. The file is closed to all but root and
 //! hacluster: other callers (a user's pkglogin or getcpkg) read the copy
-//! the agent leaves in `/run/pcue/cib.xml` on every action. Which node runs a package comes from
+//! of its packages the agent leaves in `/run/pcue/cib.xml` on every
+//! action; no copy, or one older than the file or than
+//! `PUBLIC_COPY_MAX_AGE`, is an error item too. Which node runs a package comes from
 //! `crm_mon --output-as=xml`, asked only for a full listing (pkglogin -l,
 //! pkgps -a), never by execsh or pkgnet.
 
@@ -18,13 +20,16 @@ use crate::sys;
 use log::{debug, warn};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 pub const CIB_FILE: &str = "/var/lib/pacemaker/cib/cib.xml";
 /// The world-readable copy of the CIB's file that the `ocf:pcue:package`
 /// agent writes on every action (probes included), for callers who may
 /// not read the cluster's own file.
 pub const PUBLIC_COPY: &str = "/run/pcue/cib.xml";
+/// How old the public copy may be: the agent rewrites it on every action,
+/// its monitor included (every 10 s in the documented configuration).
+pub const PUBLIC_COPY_MAX_AGE: Duration = Duration::from_secs(600);
 const CRM_MON_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The packages the CIB file configures, in document order, with an `Err`
@@ -45,12 +50,20 @@ pub fn scan_checked(cfg: &Config) -> Vec<Result<Package, String>> {
         Err(e)
             if e.kind() == std::io::ErrorKind::PermissionDenied && path == Path::new(CIB_FILE) =>
         {
+            // The node is a Pacemaker node: no copy, or one that may be
+            // stale, is an error item (pkgnet refuses), never "no packages".
             let copy = Path::new(PUBLIC_COPY);
             match sys::fs::read_text(copy) {
-                Ok(t) => (copy, t),
+                Ok(t) => match stale(path, copy) {
+                    Some(why) => return vec![Err(why)],
+                    None => (copy, t),
+                },
                 Err(e2) if e2.kind() == std::io::ErrorKind::NotFound => {
-                    debug!("{}; no '{}'", io_err(path, &e), copy.display());
-                    return Vec::new();
+                    return vec![Err(format!(
+                        "{}; no public copy '{}'",
+                        io_err(path, &e),
+                        copy.display()
+                    ))];
                 }
                 Err(e2) => return vec![Err(io_err(copy, &e2))],
             }
@@ -58,6 +71,34 @@ pub fn scan_checked(cfg: &Config) -> Vec<Result<Package, String>> {
         Err(e) => return vec![Err(io_err(path, &e))],
     };
     packages_of(cfg, path, &text)
+}
+
+/// Why the public copy may not stand for the CIB file: older than the file
+/// (when the caller may stat it), or older than `PUBLIC_COPY_MAX_AGE`.
+fn stale(cib: &Path, copy: &Path) -> Option<String> {
+    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified());
+    let copied = match mtime(copy) {
+        Ok(t) => t,
+        Err(e) => return Some(crate::error::Error::io("stat", copy.display(), &e).msg),
+    };
+    if let Ok(changed) = mtime(cib) {
+        if changed > copied {
+            return Some(format!(
+                "'{}' is older than '{}'",
+                copy.display(),
+                cib.display()
+            ));
+        }
+    }
+    let age = SystemTime::now().duration_since(copied).unwrap_or_default();
+    (age > PUBLIC_COPY_MAX_AGE).then(|| {
+        format!(
+            "'{}' is {} s old (at most {} s)",
+            copy.display(),
+            age.as_secs(),
+            PUBLIC_COPY_MAX_AGE.as_secs()
+        )
+    })
 }
 
 /// The packages of one CIB document (`path` names it in diagnostics).
