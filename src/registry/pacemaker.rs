@@ -10,9 +10,9 @@
 //! hacluster: other callers (a user's pkglogin or getcpkg) read the copy
 //! of its packages the agent leaves in `/run/pcue/cib.xml` on every
 //! action; no copy, or one older than the file or than
-//! `PUBLIC_COPY_MAX_AGE`, is an error item too. Which node runs a package comes from
-//! `crm_mon --output-as=xml`, asked only for a full listing (pkglogin -l,
-//! pkgps -a), never by execsh or pkgnet.
+//! `PUBLIC_COPY_MAX_AGE`, is an error item too. Which node runs a package
+//! comes from `crm_mon --output-as=xml`, asked only for a full listing
+//! (pkglogin -l, pkgps -a), never by execsh or pkgnet.
 
 use super::cib;
 use super::{Config, Package};
@@ -23,8 +23,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 pub const CIB_FILE: &str = "/var/lib/pacemaker/cib/cib.xml";
-/// The world-readable copy of the CIB's file that the `ocf:pcue:package`
-/// agent writes on every action (probes included), for callers who may
+/// The world-readable copy of the CIB file's packages (`cib::public_copy`)
+/// that the `ocf:pcue:package` agent writes on every action (probes included), for callers who may
 /// not read the cluster's own file.
 pub const PUBLIC_COPY: &str = "/run/pcue/cib.xml";
 /// How old the public copy may be: the agent rewrites it on every action,
