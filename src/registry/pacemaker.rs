@@ -50,14 +50,25 @@ pub fn scan_checked(cfg: &Config) -> Vec<Result<Package, String>> {
         Err(e)
             if e.kind() == std::io::ErrorKind::PermissionDenied && path == Path::new(CIB_FILE) =>
         {
-            // The node is a Pacemaker node: no copy, or one that may be
-            // stale, is an error item (pkgnet refuses), never "no packages".
+            // A Pacemaker node (the CIB exists, or the agent made /run/pcue):
+            // no copy, or one that may be stale, is an error item (pkgnet
+            // refuses), never "no packages".
             let copy = Path::new(PUBLIC_COPY);
             match sys::fs::read_text(copy) {
                 Ok(t) => match stale(path, copy) {
                     Some(why) => return vec![Err(why)],
                     None => (copy, t),
                 },
+                Err(e2)
+                    if e2.kind() == std::io::ErrorKind::NotFound
+                        && std::fs::metadata(path).is_err()
+                        && std::fs::metadata(copy.parent().unwrap_or(copy)).is_err() =>
+                {
+                    // The CIB's directory is closed too (its existence is
+                    // unknown) and the agent never ran since boot.
+                    debug!("{}; no '{}'", io_err(path, &e), copy.display());
+                    return Vec::new();
+                }
                 Err(e2) if e2.kind() == std::io::ErrorKind::NotFound => {
                     return vec![Err(format!(
                         "{}; no public copy '{}'",
