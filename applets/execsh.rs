@@ -1,8 +1,8 @@
 //! execsh — enter a package as the calling user.
 
-use crate::context::{self, Lookup};
-use crate::enter::{self, Target};
 use crate::error::{Error, Result};
+use crate::package::enter::{self, Target};
+use crate::package::identity::{self, Lookup};
 use crate::passwd::{self, Group, Passwd};
 use crate::sys::syslog::{self, Facility};
 use crate::sys::{self, fs as sysfs, ids, process, pty, signals, tty};
@@ -194,7 +194,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let name = match a.pkg.clone() {
         Some(p) => p,
         None => {
-            let found = context::current_package(Lookup::default(), &cfg)
+            let found = identity::current_package(Lookup::default(), &cfg)
                 .map_err(|e| refuse(ruid, "", e))?;
             found.ok_or_else(|| {
                 refuse(
@@ -220,7 +220,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     // processes or descriptors, nor SSH_CONNECTION: all of those the
     // caller could choose
     let remote = match tty {
-        Some(_) => context::from_root_parents().and_then(|c| c.ends.remote),
+        Some(_) => identity::from_root_parents().and_then(|c| c.ends.remote),
         None => None,
     };
     enter::open_and_enter(&target).map_err(|e| refuse(ruid, &name, e))?;

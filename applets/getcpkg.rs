@@ -1,9 +1,9 @@
 //! getcpkg — print the package the calling process is in.
 
 use crate::args;
-use crate::context::{self, Lookup};
 use crate::error::{Error, Result};
 use crate::logging;
+use crate::package::identity::{self, Lookup};
 use crate::registry::Config;
 use crate::sys::syslog::Facility;
 use argh::{ArgsInfo, FromArgs};
@@ -89,7 +89,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         logging::add_syslog(Facility::Auth, "getcpkg");
     }
     if a.addresses {
-        match context::connection() {
+        match identity::connection() {
             Some(c) => {
                 let remote = c
                     .ends
@@ -99,7 +99,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
                 println!("{remote} {}", c.ends.local);
             }
             None if a.force => {
-                return Err(Error::new(context::code::NO_DAEMON, "no connection found"));
+                return Err(Error::new(identity::code::NO_DAEMON, "no connection found"));
             }
             None => {}
         }
@@ -108,7 +108,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let lookup = Lookup {
         connection_first: a.force,
     };
-    if let Some(p) = context::current_package(lookup, &Config::from_system())? {
+    if let Some(p) = identity::current_package(lookup, &Config::from_system())? {
         println!("{p}");
     }
     Ok(0)

@@ -200,7 +200,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let Some(pkg) = a.pkg.as_deref() else {
         return Err(Error::usage("missing package name"));
     };
-    crate::name::check(pkg)?;
+    crate::package::name::check(pkg)?;
     let where_ = a.layout.as_deref().unwrap_or("built-in layout");
     let parsed = layout::parse(&text).map_err(|e| Error::fail(format!("{where_}: {e}")))?;
     if sys::ids::real_uid() != 0 || sys::ids::effective_uid() != 0 {
@@ -256,7 +256,7 @@ fn check(pkg: &str, root: &Path, items: &[layout::Item], world: &World) -> Resul
         .by_name(pkg)
         .map(|p| p.addrs.clone())
         .unwrap_or_default();
-    drift.extend(crate::cups::check_package(pkg, root, &addrs));
+    drift.extend(crate::layout::check::cups::check_package(pkg, root, &addrs));
     drift.extend(apply::login_stack(root));
     for d in &drift {
         println!("{d}");
@@ -316,7 +316,7 @@ fn build(pkg: &str, root: &Path, plan: &layout::Plan, dry_run: bool) -> Result<i
 /// writable by others, a symlink, not a mount point...), if they would: the
 /// same check they make, so a root mkpcue calls good is one they enter.
 fn refused_entry(root: &Path) -> Option<String> {
-    crate::enter::open_root(root).err().map(|e| e.msg)
+    crate::package::enter::open_root(root).err().map(|e| e.msg)
 }
 
 fn warn_refused_entry(pkg: &str, root: &Path) {
@@ -352,7 +352,7 @@ fn execute(pkg: &str, root: &Path, steps: &[layout::Step]) -> Result<i32> {
 }
 
 fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
-    let order = crate::mountinfo::umount_order(&w.mounts, &w.root);
+    let order = crate::procfs::mountinfo::umount_order(&w.mounts, &w.root);
     if order.is_empty() {
         println!("{pkg}: nothing mounted on or below {}", w.root);
         return Ok(0);

@@ -1,14 +1,14 @@
 //! pkgbdf — package disk free: `bdf` for the filesystems of one package.
 
 use crate::args;
-use crate::context::{self, Root};
-use crate::df::{self, Dev, MountView, Row, Select};
 use crate::error::{strerror_io, Error, Result};
 use crate::logging;
-use crate::mountinfo;
+use crate::package::identity::{self, Root};
+use crate::procfs::mountinfo;
 use crate::registry::{self, Config};
 use crate::sys;
 use crate::sys::Errno;
+use crate::view::df::{self, Dev, MountView, Row, Select};
 use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 use std::fs;
@@ -180,19 +180,19 @@ fn view(package: Option<&str>) -> Result<View> {
     let mounts =
         crate::procfs::mount_table(MOUNTINFO).map_err(|e| Error::io("read", MOUNTINFO, &e))?;
     let Some(pkg) = package else {
-        diag(|| format!("context: {:?}", context::root_identity()));
+        diag(|| format!("context: {:?}", identity::root_identity()));
         return Ok(View {
             entries: df::system_view(mounts),
             root: None,
         });
     };
-    crate::name::check(pkg)?;
-    let ctx = context::root_identity();
+    crate::package::name::check(pkg)?;
+    let ctx = identity::root_identity();
     diag(|| format!("context: {ctx:?}"));
     let own = match ctx {
         Ok(Root::System) => None,
         Ok(Root::Marker(name)) => Some(Some(name)),
-        Ok(Root::MountPoint(mp)) => Some(context::package_of_root(
+        Ok(Root::MountPoint(mp)) => Some(identity::package_of_root(
             &mp,
             &crate::registry::Config::from_system(),
         )),

@@ -103,7 +103,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             Ok(0)
         }
         (false, Some(text)) => {
-            let ip = crate::addr::parse(&text).ok_or_else(|| {
+            let ip = crate::registry::addr::parse(&text).ok_or_else(|| {
                 Error::usage(format!("invalid address '{}'", text.escape_debug()))
             })?;
             if let Some(p) = Registry::find_addr(&Config::from_system(), ip) {

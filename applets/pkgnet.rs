@@ -1,8 +1,8 @@
 //! pkgnet — route a connection made to a package address into the package.
 
-use crate::activation;
-use crate::enter;
 use crate::error::{code, Error, Result};
+use crate::package::activation;
+use crate::package::enter;
 use crate::sys::syslog::{self, Facility};
 use crate::sys::{self, process};
 use std::ffi::{CString, OsString};
@@ -89,7 +89,7 @@ SEE ALSO
 const IDENT: &str = "pkgnet";
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
-    let ends = crate::context::socket_ends(0);
+    let ends = crate::package::identity::socket_ends(0);
     if ends.is_some() {
         // stderr is the client's socket: nothing of ours may reach it
         crate::logging::to_syslog(IDENT);
@@ -198,7 +198,7 @@ fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
     let passed: Vec<activation::Passed> = (0..n as i32)
         .map(|i| activation::FIRST + i)
         .filter_map(|fd| {
-            let e = crate::context::socket_ends(fd)?;
+            let e = crate::package::identity::socket_ends(fd)?;
             let remote = if sys::net::is_listening(fd) {
                 None
             } else {

@@ -1,8 +1,8 @@
 //! telinit — change a package's run-level.
 
 use crate::error::{Error, Result};
+use crate::init::initctl::{Request, DEFAULT_SLEEP};
 use crate::init::{control, status};
-use crate::initctl::{Request, DEFAULT_SLEEP};
 use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 use std::time::Duration;

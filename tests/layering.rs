@@ -370,7 +370,7 @@ fn the_rules_see_violations() {
     let files = [
         src(
             "src/sys/x.rs",
-            "use crate::sys::fds;\nuse crate::df::Usage;\n// crate::ok in a comment\nfn f() { log::warn!(\"x\"); }\n",
+            "use crate::sys::fds;\nuse crate::view::df::Usage;\n// crate::ok in a comment\nfn f() { log::warn!(\"x\"); }\n",
         ),
         src(
             "src/sys/mod.rs",

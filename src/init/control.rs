@@ -3,7 +3,7 @@
 
 use super::{status, FIFO, PIDFILE};
 use crate::error::{Error, Result};
-use crate::initctl::Request;
+use crate::init::initctl::Request;
 use crate::sys::fifo::{self, WriteErr};
 use crate::sys::locks;
 use std::path::Path;

@@ -17,7 +17,7 @@
 //! - Level 0: after its entries ran, everything still running is stopped
 //!   and the machine is done.
 
-use crate::inittab::{Action, Inittab, InittabEntry};
+use crate::init::inittab::{Action, Inittab, InittabEntry};
 
 /// Monotonic milliseconds.
 pub type Ms = u64;
@@ -655,7 +655,7 @@ pub fn describe_status(raw: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inittab::parse;
+    use crate::init::inittab::parse;
 
     #[test]
     fn wait_statuses_in_words() {

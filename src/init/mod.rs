@@ -1,4 +1,4 @@
-//! pkginit, the init of one package, as three parts:
+//! pkginit, the init of one package, in parts:
 //! - [`machine`]: the pure state machine (which inittab entries run, when
 //!   they stop, the respawn throttle) behind its [`machine::Host`] trait;
 //! - [`runtime`]: the real host — the event loop over signals, the control
@@ -7,12 +7,17 @@
 //! - [`syslog_relay`]: the package's `/dev/log`, relayed to the node's
 //!   syslog with the package's name in each line's tag;
 //! - [`control`]: telinit's end of the control FIFO — send a request, wait
-//!   for pkginit to exit.
+//!   for pkginit to exit;
+//! - [`inittab`]: /etc/inittab, sysvinit's grammar (pure);
+//! - [`initctl`]: sysvinit's 384-byte control request, what telinit writes
+//!   (pure).
 //!
 //! The paths below are all relative to the package root (pkginit runs
 //! chrooted into it); pkginit, telinit and the tests share them.
 
 pub mod control;
+pub mod initctl;
+pub mod inittab;
 pub mod machine;
 pub mod runtime;
 pub mod status;

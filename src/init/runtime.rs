@@ -8,8 +8,8 @@ use super::machine::{Host, Machine, Ms, Record, Sig};
 use super::status;
 use super::{ENVFILE, FIFO, FIFO_DIR, INITTAB, PIDFILE, STATUS, UTMP, WTMP};
 use crate::error::{Error, Result};
-use crate::initctl::{self, Command};
-use crate::inittab::{self, Inittab, InittabEntry};
+use crate::init::initctl::{self, Command};
+use crate::init::inittab::{self, Inittab, InittabEntry};
 use crate::logging;
 use crate::sys::signals::Signal;
 use crate::sys::syslog::Facility;
@@ -174,7 +174,7 @@ fn start(
     }
     let fifo = tryr!(open_control());
     let watch = tryr!(sysfs::DirWatch::new(Path::new(FIFO_DIR)));
-    let ctx_root = crate::context::ctx_root();
+    let ctx_root = crate::package::identity::ctx_root();
     let relay = super::syslog_relay::for_package(&ctx_root);
     let mut rt = Runtime {
         sigs,

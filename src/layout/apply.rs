@@ -7,7 +7,7 @@
 use super::format::{Content, Kind, Layout};
 use super::plan::{abs, shown, Item, Obs, Step, World};
 use crate::error::{Error, Result};
-use crate::mountinfo::{self, Mount};
+use crate::procfs::mountinfo::{self, Mount};
 use crate::registry::Config;
 use crate::sys::mount::{self as sm, FileType, NoRoot, Tree, Unmounted, Walk};
 use std::path::{Path, PathBuf};
@@ -153,7 +153,7 @@ pub fn login_stack(root: &Path) -> Vec<String> {
                 true => "",
                 false => rel.rsplit_once('/').map(|(d, _)| d).unwrap_or(""),
             };
-            rel = crate::loginstack::join_inside(base, &target);
+            rel = crate::layout::check::loginstack::join_inside(base, &target);
         }
         None
     };
@@ -163,7 +163,7 @@ pub fn login_stack(root: &Path) -> Vec<String> {
             .map(|d| String::from_utf8_lossy(&d).into_owned())
     };
     let exists = |p: &str| look(p, false).is_some();
-    crate::loginstack::check(&read, &exists)
+    crate::layout::check::loginstack::check(&read, &exists)
 }
 
 /// What the tree walk found, in the planner's terms; a failure to look is

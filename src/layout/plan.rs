@@ -4,7 +4,7 @@
 //! what has drifted. Pure: the caller observes, `layout::apply` acts.
 
 use super::format::{Kind, LayoutEntry};
-use crate::mountinfo::Mount;
+use crate::procfs::mountinfo::Mount;
 /// What a root holds and what a bind source is, in the walk's own plain
 /// types: the planner reads them as `sys::mount` finds them.
 pub use crate::sys::mount::{FileType, Found, HostPath};
@@ -637,7 +637,7 @@ pub fn check(items: &[Item], w: &World) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::layout::format::parse;
-    use crate::mountinfo;
+    use crate::procfs::mountinfo;
 
     fn items(text: &str) -> Vec<Item> {
         parse(text)

@@ -1,16 +1,17 @@
 //! Everything pcue reads under /proc, in one place: the process list and
 //! the parent links, a process's `stat`, its sockets and real uid, mount
-//! tables, the TCP tables, the boot time and uptime, the tty drivers. The texts are parsed by pure modules
-//! (`stat`, `net_tcp`, `crate::mountinfo`); `scan` reads every process for
-//! a listing with one buffer, and `roots` decides each one's root mount
-//! (pkgps).
+//! tables, the TCP tables, the boot time and uptime, the tty drivers. The
+//! texts are parsed by pure modules (`stat`, `net_tcp`, `mountinfo`,
+//! `tty`). What a peer tool would print from them (ps, df, pkgps's
+//! listing pass) is in `crate::view`, which imports this layer, never the
+//! other way.
 
+pub mod mountinfo;
 pub mod net_tcp;
-pub mod roots;
-pub mod scan;
 pub mod stat;
+pub mod tty;
 
-use crate::mountinfo::{self, Mount};
+use mountinfo::Mount;
 pub use stat::Stat;
 use std::fs;
 use std::io::{self, Read};
@@ -47,10 +48,14 @@ pub fn uptime(text: &str) -> Option<f64> {
     text.split_whitespace().next()?.parse().ok()
 }
 
+/// The most bytes of /proc/PID/cmdline that procps-ng's library reads,
+/// less one (what ps shows at most).
+pub const CMDLINE_MAX: usize = 2 * 64 * 1024;
+
 /// The tty drivers of /proc/tty/drivers; none when it cannot be read.
-pub fn tty_drivers() -> Vec<crate::ps_format::TtyDriver> {
+pub fn tty_drivers() -> Vec<tty::TtyDriver> {
     fs::read_to_string("/proc/tty/drivers")
-        .map(|t| crate::ps_format::parse_tty_drivers(&t))
+        .map(|t| tty::parse(&t))
         .unwrap_or_default()
 }
 

@@ -45,7 +45,7 @@ fn endpoint(s: &str) -> Option<(IpAddr, u16)> {
         }
         _ => return None,
     };
-    Some((crate::addr::canon(ip), port))
+    Some((crate::registry::addr::canon(ip), port))
 }
 
 pub fn parse_line(line: &str) -> Option<Socket> {

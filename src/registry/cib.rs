@@ -137,7 +137,7 @@ pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
             skipped.extend(cib.addrs(g, &mut Vec::new()));
             continue;
         };
-        if let Err(e) = crate::name::check(name) {
+        if let Err(e) = crate::package::name::check(name) {
             diags.push((line(&doc, p), format!("primitive '{}': {}", id(p), e.msg)));
             skipped.extend(cib.addrs(g, &mut Vec::new()));
             continue;
@@ -181,7 +181,7 @@ pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
                 ));
                 continue;
             };
-            match crate::addr::parse(v) {
+            match crate::registry::addr::parse(v) {
                 Some(ip) => {
                     if let Some(owner) = out.iter().find(|o| o.addrs.contains(&ip)) {
                         diags.push((
@@ -275,7 +275,7 @@ impl<'d, 'i> Cib<'d, 'i> {
                 _ => continue,
             };
             let qp = self.params(q, diags);
-            if let Some(ip) = lookup(&qp, key).and_then(crate::addr::parse) {
+            if let Some(ip) = lookup(&qp, key).and_then(crate::registry::addr::parse) {
                 out.push(ip);
             }
         }

@@ -6,7 +6,9 @@
 //! When `cmviewcl` can be run, its `-f line` output names the packages.
 //! A package's root is `<prefix>/<name>` unless its files say otherwise.
 //! Pacemaker packages (`pacemaker.rs`) follow the Serviceguard ones.
+//! Addresses are compared as `addr.rs` canonicalizes them.
 
+pub mod addr;
 pub mod cib;
 pub mod pacemaker;
 pub mod parse;
@@ -150,7 +152,7 @@ impl Registry {
     /// The package owning `ip`, reading only as far as the first match (the
     /// same answer as searching `load(cfg)` in order, in the same order).
     pub fn find_addr(cfg: &Config, ip: IpAddr) -> Option<Package> {
-        let ip = crate::addr::canon(ip);
+        let ip = crate::registry::addr::canon(ip);
         scan(cfg).find(|p| p.addrs.contains(&ip))
     }
 
@@ -163,7 +165,7 @@ impl Registry {
         cfg: &Config,
         ip: IpAddr,
     ) -> std::result::Result<Option<Package>, String> {
-        let ip = crate::addr::canon(ip);
+        let ip = crate::registry::addr::canon(ip);
         for p in scan_checked(cfg) {
             let p = p?;
             if p.addrs.contains(&ip) {
@@ -249,7 +251,7 @@ pub fn scan_checked(
                 Ok(n) => n,
                 Err(e) => return Some(Err(e)),
             };
-            let bad_name = crate::name::check(&name).err().map(|e| {
+            let bad_name = crate::package::name::check(&name).err().map(|e| {
                 warn!("{}: skipping package: {}", cfg.sgconf.display(), e.msg);
                 format!("{}: {}", cfg.sgconf.display(), e.msg)
             });

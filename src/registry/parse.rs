@@ -92,7 +92,7 @@ fn push_addr(out: &mut PackageFile, diags: &mut Vec<Diag>, n: usize, v: &str) {
     if v.is_empty() {
         return;
     }
-    match crate::addr::parse(v) {
+    match crate::registry::addr::parse(v) {
         Some(ip) if !out.addrs.contains(&ip) => out.addrs.push(ip),
         Some(_) => {}
         None => diags.push((n, format!("bad IP address '{v}'"))),
@@ -140,7 +140,7 @@ pub fn modular(text: &str) -> (PackageFile, Vec<Diag>) {
         match key.to_ascii_lowercase().as_str() {
             "package_name" => out.name = Some(value.to_string()),
             "ip_address" => push_addr(&mut out, &mut diags, n + 1, value),
-            "ip_subnet" | "ip_subnet_node" if crate::addr::parse(value).is_none() => {
+            "ip_subnet" | "ip_subnet_node" if crate::registry::addr::parse(value).is_none() => {
                 diags.push((n + 1, format!("bad subnet '{value}'")));
             }
             "pev_pcue_root" => out.root = Some(value.to_string()),

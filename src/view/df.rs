@@ -21,7 +21,7 @@
 //!   the same mount point (over-mounted) beats the one below. Unreadable
 //!   mount points (EACCES, ENOENT) are skipped silently.
 
-use crate::mountinfo::Mount;
+use crate::procfs::mountinfo::Mount;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -674,7 +674,7 @@ pub fn render(rows: &[Row], inodes: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mountinfo;
+    use crate::procfs::mountinfo;
 
     fn u(bs: u64, blocks: u64, bfree: u64, bavail: u64, files: u64, ffree: u64) -> Usage {
         Usage {

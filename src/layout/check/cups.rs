@@ -236,11 +236,11 @@ pub fn own_listens(cupsd_conf: &str, addrs: &[IpAddr]) -> Vec<(IpAddr, u16)> {
 /// Does the package's inittab start cupsd (an entry, not `off`, whose
 /// program is cupsd)?
 pub fn inittab_runs_cupsd(inittab: &str) -> bool {
-    crate::inittab::parse(inittab, "/etc/inittab")
+    crate::init::inittab::parse(inittab, "/etc/inittab")
         .entries
         .iter()
         .any(|e| {
-            e.action != crate::inittab::Action::Off
+            e.action != crate::init::inittab::Action::Off
                 && e.process
                     .split_whitespace()
                     .any(|w| w.rsplit('/').next() == Some("cupsd"))

@@ -43,7 +43,7 @@ pub fn config() -> Config {
 /// Step 1: a valid name the registry knows.
 /// The registry is read only as far as the package (`cfg`: see `config`).
 pub fn lookup(name: &str, cfg: &Config) -> Result<Target> {
-    crate::name::check(name).map_err(|e| Error::fail(e.msg))?;
+    crate::package::name::check(name).map_err(|e| Error::fail(e.msg))?;
     let p = crate::registry::scan(cfg)
         .find(|p| p.name == name)
         .ok_or_else(|| Error::fail(format!("unknown package '{name}'")))?;

@@ -11,8 +11,8 @@
 //!    package through the registry.
 
 use crate::error::{Error, Result};
-use crate::mountinfo;
 use crate::procfs;
+use crate::procfs::mountinfo;
 use crate::registry::{self, Config};
 use crate::sys::{self, net::Endpoints};
 use std::fs;
@@ -118,7 +118,7 @@ pub fn read_marker(root: &Path) -> Option<String> {
     }
     let text = sys::fs::read_text(&path).ok()?;
     let name = text.trim();
-    crate::name::is_valid(name).then(|| name.to_string())
+    crate::package::name::is_valid(name).then(|| name.to_string())
 }
 
 /// The package whose root we are in, `root` being that root's path as pid 1
@@ -133,7 +133,7 @@ pub fn package_of_root(root: &Path, cfg: &Config) -> Option<String> {
         return Some(name);
     }
     let base = root.file_name()?.to_str()?;
-    crate::name::is_valid(base).then(|| base.to_string())
+    crate::package::name::is_valid(base).then(|| base.to_string())
 }
 
 /// `ctxROOT` for the context we are in: `/` followed by the package's name
@@ -167,8 +167,8 @@ pub struct Connection {
 pub fn socket_ends(fd: i32) -> Option<Endpoints> {
     let e = sys::net::endpoints(fd)?;
     Some(Endpoints {
-        local: crate::addr::canon(e.local),
-        remote: e.remote.map(crate::addr::canon),
+        local: crate::registry::addr::canon(e.local),
+        remote: e.remote.map(crate::registry::addr::canon),
     })
 }
 
@@ -185,8 +185,8 @@ pub fn parse_ssh_connection(v: &str) -> Option<Endpoints> {
     if f.len() != 4 {
         return None;
     }
-    let remote = crate::addr::parse(f[0])?;
-    let local = crate::addr::parse(f[2])?;
+    let remote = crate::registry::addr::parse(f[0])?;
+    let local = crate::registry::addr::parse(f[2])?;
     Some(Endpoints {
         local,
         remote: Some(remote),

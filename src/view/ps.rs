@@ -1,6 +1,6 @@
 //! The text of `ps -f`: its fields and columns, computed the way procps-ng
 //! 4 computes them. Pure: numbers and bytes in, text out. Reading /proc is
-//! `procfs::scan`'s job.
+//! `procfs`'s job (and `view::scan`'s, for a whole listing).
 //!
 //! The rules, from procps-ng's `ps/output.c` and `library/{pids,readproc,
 //! escape,devname}.c`:
@@ -20,12 +20,11 @@
 //!   fixed width, overflowing text pushes the next column right, the last
 //!   column gets what is left of the screen (unlimited when not a tty).
 
+pub use crate::procfs::tty::TtyDriver;
 use std::fmt::Write;
 
 /// ps's output buffer: the screen width when stdout is not a terminal.
 pub const OUTBUF_SIZE: usize = 2 * 64 * 1024;
-/// The library reads at most this many bytes of a cmdline, less one.
-pub const CMDLINE_MAX: usize = 2 * 64 * 1024;
 /// ps never pads with more spaces than this.
 const SPACE_AMOUNT: usize = 144;
 
@@ -392,41 +391,6 @@ pub fn stime_field(now: &Tm, start: &Tm) -> String {
     }
 }
 
-/// One line of /proc/tty/drivers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TtyDriver {
-    /// The device name without `/dev/` (`pts`, `ttyS`, `console`).
-    pub name: String,
-    pub major: u32,
-    pub minor_first: u32,
-    pub minor_last: u32,
-}
-
-/// /proc/tty/drivers: `name  /dev/path  major  minor[-minor]  type`.
-pub fn parse_tty_drivers(text: &str) -> Vec<TtyDriver> {
-    text.lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            let name = f.get(1)?.strip_prefix("/dev/")?;
-            let name = name.strip_suffix("%d").unwrap_or(name);
-            let major = f.get(2)?.parse().ok()?;
-            let (a, b) = match f.get(3)?.split_once('-') {
-                Some((a, b)) => (a.parse().ok()?, b.parse().ok()?),
-                None => {
-                    let a = f[3].parse().ok()?;
-                    (a, a)
-                }
-            };
-            Some(TtyDriver {
-                name: name.to_string(),
-                major,
-                minor_first: a,
-                minor_last: b,
-            })
-        })
-        .collect()
-}
-
 /// The kernel's standard names for terminal majors (devices.txt), which
 /// ps falls back to.
 fn guess_name(major: u32, minor: u32) -> Option<String> {
@@ -694,7 +658,7 @@ mod tests {
 
     #[test]
     fn ttys() {
-        let d = parse_tty_drivers(
+        let d = crate::procfs::tty::parse(
             "/dev/tty             /dev/tty        5       0 system:/dev/tty
 /dev/console         /dev/console    5       1 system:console
 /dev/ptmx            /dev/ptmx       5       2 system

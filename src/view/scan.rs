@@ -7,7 +7,7 @@
 //! when that decides the answer (see `Scanner::root_of`): one small read
 //! per process that is not listed, against ps's three.
 
-use crate::mountinfo::Mount;
+use crate::procfs::mountinfo::{self, Mount};
 use crate::procfs::stat::{self, Stat};
 use crate::sys::{self, Errno};
 use std::collections::HashMap;
@@ -32,7 +32,7 @@ pub struct Proc {
     /// Owner of /proc/PID: the effective uid.
     pub uid: u32,
     pub stat: Stat,
-    /// /proc/PID/cmdline as read, at most `ps_format::CMDLINE_MAX - 1` bytes.
+    /// /proc/PID/cmdline as read, at most `procfs::CMDLINE_MAX - 1` bytes.
     pub cmdline: Vec<u8>,
 }
 
@@ -127,26 +127,6 @@ fn fields(text: &[u8]) -> Option<(u64, &[u8])> {
     // the options must have begun: the mount point is not cut
     f.next()?;
     Some((id, mount_point))
-}
-
-/// The mount ID of the last (topmost) line of a mountinfo text whose mount
-/// point is `/`. Only fields 1 and 5 are looked at.
-pub fn root_mount_id(text: &[u8]) -> Option<u64> {
-    let mut found = None;
-    for line in text.split(|&b| b == b'\n') {
-        let mut f = line.split(|&b| b == b' ');
-        let id = f.next();
-        let mp = f.nth(3);
-        if mp == Some(b"/") {
-            if let Some(id) = id
-                .and_then(|s| std::str::from_utf8(s).ok())
-                .and_then(|s| s.parse().ok())
-            {
-                found = Some(id);
-            }
-        }
-    }
-    found
 }
 
 impl Scanner {
@@ -255,11 +235,11 @@ impl Scanner {
                 let asked = (16 * self.len).clamp(STEP, HEAD);
                 if self.fill(&mut f, asked, false)? < asked {
                     // the whole table is in
-                    return Ok(root_mount_id(self.data()));
+                    return Ok(mountinfo::root_mount_id(self.data()));
                 }
             }
             self.fill(&mut f, usize::MAX, false)?;
-            Ok(root_mount_id(self.data()))
+            Ok(mountinfo::root_mount_id(self.data()))
         });
         self.stats.mountinfo_reads += 1;
         self.stats.mountinfo_bytes += self.len;
@@ -304,7 +284,7 @@ impl Scanner {
         // an unreadable cmdline shows as [comm], as in ps
         let cmdline = match self.slurp(
             &format!("/proc/{pid}/cmdline"),
-            crate::ps_format::CMDLINE_MAX - 1,
+            crate::procfs::CMDLINE_MAX - 1,
         ) {
             Ok(_) => self.data().to_vec(),
             Err(e) if gone(&e) => return Got::Gone,
@@ -319,30 +299,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn topmost_root_wins() {
-        let t = b"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
-23 22 0:21 / /proc rw - proc proc rw
-800 22 0:80 / /pkg01 rw - tmpfs tmpfs rw
-801 22 8:1 /srv / rw - ext4 /dev/sda1 rw
-802 801 0:81 / /x\\040/ rw - tmpfs t rw
-";
-        assert_eq!(root_mount_id(t), Some(801));
-        assert_eq!(
-            root_mount_id(b"612 598 0:71 / /pkg rw - tmpfs t rw\n"),
-            None
-        );
-        assert_eq!(root_mount_id(b""), None);
-        // a chrooted process sees its package root first, as "/"
-        let chroot = b"640 630 0:82 / / rw,relatime - tmpfs tmpfs-pkg01 rw,mode=755
-641 640 8:1 /usr /usr ro,relatime - ext4 /dev/root rw
-642 640 0:83 / /proc rw,relatime - proc proc rw
-";
-        assert_eq!(root_mount_id(chroot), Some(640));
-    }
-
-    #[test]
     fn a_line_on_slash_decides_when_nothing_is_stacked() {
-        let ours = crate::mountinfo::parse(
+        let ours = crate::procfs::mountinfo::parse(
             b"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
 23 22 0:21 / /proc rw - proc proc rw
 800 22 0:80 / /pkg01 rw - tmpfs tmpfs rw
@@ -412,11 +370,11 @@ mod tests {
         let own = crate::procfs::mount_table("/proc/self/mountinfo").unwrap();
         let mut s = Scanner::new(&own);
         let me = std::process::id() as i32;
-        let root = crate::mountinfo::root_mount(&own).unwrap().id;
+        let root = crate::procfs::mountinfo::root_mount(&own).unwrap().id;
         assert!(matches!(s.root_of(me), Got::Ok(Some(id)) if id == root));
         // something else on our root's mount point: the table is read whole
         let mut stacked = own.clone();
-        let mut other = crate::mountinfo::root_mount(&own).unwrap().clone();
+        let mut other = crate::procfs::mountinfo::root_mount(&own).unwrap().clone();
         other.id = u64::MAX;
         stacked.push(other);
         let mut s = Scanner::new(&stacked);

@@ -153,6 +153,26 @@ pub fn self_bind(mounts: &[Mount], m: &Mount) -> bool {
     m.root == want
 }
 
+/// The mount ID of the last (topmost) line of a mountinfo text whose mount
+/// point is `/`. Only fields 1 and 5 are looked at.
+pub fn root_mount_id(text: &[u8]) -> Option<u64> {
+    let mut found = None;
+    for line in text.split(|&b| b == b'\n') {
+        let mut f = line.split(|&b| b == b' ');
+        let id = f.next();
+        let mp = f.nth(3);
+        if mp == Some(b"/") {
+            if let Some(id) = id
+                .and_then(|s| std::str::from_utf8(s).ok())
+                .and_then(|s| s.parse().ok())
+            {
+                found = Some(id);
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +266,27 @@ garbage line
             b"22 1 8:1 / / rw - ext4 /dev/sda1 rw\n30 22 8:1 /pkg01 /pkg01 rw - ext4 /dev/sda1 rw\n",
         );
         assert!(self_bind(&on_root, &on_root[1]));
+    }
+
+    #[test]
+    fn topmost_root_wins() {
+        let t = b"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
+23 22 0:21 / /proc rw - proc proc rw
+800 22 0:80 / /pkg01 rw - tmpfs tmpfs rw
+801 22 8:1 /srv / rw - ext4 /dev/sda1 rw
+802 801 0:81 / /x\\040/ rw - tmpfs t rw
+";
+        assert_eq!(root_mount_id(t), Some(801));
+        assert_eq!(
+            root_mount_id(b"612 598 0:71 / /pkg rw - tmpfs t rw\n"),
+            None
+        );
+        assert_eq!(root_mount_id(b""), None);
+        // a chrooted process sees its package root first, as "/"
+        let chroot = b"640 630 0:82 / / rw,relatime - tmpfs tmpfs-pkg01 rw,mode=755
+641 640 8:1 /usr /usr ro,relatime - ext4 /dev/root rw
+642 640 0:83 / /proc rw,relatime - proc proc rw
+";
+        assert_eq!(root_mount_id(chroot), Some(640));
     }
 }
