@@ -150,8 +150,8 @@ impl df::Walk for Walker<'_> {
     fn up(&mut self) -> std::result::Result<(), sys::Errno> {
         self.0.up()
     }
-    fn to_root(&mut self) -> std::result::Result<(), sys::Errno> {
-        self.0.to_root()
+    fn back_to_root(&mut self) -> std::result::Result<(), sys::Errno> {
+        self.0.back_to_root()
     }
 }
 

@@ -86,12 +86,6 @@ impl fmt::Display for Error {
     }
 }
 
-impl From<Errno> for Error {
-    fn from(e: Errno) -> Error {
-        Error::fail(e.desc())
-    }
-}
-
 /// A failed system call: the same one-line message, exit status 1.
 impl From<sys::Error> for Error {
     fn from(e: sys::Error) -> Error {

@@ -4,24 +4,38 @@
 //! `applets/` is the policy, one file per applet. The top level holds the
 //! front end (dispatch, args, error, logging, man) and the records several
 //! subsystems share (utmp, passwd, utc); each subsystem is a folder.
+//!
+//! Everything is crate-private, so the compiler reports what nothing uses,
+//! except [`run`] (the binary's entry) and what tests/fuzz.rs drives from
+//! outside: [`parsers`], [`passwd`] and [`utmp`].
 
-pub mod args;
-pub mod dispatch;
-pub mod error;
-pub mod init;
-pub mod layout;
-pub mod logging;
-pub mod man;
-pub mod package;
+pub(crate) mod args;
+pub(crate) mod dispatch;
+pub(crate) mod error;
+pub(crate) mod init;
+pub(crate) mod layout;
+pub(crate) mod logging;
+pub(crate) mod man;
+pub(crate) mod package;
 pub mod passwd;
-pub mod procfs;
-pub mod registry;
-pub mod sys;
-pub mod utc;
+pub(crate) mod procfs;
+pub(crate) mod registry;
+pub(crate) mod sys;
+pub(crate) mod utc;
 pub mod utmp;
-pub mod view;
+pub(crate) mod view;
 
 #[path = "../applets/mod.rs"]
-pub mod applets;
+pub(crate) mod applets;
 
 pub use dispatch::run;
+
+/// The parsers of what others wrote, public for tests/fuzz.rs.
+pub mod parsers {
+    pub use crate::init::{initctl, inittab};
+    pub use crate::layout::check::{cups, loginstack};
+    pub use crate::layout::format as layout;
+    pub use crate::layout::DEFAULT as DEFAULT_LAYOUT;
+    pub use crate::procfs::{mountinfo, net_tcp, stat};
+    pub use crate::registry::{cib, parse};
+}

@@ -189,15 +189,6 @@ fn open(path: &Path, append: bool) -> Result<File> {
         .map_err(|e| Error::io("open", path.display(), &e))
 }
 
-/// Read every whole record of a utmp or wtmp file.
-pub fn read_all(path: &Path) -> Result<Vec<Utmp>> {
-    let mut buf = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut buf))
-        .map_err(|e| Error::io("read", path.display(), &e))?;
-    Ok(buf.chunks_exact(RECORD).filter_map(Utmp::decode).collect())
-}
-
 /// Put `rec` into utmp: over the record of the same slot, else over the
 /// first empty or dead one, else at the end. A torn record at the end (size
 /// not a multiple of 384) is overwritten rather than built upon.
@@ -253,13 +244,6 @@ fn utmp_within(path: &Path, rec: &Utmp, wait: std::time::Duration) -> Result<boo
     Ok(true)
 }
 
-/// The utmp record of this slot (by `ut_id`), if any.
-pub fn find(path: &Path, id: &str) -> Result<Option<Utmp>> {
-    Ok(read_all(path)?
-        .into_iter()
-        .find(|r| r.id == id && r.ut_type >= INIT_PROCESS))
-}
-
 /// Append one record to wtmp with a single write; a short write is cut back
 /// off so no half record is left.
 pub fn append_wtmp(path: &Path, rec: &Utmp) -> Result<()> {
@@ -309,6 +293,15 @@ pub fn line_and_id(tty: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every whole record of a utmp or wtmp file.
+    fn read_all(path: &Path) -> Result<Vec<Utmp>> {
+        let mut buf = Vec::new();
+        File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut buf))
+            .map_err(|e| Error::io("read", path.display(), &e))?;
+        Ok(buf.chunks_exact(RECORD).filter_map(Utmp::decode).collect())
+    }
 
     #[test]
     fn layout_offsets() {

@@ -19,12 +19,9 @@
 //! (default 11). The figures (inputs, time, peak memory per parser) are
 //! printed: `cargo test --test fuzz -- --nocapture`.
 
-use pcue::init::{initctl, inittab};
-use pcue::layout::{self, check::cups, check::loginstack};
-use pcue::procfs::mountinfo;
-use pcue::procfs::{net_tcp as nettcp, stat as procstat};
-use pcue::registry::cib;
-use pcue::{passwd, registry::parse, utmp};
+use pcue::parsers::{cib, cups, initctl, inittab, layout, loginstack, mountinfo, parse};
+use pcue::parsers::{net_tcp as nettcp, stat as procstat};
+use pcue::{passwd, utmp};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::net::IpAddr;
@@ -364,7 +361,7 @@ fn targets() -> Vec<Target> {
         },
         Target {
             name: "layout",
-            samples: vec![layout::DEFAULT.into()],
+            samples: vec![pcue::parsers::DEFAULT_LAYOUT.into()],
             canary: "",
             run: |b| match layout::parse(&text(b)) {
                 Ok(_) => true,
@@ -395,7 +392,7 @@ fn targets() -> Vec<Target> {
             canary: "99977 1 0:77 / /canary\\04077 rw,relatime - tmpfs canary rw",
             run: |b| {
                 // pkgps's reader of a table's first fields, on the same bytes
-                let _ = pcue::procfs::mountinfo::root_mount_id(b);
+                let _ = mountinfo::root_mount_id(b);
                 mountinfo::parse(b)
                     .iter()
                     .any(|m| m.id == 99977 && m.mount_point == "/canary 77")

@@ -14,8 +14,8 @@ pub mod check;
 pub mod format;
 pub mod plan;
 
-pub use format::{fill, parse, Content, Id, Kind, Layout, LayoutEntry};
-pub use plan::{check, plan, Item, Mode, Obs, Plan, Step, World};
+pub use format::{fill, parse};
+pub use plan::{check, plan, Item, Mode, Plan, Step, World};
 
 /// The layout built into the binary (`mkpcue --print-layout`).
 pub const DEFAULT: &str = include_str!("default.layout");

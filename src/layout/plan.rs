@@ -143,15 +143,6 @@ pub enum Step {
     },
 }
 
-impl Step {
-    pub fn is_mount(&self) -> bool {
-        matches!(
-            self,
-            Step::BindRoot | Step::Bind { .. } | Step::Mount { .. } | Step::Remount { .. }
-        )
-    }
-}
-
 /// `/path` as seen inside the package.
 pub fn shown(path: &str) -> String {
     format!("/{path}")

@@ -6,7 +6,6 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-pub const ESTABLISHED: u8 = 1;
 pub const LISTEN: u8 = 0x0a;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,6 +73,8 @@ pub fn parse(text: &str) -> Vec<Socket> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ESTABLISHED: u8 = 1;
 
     #[test]
     fn tcp4_established() {

@@ -29,11 +29,8 @@ pub struct Stat {
     pub rss: i64,
 }
 
-pub fn parse(text: &str) -> Option<Stat> {
-    parse_bytes(text.as_bytes())
-}
-
-/// The same from raw bytes: comm may hold any byte but NUL and is kept raw.
+/// A `/proc/PID/stat` text as read: comm may hold any byte but NUL and is
+/// kept raw.
 pub fn parse_bytes(b: &[u8]) -> Option<Stat> {
     let open = b.iter().position(|&c| c == b'(')?;
     let close = b.iter().rposition(|&c| c == b')')?;
@@ -71,6 +68,10 @@ pub fn parse_bytes(b: &[u8]) -> Option<Stat> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(text: &str) -> Option<Stat> {
+        parse_bytes(text.as_bytes())
+    }
 
     #[test]
     fn plain() {

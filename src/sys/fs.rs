@@ -103,7 +103,7 @@ impl InRoot {
     }
 
     /// Back to the root.
-    pub fn to_root(&mut self) -> Result<(), Errno> {
+    pub fn back_to_root(&mut self) -> Result<(), Errno> {
         self.cur = self.root.try_clone().map_err(|_| Errno::EMFILE)?;
         Ok(())
     }

@@ -550,7 +550,7 @@ pub trait Walk {
     /// Back to the parent of the current entry (never above the root).
     fn up(&mut self) -> Result<(), crate::sys::Errno>;
     /// Back to the root (an absolute link).
-    fn to_root(&mut self) -> Result<(), crate::sys::Errno>;
+    fn back_to_root(&mut self) -> Result<(), crate::sys::Errno>;
 }
 
 /// The kernel's limit on symbolic links in one lookup.
@@ -585,7 +585,7 @@ pub fn resolve_in_root(path: &str, walk: &mut impl Walk) -> Result<String, crate
                 }
                 if target.starts_with('/') {
                     done.clear();
-                    walk.to_root()?;
+                    walk.back_to_root()?;
                 }
                 todo.extend(target.split('/').rev().map(str::to_string));
             }
@@ -994,7 +994,7 @@ mod tests {
                 self.here.pop();
                 Ok(())
             }
-            fn to_root(&mut self) -> Result<(), crate::sys::Errno> {
+            fn back_to_root(&mut self) -> Result<(), crate::sys::Errno> {
                 self.here.clear();
                 Ok(())
             }
