@@ -1,6 +1,10 @@
 //! argv[0] dispatch and the `pcue` multi-call front end. The only place that
 //! prints an error and picks the exit status.
 
+// the front end owns what pcue itself prints: --list, --help, --version,
+// the manual pages, its own errors
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use crate::applets::{self, Applet};
 use crate::error::{code, Error, Result};
 use crate::{args, logging, man, sys};

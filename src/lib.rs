@@ -8,6 +8,13 @@
 //! Everything is crate-private, so the compiler reports what nothing uses,
 //! except [`run`] (the binary's entry) and what tests/fuzz.rs drives from
 //! outside: [`parsers`], [`passwd`] and [`utmp`].
+//!
+//! `unsafe` is refused everywhere but in `sys`, the bottom layer. Printing
+//! to stdout or stderr (clippy's print lints, Cargo.toml) is allowed only
+//! where output is owned: the front end (dispatch, args' --help) and the
+//! applets; everything else logs or returns.
+
+#![deny(unsafe_code)]
 
 pub(crate) mod args;
 pub(crate) mod dispatch;
@@ -20,12 +27,14 @@ pub(crate) mod package;
 pub mod passwd;
 pub(crate) mod procfs;
 pub(crate) mod registry;
+#[allow(unsafe_code)]
 pub(crate) mod sys;
 pub(crate) mod utc;
 pub mod utmp;
 pub(crate) mod view;
 
 #[path = "../applets/mod.rs"]
+#[allow(clippy::print_stdout)]
 pub(crate) mod applets;
 
 pub use dispatch::run;

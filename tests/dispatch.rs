@@ -1,6 +1,9 @@
 //! The multi-call front end: argv[0] dispatch, the applet table, symlinks.txt,
 //! --install, manual pages, and the setuid privilege drop.
 
+// test code: its helpers may unwrap and expect too (Cargo.toml [lints])
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 use common::*;
 use std::process::Command;

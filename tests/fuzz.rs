@@ -19,6 +19,10 @@
 //! (default 11). The figures (inputs, time, peak memory per parser) are
 //! printed: `cargo test --test fuzz -- --nocapture`.
 
+// test code: its helpers may unwrap and expect too (Cargo.toml [lints]); the
+// figures are printed on purpose
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
 use pcue::parsers::{cib, cups, initctl, inittab, layout, loginstack, mountinfo, parse};
 use pcue::parsers::{net_tcp as nettcp, stat as procstat};
 use pcue::{passwd, utmp};

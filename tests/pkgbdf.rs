@@ -10,6 +10,9 @@
 //! while others build. Only the real host's own filesystems, in the system
 //! context, are compared by what cannot move: name, mount point and size.
 
+// test code: its helpers may unwrap and expect too (Cargo.toml [lints])
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 use common::*;
 use std::collections::BTreeMap;

@@ -1,5 +1,8 @@
 //! pkglogin: address → package over a registry built in a temp directory.
 
+// test code: its helpers may unwrap and expect too (Cargo.toml [lints])
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 use common::*;
 use std::path::Path;

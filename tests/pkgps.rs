@@ -9,6 +9,9 @@
 //! The system's passwd in the sandbox (an overlay) names the package users
 //! as the package's passwd does, so ps maps uids to the package's names.
 
+// test code: its helpers may unwrap and expect too (Cargo.toml [lints])
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 use common::*;
 use std::collections::{BTreeSet, HashMap};

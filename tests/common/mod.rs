@@ -1,5 +1,8 @@
 //! Shared by the integration tests: where the binary is, and a sandbox in
 //! private mount, network and pid namespaces for the privileged ones.
+
+// test code: its helpers may unwrap and expect too (Cargo.toml [lints])
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
