@@ -39,7 +39,10 @@ OPTIONS
     --help  Print this text.
     --version  Print the version.
 ENVIRONMENT
-    PCUE_LOG  Diagnostics on stderr: error, warn (default), info, debug.
+    PCUE_LOG  Diagnostics on stderr: error, warn (default), info, debug,
+              trace, in env_logger's syntax: a level, or directives such
+              as warn,pcue::view=debug (module paths count); a spec that
+              does not parse is ignored. It never lowers warn.
 EXIT STATUS
     127  No such applet.
     2    Bad arguments to pcue itself.
