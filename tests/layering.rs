@@ -7,7 +7,9 @@
 //!   nix and libc;
 //! - no applet names another applet (`crate::applets::NAME`, `super::NAME`:
 //!   only mod.rs' own items, the APPLETS table, are shared);
-//! - `nix::` and `libc::` appear only under src/sys.
+//! - `nix::` and `libc::` appear only under src/sys;
+//! - src/procfs (the /proc readers and parsers) names nothing of src/view
+//!   (what a peer tool prints from them): the views import procfs.
 //!
 //! Line comments and one-line string literals are blanked before the rules
 //! look, so a doc line may name what the code may not use.
@@ -178,6 +180,12 @@ fn nix_libc_violations(files: &[Src]) -> Vec<String> {
     })
 }
 
+fn procfs_violations(files: &[Src]) -> Vec<String> {
+    violations(files, |f, l| {
+        f.rel.starts_with("src/procfs/") && names(l, "crate::view")
+    })
+}
+
 #[test]
 fn sys_imports_nothing_above_it() {
     let bad = sys_violations(&all_sources(), &crates_above_sys());
@@ -194,6 +202,12 @@ fn no_applet_imports_another() {
 fn nix_and_libc_only_in_sys() {
     let bad = nix_libc_violations(&all_sources());
     assert!(bad.is_empty(), "nix:: or libc:: outside src/sys: {bad:?}");
+}
+
+#[test]
+fn procfs_imports_no_view() {
+    let bad = procfs_violations(&all_sources());
+    assert!(bad.is_empty(), "src/procfs imports src/view: {bad:?}");
 }
 
 /// The rules catch what they are for, on planted text.
@@ -217,6 +231,10 @@ fn the_rules_see_violations() {
             "src/y.rs",
             "use std::os::unix::fs::MetadataExt;\nfn f() { libc::getpid(); }\n/// libc:: in a doc line\nlet n = nix::unistd::getpid(); // \"\n",
         ),
+        src(
+            "src/procfs/t.rs",
+            "/// see crate::view::ps\nuse crate::view::ps::TtyDriver;\nuse crate::procfs::stat;\n",
+        ),
     ];
     assert_eq!(
         sys_violations(&files, &["log::".to_string()]),
@@ -227,4 +245,5 @@ fn the_rules_see_violations() {
         ["applets/a.rs:1", "applets/a.rs:2", "applets/a.rs:5"]
     );
     assert_eq!(nix_libc_violations(&files), ["src/y.rs:2", "src/y.rs:4"]);
+    assert_eq!(procfs_violations(&files), ["src/procfs/t.rs:2"]);
 }
