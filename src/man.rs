@@ -1,8 +1,9 @@
 //! Manual pages. Each applet's help text is written like a manual page:
 //! unindented upper-case headings (NAME, SYNOPSIS, ...), indented paragraphs,
-//! and option or exit-code lists whose term and text are separated by two or
-//! more spaces. `--help` prints that text as it is; `--man` renders it as
-//! troff for man(1).
+//! option or exit-code lists whose term and text are separated by two or
+//! more spaces, and numbered steps (`1. text`, deeper lines continuing the
+//! step). `--help` prints that text as it is; `--man` renders it as troff
+//! for man(1), each step an indented paragraph of its own.
 
 /// Render a help text as a troff man page.
 pub fn troff(name: &str, section: u8, version: &str, help: &str) -> String {
@@ -68,7 +69,11 @@ pub fn troff(name: &str, section: u8, version: &str, help: &str) -> String {
             out.push_str(&format!("{extra}{}\n", escape(body)));
             continue;
         }
-        if let Some((term, text)) = split_term(body) {
+        if let Some((num, text)) = split_step(body).filter(|_| indent <= 4) {
+            out.push_str(&format!(".IP {num} 4\n{}\n", escape(text)));
+            para_open = true;
+            in_item = true;
+        } else if let Some((term, text)) = split_term(body) {
             out.push_str(&format!(
                 ".TP\n\\fB{}\\fR\n{}\n",
                 escape(term),
@@ -95,6 +100,16 @@ pub fn troff(name: &str, section: u8, version: &str, help: &str) -> String {
         out.push_str(".fi\n");
     }
     out
+}
+
+/// `1. text`: a numbered step, its number (`1.`) and its text.
+fn split_step(body: &str) -> Option<(&str, &str)> {
+    let dot = body.find(". ")?;
+    let num = &body[..dot];
+    if num.is_empty() || num.len() > 2 || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((&body[..dot + 1], body[dot + 2..].trim_start()))
 }
 
 /// `-x, --foo ARG   text` or `0   text`: a term and its text.
@@ -147,6 +162,23 @@ mod tests {
             t.contains(".TP\n\\fB\\-d\\fR\ndebug\nmore about it\n.PP\nAfter the list.\n"),
             "{t}"
         );
+    }
+
+    /// execsh's numbered steps ran together into one paragraph (issue 21,
+    /// item 21): each is an indented paragraph of its own now, its deeper
+    /// lines its text, and the prose after the last one a new paragraph.
+    #[test]
+    fn numbered_steps_are_paragraphs_of_their_own() {
+        let help = "DESCRIPTION\n    The steps:\n    1. First, and\n       more of it.\n    2. Second.\n    After them.\nEXIT STATUS\n    0   ok\n";
+        let t = troff("x", 8, "1", help);
+        assert!(
+            t.contains(".PP\nThe steps:\n.IP 1. 4\nFirst, and\nmore of it.\n.IP 2. 4\nSecond.\n.PP\nAfter them.\n"),
+            "{t}"
+        );
+        assert!(t.contains(".TP\n\\fB0\\fR\nok\n"), "{t}");
+        assert_eq!(split_step("10. x"), Some(("10.", "x")));
+        assert_eq!(split_step("1.5 x"), None);
+        assert_eq!(split_step("v1. x"), None);
     }
 
     #[test]

@@ -45,3 +45,58 @@ fn man_keeps_the_inetd_conf_example_on_its_own_line() {
     assert!(lines[at - 1].ends_with("socket:"), "{text}");
     assert!(lines[at + 1].starts_with("The local address"), "{text}");
 }
+
+/// `man -l execsh.8`: each numbered step of DESCRIPTION is a paragraph of
+/// its own, starting its line with its number after a blank line (before
+/// issue 21 the seven steps ran together: "...the Pacemaker CIB; cmviewcl
+/// and crm_mon are not run). 2. The root is opened...").
+#[test]
+fn man_sets_numbered_steps_apart() {
+    require("man");
+    let t = TempDir::new("man-steps");
+    let page = t.path().join("execsh.8");
+    let troff = Command::new(bin())
+        .args(["--man", "execsh"])
+        .output()
+        .unwrap();
+    assert!(troff.status.success());
+    std::fs::write(&page, &troff.stdout).unwrap();
+    let out = Command::new("man")
+        .arg("-l")
+        .arg(&page)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("MANWIDTH", "80")
+        .env("MANPAGER", "cat")
+        .env("LANG", "C")
+        .output()
+        .expect("run man");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    for n in 1..=7 {
+        let tag = format!("{n}.");
+        let at = lines
+            .iter()
+            .position(|l| {
+                let mut w = l.split_whitespace();
+                w.next() == Some(tag.as_str()) && w.next().is_some()
+            })
+            .unwrap_or_else(|| panic!("step {n} does not start a line:\n{text}"));
+        assert!(
+            lines[at - 1].trim().is_empty(),
+            "step {n} is not a paragraph of its own:\n{text}"
+        );
+        // no other step runs on inside a line
+        assert!(
+            !lines
+                .iter()
+                .any(|l| l.contains(&format!(") {n}. ")) || l.contains(&format!(". {n}. "))),
+            "step {n} runs together with the one before:\n{text}"
+        );
+    }
+}
