@@ -250,6 +250,70 @@ echo "expired_sys=[$(ask 127.0.0.1:7305)]"
     assert_eq!(f("expired_sys"), "[]", "beyond the bound: {out}");
 }
 
+/// Pacemaker keeps 127 characters of an exit reason and cuts the rest
+/// without a mark ("...before pcue_pkg01 in the )", issue 21): every
+/// reason of the agent goes through its `reason`, which cuts a longer one
+/// to 124 characters and "...", and every reason it can give fits with the
+/// package's names at their longest (a 39-character package, its default
+/// root, 10-digit ids) and a tool's 40-character line.
+#[test]
+fn every_exit_reason_of_the_agent_fits_in_127_characters() {
+    let agent =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ocf/package")).unwrap();
+    let calls: Vec<&str> = agent
+        .lines()
+        .filter(|l| l.contains("ocf_exit_reason"))
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect();
+    assert_eq!(
+        calls,
+        ["\tocf_exit_reason \"$1\""],
+        "only reason() calls ocf_exit_reason"
+    );
+    let pkg = "p".repeat(39);
+    let root = format!("/{pkg}");
+    let tool = "t".repeat(40);
+    let vars = [
+        ("$OCF_RESOURCE_INSTANCE", format!("pcue_{pkg}")),
+        ("$OCF_RESKEY_level", "7".into()),
+        ("$OCF_RESKEY_root", root.clone()),
+        ("$PKG", pkg.clone()),
+        ("$ROOT", root.clone()),
+        ("$real", root.clone()),
+        ("$BIN", "/corp/bin".into()),
+        ("$GRACE", "9".repeat(10)),
+        ("$lvl", "3".into()),
+        ("$1", "4".repeat(10)),
+        ("$2", "1777".into()),
+    ];
+    let mut n = 0;
+    for line in agent.lines() {
+        let Some(at) = line.find("reason \"") else {
+            continue;
+        };
+        let text = &line[at + 8..];
+        let Some(end) = text.rfind('"') else {
+            panic!("a reason on more than one line: {line}")
+        };
+        let mut text = text[..end].to_string();
+        // a tool's line: $(printf '%s' "$out" | tail -1)
+        while let Some(a) = text.find("$(") {
+            let b = text[a..].find(')').map(|b| a + b + 1).unwrap();
+            text.replace_range(a..b, &tool);
+        }
+        for (k, v) in &vars {
+            text = text.replace(k, v);
+        }
+        assert!(
+            !text.contains('$'),
+            "a variable the test does not know: {line}"
+        );
+        assert!(text.len() <= 127, "{} characters: {text}", text.len());
+        n += 1;
+    }
+    assert!(n >= 16, "{n} reasons found");
+}
+
 /// The OCF agent ocf:pcue:package on a package root built by mkpcue: its
 /// meta-data is valid (the OCF DTD and resource-agents' schema), it passes
 /// ocf-tester, and bad input gets the OCF exit codes: no or an invalid
@@ -303,6 +367,10 @@ ACTION=start act unsafe
 chmod 755 $T/pkg01
 ln -s $T/pkg01 $T/link
 ACTION=start act symlink OCF_RESKEY_root=$T/link
+# a root deeper than an exit reason can hold: cut, and marked so
+deep=$T/$(printf 'd%.0s' $(seq 150))
+mkdir -p $deep
+ACTION=start act deep OCF_RESKEY_root=$deep
 # (the pkginits ocf-tester started and stopped are zombies of the sandbox's pid 1)
 echo "pkginit_after_refusals=$(ps -e -o stat=,comm= | awk '$2 == "pkginit" && $1 !~ /^Z/' | wc -l)"
 ACTION=start act start
@@ -355,6 +423,15 @@ echo "pub_pkg=$(PCUE_CIB=/run/pcue/cib.xml $T/pkglogin -l | awk -v r=$T/pkg01 '$
     assert_eq!(f("unsafe"), "4", "{out}");
     assert!(f("unsafe_msg").contains("mode 777"), "{out}");
     assert_eq!(f("symlink"), "4", "{out}");
+    assert_eq!(f("deep"), "1", "{out}");
+    assert_eq!(f("deep_msg").len(), 127, "{out}");
+    assert!(f("deep_msg").ends_with("ddd..."), "{out}");
+    for l in out.lines().filter(|l| l.contains("_msg=")) {
+        assert!(
+            l.len() - l.find('=').unwrap() <= 128,
+            "an exit reason over 127: {l}"
+        );
+    }
     assert_eq!(f("pkginit_after_refusals"), "0", "nothing started: {out}");
     assert_eq!(f("start"), "0", "{out}");
     assert_eq!(f("mon"), "0", "{out}");
