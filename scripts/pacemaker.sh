@@ -58,42 +58,9 @@ SVC=8000            # pkg01's own service, started by its pkginit
 HPORT=2324          # inetd -> pkgnet -> hostname (the bench's answer with Dummy)
 export PCUE_BIN=$T/bin
 
-# ---- the cluster's nodes ----------------------------------------------------
-# node_boot NAME IPSUFFIX: a node (scripts/node.sh) with the private state a
-# cluster node needs (/dev/shm for libqb, /var/lib/{pacemaker,corosync}, its
-# logs and /etc/corosync), then corosync and pacemakerd.
-node_boot() {
-    local n=$1 d=$T/$1
-    node_create "$n" "$2" || return 1
-    mkdir -p "$d/log-pacemaker" "$d/log-corosync"
-    chown hacluster:haclient "$d/log-pacemaker"
-    node_exec "$n" sh -c "
-        mount -t tmpfs -o mode=1777 shm-$n /dev/shm &&
-        mount -t tmpfs -o mode=755 pcmk-$n /var/lib/pacemaker &&
-        mount -t tmpfs -o mode=755 cs-$n /var/lib/corosync &&
-        mount --bind '$d/log-pacemaker' /var/log/pacemaker &&
-        mount --bind '$d/log-corosync' /var/log/corosync &&
-        mount --bind '$T/corosync' /etc/corosync &&
-        mkdir -p /run/lock /run/resource-agents &&
-        for s in cib pengine blackbox cores; do install -d -o hacluster -g haclient -m 0750 /var/lib/pacemaker/\$s; done &&
-        install -o hacluster -g haclient -m 0600 '$T/seed-cib.xml' /var/lib/pacemaker/cib/cib.xml" || return 1
-    node_exec "$n" setsid corosync -f </dev/null >"$d/corosync.out" 2>&1 &
-    local i
-    for i in $(seq 100); do
-        node_exec "$n" corosync-cmapctl -g totem.cluster_name >/dev/null 2>&1 && break
-        sleep 0.1
-    done
-    node_exec "$n" env PCMK_logfile=/var/log/pacemaker/pacemaker.log PCMK_logfacility=none \
-        setsid pacemakerd </dev/null >"$d/pacemakerd.out" 2>&1 &
-    # a real inetd on every node: pkgnet routes a package address into its package
-    node_exec "$n" inetd -d "$T/inetd.conf" >"$d/inetd.log" 2>&1 &
-}
+# the cluster's nodes: node_boot, cluster_up (scripts/cluster.sh)
+. "$REPO/scripts/cluster.sh"
 
-# where GROUP: the node crm_mon (asked on NODE) says runs GROUP's last member.
-# cluster_up NODE COUNT: COUNT nodes online, as crm_mon on NODE sees it.
-cluster_up() {
-    [ "$(node_exec "$1" crm_mon -1 --output-as=xml 2>/dev/null | grep -c '<node name=.* online="true"')" = "$2" ]
-}
 
 # answer NODE_EXPECTED: the client asks pkg01's answer port; true when the
 # answer comes from NODE_EXPECTED.
@@ -226,42 +193,8 @@ $PORT stream tcp nowait root $T/bin/pkgnet pkgnet /usr/bin/setpriv --reuid=alice
 $HPORT stream tcp nowait root $T/bin/pkgnet pkgnet /bin/hostname
 EOF
 
-# ---- corosync: one configuration for both nodes --------------------------
-mkdir -p "$T/corosync/uidgid.d"
-corosync-keygen -k "$T/corosync/authkey" >/dev/null 2>&1
-cat > "$T/corosync/corosync.conf" <<EOF
-totem {
-    version: 2
-    cluster_name: pcue
-    transport: knet
-    crypto_cipher: aes256
-    crypto_hash: sha256
-    token: 1000
-}
-nodelist {
-    node {
-        name: n1
-        nodeid: 1
-        ring0_addr: $LAB_NET.11
-    }
-    node {
-        name: n2
-        nodeid: 2
-        ring0_addr: $LAB_NET.12
-    }
-}
-quorum {
-    provider: corosync_votequorum
-    two_node: 1
-}
-logging {
-    to_logfile: yes
-    logfile: /var/log/corosync/corosync.log
-    to_stderr: no
-    to_syslog: no
-}
-EOF
-chmod 400 "$T/corosync/authkey"
+# ---- corosync: one configuration for both nodes (scripts/cluster.sh) -----
+cluster_conf
 
 heading "Boot: corosync (token 1000 ms, two_node) and pacemakerd on n1 and n2"
 tb=$EPOCHREALTIME

@@ -523,3 +523,44 @@ fn a_pacemaker_cluster_fails_the_package_over() {
     assert_eq!(f("failed"), "0", "{all}");
     assert!(res.status.success(), "{all}");
 }
+
+/// The README's Pacemaker recipes run as they stand there (issue 21, item
+/// 11), read from README.md by scripts/pacemaker-readme.sh on a real
+/// two-node cluster whose configuration starts empty (fencing on): the
+/// fencing line and the crm recipe (one transaction), then, with pkg01
+/// removed and fencing back on, the fencing line and recipe for pcs. Each
+/// time pkg01 (Filesystem -> IPaddr2 -> ocf:pcue:package) runs on node1 at
+/// its run-level with its address, and no action failed.
+#[test]
+fn the_readme_crm_and_pcs_recipes_start_the_package() {
+    for cmd in [
+        "corosync",
+        "pacemakerd",
+        "crm_mon",
+        "crm_resource",
+        "cibadmin",
+        "crm",
+        "pcs",
+        "mkfs.ext4",
+        "losetup",
+        "nsenter",
+    ] {
+        require(cmd);
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pacemaker-readme.sh");
+    let res = sandbox(&format!("bash {} --inside", script.display()));
+    let out = String::from_utf8_lossy(&res.stdout).into_owned();
+    let err = String::from_utf8_lossy(&res.stderr);
+    let all = format!("{out}\n--- stderr\n{err}");
+    let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
+    for tool in ["crm", "pcs"] {
+        assert_eq!(f(&format!("{tool}_rc")), "0", "{tool}: {all}");
+        assert_eq!(f(&format!("{tool}_started")), "n1", "{tool}: {all}");
+        assert_eq!(f(&format!("{tool}_failures")), "0", "{tool}: {all}");
+        assert_eq!(f(&format!("{tool}_level")), "run-level 3", "{tool}: {all}");
+        assert_eq!(f(&format!("{tool}_vip")), "1", "{tool}: {all}");
+    }
+    assert_eq!(f("loops_left"), "0", "{all}");
+    assert_eq!(f("failed"), "0", "{all}");
+    assert!(res.status.success(), "{all}");
+}
