@@ -89,7 +89,8 @@ OPTIONS
     --check  Report every difference between the root and the layout, one
         line each; change nothing. Exit status 1 if there is any. What
         keeps a package user from logging in is reported too: a PAM stack
-        of login, sshd, su or passwd that is missing (it falls to
+        of login, sshd, su, su-l (su -), passwd or chpasswd, or of cron or
+        atd when the package holds them, that is missing (it falls to
         /etc/pam.d/other) or includes a missing file or module, pam_limits
         without /etc/security/limits.conf, no /etc/shadow, a login.defs
         whose ENV_PATH or ENV_SUPATH lacks /corp/bin. A package

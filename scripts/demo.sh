@@ -90,8 +90,8 @@ done
 # listening on the package's address, and an inittab entry; carol is an
 # account of pkg01 only, made with the standard tools from the node.
 ssh-keygen -A -f "$T/pkg01" >/dev/null
-printf 'ListenAddress 127.0.0.2\nPidFile /run/sshd.pid\nUsePAM yes\nKbdInteractiveAuthentication no\nSetEnv PATH=/usr/local/bin:/usr/bin:/bin:/corp/bin\n' > "$T/pkg01/etc/ssh/sshd_config"
-echo "ss:345:respawn:/usr/sbin/sshd -D -e -f /etc/ssh/sshd_config" >> "$T/pkg01/etc/inittab"
+printf 'ListenAddress 127.0.0.2\nPidFile /run/sshd.pid\nUsePAM yes\nKbdInteractiveAuthentication no\n' > "$T/pkg01/etc/ssh/sshd_config"
+echo "ss:345:respawn:/usr/sbin/sshd -D -f /etc/ssh/sshd_config" >> "$T/pkg01/etc/inittab"
 step "useradd --root makes carol, an account of pkg01 only" useradd --root "$T/pkg01" -m -u 2101 -s /bin/bash carol
 expect "^ *$" "made"
 export HOME=$T/client; mkdir -p -m 700 "$HOME"

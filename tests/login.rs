@@ -466,3 +466,147 @@ echo "fc_node=$(ls "$T/alice" | grep -c '\.txt$' || true)"
         assert_eq!(field(&out, k), Some(v), "{k}: {out}");
     }
 }
+
+/// The README's inittab line for a package's own sshd, as an administrator
+/// copies it (issue 21): the line itself is read from README.md.
+fn readme_sshd_line() -> String {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let at = readme
+        .find("`ss:345:respawn:")
+        .expect("README gives the package sshd's inittab line");
+    let line = &readme[at + 1..];
+    line[..line.find('`').unwrap()].replace('\n', " ")
+}
+
+/// A package set up as the README says, followed as an administrator would
+/// (issue 21, items 13-17): the README's inittab line for sshd with the
+/// example `sshd_config.package`, a stock Debian `sshd_config` beside it,
+/// and the README's cron line.
+/// - 14: sshd logs to syslog: alice's `Accepted` line reaches the node as
+///   `pkg01/sshd[pid]` (with the old `-e` it went to pkginit's /dev/null);
+/// - 16: `ssh ADDR getcpkg` finds getcpkg through the stock sshd_config too
+///   (the PATH comes from the package's PAM environment, not `SetEnv`);
+/// - 15: `ssh -L` through the example config is refused, where the stock
+///   one forwards to the node's loopback-only service;
+/// - 13: `su -` and `su -l` work inside the package (PAM service `su-l`),
+///   and `mkpcue --check` names a `su-l` that falls to `other`;
+/// - 17: the package's cron finds `/etc/crontab` and `/etc/cron.d` (a job
+///   put there runs) and logs neither STAT FAILED nor OPENDIR FAILED.
+#[test]
+fn a_package_set_up_as_the_readme_says() {
+    for c in [
+        "ssh",
+        "ssh-keygen",
+        "/usr/sbin/sshd",
+        "/usr/sbin/cron",
+        "socat",
+        "su",
+    ] {
+        require(c);
+    }
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ssh/sshd_config.package");
+    let out = run(&format!(
+        "EXAMPLE={}\nSSLINE='{}'\n{CLIENT}{}",
+        example.display(),
+        readme_sshd_line(),
+        r#"
+ssh-keygen -A -f "$R" >/dev/null || die "ssh-keygen -A -f ROOT"
+for a in 127.0.0.2 '[127.0.0.2]:2222'; do echo "$a $(cat "$R/etc/ssh/ssh_host_ed25519_key.pub")"; done > "$HOME/known_hosts"
+sed 's/^ListenAddress .*/ListenAddress 127.0.0.2/' "$EXAMPLE" > "$R/etc/ssh/sshd_config"
+cp /usr/share/openssh/sshd_config "$R/etc/ssh/sshd_config.stock"
+authorize alice "$R/home/alice" 2001
+echo "ssline=$SSLINE"
+cat > "$R/etc/inittab" <<C
+id:3:initdefault:
+$SSLINE
+st:345:respawn:/usr/sbin/sshd -D -f /etc/ssh/sshd_config.stock -o ListenAddress=127.0.0.2:2222 -o PidFile=/run/sshd-stock.pid
+cr:2345:respawn:/usr/sbin/cron -f
+C
+# a system job of the package, as an administrator adds one
+echo '@reboot root echo "cron.d job ran in $(/corp/bin/getcpkg)" > /tmp/crond.out' > "$R/etc/cron.d/pcue-test" ||
+    die "the package has no /etc/cron.d"
+chroot "$R" /corp/bin/pkginit || die "pkginit"
+wait_until 10 "ss -Htln | grep -q '127.0.0.2:22 '" || die "the README's sshd is not listening"
+wait_until 10 "ss -Htln | grep -q '127.0.0.2:2222 '" || die "the stock sshd is not listening"
+# 14: the README's sshd logs to syslog: its lines reach the node's (before
+# any login through the stock one, which logs there too)
+echo "example_cmd=$(sshc alice@127.0.0.2 getcpkg 2>&1)"
+wait_log 10 1 'pkg01/sshd\[[0-9]*\]: Accepted publickey for alice' && echo "accepted=yes" || echo "accepted=no"
+# 16: a command through the stock sshd_config finds the package's applets
+echo "stock_cmd=$(sshc -p 2222 alice@127.0.0.2 'getcpkg; echo "$PATH"' 2>&1 | tr '\n' ' ')"
+# 15: a service of the node on its loopback only
+socat TCP-LISTEN:7631,bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo node-only' </dev/null >/dev/null 2>&1 &
+wait_until 5 "ss -Htln | grep -q '127.0.0.1:7631 '" || die "no node service"
+# fwd PORT LOCAL: ssh -L LOCAL:127.0.0.1:7631 through the sshd on PORT; what a client of LOCAL gets
+fwd() {
+    sshc -N -p "$1" -L "127.0.0.1:$2:127.0.0.1:7631" alice@127.0.0.2 2>"$T/fwd$2.err" &
+    local pid=$!
+    wait_until 10 "ss -Htln | grep -q '127.0.0.1:$2 '" || die "ssh -L did not listen on $2"
+    echo "[$(socat -T 5 - TCP:127.0.0.1:$2 </dev/null 2>/dev/null)]"
+    kill $pid; wait $pid 2>/dev/null || true
+}
+echo "fwd_stock=$(fwd 2222 7002)"
+echo "fwd_example=$(fwd 22 7003)"
+wait_log 5 1 'pkg01/sshd\[[0-9]*\]: refused local port forward: .* target 127.0.0.1 port 7631' &&
+    echo "fwd_refused_logged=yes" || echo "fwd_refused_logged=no"
+# 13: su - and su -l inside the package, as the package's root
+echo "su_dash=$("$T/bin/execsh" pkg01 /bin/su - alice -c 'echo "$(id -un) $(getcpkg) $PWD"' 2>&1)"
+echo "su_l=$("$T/bin/execsh" pkg01 /bin/su -l alice -c 'echo "$(id -un) $ctxROOT"' 2>&1)"
+echo "su_plain=$("$T/bin/execsh" pkg01 /bin/su alice -c 'id -un' 2>&1)"
+mv "$R/etc/pam.d/su-l" "$T/su-l.saved"
+rc=0; mkpcue --check pkg01 > "$T/check.out" || rc=$?
+echo "check_rc=$rc"
+grep -a 'su-l' "$T/check.out" | sed 's/^/check: /'
+mv "$T/su-l.saved" "$R/etc/pam.d/su-l"
+# 17: cron read /etc/cron.d (its @reboot job ran) and logged no failure
+wait_until 10 '[ -s "$R/tmp/crond.out" ]' && echo "crond=$(cat "$R/tmp/crond.out")" || echo "crond=none"
+wait_log 5 1 'pkg01/cron\[[0-9]*\]: ' || die "no line of the package's cron reached syslog"
+echo "cron_lines=$(grep -a -c 'pkg01/cron\[' "$T/syslog")"
+echo "cron_failed=$(grep -a -c -e 'STAT FAILED' -e 'OPENDIR FAILED' "$T/syslog" || true)"
+grep -a 'pkg01/cron\[' "$T/syslog" | tr '\0' '\n' | sed 's/^/cron: /' | head -20
+chroot "$R" /corp/bin/telinit 0; echo "telinit0=$?"
+"#
+    ));
+    let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
+    assert_eq!(
+        f("ssline"),
+        "ss:345:respawn:/usr/sbin/sshd -D -f /etc/ssh/sshd_config",
+        "{out}"
+    );
+    assert!(f("stock_cmd").starts_with("pkg01 "), "{out}");
+    assert!(
+        f("stock_cmd")
+            .trim_end()
+            .split(':')
+            .any(|d| d == "/corp/bin"),
+        "{out}"
+    );
+    assert_eq!(f("example_cmd"), "pkg01", "{out}");
+    assert_eq!(
+        f("accepted"),
+        "yes",
+        "sshd's Accepted line in the node's syslog: {out}"
+    );
+    assert_eq!(
+        f("fwd_stock"),
+        "[node-only]",
+        "the test's forwarding does forward: {out}"
+    );
+    assert_eq!(f("fwd_example"), "[]", "the example refuses ssh -L: {out}");
+    assert_eq!(f("fwd_refused_logged"), "yes", "{out}");
+    assert_eq!(f("su_dash"), "alice pkg01 /home/alice", "{out}");
+    assert_eq!(f("su_l"), "alice /pkg01", "{out}");
+    assert_eq!(f("su_plain"), "alice", "{out}");
+    assert_eq!(f("check_rc"), "1", "{out}");
+    assert!(
+        out.contains("check: /etc/pam.d/su-l: missing: su-l falls to /etc/pam.d/other"),
+        "{out}"
+    );
+    assert_eq!(f("crond"), "cron.d job ran in pkg01", "{out}");
+    assert_eq!(f("cron_failed"), "0", "{out}");
+    assert!(f("cron_lines").parse::<u32>().unwrap_or(0) >= 1, "{out}");
+    assert_eq!(f("telinit0"), "0", "{out}");
+}

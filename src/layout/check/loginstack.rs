@@ -5,19 +5,30 @@
 //! sees them.
 //!
 //! Reported, one line each: a service's PAM file missing (it would fall to
-//! `/etc/pam.d/other`, which mkpcue's layout makes deny everything), an
+//! `/etc/pam.d/other`, which mkpcue's layout makes deny everything: the
+//! login services always, a daemon's when the package holds the daemon), an
 //! `@include` of a missing file, a module not found in the package's module
 //! directories, an unknown line, a stack without the types its service
 //! needs, `pam_limits` without `/etc/security/limits.conf` (every session
 //! fails), no `/etc/shadow`, and a `login.defs` whose `ENV_PATH` or
 //! `ENV_SUPATH` lacks `/corp/bin` (a login's PATH would not find getcpkg).
 
-/// The services a person logs in (or changes a password) through.
-pub const SERVICES: [(&str, &[&str]); 4] = [
+/// The services a person logs in (or changes a password) through; `su-l`
+/// is util-linux su's for `su -` and `su -l`.
+pub const SERVICES: [(&str, &[&str]); 6] = [
     ("login", &["auth", "account", "session"]),
     ("sshd", &["auth", "account", "session"]),
     ("su", &["auth", "account", "session"]),
+    ("su-l", &["auth", "account", "session"]),
     ("passwd", &["password"]),
+    ("chpasswd", &["password"]),
+];
+
+/// Daemons that open PAM sessions for the package's users, by the program
+/// that names the service: checked when the package holds the program.
+pub const DAEMONS: [(&str, &str, &[&str]); 2] = [
+    ("cron", "/usr/sbin/cron", &["account", "session"]),
+    ("atd", "/usr/sbin/atd", &["account", "session"]),
 ];
 
 /// Where Linux-PAM looks for a module named without a path.
@@ -151,12 +162,14 @@ pub fn check(read: &dyn Fn(&str) -> Option<String>, exists: &dyn Fn(&str) -> boo
     let dirs = module_dirs();
     let mut out = Vec::new();
     let mut limits_by = None;
-    for (svc, needs) in SERVICES {
+    let daemons = DAEMONS
+        .iter()
+        .filter(|(_, program, _)| exists(program))
+        .map(|(svc, _, needs)| (*svc, *needs));
+    for (svc, needs) in SERVICES.into_iter().chain(daemons) {
         let path = format!("/etc/pam.d/{svc}");
         if read(&path).is_none() {
-            out.push(format!(
-                "{path}: missing: {svc} falls to /etc/pam.d/other (no login stack)"
-            ));
+            out.push(format!("{path}: missing: {svc} falls to /etc/pam.d/other"));
             continue;
         }
         let mut w = Walk::default();
@@ -267,7 +280,7 @@ mod tests {
     }
 
     // the stacks mkpcue's default layout writes, reduced
-    const GOOD: [(&str, &str); 10] = [
+    const GOOD: [(&str, &str); 12] = [
         ("/etc/pam.d/common-auth", "auth     required pam_unix.so\n"),
         ("/etc/pam.d/common-account", "account  required pam_unix.so\n"),
         ("/etc/pam.d/common-password", "password required pam_unix.so obscure sha512\n"),
@@ -275,7 +288,9 @@ mod tests {
         ("/etc/pam.d/login", "# login\nauth     requisite pam_nologin.so\n@include common-auth\n@include common-account\n@include common-session\n@include common-password\n"),
         ("/etc/pam.d/sshd", "@include common-auth\naccount  required pam_nologin.so\n@include common-account\n@include common-session\n"),
         ("/etc/pam.d/su", "auth     sufficient pam_rootok.so\n@include common-auth\n@include common-account\n@include common-session\n"),
+        ("/etc/pam.d/su-l", "@include su\n"),
         ("/etc/pam.d/passwd", "@include common-password\n"),
+        ("/etc/pam.d/chpasswd", "@include common-password\n"),
         ("/etc/login.defs", "ENV_SUPATH      PATH=/usr/sbin:/usr/bin:/corp/bin\nENV_PATH        PATH=/usr/bin:/bin:/corp/bin\n"),
         ("/etc/security/limits.conf", "# none\n"),
     ];
@@ -308,10 +323,12 @@ mod tests {
         assert_eq!(
             got,
             [
-                "/etc/pam.d/login: missing: login falls to /etc/pam.d/other (no login stack)",
-                "/etc/pam.d/sshd: missing: sshd falls to /etc/pam.d/other (no login stack)",
-                "/etc/pam.d/su: missing: su falls to /etc/pam.d/other (no login stack)",
-                "/etc/pam.d/passwd: missing: passwd falls to /etc/pam.d/other (no login stack)",
+                "/etc/pam.d/login: missing: login falls to /etc/pam.d/other",
+                "/etc/pam.d/sshd: missing: sshd falls to /etc/pam.d/other",
+                "/etc/pam.d/su: missing: su falls to /etc/pam.d/other",
+                "/etc/pam.d/su-l: missing: su-l falls to /etc/pam.d/other",
+                "/etc/pam.d/passwd: missing: passwd falls to /etc/pam.d/other",
+                "/etc/pam.d/chpasswd: missing: chpasswd falls to /etc/pam.d/other",
                 "/etc/shadow: missing; pam_unix knows no password",
                 "/etc/login.defs: missing; a login's PATH lacks /corp/bin",
             ]
@@ -336,10 +353,35 @@ mod tests {
                 "/etc/pam.d/su:4: not a PAM line",
                 "/etc/pam.d/su:5: unknown type 'frob'",
                 "/etc/pam.d/su: no account lines",
+                "/etc/pam.d/su-l: no account lines",
                 "/etc/security/limits.conf: missing; pam_limits (/etc/pam.d/login) fails every session",
                 "/etc/login.defs: ENV_PATH lacks /corp/bin",
             ]
         );
+    }
+
+    /// `su -` inside every package was denied: the layout had no su-l,
+    /// and --check said nothing (issue 21, item 13). A daemon's stack is
+    /// asked for when the package holds the daemon.
+    #[test]
+    fn su_l_and_the_daemons_falling_to_other_are_named() {
+        let got = with(&[("/etc/pam.d/su-l", None)]);
+        assert_eq!(
+            got,
+            ["/etc/pam.d/su-l: missing: su-l falls to /etc/pam.d/other"]
+        );
+        let mut files: Vec<(&str, &str)> = GOOD.to_vec();
+        files.push(("/etc/shadow", ""));
+        files.push(("/usr/sbin/cron", ""));
+        assert_eq!(
+            run(&files),
+            ["/etc/pam.d/cron: missing: cron falls to /etc/pam.d/other"]
+        );
+        files.push((
+            "/etc/pam.d/cron",
+            "account required pam_unix.so\nsession required pam_unix.so\n",
+        ));
+        assert_eq!(run(&files), Vec::<String>::new());
     }
 
     #[test]
