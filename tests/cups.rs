@@ -332,3 +332,54 @@ echo "files_written=$(grep -c '^write /etc/cups/cups-files.conf' "$T/m2")"
     assert_eq!(f("keep_line"), "1", "{out}");
     assert_eq!(f("files_written"), "1", "the missing file is added: {out}");
 }
+
+/// The README's raw queue, as written there (`-v socket://192.0.2.7:9100`,
+/// the address replaced by one of the sandbox's): lpadmin in the package
+/// takes the socket backend (Debian's `cups` package; with `cups-daemon`
+/// alone the package's /opt/cups/backend has no socket and lpadmin refuses
+/// the URI), and a job reaches the printer's port.
+#[test]
+fn the_readme_raw_queue_prints_through_the_socket_backend() {
+    need();
+    require("/usr/lib/cups/backend/socket");
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let at = readme
+        .find("`-v socket://")
+        .expect("the README's raw queue");
+    let uri = readme[at + 4..].split('`').next().unwrap().to_string();
+    assert!(
+        readme.contains("Debian's `cups` package"),
+        "the README says where the socket backend comes from"
+    );
+    let out = sandbox_ok(&format!(
+        "URI='{uri}'\n{SETUP}{}",
+        r#"
+net_up 127.0.0.9
+uri=$(echo "$URI" | sed 's#socket://[^:]*:#socket://127.0.0.9:#')
+echo "uri=$uri"
+socat -u TCP-LISTEN:9100,bind=127.0.0.9,reuseaddr OPEN:"$T/printer.out",creat </dev/null >/dev/null 2>&1 &
+wait_until 5 "ss -Htln | grep -q '127.0.0.9:9100 '" || die "no printer port"
+cups_pkg pkg01
+echo "backend=$(readlink "$T/pkg01/opt/cups/backend/socket")"
+cups_start - pkg01
+rc=0; in_pkg pkg01 lpadmin -p office -E -v "$uri" 2>"$T/lpadmin.err" || rc=$?
+echo "lpadmin_rc=$rc $(head -1 "$T/lpadmin.err")"
+echo "a raw page for the office" | in_pkg pkg01 lp -d office >/dev/null || die "lp -d office"
+wait_until 20 'grep -q "raw page" "$T/printer.out" 2>/dev/null' && echo "printed=yes" || echo "printed=no"
+cups_stop - pkg01
+"#
+    ));
+    assert_eq!(field(&out, "uri"), Some("socket://127.0.0.9:9100"), "{out}");
+    assert_eq!(
+        field(&out, "backend"),
+        Some("/usr/lib/cups/backend/socket"),
+        "{out}"
+    );
+    assert!(
+        field(&out, "lpadmin_rc").is_some_and(|v| v.starts_with("0 ")),
+        "{out}"
+    );
+    assert_eq!(field(&out, "printed"), Some("yes"), "{out}");
+}
