@@ -16,14 +16,19 @@ all: build
 build:
 	@scripts/build-static.sh $(BIN)
 
+# What each target needs, installed by its own group (scripts/deps.sh
+# GROUP): make demo installs a few small packages, make test the rest.
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh all
+
+deps-%:
+	@scripts/deps.sh $*
 
 # Every test: unit tests, then the integration tests against the static binary.
 # The test binaries are built without LTO: the integration tests drive the
 # static binary (built with LTO above), and a full LTO link of each of the
 # two dozen test binaries was most of the suite's time on two cores.
-test: deps build
+test: deps-test build
 	CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
 	PCUE_BIN=$(CURDIR)/$(BIN) cargo test --release --locked $(CARGO_TEST_FLAGS) -- --test-threads=2
 
@@ -32,22 +37,22 @@ check:
 	cargo fmt --check
 	cargo clippy --release --all-targets --locked -- -D warnings
 
-bench: deps build
+bench: deps-bench build
 	@scripts/bench.sh $(CURDIR)/$(BIN)
 
 # Long runs under hostile churn (scripts/soak.d/*.sh), each printing its
 # figures; SOAK=NAME runs the matching ones only.
-soak: deps build
+soak: deps-soak build
 	@scripts/soak.sh $(CURDIR)/$(BIN) $(SOAK)
 
-demo: deps build
+demo: deps-demo build
 	@scripts/demo.sh $(CURDIR)/$(BIN)
 
 # A package failing over between two simulated nodes, narrated step by step:
 # ENGINE=serviceguard (default: the package's start and halt steps by hand)
 # or ENGINE=pacemaker (a real Corosync + Pacemaker cluster, ocf:pcue:package).
 ENGINE ?= serviceguard
-failover: deps build
+failover: deps-$(if $(filter pacemaker,$(ENGINE)),pacemaker,failover) build
 ifeq ($(ENGINE),pacemaker)
 	@scripts/pacemaker.sh $(CURDIR)/$(BIN)
 else

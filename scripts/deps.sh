@@ -2,9 +2,41 @@
 # Install what the tests, the demo and the benchmarks need on a fresh Debian
 # machine. Daemons must not start on the host while their packages install,
 # so a policy-rc.d that refuses every start is in place for the install only.
+#
+# Usage: scripts/deps.sh [GROUP]: what one make target needs, so that the
+# first command a new user runs installs little (make demo: a dozen small
+# packages at most). GROUP is one of
+#   demo       make demo: the node with two packages (inetd, cron, socat, ssh)
+#   failover   make failover: the demo's and e2fsprogs
+#   pacemaker  make failover ENGINE=pacemaker: also Corosync and Pacemaker
+#   test       make test: everything listed here but hyperfine, and Debian's
+#              sysvinit telinit and xinetd, extracted under target/
+#   soak       make soak: as test
+#   bench      make bench, and all (the default, make deps): everything
+# DEPS_DRY_RUN=1: print the missing packages the group needs, one a line,
+# and install nothing.
 set -euo pipefail
+group=${1:-all}
+DEMO="openbsd-inetd cron socat util-linux bsdutils procps iproute2 coreutils
+      openssh-server openssh-client passwd libpam-modules"
+FAILOVER="$DEMO e2fsprogs"
+PACEMAKER="$FAILOVER corosync pacemaker pacemaker-cli-utils resource-agents psmisc kmod"
+case $group in
+    demo) only=$DEMO ;;
+    failover) only=$FAILOVER ;;
+    pacemaker) only=$PACEMAKER ;;
+    test | soak | bench | all) only= ;;
+    *) echo "deps: unknown group '$group' (demo, failover, pacemaker, test, soak, bench, all)" >&2; exit 2 ;;
+esac
+# for_group PACKAGE: the group needs it (hyperfine only bench's and all's)
+for_group() {
+    case $1 in hyperfine) [ "$group" = bench ] || [ "$group" = all ]; return ;; esac
+    [ -z "$only" ] && return 0
+    case " $(echo $only) " in *" $1 "*) return 0 ;; esac
+    return 1
+}
 need=()
-want() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+want() { for_group "$2" || return 0; command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
 want inetd openbsd-inetd
 want cron cron
 want socat socat
@@ -46,6 +78,13 @@ want chpasswd passwd
 want systemd-socket-activate systemd
 want groff groff-base
 want man man-db
+# the README followed as written (tests/login.rs, tests/cups.rs,
+# tests/pacemaker.rs): su, CUPS's socket backend (Debian's cups package;
+# cups-daemon has none), crmsh and pcs (pcsd is kept from starting)
+want su util-linux
+want /usr/lib/cups/backend/socket cups
+want crm crmsh
+want pcs pcs
 [ -e /usr/lib/x86_64-linux-gnu/security/pam_unix.so ] || [ -e /lib/x86_64-linux-gnu/security/pam_unix.so ] ||
     need+=(libpam-modules)
 # Pacemaker: a real two-node Corosync+Pacemaker cluster in namespaces
@@ -59,6 +98,10 @@ want ocf-tester resource-agents
 want xmllint libxml2-utils
 want fuser psmisc
 want modprobe kmod
+if [ -n "${DEPS_DRY_RUN:-}" ]; then
+    [ ${#need[@]} -eq 0 ] || printf '%s\n' "${need[@]}"
+    exit 0
+fi
 if [ ${#need[@]} -gt 0 ]; then
     mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
     echo "deps: installing ${need[*]}" >&2
@@ -73,6 +116,7 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || true
     apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >&2
 fi
+case $group in test | soak | bench | all) ;; *) exit 0 ;; esac
 # Debian's sysvinit telinit, extracted (not installed) for the pkginit tests.
 sysv=target/sysvinit
 if [ ! -x "$sysv/sbin/telinit" ] && [ ! -x "$sysv/usr/sbin/telinit" ]; then
