@@ -93,7 +93,8 @@ OPTIONS
         atd when the package holds them, that is missing (it falls to
         /etc/pam.d/other) or includes a missing file or module, pam_limits
         without /etc/security/limits.conf, no /etc/shadow, a login.defs
-        whose ENV_PATH or ENV_SUPATH lacks /corp/bin. A package
+        whose ENV_PATH or ENV_SUPATH lacks /corp/bin, an sshd stack whose
+        pam_env gives sessions no PATH with /corp/bin. A package
         with its own CUPS (/etc/cups/cupsd.conf, and an inittab entry that
         starts cupsd) is checked as its cupsd would be: cupsd -t runs inside the root (its output is reported
         when it fails); a user or group cups-files.conf names that the

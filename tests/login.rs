@@ -561,6 +561,13 @@ rc=0; mkpcue --check pkg01 > "$T/check.out" || rc=$?
 echo "check_rc=$rc"
 grep -a 'su-l' "$T/check.out" | sed 's/^/check: /'
 mv "$T/su-l.saved" "$R/etc/pam.d/su-l"
+# 16: without the package's PATH files a stock sshd_config's command finds
+# no getcpkg, and --check says why
+mkdir "$T/saved"; mv "$R/etc/security/path.env" "$R/etc/security/path-root.env" "$T/saved/"
+echo "nopath_cmd=$(sshc -p 2222 alice@127.0.0.2 getcpkg 2>&1 | tail -1)"
+rc=0; mkpcue --check pkg01 > "$T/check2.out" || rc=$?
+grep -a 'pam_env' "$T/check2.out" | sed 's/^/check2: /' || true
+mv "$T/saved/path.env" "$T/saved/path-root.env" "$R/etc/security/"
 # 17: cron read /etc/cron.d (its @reboot job ran) and logged no failure
 wait_until 10 '[ -s "$R/tmp/crond.out" ]' && echo "crond=$(cat "$R/tmp/crond.out")" || echo "crond=none"
 wait_log 5 1 'pkg01/cron\[[0-9]*\]: ' || die "no line of the package's cron reached syslog"
@@ -603,6 +610,14 @@ chroot "$R" /corp/bin/telinit 0; echo "telinit0=$?"
     assert_eq!(f("check_rc"), "1", "{out}");
     assert!(
         out.contains("check: /etc/pam.d/su-l: missing: su-l falls to /etc/pam.d/other"),
+        "{out}"
+    );
+    assert!(
+        f("nopath_cmd").contains("getcpkg: command not found"),
+        "{out}"
+    );
+    assert!(
+        out.contains("check2: /etc/pam.d/sshd: no session pam_env gives PATH a /corp/bin"),
         "{out}"
     );
     assert_eq!(f("crond"), "cron.d job ran in pkg01", "{out}");

@@ -10,8 +10,10 @@
 //! `@include` of a missing file, a module not found in the package's module
 //! directories, an unknown line, a stack without the types its service
 //! needs, `pam_limits` without `/etc/security/limits.conf` (every session
-//! fails), no `/etc/shadow`, and a `login.defs` whose `ENV_PATH` or
-//! `ENV_SUPATH` lacks `/corp/bin` (a login's PATH would not find getcpkg).
+//! fails), no `/etc/shadow`, a `login.defs` whose `ENV_PATH` or
+//! `ENV_SUPATH` lacks `/corp/bin` (a login's PATH would not find getcpkg),
+//! and an sshd stack whose sessions get no PATH with `/corp/bin` from
+//! pam_env (sshd sets a PATH of its own, without it).
 
 /// The services a person logs in (or changes a password) through; `su-l`
 /// is util-linux su's for `su -` and `su -l`.
@@ -54,6 +56,8 @@ struct Walk {
     problems: Vec<String>,
     types: Vec<&'static str>,
     limits: bool,
+    /// A session's pam_env gives PATH a /corp/bin.
+    corp_path: bool,
     /// Files walked to their end for this service: one included again
     /// adds nothing new, so it is not walked again (a file that includes
     /// itself, or another, on many lines would otherwise cost
@@ -73,9 +77,9 @@ impl Walk {
 }
 
 /// One PAM line: its type (without a leading `-`), whether a missing
-/// module is tolerated (`-type`), and the module. None for a line that is
-/// not `TYPE CONTROL MODULE [ARGS]`.
-fn parse_line(line: &str) -> Option<(&str, bool, &str)> {
+/// module is tolerated (`-type`), the module and its arguments. None for a
+/// line that is not `TYPE CONTROL MODULE [ARGS]`.
+fn parse_line(line: &str) -> Option<(&str, bool, &str, &str)> {
     let line = line.trim();
     let (typ, rest) = line.split_once(char::is_whitespace)?;
     let (typ, quiet) = match typ.strip_prefix('-') {
@@ -89,8 +93,43 @@ fn parse_line(line: &str) -> Option<(&str, bool, &str)> {
     } else {
         rest.split_once(char::is_whitespace)?.1
     };
+    let after = after.trim_start();
     let module = after.split_whitespace().next()?;
-    Some((typ, quiet, module))
+    Some((typ, quiet, module, after[module.len()..].trim()))
+}
+
+/// pam_env with these arguments sets a PATH holding /corp/bin: from its
+/// env file (`envfile=`, default /etc/environment, unless `readenv=0`:
+/// `PATH=...` lines) or its conf file (`conffile=`, default
+/// /etc/security/pam_env.conf: `PATH DEFAULT=... OVERRIDE=...`).
+fn pam_env_path_has_corp_bin(args: &str, read: &dyn Fn(&str) -> Option<String>) -> bool {
+    let arg = |key: &str| {
+        args.split_whitespace()
+            .find_map(|a| a.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+    };
+    let has = |v: &str| v.trim_matches('"').split(':').any(|d| d == "/corp/bin");
+    let envfile = (arg("readenv") != Some("0"))
+        .then(|| read(arg("envfile").unwrap_or("/etc/environment")))
+        .flatten()
+        .is_some_and(|t| {
+            t.lines().any(|l| {
+                let l = l.trim();
+                let l = l.strip_prefix("export ").unwrap_or(l);
+                l.strip_prefix("PATH=").is_some_and(has)
+            })
+        });
+    let conffile = read(arg("conffile").unwrap_or("/etc/security/pam_env.conf")).is_some_and(|t| {
+        t.lines().any(|l| {
+            let mut w = l.split_whitespace();
+            w.next() == Some("PATH")
+                && w.any(|v| {
+                    v.strip_prefix("DEFAULT=")
+                        .or_else(|| v.strip_prefix("OVERRIDE="))
+                        .is_some_and(has)
+                })
+        })
+    });
+    envfile || conffile
 }
 
 fn walk(
@@ -128,7 +167,7 @@ fn walk(
             }
             continue;
         }
-        let Some((typ, quiet, module)) = parse_line(line) else {
+        let Some((typ, quiet, module, args)) = parse_line(line) else {
             w.report(format!("{path}:{n}: not a PAM line"));
             continue;
         };
@@ -149,6 +188,9 @@ fn walk(
         }
         if module.rsplit('/').next() == Some("pam_limits.so") {
             w.limits = true;
+        }
+        if typ == "session" && module.rsplit('/').next() == Some("pam_env.so") {
+            w.corp_path |= pam_env_path_has_corp_bin(args, read);
         }
     }
     if !w.done.iter().any(|d| d == file) {
@@ -186,6 +228,12 @@ pub fn check(read: &dyn Fn(&str) -> Option<String>, exists: &dyn Fn(&str) -> boo
             .collect();
         if !lacking.is_empty() {
             out.push(format!("{path}: no {} lines", lacking.join("/")));
+        }
+        if svc == "sshd" && !w.corp_path {
+            // sshd sets a PATH of its own, without /corp/bin
+            out.push(format!(
+                "{path}: no session pam_env gives PATH a /corp/bin (ssh ADDR getcpkg: not found)"
+            ));
         }
         if w.limits && limits_by.is_none() {
             limits_by = Some(path);
@@ -280,11 +328,12 @@ mod tests {
     }
 
     // the stacks mkpcue's default layout writes, reduced
-    const GOOD: [(&str, &str); 12] = [
+    const GOOD: [(&str, &str); 13] = [
         ("/etc/pam.d/common-auth", "auth     required pam_unix.so\n"),
         ("/etc/pam.d/common-account", "account  required pam_unix.so\n"),
         ("/etc/pam.d/common-password", "password required pam_unix.so obscure sha512\n"),
-        ("/etc/pam.d/common-session", "session  required pam_limits.so\nsession  required pam_unix.so\nsession  required pam_env.so readenv=1 envfile=/var/run/pkginit.env\n"),
+        ("/etc/pam.d/common-session", "session  required pam_limits.so\nsession  required pam_unix.so\nsession  required pam_env.so readenv=1 envfile=/var/run/pkginit.env\nsession  optional pam_env.so readenv=1 envfile=/etc/security/path.env\n"),
+        ("/etc/security/path.env", "# users\nPATH=/usr/bin:/bin:/corp/bin\n"),
         ("/etc/pam.d/login", "# login\nauth     requisite pam_nologin.so\n@include common-auth\n@include common-account\n@include common-session\n@include common-password\n"),
         ("/etc/pam.d/sshd", "@include common-auth\naccount  required pam_nologin.so\n@include common-account\n@include common-session\n"),
         ("/etc/pam.d/su", "auth     sufficient pam_rootok.so\n@include common-auth\n@include common-account\n@include common-session\n"),
@@ -382,6 +431,35 @@ mod tests {
             "account required pam_unix.so\nsession required pam_unix.so\n",
         ));
         assert_eq!(run(&files), Vec::<String>::new());
+    }
+
+    /// A stock sshd_config gives logins sshd's own PATH: only the package's
+    /// pam_env puts /corp/bin on it (issue 21, item 16), from an env file
+    /// or pam_env.conf; a stack without one is named.
+    #[test]
+    fn sshd_without_a_corp_bin_path_is_named() {
+        let want = ["/etc/pam.d/sshd: no session pam_env gives PATH a /corp/bin (ssh ADDR getcpkg: not found)"];
+        assert_eq!(with(&[("/etc/security/path.env", None)]), want);
+        assert_eq!(
+            with(&[("/etc/security/path.env", Some("PATH=/usr/bin:/bin\n"))]),
+            want
+        );
+        assert_eq!(
+            with(&[
+                ("/etc/security/path.env", None),
+                (
+                    "/etc/security/pam_env.conf",
+                    Some("PATH DEFAULT=/usr/bin:/corp/bin\n")
+                ),
+            ]),
+            Vec::<String>::new()
+        );
+        let export = |p: &str| {
+            (p == "/etc/environment").then(|| "export PATH=\"/bin:/corp/bin\"\n".to_string())
+        };
+        assert!(pam_env_path_has_corp_bin("", &export));
+        let plain = |p: &str| (p == "/etc/environment").then(|| "PATH=/corp/bin\n".to_string());
+        assert!(!pam_env_path_has_corp_bin("readenv=0", &plain));
     }
 
     #[test]
