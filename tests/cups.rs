@@ -337,7 +337,10 @@ echo "files_written=$(grep -c '^write /etc/cups/cups-files.conf' "$T/m2")"
 /// the address replaced by one of the sandbox's): lpadmin in the package
 /// takes the socket backend (Debian's `cups` package; with `cups-daemon`
 /// alone the package's /opt/cups/backend has no socket and lpadmin refuses
-/// the URI), and a job reaches the printer's port.
+/// the URI), and a job reaches the printer's port. A client on another
+/// machine (an address that is not a loopback one, in the sandbox's network
+/// namespace) is refused until `Allow` lets its network
+/// in, and is told what the README says: the printer does not exist.
 #[test]
 fn the_readme_raw_queue_prints_through_the_socket_backend() {
     need();
@@ -356,19 +359,26 @@ fn the_readme_raw_queue_prints_through_the_socket_backend() {
     let out = sandbox_ok(&format!(
         "URI='{uri}'\n{SETUP}{}",
         r#"
-net_up 127.0.0.9
+net_up 127.0.0.9 10.77.9.1
+reg_cntl pkg03 10.77.9.1
 uri=$(echo "$URI" | sed 's#socket://[^:]*:#socket://127.0.0.9:#')
 echo "uri=$uri"
 socat -u TCP-LISTEN:9100,bind=127.0.0.9,reuseaddr OPEN:"$T/printer.out",creat </dev/null >/dev/null 2>&1 &
 wait_until 5 "ss -Htln | grep -q '127.0.0.9:9100 '" || die "no printer port"
-cups_pkg pkg01
-echo "backend=$(readlink "$T/pkg01/opt/cups/backend/socket")"
-cups_start - pkg01
-rc=0; in_pkg pkg01 lpadmin -p office -E -v "$uri" 2>"$T/lpadmin.err" || rc=$?
+cups_pkg pkg03
+echo "backend=$(readlink "$T/pkg03/opt/cups/backend/socket")"
+cups_start - pkg03
+rc=0; in_pkg pkg03 lpadmin -p office -E -v "$uri" 2>"$T/lpadmin.err" || rc=$?
 echo "lpadmin_rc=$rc $(head -1 "$T/lpadmin.err")"
-echo "a raw page for the office" | in_pkg pkg01 lp -d office >/dev/null || die "lp -d office"
+echo "a raw page for the office" | in_pkg pkg03 lp -d office >/dev/null || die "lp -d office"
 wait_until 20 'grep -q "raw page" "$T/printer.out" 2>/dev/null' && echo "printed=yes" || echo "printed=no"
-cups_stop - pkg01
+# a client from 10.77.9.1, not a loopback address
+rc=0; echo remote | lp -h 10.77.9.1:631 -d office >/dev/null 2>"$T/remote.err" || rc=$?
+echo "remote=$rc $(head -1 "$T/remote.err")"
+sed -i 's#^<Location />$#<Location />\n  Allow 10.77.9.0/24#' "$T/pkg03/etc/cups/cupsd.conf"
+kill -HUP "$(cat "$T/pkg03/run/cups/cupsd.pid")"
+wait_until 10 "echo allowed | lp -h 10.77.9.1:631 -d office >/dev/null 2>&1" && echo "allowed=yes" || echo "allowed=no"
+cups_stop - pkg03
 "#
     ));
     assert_eq!(field(&out, "uri"), Some("socket://127.0.0.9:9100"), "{out}");
@@ -382,4 +392,10 @@ cups_stop - pkg01
         "{out}"
     );
     assert_eq!(field(&out, "printed"), Some("yes"), "{out}");
+    assert_eq!(
+        field(&out, "remote"),
+        Some("1 lp: Error - The printer or class does not exist."),
+        "{out}"
+    );
+    assert_eq!(field(&out, "allowed"), Some("yes"), "{out}");
 }
