@@ -467,19 +467,6 @@ echo "fc_node=$(ls "$T/alice" | grep -c '\.txt$' || true)"
     }
 }
 
-/// The README's inittab line for a package's own sshd, as an administrator
-/// copies it (issue 21): the line itself is read from README.md.
-fn readme_sshd_line() -> String {
-    let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .unwrap();
-    let at = readme
-        .find("`ss:345:respawn:")
-        .expect("README gives the package sshd's inittab line");
-    let line = &readme[at + 1..];
-    line[..line.find('`').unwrap()].replace('\n', " ")
-}
-
 /// A package set up as the README says, followed as an administrator would
 /// (issue 21, items 13-17): the README's inittab line for sshd with the
 /// example `sshd_config.package`, a stock Debian `sshd_config` beside it,
@@ -508,10 +495,23 @@ fn a_package_set_up_as_the_readme_says() {
     }
     let example =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ssh/sshd_config.package");
+    // the README's inittab line for the package's sshd, as an
+    // administrator copies it
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let at = readme
+        .find("`ss:345:respawn:")
+        .expect("README gives the package sshd's inittab line");
+    let ssline = readme[at + 1..]
+        .split('`')
+        .next()
+        .unwrap()
+        .replace('\n', " ");
     let out = run(&format!(
         "EXAMPLE={}\nSSLINE='{}'\n{CLIENT}{}",
         example.display(),
-        readme_sshd_line(),
+        ssline,
         r#"
 ssh-keygen -A -f "$R" >/dev/null || die "ssh-keygen -A -f ROOT"
 for a in 127.0.0.2 '[127.0.0.2]:2222'; do echo "$a $(cat "$R/etc/ssh/ssh_host_ed25519_key.pub")"; done > "$HOME/known_hosts"
