@@ -223,6 +223,8 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         Some(_) => identity::from_root_parents().and_then(|c| c.ends.remote),
         None => None,
     };
+    // cgroup join: execsh (interactive and not; the relay parent too), as root, before the chroot
+    crate::cgroup::join(&target.name).map_err(|e| refuse(ruid, &name, e))?;
     enter::open_and_enter(&target).map_err(|e| refuse(ruid, &name, e))?;
     // 3. the account, from the package's own files
     let (users, groups) = accounts();

@@ -168,9 +168,21 @@ struct Args {
     /// print the public copy of a CIB file (root only)
     #[argh(option)]
     public_cib: Option<String>,
-    /// the package
+    /// make the package's cgroup and apply its limits (package start)
+    #[argh(switch)]
+    cgroup: bool,
+    /// remove the package's cgroup (package stop)
+    #[argh(switch)]
+    cgroup_remove: bool,
+    /// print the limits as systemd-run properties
+    #[argh(switch)]
+    cgroup_properties: bool,
+    /// with --cgroup: a limit from the cluster, Directive=value
+    #[argh(option)]
+    limit: Vec<String>,
+    /// the package (with --cgroup: then -- and a command to run in it)
     #[argh(positional)]
-    pkg: Option<String>,
+    operands: Vec<String>,
 }
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
@@ -188,6 +200,15 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     if let Some(cib) = &a.public_cib {
         return public_cib(cib);
     }
+    if a.cgroup || a.cgroup_remove || a.cgroup_properties {
+        return cgroup(&a);
+    }
+    if !a.limit.is_empty() {
+        return Err(Error::usage("--limit goes with --cgroup"));
+    }
+    if a.operands.len() > 1 {
+        return Err(Error::usage(format!("extra operand '{}'", a.operands[1])));
+    }
     if a.lazy && !a.umount {
         return Err(Error::usage("--lazy goes with --umount"));
     }
@@ -199,7 +220,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         print!("{text}");
         return Ok(0);
     }
-    let Some(pkg) = a.pkg.as_deref() else {
+    let Some(pkg) = a.operands.first().map(String::as_str) else {
         return Err(Error::usage("missing package name"));
     };
     crate::package::name::check(pkg)?;
@@ -235,6 +256,100 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
 }
 
 /// --public-cib: the registry's part of a CIB file, on stdout.
+/// --cgroup, --cgroup-remove, --cgroup-properties: the package's cgroup
+/// (src/cgroup).
+fn cgroup(a: &Args) -> Result<i32> {
+    let modes = [a.cgroup, a.cgroup_remove, a.cgroup_properties];
+    if modes.iter().filter(|x| **x).count() > 1
+        || a.mount
+        || a.umount
+        || a.check
+        || a.print_layout
+        || a.dry_run
+    {
+        return Err(Error::usage(
+            "--cgroup, --cgroup-remove and --cgroup-properties go alone",
+        ));
+    }
+    let Some((pkg, cmd)) = a.operands.split_first() else {
+        return Err(Error::usage("missing package name"));
+    };
+    crate::package::name::check(pkg)?;
+    if !a.cgroup && !cmd.is_empty() {
+        return Err(Error::usage(format!("extra operand '{}'", cmd[0])));
+    }
+    if sys::ids::real_uid() != 0 || sys::ids::effective_uid() != 0 {
+        return Err(Error::fail(
+            "must be run by root (real and effective uid 0)",
+        ));
+    }
+    if a.cgroup_remove {
+        crate::cgroup::remove(pkg)?;
+        println!("cgroup of {pkg} removed");
+        return Ok(0);
+    }
+    let root = apply::package_root(pkg)?;
+    let (limits, errs) = crate::cgroup::limits(&root, &a.limit)?;
+    for e in &errs {
+        log::warn!("{e}");
+    }
+    if a.cgroup_properties {
+        let p: Vec<String> = limits
+            .directives()
+            .iter()
+            .map(|d| format!("-p {d}"))
+            .collect();
+        println!("{}", p.join(" "));
+        return Ok(0);
+    }
+    let pidfile = root.join(crate::init::PIDFILE.trim_start_matches('/'));
+    let init_alive = sys::locks::lock_holder(&pidfile).is_some();
+    let st = crate::cgroup::start(pkg, &limits, init_alive)?;
+    if st.dirs.is_empty() {
+        println!("{pkg}: no cgroup hierarchy on this node: no cgroup");
+    } else {
+        let where_: Vec<&str> = st.dirs.iter().map(|d| d.ctrls.as_str()).collect();
+        let set = if st.applied.is_empty() {
+            "no limits".to_string()
+        } else {
+            st.applied.join(" ")
+        };
+        println!(
+            "{pkg}: cgroup {} ({}); {set}",
+            st.dirs[0].path.display(),
+            where_.join(" ")
+        );
+    }
+    if st.taken_over > 0 {
+        log::warn!(
+            "{pkg}: took over the cgroup an earlier start left, with {} process(es) in it",
+            st.taken_over
+        );
+    }
+    if st.killed > 0 {
+        log::warn!(
+            "{pkg}: killed {} process(es) an earlier pkginit left in the package's cgroup",
+            st.killed
+        );
+    }
+    for m in &st.missing {
+        log::warn!("{pkg}: not enforced (Limits=best-effort): {m}");
+    }
+    if cmd.is_empty() {
+        return Ok(0);
+    }
+    // cgroup join: package start (pkginit and all it starts)
+    crate::cgroup::join(pkg)?;
+    use std::os::unix::process::CommandExt;
+    let e = std::process::Command::new(&cmd[0]).args(&cmd[1..]).exec();
+    let code = if e.kind() == std::io::ErrorKind::NotFound {
+        crate::error::code::NOT_FOUND
+    } else {
+        crate::error::code::NOT_EXECUTABLE
+    };
+    Err(Error::io("execute", &cmd[0], &e).with_code(code))
+}
+
 fn public_cib(cib: &str) -> Result<i32> {
     if sys::ids::real_uid() != 0 || sys::ids::effective_uid() != 0 {
         return Err(Error::fail(

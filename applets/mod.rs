@@ -13,6 +13,7 @@ pub mod pkginit;
 pub mod pkglogin;
 pub mod pkgnet;
 pub mod pkgps;
+pub mod pkgstat;
 pub mod telinit;
 
 /// An applet's entry point gets the words after its name.
@@ -86,6 +87,13 @@ pub const APPLETS: &[Applet] = &[
         keeps_root: false,
         usage_code: 2,
         help: pkgps::HELP,
+    },
+    Applet {
+        name: "pkgstat",
+        main: pkgstat::main,
+        keeps_root: false,
+        usage_code: 2,
+        help: pkgstat::HELP,
     },
     Applet {
         name: "telinit",

@@ -157,7 +157,9 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         name: pkg.name.clone(),
         root: pkg.root.clone(),
     };
-    if let Err(e) = enter::open_and_enter(&target) {
+    // cgroup join: pkgnet (the connection's daemon), as root, before the chroot; fails closed
+    let entered = crate::cgroup::join(&target.name).and_then(|_| enter::open_and_enter(&target));
+    if let Err(e) = entered {
         syslog::send(
             Facility::Auth,
             log::Level::Warn,
@@ -247,7 +249,9 @@ fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
         Some(Some(p)) => p,
     };
     let target = enter::Target { name, root };
-    if let Err(e) = enter::open_and_enter(&target) {
+    // cgroup join: pkgnet (socket activation), as root, before the chroot; fails closed
+    let entered = crate::cgroup::join(&target.name).and_then(|_| enter::open_and_enter(&target));
+    if let Err(e) = entered {
         return refuse(
             &client,
             &format!("to {local} (package '{}'): {}", target.name, e.msg),

@@ -17,6 +17,7 @@
 #![deny(unsafe_code)]
 
 pub(crate) mod args;
+pub(crate) mod cgroup;
 pub(crate) mod dispatch;
 pub(crate) mod error;
 pub(crate) mod init;

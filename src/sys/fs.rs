@@ -392,6 +392,29 @@ pub fn create_missing(path: &Path, mode: u32) {
         .open(path);
 }
 
+/// The type (statfs f_type) of the filesystem holding `path`: how the
+/// cgroup code tells a cgroup hierarchy from anything planted in its
+/// place.
+pub fn fs_type(path: &Path) -> Result<u64, Errno> {
+    let s = nix::sys::statfs::statfs(path)?;
+    Ok(s.filesystem_type().0 as u64)
+}
+
+/// Write `data` in one write(2) to an existing file, opened without
+/// following a final symlink (cgroup interface files: one value per write).
+pub fn write_existing(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)?;
+    let n = f.write(data)?;
+    if n != data.len() {
+        return Err(std::io::Error::from_raw_os_error(libc::EIO));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,293 @@
+//! Resource control (issue 19): a package started by pcue.sh gets one
+//! cgroup (v1 cpu, cpuacct, memory, pids, blkio and the unified hierarchy)
+//! with the limits of its /etc/pcue/resources and the cluster's overrides;
+//! pkginit, execsh and pkgnet (under a real inetd) put every process of the
+//! package in it; pkgstat and pkgps agree on what is in it; stop removes
+//! it, a start after kill -9 of pkginit leaves one. Cgroups are the node's
+//! (not namespaced): each run uses a name prefix of its own
+//! (PCUE_CGROUP_PREFIX, pcue-test-PID-RANDOM) and removes it on exit.
+
+mod common;
+use common::*;
+
+const WORLD: &str = r#"
+private_dev
+private_etc
+mount -t tmpfs pcue-run /run
+net_up 127.0.0.2
+setuid_registry
+reg_cntl pkg01 127.0.0.2
+setuid_copy
+export PCUE_CMVIEWCL=0
+# the package filesystem, which the cluster mounts before pcue.sh start
+mkdir -p "$T/pkg01"; mount -t tmpfs -o mode=755 pkgfs-pkg01 "$T/pkg01"
+"$T/bin/mkpcue" pkg01 >/dev/null || die "mkpcue pkg01"
+R="$T/pkg01"
+echo "user:x:$TUID:$TGID:Package user:/home/user:/bin/sh" >> "$R/etc/passwd"
+echo "user:x:$TGID:" >> "$R/etc/group"
+mkdir -p "$R/home/user"; chown "$TUID:$TGID" "$R/home/user"
+printf 'id:3:initdefault:\nsl:3:respawn:/bin/sleep 1001\n' > "$R/etc/inittab"
+# cgroups are global: a prefix of this run's own, removed at the end
+export PCUE_CGROUP_PREFIX="pcue-test-$$-$RANDOM"
+CG=/sys/fs/cgroup
+cg_cleanup() {
+    local d i
+    for d in "$CG"/*/"$PCUE_CGROUP_PREFIX"/*; do
+        [ -d "$d" ] || continue
+        for i in $(seq 50); do
+            [ -n "$(cat "$d/cgroup.procs")" ] || break
+            xargs -r kill -9 < "$d/cgroup.procs" 2>/dev/null || true
+            sleep 0.05
+        done
+        rmdir "$d" 2>/dev/null || true
+    done
+    rmdir "$CG"/*/"$PCUE_CGROUP_PREFIX" 2>/dev/null || true
+}
+trap cg_cleanup EXIT
+# cg_dirs PKG: the package's cgroup directories under this run's prefix
+cg_dirs() { ls -d "$CG"/*/"$PCUE_CGROUP_PREFIX/$1" 2>/dev/null || true; }
+# in_cg PID PKG: yes when PID is in PKG's cgroup in the unified hierarchy
+# and in the v1 memory, pids, cpu and cpuacct ones (/proc/PID/cgroup)
+in_cg() {
+    local want="/$PCUE_CGROUP_PREFIX/$2" c
+    for c in '0:' ':memory:' ':pids:' ':cpu:' ':cpuacct:' ':blkio:'; do
+        grep -q "^[0-9]*$c.*:$want\$\|^[0-9]*$c$want\$" "/proc/$1/cgroup" || { echo "no:$c"; return; }
+    done
+    echo yes
+}
+start() { env PCUE_BIN="$T/bin" "$REPO/examples/serviceguard/pcue.sh" start pkg01; }
+stop() { env PCUE_BIN="$T/bin" "$REPO/examples/serviceguard/pcue.sh" stop pkg01; }
+"#;
+
+fn run(script: &str) -> String {
+    sandbox_ok(&format!("{WORLD}\n{script}"))
+}
+
+/// TasksMax=40 and MemoryMax=64M from /etc/pcue/resources: a package
+/// user's fork loop is stopped below 40, a 200 MB allocation is killed and
+/// counted; processes from pkginit, execsh and pkgnet are all in the
+/// cgroup, in every hierarchy (unified too); pkgps lists exactly the
+/// cgroup's processes and pkgstat counts them; a user cannot move a
+/// process in; stop leaves no cgroup; kill -9 of pkginit then a start
+/// leaves one, with the dead pkginit's leftovers gone.
+#[test]
+fn limits_membership_and_lifecycle() {
+    require("inetd");
+    require("socat");
+    require("python3");
+    let out = run(r#"
+mkdir -p "$R/etc/pcue"; printf 'TasksMax=40\nMemoryMax=64M\n' > "$R/etc/pcue/resources"
+cat > "$T/inetd.conf" <<CONF
+7401 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/sleep 778
+CONF
+inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
+start > "$T/start.out" 2>&1 || die "start: $(cat "$T/start.out")"
+cat > "$R/tmp/fork.py" <<'PY'
+import os, time
+ok = fail = 0
+kids = []
+for i in range(80):
+    try:
+        p = os.fork()
+    except OSError:
+        fail += 1
+        continue
+    if p == 0:
+        time.sleep(5)
+        os._exit(0)
+    kids.append(p)
+    ok += 1
+print("forked=%d failed=%d" % (ok, fail))
+for k in kids:
+    os.kill(k, 9)
+    os.waitpid(k, 0)
+PY
+as_user "$T/bin/execsh" pkg01 /usr/bin/python3 /tmp/fork.py
+echo "pids_events=$(cat "$CG/pids/$PCUE_CGROUP_PREFIX/pkg01/pids.events")"
+hog_rc=0
+as_user "$T/bin/execsh" pkg01 /usr/bin/python3 -c 'x = b"x" * (200 << 20); print("allocated")' || hog_rc=$?
+echo "hog_rc=$hog_rc"
+"$T/bin/pkgstat" -r -p pkg01 | awk -F '\t' 'NR == 2 { print "oom=" $15 }'
+as_user "$T/bin/execsh" pkg01 /bin/sleep 777 &
+socat -u TCP:127.0.0.2:7401,bind=127.0.0.1 - </dev/null >/dev/null 2>&1 &
+wait_until 5 'pgrep -f "^(/bin/)?sleep 778" >/dev/null && pgrep -f "^(/bin/)?sleep 777" >/dev/null' || die "no sessions: $(cat $T/inetd.log)"
+ip=$(pkginit_pid pkg01)
+echo "init=$(in_cg "$ip" pkg01)"
+echo "initchild=$(in_cg "$(pgrep -f '^(/bin/)?sleep 1001')" pkg01)"
+echo "execsh=$(in_cg "$(pgrep -f '^(/bin/)?sleep 777')" pkg01)"
+echo "pkgnet=$(in_cg "$(pgrep -f '^(/bin/)?sleep 778')" pkg01)"
+echo "inetd=$(in_cg "$(pgrep -x inetd)" pkg01)"
+ps=$("$T/bin/pkgps" -p pkg01 | awk 'NR > 1 { print $2 }' | sort -n | tr '\n' ' ')
+cg=$(sort -n "$CG/unified/$PCUE_CGROUP_PREFIX/pkg01/cgroup.procs" | tr '\n' ' ')
+echo "pkgps=$ps"
+echo "cgroup=$cg"
+"$T/bin/pkgstat" -r -p pkg01 | awk -F '\t' 'NR == 2 { print "nproc=" $2; print "tasksmax=" $10; print "memmax=" $7 }'
+as_user "$T/bin/pkgstat"
+as_user sh -c "echo \$\$ > $CG/pids/$PCUE_CGROUP_PREFIX/pkg01/cgroup.procs" 2>/dev/null && echo "userjoin=yes" || echo "userjoin=no"
+pkill -f '^(/bin/)?sleep 77[78]'
+wait_until 5 '! pgrep -f "^(/bin/)?sleep 77[78]" >/dev/null'
+stop > "$T/stop.out" 2>&1 || die "stop: $(cat "$T/stop.out")"
+echo "afterstop=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
+# kill -9 of pkginit, then a start
+start > "$T/start.out" 2>&1 || die "start: $(cat "$T/start.out")"
+old=$(pgrep -f '^(/bin/)?sleep 1001')
+kill -9 "$(pkginit_pid pkg01)"
+start > "$T/start2.out" 2>&1 || die "start2: $(cat "$T/start2.out")"
+cat "$T/start2.out"
+wait_until 5 '[ -n "$(pgrep -f "^(/bin/)?sleep 1001")" ] && [ "$(pgrep -f "^(/bin/)?sleep 1001")" != "$old" ]'
+echo "dirs=$(cg_dirs pkg01 | wc -l) all=$(find "$CG"/*/"$PCUE_CGROUP_PREFIX" -mindepth 1 -maxdepth 1 -type d | wc -l)"
+st=$(ps -o stat= -p "$old" || true)
+echo "old_alive=$(case $st in ''|Z*) echo no ;; *) echo yes ;; esac)"
+echo "init2=$(in_cg "$(pkginit_pid pkg01)" pkg01)"
+stop > "$T/stop.out" 2>&1 || die "stop: $(cat "$T/stop.out")"
+echo "afterstop2=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
+"#);
+    let f = |k| field(&out, k).unwrap_or_else(|| panic!("no {k} in:\n{out}"));
+    let forked: u32 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("forked="))
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no fork count:\n{out}"));
+    assert!(
+        forked > 0 && forked < 40,
+        "fork loop not stopped below 40: {out}"
+    );
+    assert!(out.contains("failed="), "{out}");
+    let refused: u32 = f("pids_events").trim_start_matches("max ").parse().unwrap();
+    assert!(refused > 0, "pids.events counts refused forks: {out}");
+    assert_eq!(f("hog_rc"), "137", "the 200 MB allocation is killed: {out}");
+    assert!(!out.contains("allocated"), "{out}");
+    assert_eq!(f("oom"), "1", "pkgstat counts the OOM kill: {out}");
+    for who in ["init", "initchild", "execsh", "pkgnet", "init2"] {
+        assert_eq!(f(who), "yes", "{who} in the package's cgroup: {out}");
+    }
+    assert_ne!(f("inetd"), "yes", "inetd stays outside: {out}");
+    assert_eq!(
+        f("pkgps"),
+        f("cgroup"),
+        "pkgps lists the cgroup's processes: {out}"
+    );
+    let n = f("cgroup").split_whitespace().count();
+    assert!(n >= 4, "{out}");
+    assert_eq!(f("nproc"), n.to_string(), "pkgstat NPROC: {out}");
+    assert_eq!(f("tasksmax"), "40", "{out}");
+    assert_eq!(f("memmax"), "67108864", "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("pkg01 ") && l.contains("/64M") && l.contains("/40")),
+        "pkgstat (as a package user) shows pkg01 with its limits: {out}"
+    );
+    assert_eq!(f("userjoin"), "no", "{out}");
+    assert_eq!(
+        f("afterstop"),
+        "[][]",
+        "stop leaves no cgroup and no record: {out}"
+    );
+    assert!(
+        out.contains("killed 1 process(es) an earlier pkginit left"),
+        "{out}"
+    );
+    assert_eq!(
+        f("dirs"),
+        "6 all=6",
+        "one cgroup per hierarchy, nothing else: {out}"
+    );
+    assert_eq!(
+        f("old_alive"),
+        "no",
+        "the dead pkginit's daemon is gone: {out}"
+    );
+    assert_eq!(f("afterstop2"), "[][]", "{out}");
+}
+
+/// A malformed line and an unknown directive are named with file and line
+/// and the rest is applied; a limit the node cannot enforce refuses the
+/// start with the reason and leaves nothing, unless Limits=best-effort; the
+/// cluster's value wins over the file's; a record that is not root's or
+/// names anything but a cgroup makes execsh refuse (fail closed).
+#[test]
+fn messages_and_what_is_applied() {
+    let out = run(r#"
+mkdir -p "$R/etc/pcue"
+# a malformed line and an unknown directive: named, the rest applied
+printf 'TasksMax=40\nMemoryMax 64M\nFooBar=1\nCPUQuota=20%%\n' > "$R/etc/pcue/resources"
+start > "$T/out" 2>&1 || die "start: $(cat "$T/out")"
+grep 'resources:' "$T/out" | sed 's/^/msg1: /'
+d="$CG/%s/$PCUE_CGROUP_PREFIX/pkg01"
+echo "pids_max=$(cat "$CG/pids/$PCUE_CGROUP_PREFIX/pkg01/pids.max")"
+echo "quota=$(cat "$CG/cpu/$PCUE_CGROUP_PREFIX/pkg01/cpu.cfs_quota_us")"
+echo "mem_limit=$(cat "$CG/memory/$PCUE_CGROUP_PREFIX/pkg01/memory.limit_in_bytes")"
+stop > "$T/out" 2>&1 || die "stop: $(cat "$T/out")"
+# a limit this node cannot enforce (blkio here has no blkio.weight; v1
+# memory has no MemoryHigh): the start is refused, nothing is left
+printf 'TasksMax=30\nIOWeight=200\nMemoryHigh=32M\n' > "$R/etc/pcue/resources"
+rc=0; start > "$T/out" 2>&1 || rc=$?
+echo "refused_rc=$rc"
+grep "can't enforce" "$T/out" | sed 's/^/msg2: /'
+echo "refused_left=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)][$(pkginit_pid pkg01)]"
+"$T/bin/mkpcue" --umount pkg01 >/dev/null
+# best effort: started, the rest applied, a warning; the cluster's value
+# (PEV_PCUE_TASKS_MAX) wins over the file's
+printf 'TasksMax=30\nIOWeight=200\nLimits=best-effort\n' > "$R/etc/pcue/resources"
+PEV_PCUE_TASKS_MAX=25 start > "$T/out" 2>&1 || die "start: $(cat "$T/out")"
+grep "not enforced" "$T/out" | sed 's/^/msg3: /'
+echo "pids_max2=$(cat "$CG/pids/$PCUE_CGROUP_PREFIX/pkg01/pids.max")"
+# a record not made by root, or naming anything but a cgroup: execsh refuses
+cp /run/pcue/cgroup/pkg01 "$T/rec.good"
+sed -i "s#^pids .*#pids $T/pkg01#" /run/pcue/cgroup/pkg01
+rc=0; as_user "$T/bin/execsh" pkg01 /bin/true 2> "$T/err" || rc=$?
+echo "forged_rc=$rc forged_msg=$(cat "$T/err")"
+cp "$T/rec.good" /run/pcue/cgroup/pkg01; chown "$TUID" /run/pcue/cgroup/pkg01
+rc=0; as_user "$T/bin/execsh" pkg01 /bin/true 2> "$T/err" || rc=$?
+echo "userrec_rc=$rc userrec_msg=$(cat "$T/err")"
+chown 0 /run/pcue/cgroup/pkg01
+rc=0; as_user "$T/bin/execsh" pkg01 /bin/true 2> "$T/err" || rc=$?
+echo "good_rc=$rc"
+stop > "$T/out" 2>&1 || die "stop: $(cat "$T/out")"
+echo "end=[$(cg_dirs pkg01)]"
+"#);
+    let f = |k| field(&out, k).unwrap_or_else(|| panic!("no {k} in:\n{out}"));
+    assert!(
+        out.contains("resources:2: malformed line 'MemoryMax 64M': expected Directive=value"),
+        "{out}"
+    );
+    assert!(
+        out.contains("resources:3: unknown directive 'FooBar'"),
+        "{out}"
+    );
+    assert_eq!(f("pids_max"), "40", "{out}");
+    assert_eq!(f("quota"), "20000", "{out}");
+    assert_eq!(
+        f("mem_limit"),
+        "9223372036854771712",
+        "the malformed MemoryMax is not applied: {out}"
+    );
+    assert_eq!(f("refused_rc"), "1", "{out}");
+    assert!(
+        out.contains(
+            "msg2: mkpcue: pkg01: can't enforce MemoryHigh=32M: cgroup v1 memory has no equivalent; \
+             IOWeight=200: this node's blkio has no blkio.weight; not started"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        f("refused_left"),
+        "[][][]",
+        "no cgroup, record or pkginit: {out}"
+    );
+    assert!(
+        out.contains("msg3: mkpcue: pkg01: not enforced (Limits=best-effort): IOWeight=200"),
+        "{out}"
+    );
+    assert_eq!(f("pids_max2"), "25", "PEV_PCUE_TASKS_MAX wins: {out}");
+    assert!(
+        f("forged_rc").starts_with("1 forged_msg=execsh: cgroup record"),
+        "{out}"
+    );
+    assert!(f("forged_rc").ends_with("is not a cgroup"), "{out}");
+    assert!(f("userrec_rc").starts_with("1 "), "{out}");
+    assert!(f("userrec_rc").ends_with("not owned by root"), "{out}");
+    assert_eq!(f("good_rc"), "0", "{out}");
+    assert_eq!(f("end"), "[]", "{out}");
+}
