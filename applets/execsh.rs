@@ -30,7 +30,12 @@ DESCRIPTION
        symbolic links. Each directory above it must belong to root and be
        writable by nobody else (a sticky directory such as /tmp is allowed);
        the root itself must belong to root, not be writable by group or
-       others and be a mount point. Then chroot to it.
+       others and be a mount point. Before the chroot, still root, execsh
+       joins the package's cgroup (the one /run/pcue/cgroup/PKG records,
+       see mkpcue(8) --cgroup), so the session counts against the
+       package's limits; a record that is not root's, is open to others or
+       names anything but a cgroup of the package refuses the entry. Then
+       chroot to it.
     3. The caller is looked up by real uid in the package's own /etc/passwd
        (no NSS). A caller without an account there is refused.
     4. If standard input is a terminal the caller owns, the session is
@@ -104,7 +109,7 @@ EXIT STATUS
     Otherwise the program's status, or 128+signal when it was killed.
 FILES
     /etc/cmcluster.conf, $SGCONF/<pkg>/, /var/lib/pacemaker/cib/cib.xml,
-    /run/pcue/cib.xml
+    /run/pcue/cib.xml, /run/pcue/cgroup/<pkg>
     In the package: /etc/passwd, /etc/group, /run/utmp or /var/run/utmp,
     /var/log/wtmp
 SEE ALSO

@@ -19,6 +19,9 @@ SYNOPSIS
     mkpcue [-f LAYOUT] --check PKG
     mkpcue --public-cib CIB
     mkpcue [-f LAYOUT] --print-layout
+    mkpcue --cgroup [--limit DIRECTIVE=VALUE]... PKG [-- COMMAND [ARG...]]
+    mkpcue --cgroup-remove PKG
+    mkpcue --cgroup-properties [--limit DIRECTIVE=VALUE]... PKG
 DESCRIPTION
     Build the chroot world of package PKG so that it looks like a small Unix
     machine of its own: a directory skeleton, its own passwd, group, shadow,
@@ -111,6 +114,39 @@ OPTIONS
         root) and one primitive per address (ip, ipv6addr), no other
         resource or parameter. The agent ocf:pcue:package writes it to
         /run/pcue/cib.xml for callers the cluster's file is closed to.
+    --cgroup  Package start: make the package's cgroup, PREFIX/PKG (PREFIX
+        pcue) in the v1 hierarchies cpu, cpuacct, memory, pids and blkio
+        and in the unified (v2) hierarchy under /sys/fs/cgroup, write its
+        limits, and record it in /run/pcue/cgroup/PKG, which execsh(8),
+        pkgnet(8) and pkgstat(8) read. With -- COMMAND, join the cgroup and
+        execute COMMAND (chroot ROOT /corp/bin/pkginit ...): pkginit and
+        everything it starts are in it. The limits are those of the
+        package's /etc/pcue/resources (root's, not writable by group or
+        others), in systemd.resource-control(5) syntax, one Directive=value
+        a line: CPUQuota=150%, CPUWeight=1-10000, MemoryMax= and
+        MemoryHigh= (bytes, K, M, G, T, or N% of the node's memory),
+        TasksMax= (a count or N%), IOWeight=1-10000, Limits=required or
+        best-effort; infinity or an empty value means no limit. Each
+        --limit (the cluster's configuration) is applied after the file
+        and wins. A malformed line or an unknown directive is reported as
+        FILE:LINE: message and skipped; the rest applies. A limit this node
+        cannot enforce (its controller or file is missing, or cgroup v1
+        has no equivalent, as for MemoryHigh=) refuses the start, naming it,
+        unless Limits=best-effort (then a warning). Every limit not set is
+        written back to its default. A cgroup left by an earlier start is
+        made anew: the processes still in it, left by a pkginit that was
+        killed, are killed first (while a pkginit runs in the package they
+        are kept and only the limits are written again). Where systemd is
+        pid 1 (/run/systemd/system), nothing is made behind its back: run
+        the start in a scope systemd delegates, systemd-run --scope
+        --unit=pcue-PKG -p Delegate=yes $(mkpcue --cgroup-properties PKG)
+        mkpcue --cgroup PKG -- ...; mkpcue then records that scope.
+    --limit DIRECTIVE=VALUE  With --cgroup: a limit from the cluster's
+        configuration; may be repeated.
+    --cgroup-remove  Package stop: remove the package's cgroup and its
+        record. A cgroup still holding processes is an error naming them.
+    --cgroup-properties  Print the limits as systemd-run options
+        (-p Directive=value ...).
 OUTPUT
     One line per step: mkdir, symlink, write, mkfifo, touch (a file to
     mount on), bind, remount, mount, umount, with the path as seen inside
@@ -119,6 +155,8 @@ OUTPUT
     uid:gid.
 ENVIRONMENT
     PCUE_ROOT_PREFIX, PCUE_SGCONF  Where package roots and the registry are.
+    PCUE_CGROUP_PREFIX  The cgroup name prefix (default pcue).
+    PCUE_CGROUP_ROOT  Where the hierarchies are (default /sys/fs/cgroup).
     PCUE_CMCLUSTER_CONF, PCUE_CMVIEWCL, SGSBIN  The registry's, see
         pkglogin(8).
 EXIT STATUS
@@ -133,11 +171,13 @@ EXIT STATUS
         usr or system).
 FILES
     /<pkg>/.pcue-package  The package's name, root-owned, mode 0644.
+    /<pkg>/etc/pcue/resources  The package's limits (--cgroup).
+    /run/pcue/cgroup/PKG  The record of the package's cgroup.
     /proc/self/mountinfo  What is mounted.
     /etc/passwd, /etc/group, /etc/shadow  The host's system accounts
         (uid or gid below 1000), copied into a new root once.
 SEE ALSO
-    getcpkg(8), pkginit(8), execsh(8), pkgbdf(8)
+    getcpkg(8), pkginit(8), execsh(8), pkgbdf(8), pkgstat(8)
 ";
 
 #[derive(FromArgs, ArgsInfo)]

@@ -24,8 +24,9 @@ DESCRIPTION
     A package address: pkgnet enters the package root with the checks of
     execsh(8) (reached without following a symbolic link, every directory
     on the way owned by root and not writable by group or others, the root
-    a mount point),
-    sets ctxROOT=/pkg and executes path inside the package with argv[0] the
+    a mount point), after joining the package's cgroup as execsh does
+    (a record that cannot be trusted or a cgroup that cannot be joined
+    refuses the connection), sets ctxROOT=/pkg and executes path inside the package with argv[0] the
     last component of path and the remaining arguments. The ids are not
     changed: the daemon runs as the user inetd started pkgnet as.
     Not a package address: path is executed in the system context with
@@ -81,7 +82,7 @@ EXIT STATUS
     Otherwise the daemon's own status (pkgnet is replaced by it).
 FILES
     /etc/inetd.conf, /etc/cmcluster.conf, $SGCONF/<pkg>/,
-    /var/lib/pacemaker/cib/cib.xml, /run/pcue/cib.xml
+    /var/lib/pacemaker/cib/cib.xml, /run/pcue/cib.xml, /run/pcue/cgroup/<pkg>
 SEE ALSO
     execsh(8), getcpkg(8), pkglogin(8), inetd(8)
 ";

@@ -28,7 +28,7 @@ echo "user:x:$TGID:" >> "$R/etc/group"
 mkdir -p "$R/home/user"; chown "$TUID:$TGID" "$R/home/user"
 printf 'id:3:initdefault:\nsl:3:respawn:/bin/sleep 1001\n' > "$R/etc/inittab"
 # cgroups are global: a prefix of this run's own, removed at the end
-export PCUE_CGROUP_PREFIX="pcue-test-$$-$RANDOM"
+export PCUE_CGROUP_PREFIX="${PCUE_CGROUP_PREFIX:-pcue-test-$$-$RANDOM}"
 CG=/sys/fs/cgroup
 cg_cleanup() {
     local d i

@@ -103,6 +103,14 @@ pub fn sandbox(script: &str) -> Output {
     require_root();
     require("unshare");
     let t = TempDir::new("sb");
+    // cgroups are the node's, not the namespace's: every package started
+    // in the sandbox gets its cgroup under a prefix of this run's own
+    // (src/cgroup, PCUE_CGROUP_PREFIX), removed below
+    let cg_prefix = t
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lib.sh");
     let full = format!(
         "mount -t tmpfs -o mode=755 pcue-test \"$T\"\n. {lib}\ncd \"$T\"\n{script}\n",
@@ -126,11 +134,45 @@ pub fn sandbox(script: &str) -> Output {
         .env("PCUE", bin())
         .env("T", t.path())
         .env("HOME", "/root")
+        .env("PCUE_CGROUP_PREFIX", &cg_prefix)
         .stdin(Stdio::null())
         .output()
         .expect("run unshare");
     drop(t);
+    remove_cgroups(&cg_prefix);
     out
+}
+
+/// Remove what a sandbox left under its cgroup prefix in every hierarchy
+/// (its processes died with its pid namespace; a dying one may hold a
+/// cgroup for a moment: bounded retries).
+pub fn remove_cgroups(prefix: &str) {
+    let Ok(hs) = std::fs::read_dir("/sys/fs/cgroup") else {
+        return;
+    };
+    for h in hs.flatten() {
+        let base = h.path().join(prefix);
+        if !base.is_dir() {
+            continue;
+        }
+        for _ in 0..100 {
+            let subs: Vec<PathBuf> = std::fs::read_dir(&base)
+                .map(|rd| {
+                    rd.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.is_dir())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for d in &subs {
+                let _ = std::fs::remove_dir(d);
+            }
+            if std::fs::remove_dir(&base).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
 }
 
 /// Run in the sandbox and require success; returns stdout.

@@ -1,0 +1,81 @@
+#!/bin/bash
+# Resource control (README "Resource control"), side by side in one run:
+#   execsh pkg01 /bin/true as a user, with the package's cgroup recorded
+#     (execsh joins it: six hierarchies here) vs the same without a record;
+#   a connection through a real inetd to pkgnet -> /bin/true in pkg01, with
+#     the cgroup vs without (target for both: ratio <= 1.05);
+#   pkgstat -r for 100 packages vs cat(1) of the same counter files.
+# Rounds alternate (with, without, with, without) so that load from others
+# on the machine falls on both. Private mount, network and pid namespaces;
+# the cgroups are the node's, under a prefix of this run's own, removed.
+set -euo pipefail
+: "${PCUE:?}" "${BENCH_LIB:?}"
+N=${CGROUP_BENCH_N:-100}
+command -v inetd >/dev/null || { echo "43-cgroup: needs inetd (make deps)" >&2; exit 1; }
+. "$BENCH_LIB"
+bench_sandbox "$0" "$@"
+mount -t tmpfs bench-run /run
+net_up 127.0.0.2
+private_etc
+setuid_registry
+setuid_copy
+export PCUE_CMVIEWCL=0
+export PCUE_CGROUP_PREFIX="pcue-bench-$(cut -c1-8 /proc/sys/kernel/random/uuid)"
+CG=/sys/fs/cgroup
+cg_cleanup() {
+    local d
+    for d in "$CG"/*/"$PCUE_CGROUP_PREFIX"/*/; do rmdir "$d" 2>/dev/null || true; done
+    rmdir "$CG"/*/"$PCUE_CGROUP_PREFIX" 2>/dev/null || true
+    umount -R "$T" 2>/dev/null; rmdir "$T" 2>/dev/null || true
+}
+trap cg_cleanup EXIT
+reg_cntl pkg01 127.0.0.2
+mkroot pkg01
+chmod 755 "$T"
+"$T/bin/mkpcue" --cgroup pkg01 >/dev/null || { echo "43-cgroup: mkpcue --cgroup failed" >&2; exit 1; }
+cat > "$T/inetd.conf" <<CONF
+7501 stream tcp nowait.100000 root $T/bin/pkgnet pkgnet /bin/true
+CONF
+inetd -d "$T/inetd.conf" >/dev/null 2>&1 &
+ask() { socat -T 5 - "TCP:127.0.0.2:7501,bind=127.0.0.1" </dev/null; }
+for i in $(seq 100); do ask >/dev/null 2>&1 && break; sleep 0.05; done
+rec=/run/pcue/cgroup/pkg01
+as_user "$T/bin/execsh" pkg01 /bin/true </dev/null || { echo "43-cgroup: execsh failed" >&2; exit 1; }
+# the joins happen: execsh's process lands in the package's cgroup
+as_user "$T/bin/execsh" pkg01 /bin/cat /proc/self/cgroup | grep -q "^0::/$PCUE_CGROUP_PREFIX/pkg01$" ||
+    { echo "43-cgroup: execsh did not join" >&2; exit 1; }
+with() { [ -e "$rec" ] || mv "$T/rec" "$rec"; }
+without() { [ -e "$T/rec" ] || mv "$rec" "$T/rec"; }
+sum_e=0 sum_n=0 sum_pe=0 sum_pn=0
+for r in 1 2; do
+    with; e=$(median_ms "$N" as_user "$T/bin/execsh" pkg01 /bin/true)
+    pe=$(median_ms "$N" ask)
+    without; n=$(median_ms "$N" as_user "$T/bin/execsh" pkg01 /bin/true)
+    pn=$(median_ms "$N" ask)
+    sum_e=$(awk -v a="$sum_e" -v b="$e" 'BEGIN { print a + b }')
+    sum_n=$(awk -v a="$sum_n" -v b="$n" 'BEGIN { print a + b }')
+    sum_pe=$(awk -v a="$sum_pe" -v b="$pe" 'BEGIN { print a + b }')
+    sum_pn=$(awk -v a="$sum_pn" -v b="$pn" 'BEGIN { print a + b }')
+done
+with
+half() { awk -v a="$1" 'BEGIN { printf "%.3f", a / 2 }'; }
+report "execsh pkg01 /bin/true with cgroup join (median of $N, 2 rounds)" "$(half "$sum_e")" "execsh-without-cgroup" "$(half "$sum_n")" ms
+report "inetd->pkgnet->/bin/true in pkg01 with cgroup join (median of $N, 2 rounds)" "$(half "$sum_pe")" "pkgnet-without-cgroup" "$(half "$sum_pn")" ms
+# pkgstat for 100 packages vs cat of the counter files it reads
+for i in $(seq -w 0 99); do
+    "$T/bin/mkpcue" --cgroup "p$i" >/dev/null || { echo "43-cgroup: mkpcue --cgroup p$i failed" >&2; exit 1; }
+done
+files=()
+for i in $(seq -w 0 99); do
+    u="$CG/unified/$PCUE_CGROUP_PREFIX/p$i"; v="$PCUE_CGROUP_PREFIX/p$i"
+    files+=("/run/pcue/cgroup/p$i" "$u/cgroup.procs" "$u/cpu.stat" "$CG/pids/$v/pids.current" "$CG/pids/$v/pids.max"
+        "$CG/cpu/$v/cpu.cfs_quota_us" "$CG/cpu/$v/cpu.cfs_period_us" "$CG/memory/$v/memory.usage_in_bytes"
+        "$CG/memory/$v/memory.limit_in_bytes" "$CG/memory/$v/memory.oom_control"
+        "$CG/blkio/$v/blkio.throttle.io_service_bytes_recursive")
+done
+[ "$("$T/bin/pkgstat" -r | wc -l)" = 102 ] || { echo "43-cgroup: pkgstat does not list 101 packages" >&2; exit 1; }
+ours=$(median_ms 50 "$T/bin/pkgstat" -r)
+peer=$(median_ms 50 cat "${files[@]}")
+report "pkgstat -r, 101 packages (median of 50)" "$ours" "cat-of-the-same-${#files[@]}-files" "$peer" ms
+for i in $(seq -w 0 99); do "$T/bin/mkpcue" --cgroup-remove "p$i" >/dev/null; done
+"$T/bin/mkpcue" --cgroup-remove pkg01 >/dev/null
