@@ -40,9 +40,9 @@ fn symlinks_txt_matches_the_applet_table() {
     );
     let all = [
         "execsh", "getcpkg", "mkpcue", "pkgbdf", "pkginit", "pkglogin", "pkgnet", "pkgps",
-        "telinit",
+        "pkgstat", "telinit",
     ];
-    assert_eq!(t, all, "all nine applets are registered");
+    assert_eq!(t, all, "all ten applets are registered");
 }
 
 #[test]
