@@ -42,6 +42,7 @@ pub use dispatch::run;
 
 /// The parsers of what others wrote, public for tests/fuzz.rs.
 pub mod parsers {
+    pub use crate::cgroup::{resources, stat as cgroup_stat};
     pub use crate::init::{initctl, inittab};
     pub use crate::layout::check::{cups, loginstack};
     pub use crate::layout::format as layout;

@@ -23,6 +23,7 @@
 // figures are printed on purpose
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+use pcue::parsers::{cgroup_stat, resources};
 use pcue::parsers::{cib, cups, initctl, inittab, layout, loginstack, mountinfo, parse};
 use pcue::parsers::{net_tcp as nettcp, stat as procstat};
 use pcue::{passwd, utmp};
@@ -317,6 +318,34 @@ fn targets() -> Vec<Target> {
     .encode()
     .to_vec();
     vec![
+        Target {
+            name: "resources file",
+            samples: vec![b"# pkg01\n[Slice]\nCPUQuota=150%\nCPUWeight=200\nMemoryMax=64M\nMemoryHigh=48M\nTasksMax=40\nIOWeight=300\nLimits=best-effort\n".to_vec()],
+            canary: "TasksMax=7777",
+            run: |b| {
+                let (l, _) = resources::Limits::parse(&text(b), "/etc/pcue/resources");
+                l.tasks_max == Some(resources::Amount::Abs(7777))
+            },
+        },
+        Target {
+            name: "cgroup counter files",
+            samples: vec![
+                b"oom_kill_disable 0\nunder_oom 0\noom_kill 1\n".to_vec(),
+                b"8:0 Read 4096\n8:0 Write 8192\n8:0 Total 12288\nTotal 12288\n".to_vec(),
+                b"8:0 rbytes=1024 wbytes=2048 rios=1 wios=2 dbytes=0 dios=0\n".to_vec(),
+                live("/sys/fs/cgroup/unified/cpu.stat"),
+                live("/sys/fs/cgroup/memory/memory.stat"),
+            ],
+            canary: "canary77 7777",
+            run: |b| {
+                let t = text(b);
+                let _ = cgroup_stat::blkio_bytes(&t);
+                let _ = cgroup_stat::io_stat_bytes(&t);
+                let _ = cgroup_stat::pids(&t);
+                let _ = (cgroup_stat::limit(&t), cgroup_stat::cpu_max(&t), cgroup_stat::number(&t));
+                cgroup_stat::keyed(&t, "canary77") == Some(7777)
+            },
+        },
         Target {
             name: "control script",
             samples: vec![CONTROL_SCRIPT.into(), live("/etc/profile")],
@@ -682,4 +711,12 @@ fn cupsd_conf() {
 #[test]
 fn utmp_record() {
     fuzz(&by_name("utmp record"));
+}
+#[test]
+fn resources_file() {
+    fuzz(&by_name("resources file"));
+}
+#[test]
+fn cgroup_counter_files() {
+    fuzz(&by_name("cgroup counter files"));
 }

@@ -49,16 +49,6 @@ pub struct Limits {
     pub best_effort: bool,
 }
 
-pub const DIRECTIVES: &[&str] = &[
-    "CPUQuota",
-    "CPUWeight",
-    "MemoryMax",
-    "MemoryHigh",
-    "TasksMax",
-    "IOWeight",
-    "Limits",
-];
-
 /// The CFS period pcue uses (systemd's default too), µs.
 pub const PERIOD_US: u64 = 100_000;
 
