@@ -46,7 +46,10 @@ in_lab() {
     [ "$(id -u)" = 0 ] || { echo "$name: needs root (it builds private namespaces)" >&2; return 1; }
     T=$(mktemp -d "/tmp/pcue-$name.XXXXXX")
     chmod 755 "$T"
-    export PCUE T
+    # cgroups are the node's: the packages' go under a prefix of this run's
+    # own (src/cgroup), removed below once the namespaces are gone
+    PCUE_CGROUP_PREFIX=${PCUE_CGROUP_PREFIX:-pcue-$name-${T##*.}}
+    export PCUE T PCUE_CGROUP_PREFIX
     timeout --kill-after=5 "$secs" unshare --mount --propagation private --net --pid --uts --ipc --fork --mount-proc \
         bash "$@"
     rc=$?
@@ -57,5 +60,20 @@ in_lab() {
         rc=1
     fi
     rmdir "$T" 2>/dev/null
+    cg_remove "$PCUE_CGROUP_PREFIX"
     return $rc
+}
+
+# cg_remove PREFIX: remove the (empty) cgroups under PREFIX in every
+# hierarchy, then PREFIX itself (a process just killed may hold one for a
+# moment: at most 2 s).
+cg_remove() {
+    local i d
+    for i in $(seq 100); do
+        for d in /sys/fs/cgroup/*/"$1"/*/; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+        for d in /sys/fs/cgroup/*/"$1"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+        compgen -G "/sys/fs/cgroup/*/$1" >/dev/null || return 0
+        sleep 0.02
+    done
+    return 1
 }

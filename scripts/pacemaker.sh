@@ -125,6 +125,7 @@ group() { # group PKG VIP
     <nvpair id=\"pcue_$p-root\" name=\"root\" value=\"$T/$p\"/>
     <nvpair id=\"pcue_$p-pcue_bin\" name=\"pcue_bin\" value=\"$T/bin\"/>
     <nvpair id=\"pcue_$p-grace\" name=\"grace\" value=\"10\"/>
+    <nvpair id=\"pcue_$p-tasks_max\" name=\"tasks_max\" value=\"300\"/>
   </instance_attributes>$(ops "pcue_$p")</primitive>"
     fi
     cat <<XML
@@ -298,6 +299,14 @@ EOF
     on n2 "$T/bin/pkgbdf" -p pkg01
     expect "^/dev/loop[0-9]+ .* /$" "pkgbdf -p pkg01 on n2: the package filesystem at its /"
     key b_pkgbdf "$(printf '%s\n' "$OUT" | awk '$NF == "/" { print $1 " " $NF }' | sed 's/[0-9]* / /')"
+    # the agent's tasks_max parameter (in the CIB): the package's cgroup on
+    # n2 has it, and holds the package's processes
+    on n2 "$T/bin/pkgstat" -r -p pkg01
+    TMAX=$(printf '%s\n' "$OUT" | awk -F '\t' 'NR == 2 { print $10 }')
+    NPROC=$(printf '%s\n' "$OUT" | awk -F '\t' 'NR == 2 { print $2 }')
+    same "pkgstat -p pkg01 on n2: TasksMax=300 from the agent's tasks_max" 300 "$TMAX"
+    check "pkgstat -p pkg01 on n2: the package's processes in its cgroup" test "${NPROC:-0}" -gt 0
+    key b_tasks_max "$TMAX"
 
     heading "Cron on n2 runs alice's job from the moved crontab (cron wakes each minute)"
     if wait_until 75 "node_exec n2 grep -q 'cron ran on n2' '$ROOT/home/alice/cron.log' 2>/dev/null"; then
