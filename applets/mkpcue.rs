@@ -324,6 +324,7 @@ fn cgroup(a: &Args) -> Result<i32> {
         ));
     }
     if a.cgroup_remove {
+        // cgroup remove: package stop (after mkpcue --umount)
         crate::cgroup::remove(pkg)?;
         println!("cgroup of {pkg} removed");
         return Ok(0);
@@ -344,6 +345,7 @@ fn cgroup(a: &Args) -> Result<i32> {
     }
     let pidfile = root.join(crate::init::PIDFILE.trim_start_matches('/'));
     let init_alive = sys::locks::lock_holder(&pidfile).is_some();
+    // cgroup create: package start (made anew after a crash), limits applied
     let st = crate::cgroup::start(pkg, &limits, init_alive)?;
     if st.dirs.is_empty() {
         println!("{pkg}: no cgroup hierarchy on this node: no cgroup");

@@ -509,7 +509,11 @@ fn a_pacemaker_cluster_fails_the_package_over() {
     assert_eq!(f("b_logouts"), "1", "the execsh session's logout: {all}");
     assert_eq!(f("b_execsh"), "in=pkg01 host=n2 user=alice", "{all}");
     assert_eq!(f("b_pkgbdf"), "/dev/loop /", "pkgbdf -p pkg01 on n2: {all}");
-    assert_eq!(f("b_tasks_max"), "300", "the agent's tasks_max, on n2 after the switch-over: {all}");
+    assert_eq!(
+        f("b_tasks_max"),
+        "300",
+        "the agent's tasks_max, on n2 after the switch-over: {all}"
+    );
     assert_eq!(f("b_cron"), "cron ran on n2 as alice in pkg01", "{all}");
     // crash of n2
     assert!(f("crash_s").parse::<f64>().is_ok(), "{all}");

@@ -123,6 +123,9 @@ echo "pkgps=$ps"
 echo "cgroup=$cg"
 "$T/bin/pkgstat" -r -p pkg01 | awk -F '\t' 'NR == 2 { print "nproc=" $2; print "tasksmax=" $10; print "memmax=" $7 }'
 as_user "$T/bin/pkgstat"
+echo "reports=$(as_user "$T/bin/pkgstat" -s name 1 2 | grep -c '^PACKAGE ')"
+echo "rawheaders=$("$T/bin/pkgstat" -r 1 2 | grep -c '^package')"
+echo "rawlines=$("$T/bin/pkgstat" -r 1 2 | grep -c '^pkg01	')"
 as_user sh -c "echo \$\$ > $CG/pids/$PCUE_CGROUP_PREFIX/pkg01/cgroup.procs" 2>/dev/null && echo "userjoin=yes" || echo "userjoin=no"
 pkill -f '^(/bin/)?sleep 77[78]'
 wait_until 5 '! pgrep -f "^(/bin/)?sleep 77[78]" >/dev/null'
@@ -179,6 +182,13 @@ echo "afterstop2=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
         "pkgstat (as a package user) shows pkg01 with its limits: {out}"
     );
     assert_eq!(f("userjoin"), "no", "{out}");
+    assert_eq!(f("reports"), "2", "pkgstat 1 2: two reports: {out}");
+    assert_eq!(f("rawheaders"), "1", "pkgstat -r 1 2: one header: {out}");
+    assert_eq!(
+        f("rawlines"),
+        "2",
+        "pkgstat -r 1 2: a line per report: {out}"
+    );
     assert_eq!(
         f("afterstop"),
         "[][]",
