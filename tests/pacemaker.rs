@@ -396,7 +396,8 @@ ACTION=monitor act pub OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_cib=$T/cib.
 echo "pub_mode=$(stat -c '%a %u' /run/pcue/cib.xml)"
 echo "pub_leak=$(grep -c -e S3cr3t -e fence /run/pcue/cib.xml)"
 echo "pub_names=$(grep -o 'name="[^"]*"' /run/pcue/cib.xml | sort -u | tr '\n' ' ')"
-echo "pub_tmp=$(ls -A /run/pcue | grep -vcx cib.xml)"
+# no temporary file left (cgroup/ is the directory of the cgroup records)
+echo "pub_tmp=$(ls -A /run/pcue | grep -vcx -e cib.xml -e cgroup)"
 ln -s "$PCUE" $T/pkglogin
 echo "pub_pkg=$(PCUE_CIB=/run/pcue/cib.xml $T/pkglogin -l | awk -v r=$T/pkg01 '$1 == "pkg01" && $2 == r && $3 == "127.0.0.2"' | wc -l)"
 "#,
