@@ -70,7 +70,7 @@ in_lab() {
 cg_remove() {
     local i d
     for i in $(seq 100); do
-        for d in /sys/fs/cgroup/*/"$1"/*/; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+        for d in /sys/fs/cgroup/*/"$1"/*/*/ /sys/fs/cgroup/*/"$1"/*/; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
         for d in /sys/fs/cgroup/*/"$1"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
         compgen -G "/sys/fs/cgroup/*/$1" >/dev/null || return 0
         sleep 0.02

@@ -32,9 +32,10 @@
 //! must run inside a scope systemd made and delegated for the package
 //! (`systemd-run --scope --unit=pcue-NAME -p Delegate=yes -p TasksMax=…
 //! mkpcue --cgroup NAME -- …`, the properties from
-//! `mkpcue --cgroup-properties NAME`); `start` then records that scope,
-//! writes no limit (systemd did) and joins nothing else. Without such a
-//! scope the start is refused with that advice.
+//! `mkpcue --cgroup-properties NAME`); `start` then makes the leaf NAME in
+//! that scope and records it, writes no limit (systemd did) and touches
+//! nothing else (no v1 hierarchy). Without such a scope the start is
+//! refused with that advice.
 
 pub mod resources;
 pub mod stat;
@@ -388,7 +389,14 @@ fn start_systemd(pkg: &str, hiers: &[Hier]) -> Result<Started> {
     let unified = hiers.iter().find(|h| h.ctrls == "unified");
     match (systemd_scope(&own, pkg), unified) {
         (Some(scope), Some(h)) => {
-            let dir = h.mount.join(scope.trim_start_matches('/'));
+            // a leaf of the delegated scope, named after the package: the
+            // processes go there, never into the scope itself (systemd
+            // wrote the scope's limits; the delegatee owns what is below)
+            let dir = h
+                .mount
+                .join(scope.trim_start_matches('/'))
+                .join(leaf_name(pkg));
+            mkdir(&dir)?;
             let dirs = vec![Dir {
                 ctrls: "unified".into(),
                 path: dir,
@@ -622,8 +630,10 @@ pub fn remove(pkg: &str) -> Result<usize> {
                 }
             }
         }
-        if let Some(base) = d.path.parent() {
-            // the prefix goes with its last package (not when others use it)
+        // the prefix goes with its last package (not when others use it);
+        // a systemd scope the leaf was in is systemd's to remove
+        let pre = prefix().unwrap_or_default();
+        if let Some(base) = d.path.parent().filter(|b| b.ends_with(&pre)) {
             let _ = std::fs::remove_dir(base);
         }
     }

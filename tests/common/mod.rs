@@ -156,15 +156,18 @@ pub fn remove_cgroups(prefix: &str) {
             continue;
         }
         for _ in 0..100 {
-            let subs: Vec<PathBuf> = std::fs::read_dir(&base)
-                .map(|rd| {
-                    rd.flatten()
-                        .map(|e| e.path())
-                        .filter(|p| p.is_dir())
-                        .collect()
-                })
-                .unwrap_or_default();
-            for d in &subs {
+            // the deepest first (a package's leaf in a scope)
+            let mut subs = Vec::new();
+            let mut todo = vec![base.clone()];
+            while let Some(d) = todo.pop() {
+                if let Ok(rd) = std::fs::read_dir(&d) {
+                    for p in rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+                        todo.push(p.clone());
+                        subs.push(p);
+                    }
+                }
+            }
+            for d in subs.iter().rev() {
                 let _ = std::fs::remove_dir(d);
             }
             if std::fs::remove_dir(&base).is_ok() {
