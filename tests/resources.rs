@@ -31,16 +31,20 @@ printf 'id:3:initdefault:\nsl:3:respawn:/bin/sleep 1001\n' > "$R/etc/inittab"
 export PCUE_CGROUP_PREFIX="${PCUE_CGROUP_PREFIX:-pcue-test-$$-$RANDOM}"
 CG=/sys/fs/cgroup
 cg_cleanup() {
-    local d i
-    for d in $(find "$CG"/*/"$PCUE_CGROUP_PREFIX" -mindepth 1 -depth -type d 2>/dev/null); do
-        for i in $(seq 50); do
-            [ -n "$(cat "$d/cgroup.procs")" ] || break
-            xargs -r kill -9 < "$d/cgroup.procs" 2>/dev/null || true
-            sleep 0.05
+    local d i pass sd="$CG/unified/$PCUE_CGROUP_PREFIX.sd"
+    # twice: a threaded (unified) cgroup's processes are killed through
+    # the v1 hierarchies' cgroup.procs
+    for pass in 1 2; do
+        for d in $(find "$CG"/*/"$PCUE_CGROUP_PREFIX" "$sd" -mindepth 1 -depth -type d 2>/dev/null); do
+            for i in $(seq 50); do
+                [ -n "$(cat "$d/cgroup.procs" 2>/dev/null)" ] || break
+                xargs -r kill -9 < "$d/cgroup.procs" 2>/dev/null || true
+                sleep 0.05
+            done
+            rmdir "$d" 2>/dev/null || true
         done
-        rmdir "$d" 2>/dev/null || true
     done
-    rmdir "$CG"/*/"$PCUE_CGROUP_PREFIX" 2>/dev/null || true
+    rmdir "$CG"/*/"$PCUE_CGROUP_PREFIX" "$sd" 2>/dev/null || true
 }
 trap cg_cleanup EXIT
 # cg_dirs PKG: the package's cgroup directories under this run's prefix
@@ -117,9 +121,14 @@ echo "execsh=$(in_cg "$(pgrep -f '^(/bin/)?sleep 777')" pkg01)"
 echo "pkgnet=$(in_cg "$(pgrep -f '^(/bin/)?sleep 778')" pkg01)"
 echo "inetd=$(in_cg "$(pgrep -x inetd)" pkg01)"
 ps=$("$T/bin/pkgps" -p pkg01 | awk 'NR > 1 { print $2 }' | sort -n | tr '\n' ' ')
-cg=$(sort -n "$CG/unified/$PCUE_CGROUP_PREFIX/pkg01/cgroup.procs" | tr '\n' ' ')
+cg=$(sort -n "$CG/pids/$PCUE_CGROUP_PREFIX/pkg01/cgroup.procs" | tr '\n' ' ')
+# the unified cgroup is threaded here (no controller): its threads' processes
+ucg=$(for t in $(cat "$CG/unified/$PCUE_CGROUP_PREFIX/pkg01/cgroup.threads"); do
+    awk '/^Tgid:/ { print $2 }' "/proc/$t/status"; done | sort -nu | tr '\n' ' ')
 echo "pkgps=$ps"
 echo "cgroup=$cg"
+echo "unified=$ucg"
+echo "utype=$(cat "$CG/unified/$PCUE_CGROUP_PREFIX/pkg01/cgroup.type")"
 "$T/bin/pkgstat" -r -p pkg01 | awk -F '\t' 'NR == 2 { print "nproc=" $2; print "tasksmax=" $10; print "memmax=" $7 }'
 as_user "$T/bin/pkgstat"
 echo "reports=$(as_user "$T/bin/pkgstat" -s name 1 2 | grep -c '^PACKAGE ')"
@@ -170,6 +179,12 @@ echo "afterstop2=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
         f("cgroup"),
         "pkgps lists the cgroup's processes: {out}"
     );
+    assert_eq!(
+        f("unified"),
+        f("cgroup"),
+        "the same on the unified hierarchy: {out}"
+    );
+    assert_eq!(f("utype"), "threaded", "{out}");
     let n = f("cgroup").split_whitespace().count();
     assert!(n >= 4, "{out}");
     assert_eq!(f("nproc"), n.to_string(), "pkgstat NPROC: {out}");
@@ -269,7 +284,8 @@ echo "sd_msg=$(grep -c "pkg01: systemd manages this node's cgroups: start the pa
 echo "sd_props=$("$T/bin/mkpcue" --cgroup-properties --limit MemoryMax=1G pkg01 2>/dev/null)"
 echo "sd_nothing=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
 "$T/bin/mkpcue" --umount pkg01 >/dev/null
-scope="$CG/unified/$PCUE_CGROUP_PREFIX/pcue-pkg01.scope"
+# (beside this run's prefix, whose unified cgroups are threaded)
+scope="$CG/unified/$PCUE_CGROUP_PREFIX.sd/pcue-pkg01.scope"
 mkdir -p "$scope"
 ( echo "$BASHPID" > "$scope/cgroup.procs"; start ) > "$T/out" 2>&1 || die "start in the scope: $(cat "$T/out")"
 echo "sd_record=$(grep -v '^#' /run/pcue/cgroup/pkg01)"
@@ -279,6 +295,7 @@ stop > "$T/out" 2>&1 || die "stop: $(cat "$T/out")"
 echo "sd_leaf_left=$(ls "$scope" | grep -cx pkg01 || true)"
 echo "sd_scope_kept=$([ -d "$scope" ] && echo yes || echo no)"
 rmdir /run/systemd/system
+rmdir "$scope" "${scope%/*}"
 "#);
     let f = |k| field(&out, k).unwrap_or_else(|| panic!("no {k} in:\n{out}"));
     assert!(

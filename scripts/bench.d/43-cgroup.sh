@@ -5,8 +5,8 @@
 #   a connection through a real inetd to pkgnet -> /bin/true in pkg01, with
 #     the cgroup vs without (target for both: ratio <= 1.05);
 #   pkgstat -r for 100 packages vs cat(1) of the same counter files.
-# Rounds alternate (with, without, with, without) so that load from others
-# on the machine falls on both. Private mount, network and pid namespaces;
+# Runs alternate (with, without, with, ...) so that load from others on the
+# machine falls on both. Private mount, network and pid namespaces;
 # the cgroups are the node's, under a prefix of this run's own, removed.
 set -euo pipefail
 : "${PCUE:?}" "${BENCH_LIB:?}"
@@ -44,23 +44,25 @@ as_user "$T/bin/execsh" pkg01 /bin/true </dev/null || { echo "43-cgroup: execsh 
 # the joins happen: execsh's process lands in the package's cgroup
 as_user "$T/bin/execsh" pkg01 /bin/cat /proc/self/cgroup | grep -q "^0::/$PCUE_CGROUP_PREFIX/pkg01$" ||
     { echo "43-cgroup: execsh did not join" >&2; exit 1; }
-with() { [ -e "$rec" ] || mv "$T/rec" "$rec"; }
-without() { [ -e "$T/rec" ] || mv "$rec" "$T/rec"; }
-sum_e=0 sum_n=0 sum_pe=0 sum_pn=0
-for r in 1 2; do
-    with; e=$(median_ms "$N" as_user "$T/bin/execsh" pkg01 /bin/true)
-    pe=$(median_ms "$N" ask)
-    without; n=$(median_ms "$N" as_user "$T/bin/execsh" pkg01 /bin/true)
-    pn=$(median_ms "$N" ask)
-    sum_e=$(awk -v a="$sum_e" -v b="$e" 'BEGIN { print a + b }')
-    sum_n=$(awk -v a="$sum_n" -v b="$n" 'BEGIN { print a + b }')
-    sum_pe=$(awk -v a="$sum_pe" -v b="$pe" 'BEGIN { print a + b }')
-    sum_pn=$(awk -v a="$sum_pn" -v b="$pn" 'BEGIN { print a + b }')
-done
-with
-half() { awk -v a="$1" 'BEGIN { printf "%.3f", a / 2 }'; }
-report "execsh pkg01 /bin/true with cgroup join (median of $N, 2 rounds)" "$(half "$sum_e")" "execsh-without-cgroup" "$(half "$sum_n")" ms
-report "inetd->pkgnet->/bin/true in pkg01 with cgroup join (median of $N, 2 rounds)" "$(half "$sum_pe")" "pkgnet-without-cgroup" "$(half "$sum_pn")" ms
+# interleaved: each iteration times one run with the record (the join)
+# and one without, so that load from others falls on both alike
+pair_ms() { # pair_ms N CMD...: "MEDIAN_WITH MEDIAN_WITHOUT" in ms
+    local n=$1 i t0 t1 w=() o=(); shift
+    for ((i = 0; i < n; i++)); do
+        t0=$EPOCHREALTIME; "$@" >/dev/null 2>&1; t1=$EPOCHREALTIME
+        w+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }')")
+        mv "$rec" "$T/rec"
+        t0=$EPOCHREALTIME; "$@" >/dev/null 2>&1; t1=$EPOCHREALTIME
+        o+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }')")
+        mv "$T/rec" "$rec"
+    done
+    med() { sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'; }
+    echo "$(printf '%s\n' "${w[@]}" | med) $(printf '%s\n' "${o[@]}" | med)"
+}
+read -r e n <<< "$(pair_ms "$N" as_user "$T/bin/execsh" pkg01 /bin/true)"
+read -r pe pn <<< "$(pair_ms "$N" ask)"
+report "execsh pkg01 /bin/true with cgroup join (median of $N, interleaved)" "$e" "execsh-without-cgroup" "$n" ms
+report "inetd->pkgnet->/bin/true in pkg01 with cgroup join (median of $N, interleaved)" "$pe" "pkgnet-without-cgroup" "$pn" ms
 # pkgstat for 100 packages vs cat of the counter files it reads
 for i in $(seq -w 0 99); do
     "$T/bin/mkpcue" --cgroup "p$i" >/dev/null || { echo "43-cgroup: mkpcue --cgroup p$i failed" >&2; exit 1; }
@@ -68,7 +70,7 @@ done
 files=()
 for i in $(seq -w 0 99); do
     u="$CG/unified/$PCUE_CGROUP_PREFIX/p$i"; v="$PCUE_CGROUP_PREFIX/p$i"
-    files+=("/run/pcue/cgroup/p$i" "$u/cgroup.procs" "$u/cpu.stat" "$CG/pids/$v/pids.current" "$CG/pids/$v/pids.max"
+    files+=("/run/pcue/cgroup/p$i" "$CG/pids/$v/cgroup.procs" "$u/cpu.stat" "$CG/pids/$v/pids.current" "$CG/pids/$v/pids.max"
         "$CG/cpu/$v/cpu.cfs_quota_us" "$CG/cpu/$v/cpu.cfs_period_us" "$CG/memory/$v/memory.usage_in_bytes"
         "$CG/memory/$v/memory.limit_in_bytes" "$CG/memory/$v/memory.oom_control"
         "$CG/blkio/$v/blkio.throttle.io_service_bytes_recursive")

@@ -310,6 +310,16 @@ pub fn start(pkg: &str, limits: &Limits, init_alive: bool) -> Result<Started> {
                 }
             }
         }
+        // membership only (a hybrid node's unified hierarchy offers none of
+        // the controllers): threaded cgroups, so that a single-threaded
+        // process joins by moving its thread, without the global lock
+        let threaded = h.ctrls == "unified"
+            && !["cpu", "memory", "pids", "io"]
+                .iter()
+                .any(|c| h.offers.iter().any(|o| o == c));
+        if threaded {
+            make_threaded(&base);
+        }
         let dir = base.join(&leaf);
         if dir.exists() {
             let n = procs(&dir).len();
@@ -326,6 +336,9 @@ pub fn start(pkg: &str, limits: &Limits, init_alive: bool) -> Result<Started> {
         if !dir.exists() {
             mkdir(&dir)?;
             made.push(dir.clone());
+        }
+        if threaded {
+            make_threaded(&dir);
         }
         st.dirs.push(Dir {
             ctrls: h.ctrls.clone(),
@@ -441,10 +454,42 @@ fn kill_all(dir: &Path) -> usize {
     seen.len()
 }
 
+/// Make a v2 cgroup threaded (membership only, no domain controller);
+/// where the kernel refuses, it stays a domain and joins take the slow way.
+fn make_threaded(dir: &Path) {
+    let f = dir.join("cgroup.type");
+    if read(&f).is_some_and(|t| t.trim() == "threaded") {
+        return;
+    }
+    if let Err(e) = sys::fs::write_existing(&f, b"threaded") {
+        log::info!("can't make '{}' threaded: {e}", dir.display());
+    }
+}
+
+fn is_threaded(dir: &Path) -> bool {
+    read(&dir.join("cgroup.type")).is_some_and(|t| t.trim() == "threaded")
+}
+
+/// The processes of a cgroup: `cgroup.procs`, or for a threaded cgroup
+/// (whose cgroup.procs cannot be read) the processes of the threads in
+/// `cgroup.threads`.
 fn procs(dir: &Path) -> Vec<i32> {
-    read(&dir.join("cgroup.procs"))
-        .map(|t| stat::pids(&t))
-        .unwrap_or_default()
+    if let Some(t) = read(&dir.join("cgroup.procs")) {
+        return stat::pids(&t);
+    }
+    let Some(t) = read(&dir.join("cgroup.threads")) else {
+        return Vec::new();
+    };
+    let mut v: Vec<i32> = stat::pids(&t)
+        .into_iter()
+        .filter_map(|tid| {
+            let st = read(&Path::new("/proc").join(tid.to_string()).join("status"))?;
+            stat::keyed(&st.replace(':', ""), "Tgid").map(|p| p as i32)
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 fn record_path(pkg: &str) -> PathBuf {
@@ -558,13 +603,23 @@ pub fn record(pkg: &str) -> Result<Option<Cgroup>> {
 /// On v1 the calling thread is written to `tasks`: a single thread moving
 /// itself takes no global lock, where a write to `cgroup.procs` takes the
 /// threadgroup rwsem for writing and waits for an RCU grace period (8-12 ms
-/// measured here, each time the lock has been idle). The unified hierarchy
-/// has only `cgroup.procs` for a move between domains: one such wait.
+/// measured here, each time the lock has been idle). On the unified
+/// hierarchy of a hybrid node the package's cgroup is threaded (it holds
+/// no controller) and the thread moves through `cgroup.threads` the same
+/// cheap way; a v2 cgroup with controllers (a domain) has only
+/// `cgroup.procs`: one such wait.
 pub fn join(pkg: &str) -> Result<bool> {
     let Some(c) = record(pkg)? else {
         return Ok(false);
     };
     for d in &c.dirs {
+        if d.v2() && is_threaded(&d.path) {
+            // the thread alone; refused (EOPNOTSUPP) when the caller's
+            // cgroup is another domain than the package's: the slow way then
+            if sys::fs::write_existing(&d.path.join("cgroup.threads"), b"0").is_ok() {
+                continue;
+            }
+        }
         let f = d.path.join(if d.v2() { "cgroup.procs" } else { "tasks" });
         sys::fs::write_existing(&f, b"0").map_err(|e| {
             Error::fail(format!(
@@ -684,9 +739,9 @@ pub fn sample(c: &Cgroup) -> Sample {
     let v1 = |ctrl: &str| c.dirs.iter().find(|d| !d.v2() && d.has(ctrl));
     let v2 = c.dirs.iter().find(|d| d.v2());
     let rd = |d: &Dir, f: &str| read(&d.path.join(f));
-    // membership: the unified hierarchy where there is one (every process
-    // is in it), else the first v1 one
-    if let Some(d) = v2.or(c.dirs.first()) {
+    // membership: every process is in every hierarchy; a v1 one's
+    // cgroup.procs is the cheapest read (a threaded v2 cgroup has none)
+    if let Some(d) = v1("pids").or(v1("memory")).or(v2).or(c.dirs.first()) {
         s.pids = procs(&d.path);
         s.pids.sort_unstable();
         s.pids.dedup();
