@@ -398,7 +398,8 @@ fn public_cib(cib: &str) -> Result<i32> {
             "must be run by root (real and effective uid 0)",
         ));
     }
-    let text = sys::fs::read_text(Path::new(cib)).map_err(|e| Error::io("read", cib, &e))?;
+    let text = sys::fs::read_text_max(Path::new(cib), crate::registry::pacemaker::CIB_MAX)
+        .map_err(|e| Error::io("read", cib, &e))?;
     let copy =
         crate::registry::cib::public_copy(&text).map_err(|e| Error::fail(format!("{cib}: {e}")))?;
     print!("{copy}");

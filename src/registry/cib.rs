@@ -8,17 +8,39 @@
 //! name is that primitive's `package` parameter, its root the `root`
 //! parameter (else the registry's default), its addresses the `ip` of the
 //! group's `IPaddr2`/`IPaddr` primitives and the `ipv6addr` of its
-//! `IPv6addr` primitives. Templates (`template=`), `id-ref` parameter sets
-//! and several sets are followed; a set scoped by a `<rule>` is not
-//! evaluated here and is skipped with a diagnostic.
+//! `IPv6addr` primitives.
+//!
+//! Parameters are resolved as Pacemaker 2.1.5 resolves them (checked
+//! against `crm_resource -g` on the fixtures in testdata/): a primitive's
+//! `instance_attributes` sets (its template's first, then its own), each
+//! `id-ref` replaced by the set it names, are taken by descending `score`,
+//! sets of equal score in reverse document order (Pacemaker prepends them
+//! before its stable sort); in each set the nvpairs in order, an
+//! `id-ref` nvpair taking its name and value from the one it names; the
+//! first value of a name wins, and `#default` drops a value taken
+//! before. Then the parent group's sets, then `rsc_defaults`' sets, the
+//! same way. A set scoped by a `<rule>` applies when the rule passes;
+//! rules here test node attributes or dates, which pcue cannot decide,
+//! so every value such a set could give (or take away) is possible:
+//! the parameter is `Param::Undecided` and its addresses are refused.
 
 use super::parse::Diag;
 use roxmltree::{Document, Node};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// The agent that makes a group a package.
 pub const PROVIDER: &str = "pcue";
 pub const TYPE: &str = "package";
+
+/// The deepest element nesting read: libxml2's own limit, which
+/// Pacemaker's parser keeps (it loses what lies deeper). Deeper is an
+/// error, before any parse: no CIB can exhaust the stack.
+pub const MAX_DEPTH: usize = 256;
+
+/// The parameter of a pcue primitive in the public copy that stands for
+/// addresses the registry refuses (`public_copy`): its value is why.
+const REFUSED: &str = "pcue-refused";
 
 /// One package as the CIB configures it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,11 +55,80 @@ pub struct CibPackage {
     pub addrs: Vec<IpAddr>,
 }
 
+/// What one parameter of a resource may be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Param {
+    /// One value, or unset (None).
+    Decided(Option<String>),
+    /// It depends on something pcue cannot evaluate (`why`): `values` are
+    /// all it may be (it may be unset too).
+    Undecided { values: Vec<String>, why: String },
+}
+
 fn line(doc: &Document, n: Node) -> usize {
     doc.text_pos_at(n.range().start).row as usize
 }
 
+/// `Err` when elements nest deeper than `max`: a linear scan of the text
+/// (comments, CDATA, processing instructions and quoted attribute values
+/// skipped), so that a hostile depth never reaches a parser.
+pub fn check_depth(text: &str, max: usize) -> Result<(), String> {
+    let b = text.as_bytes();
+    let find = |from: usize, pat: &[u8]| -> Option<usize> {
+        b.get(from..)?
+            .windows(pat.len())
+            .position(|w| w == pat)
+            .map(|p| from + p)
+    };
+    let (mut i, mut depth) = (0usize, 0usize);
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        i += off;
+        let rest = &b[i..];
+        let skip_to = |pat: &[u8]| find(i, pat).map(|e| e + pat.len());
+        let next = if rest.starts_with(b"<!--") {
+            skip_to(b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_to(b"]]>")
+        } else if rest.starts_with(b"<?") {
+            skip_to(b"?>")
+        } else if rest.starts_with(b"<!") {
+            skip_to(b">")
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            skip_to(b">")
+        } else {
+            let mut j = i + 1;
+            let mut quote = None;
+            while j < b.len() {
+                match (quote, b[j]) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, c @ (b'"' | b'\'')) => quote = Some(c),
+                    (None, b'>') => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if j < b.len() && b[j - 1] != b'/' {
+                depth += 1;
+                if depth > max {
+                    return Err(format!(
+                        "elements nested deeper than {max} levels (Pacemaker reads no deeper)"
+                    ));
+                }
+            }
+            Some(j + 1)
+        };
+        match next {
+            Some(n) if n < b.len() => i = n,
+            _ => break,
+        }
+    }
+    Ok(())
+}
+
 fn parse_doc(text: &str) -> Result<Document<'_>, String> {
+    check_depth(text, MAX_DEPTH)?;
     let opt = roxmltree::ParsingOptions {
         allow_dtd: false,
         ..Default::default()
@@ -58,13 +149,18 @@ pub fn packages(text: &str) -> Result<(Vec<CibPackage>, Vec<Diag>), String> {
     packages_and_skipped(text).map(|(p, _, d)| (p, d))
 }
 
-/// The packages, the skipped groups' addresses, the diagnostics.
-pub type Parsed = (Vec<CibPackage>, Vec<IpAddr>, Vec<Diag>);
+/// An address the registry must refuse, and why.
+pub type Refused = (IpAddr, String);
 
-/// `packages`, and the addresses of the groups holding an
-/// `ocf:pcue:package` primitive that were skipped (no or a bad `package`
-/// parameter, a name already taken, a group inside a clone): the cluster
-/// may still have them up, so a strict lookup must refuse them.
+/// The packages, the refused addresses, the diagnostics.
+pub type Parsed = (Vec<CibPackage>, Vec<Refused>, Vec<Diag>);
+
+/// `packages`, and the addresses to refuse: those of the groups holding
+/// an `ocf:pcue:package` primitive that were skipped (no, a bad or an
+/// undecidable `package` or `root` parameter, a name already taken, a
+/// group inside a clone), and every address an IP primitive of a package
+/// may have when its parameter cannot be decided. The cluster may have
+/// any of them up, so a strict lookup refuses them.
 pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
     let doc = parse_doc(text)?;
     let resources = doc
@@ -76,9 +172,9 @@ pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
         })
         .ok_or_else(|| "no <configuration><resources> section".to_string())?;
     let mut out: Vec<CibPackage> = Vec::new();
-    let mut skipped: Vec<IpAddr> = Vec::new();
+    let mut skipped: Vec<Refused> = Vec::new();
     let mut diags = Vec::new();
-    let cib = Cib { doc: &doc };
+    let cib = Cib::new(&doc);
     // A pcue primitive anywhere but directly in a top-level group.
     for p in resources
         .descendants()
@@ -103,7 +199,8 @@ pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
                 format!("primitive '{}' skipped: {why}", id(p)),
             ));
             if let Some(g) = parent.filter(|_| in_group) {
-                skipped.extend(cib.addrs(g, &mut Vec::new()));
+                let why = format!("group '{}': {why}", id(g));
+                skipped.extend(cib.all_addrs(g).into_iter().map(|a| (a, why.clone())));
             }
         }
     }
@@ -128,60 +225,100 @@ pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
                 ),
             ));
         }
-        let params = cib.params(p, &mut diags);
-        let Some(name) = lookup(&params, "package") else {
-            diags.push((
-                line(&doc, p),
-                format!("primitive '{}' has no 'package' parameter", id(p)),
-            ));
-            skipped.extend(cib.addrs(g, &mut Vec::new()));
-            continue;
+        let mut skip = |why: String, diags: &mut Vec<Diag>, quiet: bool| {
+            if !quiet {
+                diags.push((line(&doc, p), why.clone()));
+            }
+            skipped.extend(cib.all_addrs(g).into_iter().map(|a| (a, why.clone())));
         };
-        if let Err(e) = crate::package::name::check(name) {
-            diags.push((line(&doc, p), format!("primitive '{}': {}", id(p), e.msg)));
-            skipped.extend(cib.addrs(g, &mut Vec::new()));
+        if let Param::Decided(Some(why)) = cib.resolve(p, REFUSED) {
+            skip(why, &mut diags, true);
+            continue;
+        }
+        let name = match cib.resolve(p, "package") {
+            Param::Decided(Some(n)) => n,
+            Param::Decided(None) => {
+                skip(
+                    format!("primitive '{}' has no 'package' parameter", id(p)),
+                    &mut diags,
+                    false,
+                );
+                continue;
+            }
+            Param::Undecided { why, .. } => {
+                skip(
+                    format!("primitive '{}': 'package' is undecidable: {why}", id(p)),
+                    &mut diags,
+                    false,
+                );
+                continue;
+            }
+        };
+        if let Err(e) = crate::package::name::check(&name) {
+            skip(
+                format!("primitive '{}': {}", id(p), e.msg),
+                &mut diags,
+                false,
+            );
             continue;
         }
         if let Some(first) = out.iter().find(|q| q.name == name) {
-            diags.push((
-                line(&doc, g),
-                format!(
-                    "group '{}': package '{name}' is already group '{}'",
-                    id(g),
-                    first.group
-                ),
-            ));
-            skipped.extend(cib.addrs(g, &mut Vec::new()));
+            let why = format!(
+                "group '{}': package '{name}' is already group '{}'",
+                id(g),
+                first.group
+            );
+            diags.push((line(&doc, g), why.clone()));
+            skipped.extend(cib.all_addrs(g).into_iter().map(|a| (a, why.clone())));
             continue;
         }
-        let root = match lookup(&params, "root") {
-            Some(r) if r.starts_with('/') => Some(r.to_string()),
-            Some(r) => {
+        let root = match cib.resolve(p, "root") {
+            Param::Decided(Some(r)) if r.starts_with('/') => Some(r),
+            Param::Decided(Some(r)) => {
                 diags.push((
                     line(&doc, p),
                     format!("package '{name}': root '{r}' is not absolute; using the default"),
                 ));
                 None
             }
-            None => None,
+            Param::Decided(None) => None,
+            Param::Undecided { why, .. } => {
+                skip(
+                    format!("primitive '{}': 'root' is undecidable: {why}", id(p)),
+                    &mut diags,
+                    false,
+                );
+                continue;
+            }
         };
         let mut addrs: Vec<IpAddr> = Vec::new();
         for q in &prims {
-            let Some(a) = cib.agent(*q) else { continue };
-            let key = match (a.class, a.kind) {
-                ("ocf", "IPaddr2" | "IPaddr") => "ip",
-                ("ocf", "IPv6addr") => "ipv6addr",
-                _ => continue,
+            let Some(key) = cib.ip_key(*q) else { continue };
+            let v = match cib.resolve(*q, key) {
+                Param::Decided(Some(v)) => v,
+                Param::Decided(None) => {
+                    diags.push((
+                        line(&doc, *q),
+                        format!("primitive '{}' has no '{key}' parameter", id(*q)),
+                    ));
+                    continue;
+                }
+                Param::Undecided { values, why } => {
+                    let why = format!(
+                        "package '{name}': '{key}' of '{}' is undecidable: {why}",
+                        id(*q)
+                    );
+                    diags.push((line(&doc, *q), why.clone()));
+                    skipped.extend(
+                        values
+                            .iter()
+                            .filter_map(|v| crate::registry::addr::parse(v))
+                            .map(|a| (a, why.clone())),
+                    );
+                    continue;
+                }
             };
-            let qp = cib.params(*q, &mut diags);
-            let Some(v) = lookup(&qp, key) else {
-                diags.push((
-                    line(&doc, *q),
-                    format!("primitive '{}' has no '{key}' parameter", id(*q)),
-                ));
-                continue;
-            };
-            match crate::registry::addr::parse(v) {
+            match crate::registry::addr::parse(&v) {
                 Some(ip) => {
                     if let Some(owner) = out.iter().find(|o| o.addrs.contains(&ip)) {
                         diags.push((
@@ -208,7 +345,7 @@ pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
             ));
         }
         out.push(CibPackage {
-            name: name.to_string(),
+            name,
             group: id(g).to_string(),
             resource: id(p).to_string(),
             root,
@@ -222,23 +359,82 @@ fn id<'a>(n: Node<'a, '_>) -> &'a str {
     n.attribute("id").unwrap_or("?")
 }
 
-fn lookup<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params
+/// Three-valued truth of a rule: Unknown when it tests what pcue cannot
+/// know (node attributes, dates).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Truth {
+    Yes,
+    No,
+    Unknown,
+}
+
+/// How deep rules may nest through `id-ref`s before pcue gives up (a
+/// rule referring to its own ancestor would never end).
+const MAX_RULE_DEPTH: usize = 32;
+
+/// Pacemaker's `char2score`: INFINITY (1,000,000) and its negative, else
+/// the leading integer (strtoll), clamped; `red`/`yellow`/`green` come
+/// from the node-health options: None (pcue does not resolve those).
+fn score(s: Option<&str>) -> Option<i64> {
+    const INF: i64 = 1_000_000;
+    let Some(s) = s else { return Some(0) };
+    match s {
+        "-INFINITY" => return Some(-INF),
+        "INFINITY" | "+INFINITY" => return Some(INF),
+        _ => {}
+    }
+    if ["red", "yellow", "green"]
         .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
+        .any(|h| s.eq_ignore_ascii_case(h))
+    {
+        return None;
+    }
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut v: i64 = 0;
+    for c in digits.bytes().take_while(u8::is_ascii_digit) {
+        v = v.saturating_mul(10).saturating_add(i64::from(c - b'0'));
+    }
+    let v = if neg { -v } else { v };
+    Some(v.clamp(-INF, INF))
 }
 
 struct Cib<'d, 'i> {
     doc: &'d Document<'i>,
+    /// (tag, id) -> elements with that id, for templates and id-refs.
+    ids: HashMap<(&'d str, &'d str), Vec<Node<'d, 'i>>>,
 }
 
 impl<'d, 'i> Cib<'d, 'i> {
-    /// The element a template or id-ref names.
+    fn new(doc: &'d Document<'i>) -> Self {
+        let mut ids: HashMap<(&'d str, &'d str), Vec<Node<'d, 'i>>> = HashMap::new();
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            if let Some(i) = n.attribute("id") {
+                ids.entry((n.tag_name().name(), i)).or_default().push(n);
+            }
+        }
+        Cib { doc, ids }
+    }
+
+    /// The one element `tag` with id `want`; none when there is none or
+    /// several (Pacemaker's XPath lookup then gives nothing either).
     fn by_id(&self, tag: &str, want: &str) -> Option<Node<'d, 'i>> {
-        self.doc
-            .descendants()
-            .find(|n| n.has_tag_name(tag) && n.attribute("id") == Some(want))
+        match self.ids.get(&(tag, want)).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// An element with its `id-ref` followed.
+    fn expand(&self, n: Node<'d, 'i>) -> Option<Node<'d, 'i>> {
+        match n.attribute("id-ref") {
+            Some(r) => self.by_id(n.tag_name().name(), r),
+            None => Some(n),
+        }
     }
 
     fn template(&self, p: Node<'d, 'i>) -> Option<Node<'d, 'i>> {
@@ -261,71 +457,257 @@ impl<'d, 'i> Cib<'d, 'i> {
             .is_some_and(|a| a.class == "ocf" && a.provider == PROVIDER && a.kind == TYPE)
     }
 
-    /// The primitive's parameters: its own sets, then its template's; in
-    /// each, sets in document order, the first value of a name wins.
-    /// The addresses group `g`'s IPaddr2/IPaddr/IPv6addr primitives name,
-    /// without the checks a package's get (for a skipped group).
-    fn addrs(&self, g: Node<'d, 'i>, diags: &mut Vec<Diag>) -> Vec<IpAddr> {
+    /// The address parameter of an IP primitive (`ip`, `ipv6addr`).
+    fn ip_key(&self, q: Node<'d, 'i>) -> Option<&'static str> {
+        let a = self.agent(q)?;
+        match (a.class, a.kind) {
+            ("ocf", "IPaddr2" | "IPaddr") => Some("ip"),
+            ("ocf", "IPv6addr") => Some("ipv6addr"),
+            _ => None,
+        }
+    }
+
+    /// Every address group `g`'s IP primitives may have, decided or not
+    /// (for a group that is refused whole).
+    fn all_addrs(&self, g: Node<'d, 'i>) -> Vec<IpAddr> {
         let mut out = Vec::new();
         for q in g.children().filter(|n| n.has_tag_name("primitive")) {
-            let Some(a) = self.agent(q) else { continue };
-            let key = match (a.class, a.kind) {
-                ("ocf", "IPaddr2" | "IPaddr") => "ip",
-                ("ocf", "IPv6addr") => "ipv6addr",
-                _ => continue,
+            let Some(key) = self.ip_key(q) else { continue };
+            let values = match self.resolve(q, key) {
+                Param::Decided(v) => v.into_iter().collect(),
+                Param::Undecided { values, .. } => values,
             };
-            let qp = self.params(q, diags);
-            if let Some(ip) = lookup(&qp, key).and_then(crate::registry::addr::parse) {
-                out.push(ip);
+            for ip in values.iter().filter_map(|v| crate::registry::addr::parse(v)) {
+                if !out.contains(&ip) {
+                    out.push(ip);
+                }
             }
         }
         out
     }
 
-    fn params(&self, p: Node<'d, 'i>, diags: &mut Vec<Diag>) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = Vec::new();
-        let owners = std::iter::once(p).chain(self.template(p));
-        for owner in owners {
-            for set in owner
+    /// The `instance_attributes` sets of `owner` in the order Pacemaker
+    /// applies them: a primitive's template's sets before its own, each
+    /// id-ref followed (one that names no single set is dropped, as
+    /// Pacemaker drops it), by descending score, equal scores in reverse
+    /// document order. None when a score is a node-health colour.
+    fn sorted_sets(&self, owner: Node<'d, 'i>) -> Option<Vec<Node<'d, 'i>>> {
+        let from_template = owner
+            .has_tag_name("primitive")
+            .then(|| self.template(owner))
+            .flatten();
+        let mut sets: Vec<(i64, Node<'d, 'i>)> = Vec::new();
+        for holder in from_template.into_iter().chain(std::iter::once(owner)) {
+            for s in holder
                 .children()
                 .filter(|n| n.has_tag_name("instance_attributes"))
             {
-                let set = match set.attribute("id-ref") {
-                    Some(r) => match self.by_id("instance_attributes", r) {
-                        Some(s) => s,
-                        None => {
-                            diags.push((
-                                line(self.doc, set),
-                                format!("instance_attributes id-ref '{r}' not found"),
-                            ));
-                            continue;
-                        }
-                    },
-                    None => set,
-                };
-                if set.children().any(|n| n.has_tag_name("rule")) {
-                    diags.push((
-                        line(self.doc, set),
-                        format!(
-                            "instance_attributes '{}' of '{}' depends on a rule: ignored",
-                            id(set),
-                            id(p)
-                        ),
-                    ));
-                    continue;
-                }
-                for nv in set.children().filter(|n| n.has_tag_name("nvpair")) {
-                    let (Some(k), Some(v)) = (nv.attribute("name"), nv.attribute("value")) else {
-                        continue;
-                    };
-                    if !out.iter().any(|(n, _)| n == k) {
-                        out.push((k.to_string(), v.to_string()));
-                    }
-                }
+                let Some(set) = self.expand(s) else { continue };
+                sets.push((score(set.attribute("score"))?, set));
+            }
+        }
+        sets.reverse();
+        sets.sort_by(|a, b| b.0.cmp(&a.0));
+        Some(sets.into_iter().map(|(_, s)| s).collect())
+    }
+
+    /// Whether a set applies: no rule, yes; else any of its rules.
+    fn set_applies(&self, set: Node<'d, 'i>) -> Truth {
+        let mut any = false;
+        let mut t = Truth::No;
+        for r in set.children().filter(|n| n.has_tag_name("rule")) {
+            any = true;
+            t = or(t, self.rule(r, 0));
+        }
+        if any {
+            t
+        } else {
+            Truth::Yes
+        }
+    }
+
+    fn rule(&self, r: Node<'d, 'i>, depth: usize) -> Truth {
+        if depth > MAX_RULE_DEPTH {
+            return Truth::Unknown;
+        }
+        let Some(r) = self.expand(r) else {
+            return Truth::Unknown;
+        };
+        let any_of = r
+            .attribute("boolean-op")
+            .is_some_and(|o| o.eq_ignore_ascii_case("or"));
+        let mut t = if any_of { Truth::No } else { Truth::Yes };
+        for e in r.children().filter(|n| n.is_element()) {
+            let v = if e.has_tag_name("rule") {
+                self.rule(e, depth + 1)
+            } else {
+                // node attributes, dates, resource or operation data:
+                // nothing pcue can decide
+                Truth::Unknown
+            };
+            t = if any_of { or(t, v) } else { and(t, v) };
+        }
+        t
+    }
+
+    /// The nvpairs of a set (Pacemaker also reads a legacy `<attributes>`
+    /// first child) as (name, value), id-refs followed.
+    fn nvpairs(&self, set: Node<'d, 'i>) -> Vec<(&'d str, &'d str)> {
+        let list = match set.first_element_child() {
+            Some(a) if a.has_tag_name("attributes") => a,
+            _ => set,
+        };
+        let mut out = Vec::new();
+        for nv in list.children().filter(|n| n.has_tag_name("nvpair")) {
+            let r = self.expand(nv);
+            let get = |k: &str| nv.attribute(k).or_else(|| r.and_then(|r| r.attribute(k)));
+            if let (Some(k), Some(v)) = (get("name"), get("value")) {
+                out.push((k, v));
             }
         }
         out
     }
+
+    /// Parameter `name` of resource `rsc`, as the agent would be given it:
+    /// the resource's sets, then each parent's (group, clone), then
+    /// `rsc_defaults`', all into one table where the first value wins and
+    /// `#default` removes one. A set whose rule pcue cannot evaluate may
+    /// or may not apply: every outcome is followed.
+    fn resolve(&self, rsc: Node<'d, 'i>, name: &str) -> Param {
+        let mut owners = vec![rsc];
+        let mut at = rsc;
+        while let Some(p) = at.parent_element() {
+            if !["group", "clone", "master", "bundle"]
+                .iter()
+                .any(|t| p.has_tag_name(*t))
+            {
+                break;
+            }
+            owners.push(p);
+            at = p;
+        }
+        owners.extend(
+            self.doc
+                .descendants()
+                .find(|n| n.has_tag_name("rsc_defaults")),
+        );
+        let mut states: Vec<Option<&str>> = vec![None];
+        let mut why: Option<String> = None;
+        for owner in &owners {
+            let Some(sets) = self.sorted_sets(*owner) else {
+                // a node-health score: any order, any value
+                let mut values: Vec<String> = Vec::new();
+                for o in &owners {
+                    for s in o
+                        .children()
+                        .filter(|n| n.has_tag_name("instance_attributes"))
+                        .filter_map(|s| self.expand(s))
+                    {
+                        for (k, v) in self.nvpairs(s) {
+                            if k == name && !values.iter().any(|x| x == v) {
+                                values.push(v.to_string());
+                            }
+                        }
+                    }
+                }
+                for s in states.iter().flatten() {
+                    if !values.iter().any(|x| x == s) {
+                        values.push(s.to_string());
+                    }
+                }
+                return Param::Undecided {
+                    values,
+                    why: format!(
+                        "a set of '{}' is scored by node health (red/yellow/green)",
+                        id(*owner)
+                    ),
+                };
+            };
+            for set in sets {
+                let truth = self.set_applies(set);
+                if truth == Truth::No {
+                    continue;
+                }
+                let pairs = self.nvpairs(set);
+                if !pairs.iter().any(|(k, _)| *k == name) {
+                    continue;
+                }
+                let applied: Vec<Option<&str>> = states
+                    .iter()
+                    .map(|st| {
+                        let mut st = *st;
+                        for (k, v) in &pairs {
+                            if *k != name {
+                                continue;
+                            }
+                            if v.eq_ignore_ascii_case("#default") {
+                                st = None;
+                            } else if st.is_none() {
+                                st = Some(*v);
+                            }
+                        }
+                        st
+                    })
+                    .collect();
+                if truth == Truth::Unknown {
+                    why.get_or_insert_with(|| {
+                        format!(
+                            "instance_attributes '{}' of '{}' depends on a rule pcue cannot evaluate",
+                            id(set),
+                            id(*owner)
+                        )
+                    });
+                    for a in applied {
+                        if !states.contains(&a) {
+                            states.push(a);
+                        }
+                    }
+                } else {
+                    states.clear();
+                    for a in applied {
+                        if !states.contains(&a) {
+                            states.push(a);
+                        }
+                    }
+                }
+            }
+        }
+        match (states.as_slice(), why) {
+            ([one], _) => Param::Decided(one.map(str::to_string)),
+            (_, why) => Param::Undecided {
+                values: states.iter().flatten().map(|s| s.to_string()).collect(),
+                why: why.unwrap_or_default(),
+            },
+        }
+    }
+}
+
+fn and(a: Truth, b: Truth) -> Truth {
+    match (a, b) {
+        (Truth::No, _) | (_, Truth::No) => Truth::No,
+        (Truth::Yes, Truth::Yes) => Truth::Yes,
+        _ => Truth::Unknown,
+    }
+}
+
+fn or(a: Truth, b: Truth) -> Truth {
+    match (a, b) {
+        (Truth::Yes, _) | (_, Truth::Yes) => Truth::Yes,
+        (Truth::No, Truth::No) => Truth::No,
+        _ => Truth::Unknown,
+    }
+}
+
+/// Parameter `name` of the resource with id `rsc` as `resolve` finds it
+/// (for tests against `crm_resource -r RSC -g NAME`). None when there is
+/// no such primitive.
+pub fn parameter(text: &str, rsc: &str, name: &str) -> Result<Option<Param>, String> {
+    let doc = parse_doc(text)?;
+    let cib = Cib::new(&doc);
+    let p = doc
+        .descendants()
+        .find(|n| n.has_tag_name("primitive") && n.attribute("id") == Some(rsc));
+    Ok(p.map(|p| cib.resolve(p, name)))
 }
 
 /// Where each resource is active, from `crm_mon --output-as=xml`:
@@ -364,11 +746,14 @@ pub fn active_nodes(text: &str) -> Result<Vec<(String, String)>, String> {
 }
 
 /// The public copy of a CIB (`/run/pcue/cib.xml`): a CIB-shaped document
-/// holding only what the registry reads back with `packages`, one group per
-/// package with its `ocf:pcue:package` primitive (`package`, `root`) and
-/// one IPaddr2/IPv6addr primitive per address (`ip`, `ipv6addr`). No other
-/// resource or parameter of the cluster's file (fencing passwords...)
-/// reaches it. `Err` when the text is not a CIB, as `packages`.
+/// holding only what the registry reads back with `packages_and_skipped`,
+/// one group per package with its `ocf:pcue:package` primitive (`package`,
+/// `root`) and one IPaddr2/IPv6addr primitive per address (`ip`,
+/// `ipv6addr`), and one group per refused address whose pcue primitive
+/// says why (`pcue-refused`), so that a reader of the copy refuses what a
+/// reader of the CIB refuses. No other resource or parameter of the
+/// cluster's file (fencing passwords...) reaches it. `Err` when the text
+/// is not a CIB, as `packages`.
 pub fn public_copy(text: &str) -> Result<String, String> {
     fn esc(s: &str) -> String {
         let mut o = String::with_capacity(s.len());
@@ -384,8 +769,31 @@ pub fn public_copy(text: &str) -> Result<String, String> {
         }
         o
     }
-    let (found, _) = packages(text)?;
+    fn ip_primitive(o: &mut String, id: &str, a: &IpAddr) {
+        let (kind, name) = match a {
+            IpAddr::V4(_) => ("IPaddr2", "ip"),
+            IpAddr::V6(_) => ("IPv6addr", "ipv6addr"),
+        };
+        o.push_str(&format!(
+            "<primitive id=\"{id}\" class=\"ocf\" provider=\"heartbeat\" type=\"{kind}\">\
+             <instance_attributes id=\"{id}-ia\">\
+             <nvpair id=\"{id}-v\" name=\"{name}\" value=\"{a}\"/>\
+             </instance_attributes></primitive>\n"
+        ));
+    }
+    let (found, refused, _) = packages_and_skipped(text)?;
     let mut o = String::from("<cib>\n<configuration>\n<resources>\n");
+    for (n, (a, why)) in refused.iter().enumerate() {
+        o.push_str(&format!(
+            "<group id=\"pcue-refused{n}\">\n<primitive id=\"pcue-refused{n}-p\" class=\"ocf\" \
+             provider=\"{PROVIDER}\" type=\"{TYPE}\"><instance_attributes id=\"pcue-refused{n}-ia\">\
+             <nvpair id=\"pcue-refused{n}-why\" name=\"{REFUSED}\" value=\"{}\"/>\
+             </instance_attributes></primitive>\n",
+            esc(why)
+        ));
+        ip_primitive(&mut o, &format!("pcue-refused{n}-ip"), a);
+        o.push_str("</group>\n");
+    }
     for (n, p) in found.iter().enumerate() {
         let (g, r) = (esc(&p.group), esc(&p.resource));
         o.push_str(&format!("<group id=\"{g}\">\n"));
@@ -403,16 +811,7 @@ pub fn public_copy(text: &str) -> Result<String, String> {
         }
         o.push_str("</instance_attributes></primitive>\n");
         for (i, a) in p.addrs.iter().enumerate() {
-            let (kind, name) = match a {
-                IpAddr::V4(_) => ("IPaddr2", "ip"),
-                IpAddr::V6(_) => ("IPv6addr", "ipv6addr"),
-            };
-            o.push_str(&format!(
-                "<primitive id=\"pcue{n}-ip{i}\" class=\"ocf\" provider=\"heartbeat\" type=\"{kind}\">\
-                 <instance_attributes id=\"pcue{n}-ip{i}-ia\">\
-                 <nvpair id=\"pcue{n}-ip{i}-v\" name=\"{name}\" value=\"{a}\"/>\
-                 </instance_attributes></primitive>\n"
-            ));
+            ip_primitive(&mut o, &format!("pcue{n}-ip{i}"), a);
         }
         o.push_str("</group>\n");
     }
@@ -573,7 +972,7 @@ mod tests {
         let (pkgs, skipped, _) = packages_and_skipped(&text).unwrap();
         let names: Vec<&str> = pkgs.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, vec!["pkg02", "pkg07"]);
-        let mut skipped = skipped;
+        let mut skipped: Vec<IpAddr> = skipped.into_iter().map(|(a, _)| a).collect();
         skipped.sort();
         assert_eq!(
             skipped,
@@ -638,16 +1037,25 @@ mod tests {
 <primitive id="holder" class="ocf" provider="heartbeat" type="Dummy">
   <instance_attributes id="shared-ip"><nvpair id="shared-ip-v" name="ip" value="10.0.0.9"/></instance_attributes>
 </primitive>"##);
-        let (pkgs, diags) = packages(&text).unwrap();
-        assert_eq!(pkgs.len(), 1, "{pkgs:?} {diags:?}");
-        assert_eq!(pkgs[0].name, "pkg01");
+        // g1-when (score 10) names another package when a rule on the
+        // node holds: the name is undecidable, the group refused whole.
+        let (pkgs, refused, diags) = packages_and_skipped(&text).unwrap();
+        assert!(pkgs.is_empty(), "{pkgs:?} {diags:?}");
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(refused[0].0, ip("10.0.0.9"));
+        assert!(
+            refused[0].1.contains("'package' is undecidable: instance_attributes 'g1-when' of 'g1-pcue' depends on a rule"),
+            "{refused:?}"
+        );
+        let msgs: Vec<&str> = diags.iter().map(|d| d.1.as_str()).collect();
+        // without the rule set, the template's root and the id-ref'd address
+        let text = text.replace("<rule id=\"g1-rule\"", "<rulex id=\"g1-rule\"");
+        let text = text.replace("</rule>", "</rulex>");
+        let (pkgs, _) = packages(&text).unwrap();
+        assert_eq!(pkgs.len(), 1, "{pkgs:?}");
+        assert_eq!(pkgs[0].name, "wrong", "the set of score 10 wins");
         assert_eq!(pkgs[0].root.as_deref(), Some("/tpl/root"));
         assert_eq!(pkgs[0].addrs, vec![ip("10.0.0.9")]);
-        let msgs: Vec<&str> = diags.iter().map(|d| d.1.as_str()).collect();
-        assert!(
-            msgs.contains(&"instance_attributes 'g1-when' of 'g1-pcue' depends on a rule: ignored"),
-            "{msgs:?}"
-        );
         assert!(
             msgs.contains(&"primitive 'loose' skipped: it is not in a group: a package is a group"),
             "{msgs:?}"
@@ -717,5 +1125,141 @@ mod tests {
         assert_eq!(got, packages(&hostile).unwrap().0);
         assert_eq!(got[0].group, "g\"<b>&'");
         assert!(public_copy("<cib/>").is_err());
+    }
+
+    const READING: &str = include_str!("testdata/cib-reading.xml");
+    /// `crm_resource -r RSC -g PARAM` on cib-reading.xml (cib-reading.sh).
+    const ANSWERS: &str = include_str!("testdata/cib-reading.answers");
+
+    #[test]
+    fn parameters_are_what_crm_resource_answers() {
+        let undecidable = ["ip_rule", "ip_rule2"];
+        let mut n = 0;
+        for l in ANSWERS.lines() {
+            let f: Vec<&str> = l.split(' ').collect();
+            let (rsc, name, want) = (f[0], f[1], (f[2] != "-").then(|| f[2].to_string()));
+            let got = parameter(READING, rsc, name).unwrap().unwrap();
+            if undecidable.contains(&rsc) {
+                // Pacemaker's answer (for no node) is one of the candidates
+                let Param::Undecided { values, why } = got else {
+                    panic!("{rsc}: {got:?}")
+                };
+                assert!(why.contains("depends on a rule"), "{why}");
+                assert!(
+                    want.as_ref().map_or(true, |w| values.contains(w)),
+                    "{rsc}: {values:?} {want:?}"
+                );
+            } else {
+                assert_eq!(got, Param::Decided(want), "{rsc} {name}");
+            }
+            n += 1;
+        }
+        assert_eq!(n, 21);
+        assert_eq!(
+            parameter(READING, "ip_rule", "ip").unwrap(),
+            Some(Param::Undecided {
+                values: vec!["127.0.1.5".into()],
+                why: "instance_attributes 'ip_rule-n1' of 'ip_rule' depends on a rule pcue cannot evaluate".into()
+            })
+        );
+        let Some(Param::Undecided { mut values, .. }) =
+            parameter(READING, "ip_rule2", "ip").unwrap()
+        else {
+            panic!()
+        };
+        values.sort();
+        assert_eq!(values, vec!["127.0.1.6", "127.0.1.7"]);
+    }
+
+    #[test]
+    fn packages_and_refusals_as_pacemaker_reads_them() {
+        let (pkgs, refused, diags) = packages_and_skipped(READING).unwrap();
+        let got: Vec<(&str, Vec<String>)> = pkgs
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.addrs.iter().map(|a| a.to_string()).collect(),
+                )
+            })
+            .collect();
+        let want: Vec<(&str, Vec<String>)> = [
+            ("pkgscore", &["127.0.1.2", "127.0.1.16"][..]),
+            ("pkga", &["127.0.1.3"]),
+            ("pkgb", &["127.0.1.4"]),
+            ("pkgrule", &["127.0.1.8"]),
+            ("pkgref", &["127.0.1.9", "127.0.1.10"]),
+            ("pkgtpl", &["127.0.1.12", "127.0.1.11"]),
+            ("pkginh", &["127.0.1.13"]),
+        ]
+        .iter()
+        .map(|(n, a)| (*n, a.iter().map(|s| s.to_string()).collect()))
+        .collect();
+        assert_eq!(got, want, "{diags:?}");
+        let mut r: Vec<String> = refused.iter().map(|(a, _)| a.to_string()).collect();
+        r.sort();
+        assert_eq!(r, vec!["127.0.1.5", "127.0.1.6", "127.0.1.7"]);
+        assert!(
+            refused[0]
+                .1
+                .starts_with("package 'pkgrule': 'ip' of 'ip_rule' is undecidable"),
+            "{refused:?}"
+        );
+        // ip_def: #default in the lower set drops the higher set's value
+        let msgs: Vec<&str> = diags.iter().map(|d| d.1.as_str()).collect();
+        assert!(
+            msgs.contains(&"primitive 'ip_def' has no 'ip' parameter"),
+            "{msgs:?}"
+        );
+        // the public copy refuses the same addresses
+        let copy = public_copy(READING).unwrap();
+        let (p2, r2, d2) = packages_and_skipped(&copy).unwrap();
+        assert_eq!(
+            p2.iter().map(|p| (&p.name, &p.addrs)).collect::<Vec<_>>(),
+            pkgs.iter().map(|p| (&p.name, &p.addrs)).collect::<Vec<_>>()
+        );
+        assert_eq!(r2, refused);
+        assert_eq!(d2, vec![], "the copy reads back without a diagnostic");
+    }
+
+    #[test]
+    fn scores_as_char2score() {
+        assert_eq!(score(None), Some(0));
+        assert_eq!(score(Some("INFINITY")), Some(1_000_000));
+        assert_eq!(score(Some("+INFINITY")), Some(1_000_000));
+        assert_eq!(score(Some("-INFINITY")), Some(-1_000_000));
+        assert_eq!(score(Some("99999999999")), Some(1_000_000));
+        assert_eq!(score(Some(" -12x")), Some(-12));
+        assert_eq!(score(Some("abc")), Some(0));
+        assert_eq!(score(Some("Red")), None);
+    }
+
+    #[test]
+    fn depth_is_bounded_before_parsing() {
+        let deep = |d: usize| {
+            format!(
+                "<cib><configuration><resources/></configuration><status>{}{}</status></cib>",
+                "<x a='>'>".repeat(d),
+                "</x>".repeat(d)
+            )
+        };
+        assert!(packages(&deep(MAX_DEPTH - 2)).is_ok());
+        let e = packages(&deep(MAX_DEPTH - 1)).unwrap_err();
+        assert_eq!(
+            e,
+            "elements nested deeper than 256 levels (Pacemaker reads no deeper)"
+        );
+        let e = packages(&deep(200_000)).unwrap_err();
+        assert!(e.contains("nested deeper"), "{e}");
+        assert!(active_nodes(&deep(200_000)).is_err());
+        assert!(public_copy(&deep(200_000)).is_err());
+        // comments, CDATA and self-closed elements do not count
+        let flat = format!(
+            "<cib><configuration><resources/></configuration>{}<!--{}--><![CDATA[{}]]></cib>",
+            "<y/>".repeat(1000),
+            "<x>".repeat(1000),
+            "<x>".repeat(1000)
+        );
+        assert!(packages(&flat).is_ok());
     }
 }

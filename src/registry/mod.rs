@@ -444,45 +444,9 @@ fn cmviewcl(cfg: &Config) -> Option<Vec<parse::ClusterPackage>> {
         );
         return None;
     };
-    let child = Command::new(&exe)
-        .args(["-f", "line", "-l", "package"])
-        .env_clear()
-        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) => {
-            debug!(
-                "can't run '{}': {}; reading directories",
-                exe.display(),
-                crate::error::strerror_io(&e)
-            );
-            return None;
-        }
-    };
-    let deadline = Instant::now() + CMVIEWCL_TIMEOUT;
-    let out = child
-        .stdout
-        .take()
-        .and_then(|o| sys::fds::read_until(o, deadline, sys::fs::CONFIG_MAX));
-    let status = match out {
-        Some(_) => child.wait().ok(),
-        None => {
-            let _ = child.kill();
-            let _ = child.wait();
-            None
-        }
-    };
-    let (Some(out), Some(status)) = (out, status) else {
-        debug!(
-            "'{}' did not answer in time (or said too much); reading directories",
-            exe.display()
-        );
-        return None;
-    };
+    let mut cmd = Command::new(&exe);
+    cmd.args(["-f", "line", "-l", "package"]);
+    let (out, status) = run_with_timeout(cmd, CMVIEWCL_TIMEOUT)?;
     if !status.success() {
         debug!("'{}' failed ({status}); reading directories", exe.display());
         return None;
@@ -490,6 +454,64 @@ fn cmviewcl(cfg: &Config) -> Option<Vec<parse::ClusterPackage>> {
     let (pkgs, diags) = parse::cmviewcl_lines(&String::from_utf8_lossy(&out));
     report(&exe, &diags);
     Some(pkgs)
+}
+
+/// Run a cluster command (cmviewcl, crm_mon) with a clean environment
+/// (PATH only, plus what `cmd` already sets), no stdin, stderr dropped:
+/// its output and status, or None (with a debug line) when it cannot be
+/// started, says more than `CONFIG_MAX` bytes, or does not finish within
+/// `timeout` (it is then killed and reaped).
+fn run_with_timeout(
+    mut cmd: Command,
+    timeout: Duration,
+) -> Option<(Vec<u8>, std::process::ExitStatus)> {
+    let exe = PathBuf::from(cmd.get_program());
+    let set: Vec<(std::ffi::OsString, std::ffi::OsString)> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_os_string(), v?.to_os_string())))
+        .collect();
+    cmd.env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .envs(set)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            debug!(
+                "can't run '{}': {}",
+                exe.display(),
+                crate::error::strerror_io(&e)
+            );
+            return None;
+        }
+    };
+    let deadline = Instant::now() + timeout;
+    let out = child
+        .stdout
+        .take()
+        .and_then(|o| sys::fds::read_until(o, deadline, sys::fs::CONFIG_MAX));
+    let Some(out) = out else {
+        let _ = child.kill();
+        let _ = child.wait();
+        debug!(
+            "'{}' did not answer in time (or said too much)",
+            exe.display()
+        );
+        return None;
+    };
+    match child.wait() {
+        Ok(status) => Some((out, status)),
+        Err(e) => {
+            debug!(
+                "can't wait for '{}': {}",
+                exe.display(),
+                crate::error::strerror_io(&e)
+            );
+            None
+        }
+    }
 }
 
 pub(crate) fn is_executable(p: &Path) -> bool {

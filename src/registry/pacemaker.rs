@@ -19,8 +19,8 @@ use super::{Config, Package};
 use crate::sys;
 use log::{debug, warn};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
 
 pub const CIB_FILE: &str = "/var/lib/pacemaker/cib/cib.xml";
 /// The world-readable copy of the CIB file's packages (`cib::public_copy`)
@@ -30,6 +30,9 @@ pub const PUBLIC_COPY: &str = "/run/pcue/cib.xml";
 /// How old the public copy may be: the agent rewrites it on every action,
 /// its monitor included (every 10 s in the documented configuration).
 pub const PUBLIC_COPY_MAX_AGE: Duration = Duration::from_secs(600);
+/// The largest CIB read: 32 MiB, some 30,000 packages (a package's group
+/// takes about 1 KiB), far above the 4 MiB of other configuration files.
+pub const CIB_MAX: u64 = 32 << 20;
 const CRM_MON_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The packages the CIB file configures, in document order, with an `Err`
@@ -41,7 +44,7 @@ pub fn scan_checked(cfg: &Config) -> Vec<Result<Package, String>> {
         return Vec::new();
     };
     let io_err = |p: &Path, e: &std::io::Error| crate::error::Error::io("read", p.display(), e).msg;
-    let (path, text) = match sys::fs::read_text(path) {
+    let (path, text) = match sys::fs::read_text_max(path, CIB_MAX) {
         Ok(t) => (path.as_path(), t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             debug!("no '{}': not a Pacemaker node", path.display());
@@ -54,7 +57,7 @@ pub fn scan_checked(cfg: &Config) -> Vec<Result<Package, String>> {
             // no copy, or one that may be stale, is an error item (pkgnet
             // refuses), never "no packages".
             let copy = Path::new(PUBLIC_COPY);
-            match sys::fs::read_text(copy) {
+            match sys::fs::read_text_max(copy, CIB_MAX) {
                 Ok(t) => match stale(path, copy) {
                     Some(why) => return vec![Err(why)],
                     None => (copy, t),
@@ -112,43 +115,44 @@ fn stale(cib: &Path, copy: &Path) -> Option<String> {
     })
 }
 
-/// The packages of one CIB document (`path` names it in diagnostics).
+/// The packages of one CIB document (`path` names it in diagnostics),
+/// after one entry per refused address (a skipped group's, or one a rule
+/// leaves undecided): a refusal is never overridden by a package claiming
+/// the same address.
 pub fn packages_of(cfg: &Config, path: &Path, text: &str) -> Vec<Result<Package, String>> {
-    let (found, skipped, diags) = match cib::packages_and_skipped(text) {
+    let (found, refused, diags) = match cib::packages_and_skipped(text) {
         Ok(r) => r,
         Err(e) => return vec![Err(format!("{}: {e}", path.display()))],
     };
     for (line, msg) in &diags {
         warn!("{}:{line}: {msg}", path.display());
     }
-    found
-        .into_iter()
-        .map(|p| {
-            Ok(Package {
-                root: p
-                    .root
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| cfg.root_prefix.join(&p.name)),
-                name: p.name,
-                addrs: p.addrs,
-                owner: None,
-                status: None,
-                resource: Some(p.resource),
-                skipped: None,
-            })
+    let refusals = refused.into_iter().map(|(a, why)| {
+        Ok(Package {
+            name: String::new(),
+            root: PathBuf::new(),
+            addrs: vec![a],
+            owner: None,
+            status: None,
+            resource: None,
+            skipped: Some(format!("{}: {why}", path.display())),
         })
-        .chain((!skipped.is_empty()).then(|| {
-            Ok(Package {
-                name: String::new(),
-                root: PathBuf::new(),
-                addrs: skipped,
-                owner: None,
-                status: None,
-                resource: None,
-                skipped: Some(format!("{}: a group skipped", path.display())),
-            })
-        }))
-        .collect()
+    });
+    let packages = found.into_iter().map(|p| {
+        Ok(Package {
+            root: p
+                .root
+                .map(PathBuf::from)
+                .unwrap_or_else(|| cfg.root_prefix.join(&p.name)),
+            name: p.name,
+            addrs: p.addrs,
+            owner: None,
+            status: None,
+            resource: Some(p.resource),
+            skipped: None,
+        })
+    });
+    refusals.chain(packages).collect()
 }
 
 /// Fill in the owning node of each Pacemaker package from `crm_mon`, when
@@ -189,38 +193,11 @@ fn crm_mon(cfg: &Config) -> Option<String> {
         .map(|d| d.join("crm_mon"))
         .find(|p| super::is_executable(p))?;
     let mut cmd = Command::new(&exe);
-    cmd.args(["-1", "--output-as=xml"])
-        .env_clear()
-        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+    cmd.args(["-1", "--output-as=xml"]);
     if let Some(cib) = cfg.cib.as_deref().filter(|c| *c != Path::new(CIB_FILE)) {
         cmd.env("CIB_file", cib);
     }
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => {
-            debug!(
-                "can't run '{}': {}",
-                exe.display(),
-                crate::error::strerror_io(&e)
-            );
-            return None;
-        }
-    };
-    let deadline = Instant::now() + CRM_MON_TIMEOUT;
-    let out = child
-        .stdout
-        .take()
-        .and_then(|o| sys::fds::read_until(o, deadline, sys::fs::CONFIG_MAX));
-    let Some(out) = out else {
-        let _ = child.kill();
-        let _ = child.wait();
-        debug!("'{}' did not answer in time", exe.display());
-        return None;
-    };
-    let _ = child.wait();
+    let (out, _status) = super::run_with_timeout(cmd, CRM_MON_TIMEOUT)?;
     // crm_mon exits non-zero when the cluster is not running but still
     // prints a document; an empty answer is no answer.
     (!out.is_empty()).then(|| String::from_utf8_lossy(&out).into_owned())

@@ -302,6 +302,11 @@ pub const CONFIG_MAX: u64 = 4 << 20;
 /// Bytes that are not UTF-8 (a Latin-1 comment in an old control script, a
 /// Latin-1 GECOS) become U+FFFD instead of losing the whole file.
 pub fn read_text(p: &Path) -> std::io::Result<String> {
+    read_text_max(p, CONFIG_MAX)
+}
+
+/// `read_text` with another cap (the CIB's, which grows with the cluster).
+pub fn read_text_max(p: &Path, cap: u64) -> std::io::Result<String> {
     use std::io::{Error, ErrorKind, Read};
     use std::os::unix::fs::OpenOptionsExt;
     let not_regular = || Error::new(ErrorKind::InvalidData, "not a regular file");
@@ -316,11 +321,11 @@ pub fn read_text(p: &Path) -> std::io::Result<String> {
         return Err(not_regular());
     }
     let mut data = Vec::new();
-    f.take(CONFIG_MAX + 1).read_to_end(&mut data)?;
-    if data.len() as u64 > CONFIG_MAX {
+    f.take(cap + 1).read_to_end(&mut data)?;
+    if data.len() as u64 > cap {
         return Err(Error::new(
             ErrorKind::InvalidData,
-            format!("larger than {CONFIG_MAX} bytes"),
+            format!("larger than {cap} bytes"),
         ));
     }
     Ok(String::from_utf8_lossy(&data).into_owned())
