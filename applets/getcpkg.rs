@@ -33,7 +33,9 @@ DESCRIPTION
     xinetd or sshd spawned (their sockets matched in /proc/net/tcp and
     /proc/net/tcp6; only processes the caller may inspect are looked at).
     The address is mapped to a package through the registry (see
-    pkglogin(8)).
+    pkglogin(8)); a registry that cannot say whose the address is (part
+    of it unreadable, or the address one it refuses) is an error (exit 5),
+    never the system context.
 OPTIONS
     -i  Print the addresses only: remote, then local, separated by a space
         (- when the remote end is unknown). No package is looked up.
@@ -46,7 +48,8 @@ OPTIONS
 ENVIRONMENT
     SSH_CONNECTION  client port server port, as sshd sets it.
     The registry's variables, PCUE_SGCONF, PCUE_ROOT_PREFIX,
-    PCUE_CMCLUSTER_CONF, PCUE_CMVIEWCL, PCUE_CIB and SGSBIN: see pkglogin(8)
+    PCUE_CMCLUSTER_CONF, PCUE_CMVIEWCL, PCUE_CIB, PCUE_INDEX and SGSBIN:
+    see pkglogin(8)
     (ignored when setuid).
 EXIT STATUS
     0   A package was printed, or none applies (nothing printed).
@@ -55,6 +58,7 @@ EXIT STATUS
     4   With -f: no connection found on descriptors 0-2, in SSH_CONNECTION
         or among the parent processes (the manual's \"inetd process not
         found\").
+    5   The registry cannot answer for the connection's address.
     6   The mount table (/proc/self/mountinfo, /proc/1/mountinfo) cannot be
         read: /proc is not mounted (\"unable to open /etc/mnttab\").
     7   No mount for / in the mount table (\"unable to find the root
@@ -62,7 +66,7 @@ EXIT STATUS
 FILES
     /proc/self/mountinfo, /proc/1/mountinfo, /.pcue-package
     /etc/cmcluster.conf, $SGCONF/<pkg>/, /var/lib/pacemaker/cib/cib.xml,
-    /run/pcue/cib.xml
+    /run/pcue/cib.xml, /run/pcue/registry.idx
 SEE ALSO
     pkglogin(8), pkgnet(8), execsh(8)
 ";

@@ -53,12 +53,25 @@ ENVIRONMENT
         setuid).
     PCUE_CIB  Read this CIB file instead (ignored when setuid); crm_mon
         then reads it too (CIB_file).
+    PCUE_INDEX  The registry index to use (ignored when setuid); when any
+        variable above moves the registry, there is none unless this names
+        one.
+    The registry must be read in full to say that no package owns an
+    address: what exists and cannot be read (a package file, SGCONF, the
+    CIB), an address of an entry the registry skips (a bad package name,
+    a CIB group inside a clone) or one the CIB leaves undecided is an
+    error, never \"no package\".
+    The answer comes from the registry index /run/pcue/registry.idx when
+    it is current (see pkgnet(8)); root rewrites a stale one.
 EXIT STATUS
     0   Success, whether or not a package owns the address.
+    1   The registry cannot answer for ADDRESS (one line says why); with
+        -l, part of the registry could not be read (what could is listed).
     2   No address, or a malformed one.
 FILES
     /etc/cmcluster.conf, $SGCONF/<pkg>/*.cntl, pkg.ctl, pkgctl, *.conf,
-    /var/lib/pacemaker/cib/cib.xml, /run/pcue/cib.xml
+    /var/lib/pacemaker/cib/cib.xml, /run/pcue/cib.xml,
+    /run/pcue/registry.idx
 SEE ALSO
     getcpkg(8), cmviewcl(1m), crm_mon(8)
 ";
@@ -79,7 +92,10 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let a: Args = args::parse("pkglogin", HELP, argv)?;
     match (a.list, a.address) {
         (true, None) => {
-            let reg = Registry::system();
+            let (reg, errors) = Registry::load_checked(&Config::from_system());
+            for e in &errors {
+                log::warn!("{e}");
+            }
             for (i, p) in reg.packages.iter().enumerate() {
                 for a in &p.addrs {
                     if let Some(first) = reg.packages[..i].iter().find(|q| q.addrs.contains(a)) {
@@ -100,13 +116,15 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
                 let node = p.owner.as_deref().unwrap_or("-");
                 println!("{}\t{}\t{addrs}\t{node}", p.name, p.root.display());
             }
-            Ok(0)
+            Ok(if errors.is_empty() { 0 } else { 1 })
         }
         (false, Some(text)) => {
             let ip = crate::registry::addr::parse(&text).ok_or_else(|| {
                 Error::usage(format!("invalid address '{}'", text.escape_debug()))
             })?;
-            if let Some(p) = Registry::find_addr(&Config::from_system(), ip) {
+            let p = Registry::find_addr_strict(&Config::from_system(), ip)
+                .map_err(|why| Error::fail(format!("can't tell whose address {ip} is: {why}")))?;
+            if let Some(p) = p {
                 println!("{}", p.name);
             }
             Ok(0)

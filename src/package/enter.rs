@@ -173,6 +173,8 @@ mod tests {
             use_cmviewcl: false,
             unread: None,
             cib: None,
+            index: None,
+            conf_file: None,
         };
         assert_eq!(
             lookup("../x", &cfg).unwrap_err().msg,

@@ -28,6 +28,9 @@ pub mod code {
     pub const NO_MOUNT_TABLE: i32 = 6;
     /// No mount for `/` in it ("unable to find the root directory").
     pub const NO_ROOT: i32 = 7;
+    /// The registry cannot say whose the address is: it cannot be read in
+    /// full, or it refuses the address (a skipped or undecidable entry).
+    pub const REGISTRY: i32 = 5;
 }
 
 /// The marker mkpcue leaves at the top of a package root.
@@ -316,15 +319,25 @@ pub fn current_package(opts: Lookup, cfg: &Config) -> Result<Option<String>> {
         }
         return Ok(None);
     };
-    Ok(package_for_addr(cfg, conn.ends.local))
+    package_for_addr(cfg, conn.ends.local)
 }
 
-pub fn package_for_addr(cfg: &Config, ip: IpAddr) -> Option<String> {
-    let p = registry::Registry::find_addr(cfg, ip).map(|p| p.name);
+/// The package owning `ip` by the strict lookup: an address the registry
+/// cannot answer for (unreadable, or refused) is an error, never the
+/// system context.
+pub fn package_for_addr(cfg: &Config, ip: IpAddr) -> Result<Option<String>> {
+    let p = registry::Registry::find_addr_strict(cfg, ip)
+        .map_err(|why| {
+            Error::new(
+                code::REGISTRY,
+                format!("can't tell whose address {ip} is: {why}"),
+            )
+        })?
+        .map(|p| p.name);
     if p.is_none() {
         diag(&format!("{ip} belongs to no package"));
     }
-    p
+    Ok(p)
 }
 
 #[cfg(test)]

@@ -6,10 +6,9 @@
 //! When `cmviewcl` can be run, its `-f line` output names the packages.
 //! A package's root is `<prefix>/<name>` unless its files say otherwise.
 //! Pacemaker packages (`pacemaker.rs`) follow the Serviceguard ones.
-//! Addresses are compared as `addr.rs` canonicalizes them.
 
-pub mod addr;
 pub mod cib;
+pub mod index;
 pub mod pacemaker;
 pub mod parse;
 
@@ -36,6 +35,10 @@ pub struct Config {
     pub unread: Option<String>,
     /// The Pacemaker CIB file to read (None: no Pacemaker).
     pub cib: Option<PathBuf>,
+    /// The index of the strict lookup (`index`); None: no index.
+    pub index: Option<PathBuf>,
+    /// The configuration file this was read from (a source of the index).
+    pub conf_file: Option<PathBuf>,
 }
 
 pub const CMCLUSTER_CONF: &str = "/etc/cmcluster.conf";
@@ -45,6 +48,9 @@ impl Config {
     /// The node's configuration: `/etc/cmcluster.conf` (`SGCONF`, `SGSBIN`,
     /// `PCUE_ROOT_PREFIX`), then, unless running setuid, the environment
     /// (`PCUE_SGCONF`, `PCUE_ROOT_PREFIX`, `SGSBIN`, `PCUE_CMVIEWCL=0`).
+    /// The index is `/run/pcue/registry.idx` for the node's own registry;
+    /// a registry the environment moves has none unless `PCUE_INDEX` names
+    /// one.
     pub fn from_system() -> Config {
         let mut cfg = Config {
             sgconf: PathBuf::from("/etc/cmcluster"),
@@ -53,9 +59,28 @@ impl Config {
             use_cmviewcl: true,
             unread: None,
             cib: Some(PathBuf::from(pacemaker::CIB_FILE)),
+            index: Some(PathBuf::from(index::INDEX_FILE)),
+            conf_file: None,
         };
+        let moved = [
+            "PCUE_CMCLUSTER_CONF",
+            "PCUE_SGCONF",
+            "PCUE_ROOT_PREFIX",
+            "PCUE_CIB",
+            "PCUE_CMVIEWCL",
+            "SGSBIN",
+        ]
+        .iter()
+        .any(|v| sys::ids::trusted_env(v).is_some());
+        if moved {
+            cfg.index = None;
+        }
+        if let Some(i) = sys::ids::trusted_env("PCUE_INDEX") {
+            cfg.index = Some(i.into());
+        }
         let conf =
             sys::ids::trusted_env("PCUE_CMCLUSTER_CONF").unwrap_or_else(|| CMCLUSTER_CONF.into());
+        cfg.conf_file = Some(PathBuf::from(&conf));
         let mut conf_sbin = None;
         let text = match crate::sys::fs::read_text(Path::new(&conf)) {
             Ok(t) => Some(t),
@@ -149,38 +174,72 @@ impl Registry {
         Registry { packages }
     }
 
-    /// The package owning `ip`, reading only as far as the first match (the
-    /// same answer as searching `load(cfg)` in order, in the same order).
-    pub fn find_addr(cfg: &Config, ip: IpAddr) -> Option<Package> {
-        let ip = crate::registry::addr::canon(ip);
-        scan(cfg).find(|p| p.addrs.contains(&ip))
+    /// Every package, and what could not be read (the `Err` items of
+    /// `scan_checked`, in order). Skipped entries are left out.
+    pub fn load_checked(cfg: &Config) -> (Registry, Vec<String>) {
+        let mut errors = Vec::new();
+        let mut packages = Vec::new();
+        for it in scan_checked(cfg) {
+            match it {
+                Ok(p) if p.skipped.is_some() => {}
+                Ok(p) => packages.push(p),
+                Err(e) => errors.push(e),
+            }
+        }
+        if cfg.use_cmviewcl {
+            pacemaker::fill_owners(cfg, &mut packages);
+        }
+        (Registry { packages }, errors)
     }
 
-    /// Like `find_addr`, but an incomplete registry is an error, never "no
-    /// package": a configuration file, SGCONF or a package file that exists
-    /// and cannot be read before the owner is found, or an address of an
-    /// entry that was skipped (it may be up). For pkgnet, which must not
-    /// serve a package address from the system context.
+    /// The package owning `ip`; an incomplete registry is an error, never
+    /// "no package": a configuration file, SGCONF or a package file that
+    /// exists and cannot be read before the owner is found, or an address
+    /// of an entry that was skipped or that the CIB leaves undecided (it
+    /// may be up). For pkgnet, which must not serve a package address
+    /// from the system context, and getcpkg and pkglogin, which must not
+    /// call it the system's.
+    ///
+    /// With an index (`index`): its answer when it is current; else a
+    /// root caller reads the registry in full and writes a new one, any
+    /// other reads as far as the first match.
     pub fn find_addr_strict(
         cfg: &Config,
         ip: IpAddr,
     ) -> std::result::Result<Option<Package>, String> {
         let ip = crate::registry::addr::canon(ip);
-        for p in scan_checked(cfg) {
-            let p = p?;
-            if p.addrs.contains(&ip) {
-                if let Some(why) = p.skipped {
-                    return Err(format!("address {ip} is named by a skipped entry: {why}"));
-                }
-                return Ok(Some(p));
+        if index::usable(cfg) {
+            if let Some(answer) = index::open(cfg).and_then(|i| i.lookup(ip)) {
+                return answer;
+            }
+            if sys::ids::effective_uid() == 0 {
+                return first_owner(index::rebuild(cfg), ip);
             }
         }
-        Ok(None)
+        first_owner(scan_checked(cfg), ip)
     }
 
     pub fn by_name(&self, name: &str) -> Option<&Package> {
         self.packages.iter().find(|p| p.name == name)
     }
+}
+
+/// The strict answer for `ip` among `items`, in order: the first item
+/// that is an error or names `ip`.
+fn first_owner(
+    items: impl IntoIterator<Item = std::result::Result<Package, String>>,
+    ip: IpAddr,
+) -> std::result::Result<Option<Package>, String> {
+    for p in items {
+        let p = p?;
+        if p.addrs.contains(&ip) {
+            if let Some(why) = p.skipped {
+                return Err(format!("address {ip} is named by a skipped entry: {why}"));
+            }
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
 }
 
 /// Package `name`'s root: the registry's, else `<prefix>/<name>`. Lazy:
@@ -222,6 +281,14 @@ pub fn scan(cfg: &Config) -> impl Iterator<Item = Package> + '_ {
 pub fn scan_checked(
     cfg: &Config,
 ) -> impl Iterator<Item = std::result::Result<Package, String>> + '_ {
+    scan_recorded(cfg, None)
+}
+
+/// `scan_checked`, each source stat'ed into `rec` before it is read.
+pub fn scan_recorded<'a>(
+    cfg: &'a Config,
+    rec: Option<&'a index::Recorder>,
+) -> impl Iterator<Item = std::result::Result<Package, String>> + 'a {
     let cluster = if cfg.use_cmviewcl {
         cmviewcl(cfg)
     } else {
@@ -236,7 +303,7 @@ pub fn scan_checked(
             .into_iter()
             .map(|p| (Ok(p.name.clone()), Some(p)))
             .collect(),
-        None => match subdirs(&cfg.sgconf) {
+        None => match subdirs(&cfg.sgconf, rec) {
             Ok(names) => names.into_iter().map(|n| (n, None)).collect(),
             Err(e) => {
                 head.push(Err(e));
@@ -256,7 +323,7 @@ pub fn scan_checked(
                 format!("{}: {}", cfg.sgconf.display(), e.msg)
             });
             let dir = cfg.sgconf.join(&name);
-            let files = match package_files(&dir) {
+            let files = match package_files(&dir, rec) {
                 Ok(f) => f,
                 Err(e) => return Some(Err(e)),
             };
@@ -266,7 +333,7 @@ pub fn scan_checked(
             if files.is_empty() && !from_cluster {
                 return None; // a directory that is not a package (scripts/, ...)
             }
-            let info = match read_package_files(&files, &name) {
+            let info = match read_package_files(&files, &name, rec) {
                 Ok(i) => i,
                 Err(e) => return Some(Err(e)),
             };
@@ -293,14 +360,20 @@ pub fn scan_checked(
             }))
         }));
     // Pacemaker's packages after Serviceguard's, its CIB read when reached.
-    sg.chain(std::iter::once(()).flat_map(move |_| pacemaker::scan_checked(cfg)))
+    sg.chain(std::iter::once(()).flat_map(move |_| pacemaker::scan_recorded(cfg, rec)))
 }
 
 /// Sub-directories of SGCONF (or symlinks to one), sorted; none when SGCONF
 /// does not exist. What exists but cannot be followed (a symlink into a
 /// package filesystem not mounted yet, SGCONF itself such a symlink) is an
 /// `Err` in its place: it may be a package.
-fn subdirs(sgconf: &Path) -> std::result::Result<Vec<std::result::Result<String, String>>, String> {
+fn subdirs(
+    sgconf: &Path,
+    rec: Option<&index::Recorder>,
+) -> std::result::Result<Vec<std::result::Result<String, String>>, String> {
+    if let Some(r) = rec {
+        r.note(sgconf);
+    }
     let rd = match fs::read_dir(sgconf) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -320,7 +393,12 @@ fn subdirs(sgconf: &Path) -> std::result::Result<Vec<std::result::Result<String,
         };
         match e.file_type() {
             Ok(t) if t.is_dir() => names.push((name, None)),
-            Ok(t) if t.is_symlink() => match fs::metadata(e.path()) {
+            Ok(t) if t.is_symlink() => match {
+                if let Some(r) = rec {
+                    r.note(&e.path());
+                }
+                fs::metadata(e.path())
+            } {
                 Ok(m) if m.is_dir() => names.push((name, None)),
                 Ok(_) => {}
                 Err(err) => {
@@ -368,7 +446,13 @@ fn is_control_script(name: &str) -> bool {
 /// directory does not exist: a package cmviewcl names without files).
 /// Every entry with a package file's name is returned whatever its type:
 /// one that is not a regular file fails when it is read.
-fn package_files(dir: &Path) -> std::result::Result<Vec<PathBuf>, String> {
+fn package_files(
+    dir: &Path,
+    rec: Option<&index::Recorder>,
+) -> std::result::Result<Vec<PathBuf>, String> {
+    if let Some(r) = rec {
+        r.note(dir);
+    }
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -395,9 +479,13 @@ fn package_files(dir: &Path) -> std::result::Result<Vec<PathBuf>, String> {
 fn read_package_files(
     files: &[PathBuf],
     name: &str,
+    rec: Option<&index::Recorder>,
 ) -> std::result::Result<parse::PackageFile, String> {
     let mut merged = parse::PackageFile::default();
     for file in files {
+        if let Some(r) = rec {
+            r.note(file);
+        }
         let text = crate::sys::fs::read_text(file).map_err(|e| unread("read", file, &e))?;
         let fname = file
             .file_name()
@@ -431,13 +519,17 @@ fn read_package_files(
 
 /// `cmviewcl -f line -l package`, or None (with a debug line) when it is not
 /// installed, fails, or hangs past the time limit.
-fn cmviewcl(cfg: &Config) -> Option<Vec<parse::ClusterPackage>> {
-    let exe = cfg
-        .sgsbin
+/// The cmviewcl that would be run: the first executable one in SGSBIN's
+/// directories.
+fn cmviewcl_exe(cfg: &Config) -> Option<PathBuf> {
+    cfg.sgsbin
         .iter()
         .map(|d| d.join("cmviewcl"))
-        .find(|p| is_executable(p));
-    let Some(exe) = exe else {
+        .find(|p| is_executable(p))
+}
+
+fn cmviewcl(cfg: &Config) -> Option<Vec<parse::ClusterPackage>> {
+    let Some(exe) = cmviewcl_exe(cfg) else {
         debug!(
             "cmviewcl not found; reading packages from {}",
             cfg.sgconf.display()
@@ -530,6 +622,8 @@ mod tests {
             use_cmviewcl: false,
             unread: None,
             cib: Some(dir.join("cib.xml")),
+            index: None,
+            conf_file: None,
         }
     }
 
@@ -562,7 +656,6 @@ mod tests {
         let p = Registry::find_addr_strict(&c, ip("127.0.0.3")).unwrap();
         assert_eq!(p.map(|p| p.name).as_deref(), Some("pkg02"));
         assert_eq!(Registry::find_addr_strict(&c, ip("127.0.0.9")), Ok(None));
-        assert_eq!(Registry::find_addr(&c, ip("127.0.0.2")), None);
         let names: Vec<String> = Registry::load(&c)
             .packages
             .into_iter()

@@ -40,9 +40,21 @@ const CRM_MON_TIMEOUT: Duration = Duration::from_secs(10);
 /// cluster's own file is read when the caller may (root); a caller it is
 /// closed to reads the agent's public copy instead, when there is one.
 pub fn scan_checked(cfg: &Config) -> Vec<Result<Package, String>> {
+    scan_recorded(cfg, None)
+}
+
+/// `scan_checked`, the CIB file stat'ed into `rec` before it is read; a
+/// public copy, trusted by its age, cannot be checked by stat.
+pub fn scan_recorded(
+    cfg: &Config,
+    rec: Option<&super::index::Recorder>,
+) -> Vec<Result<Package, String>> {
     let Some(path) = &cfg.cib else {
         return Vec::new();
     };
+    if let Some(r) = rec {
+        r.note(path);
+    }
     let io_err = |p: &Path, e: &std::io::Error| crate::error::Error::io("read", p.display(), e).msg;
     let (path, text) = match sys::fs::read_text_max(path, CIB_MAX) {
         Ok(t) => (path.as_path(), t),
@@ -56,6 +68,9 @@ pub fn scan_checked(cfg: &Config) -> Vec<Result<Package, String>> {
             // A Pacemaker node (the CIB exists, or the agent made /run/pcue):
             // no copy, or one that may be stale, is an error item (pkgnet
             // refuses), never "no packages".
+            if let Some(r) = rec {
+                r.uncacheable();
+            }
             let copy = Path::new(PUBLIC_COPY);
             match sys::fs::read_text_max(copy, CIB_MAX) {
                 Ok(t) => match stale(path, copy) {
