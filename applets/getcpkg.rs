@@ -66,7 +66,7 @@ EXIT STATUS
 FILES
     /proc/self/mountinfo, /proc/1/mountinfo, /.pcue-package
     /etc/cmcluster.conf, $SGCONF/<pkg>/, /var/lib/pacemaker/cib/cib.xml,
-    /run/pcue/cib.xml, /run/pcue/registry.idx
+    /run/pcue/cib.xml, /run/pcue-registry.idx
 SEE ALSO
     pkglogin(8), pkgnet(8), execsh(8)
 ";

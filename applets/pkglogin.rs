@@ -61,7 +61,7 @@ ENVIRONMENT
     CIB), an address of an entry the registry skips (a bad package name,
     a CIB group inside a clone) or one the CIB leaves undecided is an
     error, never \"no package\".
-    The answer comes from the registry index /run/pcue/registry.idx when
+    The answer comes from the registry index /run/pcue-registry.idx when
     it is current (see pkgnet(8)); root rewrites a stale one.
 EXIT STATUS
     0   Success, whether or not a package owns the address.
@@ -71,7 +71,7 @@ EXIT STATUS
 FILES
     /etc/cmcluster.conf, $SGCONF/<pkg>/*.cntl, pkg.ctl, pkgctl, *.conf,
     /var/lib/pacemaker/cib/cib.xml, /run/pcue/cib.xml,
-    /run/pcue/registry.idx
+    /run/pcue-registry.idx
 SEE ALSO
     getcpkg(8), cmviewcl(1m), crm_mon(8)
 ";

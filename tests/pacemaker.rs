@@ -570,3 +570,162 @@ fn the_readme_crm_and_pcs_recipes_start_the_package() {
     assert_eq!(f("failed"), "0", "{all}");
     assert!(res.status.success(), "{all}");
 }
+
+/// The answers recorded beside cib-reading.xml (cib-reading.answers, which
+/// the unit tests of registry/cib.rs compare pcue's reading with) are what
+/// the installed Pacemaker says today: `crm_resource -r RSC -g PARAM`.
+#[test]
+fn crm_resource_still_gives_the_recorded_answers() {
+    require("crm_resource");
+    let dir = fixture("");
+    let o = std::process::Command::new("sh")
+        .arg("./cib-reading.sh")
+        .current_dir(&dir)
+        .output()
+        .expect("sh");
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let recorded = std::fs::read_to_string(dir.join("cib-reading.answers")).unwrap();
+    assert_eq!(out, recorded);
+    assert_eq!(recorded.lines().count(), 21);
+}
+
+/// pkgnet under a real inetd on a CIB that only Pacemaker's own reading
+/// gets right (cib-reading.xml): sets by score (and equal scores, the
+/// later set), the package name chosen by score, id-ref nvpairs and sets,
+/// templates, a group's inherited address, `#default`. The address
+/// Pacemaker brings up goes into its package; the addresses of sets
+/// under a rule pcue cannot evaluate are refused (LOG_AUTH); no package
+/// address is served by the system. With the index on, twice each.
+#[test]
+fn pkgnet_routes_the_cib_as_pacemaker_reads_it() {
+    require("inetd");
+    require("socat");
+    let cib = fixture("cib-reading.xml");
+    let out = sandbox_ok(&format!(
+        r#"
+private_dev
+private_etc
+mount -t tmpfs -o mode=755 pcue-run /run
+net_up
+cp {cib} "$T/cib.xml"
+export PCUE_CIB="$T/cib.xml" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_INDEX=/run/pcue-registry.idx
+for p in pkgscore pkga pkgb pkgrule pkgref pkgtpl pkginh; do mkpcue_root $p; echo $p > "$T/$p/etc/motd"; done
+echo system > /etc/motd
+mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; ln -s pcue "$T/bin/pkgnet"
+echo "7301 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd" > "$T/inetd.conf"
+inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
+ask() {{ socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }}
+for i in $(seq 100); do ask 127.0.0.1:7301 >/dev/null && break; sleep 0.05; done
+sleep 0.25
+for round in 1 2; do
+    for i in $(seq 1 16); do echo "r${{round}}_$i=[$(ask 127.0.1.$i:7301)]"; done
+done
+echo "index=$(stat -c '%u %a' /run/pcue-registry.idx)"
+wait_log 5 6 'refused connection from 127.0.0.1 to 127.0.1.[567]'
+grep -a -o "refused connection from 127.0.0.1 to 127.0.1.5: [^<]*" "$T/syslog" | head -1 | sed 's/^/why5=/'
+echo "refusals=$(grep -a -o 'refused connection from 127.0.0.1 to 127.0.1.[567]:' "$T/syslog" | wc -l)"
+"#,
+        cib = cib.display()
+    ));
+    let want = [
+        (1, "[system]"), // the lower-scored set: never up
+        (2, "[pkgscore]"),
+        (3, "[pkga]"), // the package named by the higher-scored set
+        (4, "[pkgb]"),
+        (5, "[]"), // a set under a rule on #uname
+        (6, "[]"),
+        (7, "[]"),
+        (8, "[pkgrule]"),
+        (9, "[pkgref]"),  // nvpair id-ref
+        (10, "[pkgref]"), // set id-ref
+        (11, "[pkgtpl]"), // the template's
+        (12, "[pkgtpl]"), // the primitive's own set over its template's
+        (13, "[pkginh]"), // inherited from the group
+        (14, "[system]"), // #default took it away
+        (15, "[system]"), // equal scores: the later set wins
+        (16, "[pkgscore]"),
+    ];
+    for round in [1, 2] {
+        for (i, w) in want {
+            assert_eq!(
+                field(&out, &format!("r{round}_{i}")),
+                Some(w),
+                "127.0.1.{i} (round {round}): {out}"
+            );
+        }
+    }
+    assert_eq!(field(&out, "index"), Some("0 644"), "{out}");
+    let why = field(&out, "why5").unwrap_or_default();
+    assert!(
+        why.contains("address 127.0.1.5 is named by a skipped entry")
+            && why.contains("'ip' of 'ip_rule' is undecidable: instance_attributes 'ip_rule-n1' of 'ip_rule' depends on a rule pcue cannot evaluate"),
+        "{out}"
+    );
+    assert_eq!(field(&out, "refusals"), Some("6"), "{out}");
+}
+
+/// A CIB nested 200,000 elements deep (1.4 MB): pkglogin, getcpkg and
+/// mkpcue --public-cib end with one clear line and a failure status, no
+/// crash; pkgnet refuses every connection.
+#[test]
+fn a_deeply_nested_cib_is_an_error_not_a_crash() {
+    require("inetd");
+    require("socat");
+    let out = sandbox_ok(
+        r#"
+private_dev
+private_etc
+mount -t tmpfs pcue-run /run
+net_up 127.0.0.2
+{ printf '<cib><configuration><resources>'
+  head -c 200000 /dev/zero | tr '\0' x | sed 's|x|<x>|g'
+  head -c 200000 /dev/zero | tr '\0' x | sed 's|x|</x>|g'
+  printf '</resources></configuration></cib>\n'; } > "$T/cib.xml"
+echo "size=$(stat -c %s "$T/cib.xml")"
+export PCUE_CIB="$T/cib.xml" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T"
+echo system > /etc/motd
+mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; "$T/bin/pcue" --install "$T/bin" >/dev/null
+r=0; "$T/bin/pkglogin" -l > "$T/l.out" 2> "$T/l.err" || r=$?
+echo "list_rc=$r list_out=[$(cat "$T/l.out")]"; echo "list_err=$(cat "$T/l.err")"
+r=0; "$T/bin/pkglogin" 127.0.0.2 > /dev/null 2> "$T/a.err" || r=$?
+echo "addr_rc=$r"; echo "addr_err=$(cat "$T/a.err")"
+r=0; SSH_CONNECTION="127.0.0.1 5000 127.0.0.2 22" "$T/bin/getcpkg" -f 2> "$T/g.err" || r=$?
+echo "getcpkg_rc=$r"; echo "getcpkg_err=$(cat "$T/g.err")"
+r=0; "$T/bin/mkpcue" --public-cib "$T/cib.xml" > /dev/null 2> "$T/m.err" || r=$?
+echo "mkpcue_rc=$r"; echo "mkpcue_err=$(cat "$T/m.err")"
+echo "7301 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd" > "$T/inetd.conf"
+inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
+ask() { socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }
+for i in $(seq 100); do [ -n "$(ss -ltn 'sport = :7301' | tail -n +2)" ] && break; sleep 0.05; done
+echo "net_sys=[$(ask 127.0.0.1:7301)]"
+echo "net_p=[$(ask 127.0.0.2:7301)]"
+wait_log 5 2 'nested deeper than 256'
+echo "logged=$(grep -a -o 'refused connection[^<]*nested deeper than 256' "$T/syslog" | wc -l)"
+"#,
+    );
+    let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
+    let deep = "cib.xml: elements nested deeper than 256 levels (Pacemaker reads no deeper)";
+    assert!(f("size").parse::<u64>().unwrap_or(0) > 1_400_000, "{out}");
+    assert_eq!(f("list_rc"), "1 list_out=[]", "{out}");
+    assert!(
+        f("list_err").starts_with("pkglogin: ") && f("list_err").ends_with(deep),
+        "{out}"
+    );
+    assert_eq!(f("addr_rc"), "1", "{out}");
+    assert!(
+        f("addr_err").starts_with("pkglogin: can't tell whose address 127.0.0.2 is: ")
+            && f("addr_err").ends_with(deep),
+        "{out}"
+    );
+    assert_eq!(f("getcpkg_rc"), "5", "{out}");
+    assert!(f("getcpkg_err").ends_with(deep), "{out}");
+    assert_eq!(f("mkpcue_rc"), "1", "{out}");
+    assert!(
+        f("mkpcue_err").starts_with("mkpcue: ") && f("mkpcue_err").ends_with(deep),
+        "{out}"
+    );
+    assert_eq!(f("net_sys"), "[]", "{out}");
+    assert_eq!(f("net_p"), "[]", "{out}");
+    assert_eq!(f("logged"), "2", "{out}");
+}

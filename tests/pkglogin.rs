@@ -65,10 +65,46 @@ fn v4_v6_and_mapped() {
 fn unknown_prints_nothing_and_exits_0() {
     let t = TempDir::new("pl");
     let sg = registry(&t);
-    for addr in ["127.0.0.9", "10.0.0.99", "::1"] {
+    for addr in ["10.0.0.99", "::1"] {
         assert_eq!(run(&t, &sg, &[addr]).0, 0);
         assert_eq!(run(&t, &sg, &[addr]).1, "", "{addr}");
     }
+    // an address of a skipped entry (the directory 'etc' is no package
+    // name) is not "no package": the entry may be up
+    let (code, out, err) = run(&t, &sg, &["127.0.0.9"]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    // the scan's diagnostic, then the one-line error
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("pkglogin: can't tell whose address 127.0.0.9 is: address 127.0.0.9 is named by a skipped entry: ")
+            && last.ends_with("invalid package name 'etc': that is a system directory"),
+        "{err}"
+    );
+    // an unreadable package file: no answer, for any address, and -l
+    // lists what it can and exits 1
+    let f = Path::new(&sg).join("pkg02/pkg02.conf");
+    std::fs::remove_file(&f).unwrap();
+    std::os::unix::fs::symlink("/nonexistent-pcue-mount/pkg02.conf", &f).unwrap();
+    for addr in ["10.0.0.99", "127.0.0.3", "127.0.0.4"] {
+        let (code, out, err) = run(&t, &sg, &[addr]);
+        assert_eq!((code, out.as_str()), (1, ""), "{addr}: {err}");
+        assert!(
+            err.contains("/pkg02/pkg02.conf': No such file or directory"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        run(&t, &sg, &["127.0.0.2"]).1,
+        "pkg01\n",
+        "read before the gap"
+    );
+    let (code, out, err) = run(&t, &sg, &["-l"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("pkg01\t") && out.contains("pkg03\t"), "{out}");
+    assert!(
+        err.contains("pkg02.conf': No such file or directory"),
+        "{err}"
+    );
 }
 
 #[test]

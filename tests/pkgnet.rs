@@ -269,3 +269,109 @@ echo "logged_usage=$(grep -a -c 'pkgnet.*path must be absolute' "$T/syslog")"
     assert_ne!(field(&out, "logged_bad"), Some("0"), "{out}");
     assert_eq!(field(&out, "logged_usage"), Some("1"), "{out}");
 }
+
+/// The registry index (/run/pcue-registry.idx, written by pkgnet as root):
+/// the registry edited between two connections — an address moved from
+/// one package to another by an in-place edit of the same size, a package
+/// removed, the index deleted, the index replaced by one that lies and
+/// that others may write, owned by another user, a symlink to a lying
+/// root-owned file, an old index put back — and every connection goes
+/// where the registry says at that moment. An unprivileged reader gets
+/// the same answers.
+#[test]
+fn the_index_follows_every_edit_and_is_never_trusted_when_tampered() {
+    require("inetd");
+    require("socat");
+    require("setpriv");
+    let out = sandbox_ok(&format!(
+        "export PCUE_INDEX=/run/pcue-registry.idx\n{WORLD}\n{}",
+        r#"
+IDX=/run/pcue-registry.idx
+chmod 755 /run   # as on a node: the index's directory must be root's alone
+settle() { sleep 0.25; }   # beyond the index's 100 ms racy window
+settle
+echo "p1=$(ask 127.0.0.2:7301)"
+echo "made=$(stat -c '%u %a %F' $IDX)"
+echo "dir=$(stat -c '%u %a' /run)"
+test -e /run/pcue || echo "no_pcue_dir=yes"   # that one says "the Pacemaker agent ran"
+echo "p1_indexed=$(ask 127.0.0.2:7301)"
+cp $IDX "$T/old.idx"
+# moved in place, same size: pkg01 gets .3, pkg02 gets .2 (no settle: the
+# connection right after the edit must see it too)
+printf '# legacy control script for pkg01\nIP[0]="127.0.0.3"\n' > "$SGCONF/pkg01/pkg01.cntl"
+printf '# legacy control script for pkg02\nIP[0]="127.0.0.2"\n' > "$SGCONF/pkg02/pkg02.cntl"
+echo "moved2=$(ask 127.0.0.2:7301)"
+echo "moved3=$(ask 127.0.0.3:7301)"
+settle
+echo "moved2b=$(ask 127.0.0.2:7301)"
+echo "moved3b=$(ask 127.0.0.3:7301)"
+grep -q 'pkg02' $IDX && echo "rewritten=yes"
+# the unprivileged reader: same answers from the index
+chmod 755 "$T" "$T/bin"
+for a in 127.0.0.1 127.0.0.2 127.0.0.3; do
+    echo "user_$a=[$(as_user env PCUE_INDEX=$IDX PCUE_SGCONF=$SGCONF PCUE_ROOT_PREFIX=$T "$T/bin/pcue" pkglogin $a 2>&1)]"
+done
+# an old index put back (root-owned, 0644): stale, replaced
+cp "$T/old.idx" $IDX; chmod 644 $IDX
+echo "old2=$(ask 127.0.0.2:7301)"
+# a package removed
+settle
+rm -r "$SGCONF/pkg02"
+echo "removed2=$(ask 127.0.0.2:7301)"
+echo "removed3=$(ask 127.0.0.3:7301)"
+# the index deleted
+settle
+rm $IDX
+echo "deleted3=$(ask 127.0.0.3:7301)"
+settle
+echo "deleted3b=$(ask 127.0.0.3:7301)"
+test -f $IDX && echo "recreated=yes"
+# a lying index (127.0.0.3 into pkg02, whose root is still mounted),
+# current in every source, that others may write: ignored and replaced
+reg_cntl pkg02 127.0.0.9
+settle
+ask 127.0.0.3:7301 >/dev/null
+sed "s|^p pkg01 \([^ ]*\)pkg01 |p pkg02 \1pkg02 |" $IDX > "$T/lie.idx"
+grep -q '^p pkg02 ' "$T/lie.idx" && echo "lie_made=yes"
+cp "$T/lie.idx" $IDX; chmod 666 $IDX
+echo "writable3=$(ask 127.0.0.3:7301)"
+echo "writable_now=$(stat -c '%u %a' $IDX)"
+cp "$T/lie.idx" $IDX; chmod 644 $IDX; chown nobody $IDX
+echo "foreign3=$(ask 127.0.0.3:7301)"
+cp "$T/lie.idx" /run/lie.idx; chmod 644 /run/lie.idx; rm $IDX; ln -s /run/lie.idx $IDX
+echo "symlink3=$(ask 127.0.0.3:7301)"
+echo "symlink_now=$(stat -c '%F' $IDX)"
+# and the lie itself, root-owned and closed, would have been believed
+# (the index is root's word): shows the test's lie is a real one
+cp "$T/lie.idx" $IDX; chmod 644 $IDX
+echo "believed3=$(ask 127.0.0.3:7301)"
+"#
+    ));
+    let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
+    assert_eq!(f("p1"), "pkg01", "{out}");
+    assert_eq!(f("made"), "0 644 regular file", "{out}");
+    assert_eq!(f("dir"), "0 755", "{out}");
+    assert_eq!(f("no_pcue_dir"), "yes", "{out}");
+    assert_eq!(f("p1_indexed"), "pkg01", "{out}");
+    assert_eq!(f("moved2"), "pkg02", "{out}");
+    assert_eq!(f("moved3"), "pkg01", "{out}");
+    assert_eq!(f("moved2b"), "pkg02", "{out}");
+    assert_eq!(f("moved3b"), "pkg01", "{out}");
+    assert_eq!(f("rewritten"), "yes", "{out}");
+    assert_eq!(f("user_127.0.0.1"), "[]", "{out}");
+    assert_eq!(f("user_127.0.0.2"), "[pkg02]", "{out}");
+    assert_eq!(f("user_127.0.0.3"), "[pkg01]", "{out}");
+    assert_eq!(f("old2"), "pkg02", "{out}");
+    assert_eq!(f("removed2"), "system", "{out}");
+    assert_eq!(f("removed3"), "pkg01", "{out}");
+    assert_eq!(f("deleted3"), "pkg01", "{out}");
+    assert_eq!(f("deleted3b"), "pkg01", "{out}");
+    assert_eq!(f("recreated"), "yes", "{out}");
+    assert_eq!(f("lie_made"), "yes", "{out}");
+    assert_eq!(f("writable3"), "pkg01", "{out}");
+    assert_eq!(f("writable_now"), "0 644", "replaced: {out}");
+    assert_eq!(f("foreign3"), "pkg01", "{out}");
+    assert_eq!(f("symlink3"), "pkg01", "{out}");
+    assert_eq!(f("symlink_now"), "regular file", "replaced: {out}");
+    assert_eq!(f("believed3"), "pkg02", "{out}");
+}

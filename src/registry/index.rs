@@ -1,6 +1,8 @@
 //! The registry index: the answer of the strict lookup for every address,
-//! kept in a root-owned file (`/run/pcue/registry.idx`) so that a
-//! connection does not read and parse the whole registry.
+//! kept in a root-owned file (`/run/pcue-registry.idx`) so that a
+//! connection does not read and parse the whole registry. It lies in /run
+//! itself, not in /run/pcue, whose existence tells an unprivileged reader
+//! that the Pacemaker agent ran on this node (`pacemaker`).
 //!
 //! Exact, not a cache that may lag: the file lists every source the
 //! answers were read from (cmcluster.conf, SGCONF, each directory in it,
@@ -39,7 +41,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The node's index.
-pub const INDEX_FILE: &str = "/run/pcue/registry.idx";
+pub const INDEX_FILE: &str = "/run/pcue-registry.idx";
 const MAGIC: &str = "pcue-registry-index 1";
 /// Far above a file timestamp's granularity (a clock tick, 1-10 ms).
 const RACY: Duration = Duration::from_millis(100);
@@ -479,7 +481,9 @@ mod tests {
                     Err(e) => return Err(e.clone()),
                     Ok(p) if p.addrs.contains(&ip) => {
                         return match &p.skipped {
-                            Some(w) => Err(format!("address {ip} is named by a skipped entry: {w}")),
+                            Some(w) => {
+                                Err(format!("address {ip} is named by a skipped entry: {w}"))
+                            }
                             None => Ok(Some(p.name.clone())),
                         }
                     }
@@ -507,7 +511,14 @@ mod tests {
             rec.note(&d.join("missing"));
             let text = encode(&c, &rec, items);
             let idx = validate(&c, text.clone().into_bytes()).expect("valid");
-            for a in ["10.0.0.1", "::ffff:10.0.0.1", "10.0.0.2", "10.0.0.3", "fd00::1", "10.9.9.9"] {
+            for a in [
+                "10.0.0.1",
+                "::ffff:10.0.0.1",
+                "10.0.0.2",
+                "10.0.0.3",
+                "fd00::1",
+                "10.9.9.9",
+            ] {
                 let ip: IpAddr = a.parse().unwrap();
                 let got = idx.lookup(ip).unwrap().map(|p| p.map(|p| p.name));
                 assert_eq!(got, walk(items, crate::registry::addr::canon(ip)), "{a} in {text}");
@@ -525,7 +536,10 @@ mod tests {
         let text = encode(&c, &rec, &sets[0]);
         std::thread::sleep(Duration::from_millis(20));
         std::fs::write(&src, "ip_address 10.0.0.9\n").unwrap();
-        assert!(validate(&c, text.clone().into_bytes()).is_none(), "edited in place");
+        assert!(
+            validate(&c, text.clone().into_bytes()).is_none(),
+            "edited in place"
+        );
         // a source that appears
         let rec = Recorder::new();
         rec.note(&d.join("later"));

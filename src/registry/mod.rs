@@ -48,7 +48,7 @@ impl Config {
     /// The node's configuration: `/etc/cmcluster.conf` (`SGCONF`, `SGSBIN`,
     /// `PCUE_ROOT_PREFIX`), then, unless running setuid, the environment
     /// (`PCUE_SGCONF`, `PCUE_ROOT_PREFIX`, `SGSBIN`, `PCUE_CMVIEWCL=0`).
-    /// The index is `/run/pcue/registry.idx` for the node's own registry;
+    /// The index is `/run/pcue-registry.idx` for the node's own registry;
     /// a registry the environment moves has none unless `PCUE_INDEX` names
     /// one.
     pub fn from_system() -> Config {
