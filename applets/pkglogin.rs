@@ -32,7 +32,11 @@ DESCRIPTION
     holding an ocf:pcue:package primitive is the package named by its
     package parameter, rooted at its root parameter (default as above), with
     the ip of the group's IPaddr2 and the ipv6addr of its IPv6addr
-    primitives; the owning node is crm_mon's. The CIB is read from
+    primitives; the owning node is crm_mon's. Parameters are resolved as
+    Pacemaker resolves them: instance_attributes sets by score (equal
+    scores: the later set), id-refs, templates, the group's sets; an
+    address that a set scoped by a rule may give is refused (pcue cannot
+    evaluate rules on node attributes or dates). The CIB is read from
     /var/lib/pacemaker/cib/cib.xml, or, by a caller it is closed to, from
     the copy of its packages /run/pcue/cib.xml that the agent writes (no
     copy, or one older than the CIB or than 600 s, is an error). A

@@ -58,10 +58,16 @@ DESCRIPTION
     package directory or a package file exists but cannot be read as a
     regular file: unreadable, a FIFO, a device, a directory, a symbolic
     link pointing nowhere - a package filesystem not mounted yet - or
-    larger than 4 MiB): the address might be a package's, so no connection
-    is served until it can be read. So does an address of an entry the
+    larger than 4 MiB; a CIB larger than 32 MiB or nested deeper than 256
+    elements): the address might be a package's, so no connection is
+    served until it can be read. So does an address of an entry the
     registry skips (a package directory with a bad name, a CIB group with
-    a bad package parameter or inside a clone): it may still be up. Bytes
+    a bad, missing or undecidable package or root parameter, or inside a
+    clone) or one a CIB rule leaves undecided (a set scoped by a rule on
+    node attributes or dates: every address it could give): it may be
+    up. The answer comes from the registry index /run/pcue-registry.idx
+    (checked against every file it was read from by one stat each; a
+    stale or untrusted one is rewritten from a full read). Bytes
     that are not UTF-8 in those files (an old Latin-1 comment) are read
     as U+FFFD, not a reason to skip the file.
     Every routed connection is logged at info level (LOG_DAEMON):
@@ -71,8 +77,8 @@ DESCRIPTION
 ENVIRONMENT
     ctxROOT is set for the daemon; the rest of the environment is passed
     on as inetd gave it. PCUE_SGCONF, PCUE_ROOT_PREFIX,
-    PCUE_CMCLUSTER_CONF and PCUE_CIB move the registry, see pkglogin(8)
-    (ignored when setuid).
+    PCUE_CMCLUSTER_CONF, PCUE_CIB and PCUE_INDEX move the registry, see
+    pkglogin(8) (ignored when setuid).
 EXIT STATUS
     125  Bad arguments (path missing or not absolute), or the connection
          was refused: its package could not be entered, the registry could
@@ -82,7 +88,8 @@ EXIT STATUS
     Otherwise the daemon's own status (pkgnet is replaced by it).
 FILES
     /etc/inetd.conf, /etc/cmcluster.conf, $SGCONF/<pkg>/,
-    /var/lib/pacemaker/cib/cib.xml, /run/pcue/cib.xml, /run/pcue/cgroup/<pkg>
+    /var/lib/pacemaker/cib/cib.xml, /run/pcue/cib.xml, /run/pcue/cgroup/<pkg>,
+    /run/pcue-registry.idx
 SEE ALSO
     execsh(8), getcpkg(8), pkglogin(8), inetd(8)
 ";

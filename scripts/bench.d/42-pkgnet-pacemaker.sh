@@ -1,7 +1,8 @@
 #!/bin/bash
 # pkgnet on a Pacemaker node: connections per second through a real inetd
-# when the registry is the cluster's CIB file (read and parsed on every
-# connection, no process spawned), against inetd running the service
+# when the registry is the cluster's CIB file (answered from the registry
+# index, /run/pcue-registry.idx, as on a node: a few stats per connection,
+# no parse, no process spawned), against inetd running the service
 # directly. The CIB is the offline fixture made by cibadmin and
 # crm_simulate (src/registry/testdata), pkg01's address moved to 127.0.0.2.
 #   ours  inetd -> pkgnet (CIB registry) -> chroot into pkg01 -> cat
@@ -12,12 +13,13 @@ N=${PKGNET_BENCH_N:-200}
 command -v inetd >/dev/null || { echo "42-pkgnet-pacemaker: needs inetd (make deps)" >&2; exit 1; }
 . "$BENCH_LIB"
 bench_sandbox "$0" "$@"
-mount -t tmpfs bench-run /run
+mount -t tmpfs -o mode=755 bench-run /run
 net_up 127.0.0.2
 REPO=$(cd "$(dirname "$BENCH_LIB")/../.." && pwd)
 sed -e 's/10\.77\.0\.100/127.0.0.2/' -e "s|/srv/pkg02|$T/pkg02|" \
     "$REPO/src/registry/testdata/cib-with-status.xml" > "$T/cib.xml"
 export PCUE_CIB="$T/cib.xml" PCUE_SGCONF="$T/no-sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0
+export PCUE_INDEX=/run/pcue-registry.idx
 mkroot pkg01
 mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; "$T/bin/pcue" --install "$T/bin" >/dev/null
 cat > "$T/inetd.conf" <<CONF
@@ -28,6 +30,8 @@ inetd -d "$T/inetd.conf" >/dev/null 2>&1 &
 ask() { socat -T 5 - "TCP:127.0.0.2:$1,bind=127.0.0.1" </dev/null; }
 for i in $(seq 100); do ask 7412 >/dev/null 2>&1 && break; sleep 0.05; done
 [ "$(ask 7411)" = pkg01 ] || { echo "42-pkgnet-pacemaker: pkgnet did not answer pkg01 from the CIB" >&2; exit 1; }
+sleep 0.2; ask 7411 >/dev/null
+[ -f /run/pcue-registry.idx ] || { echo "42-pkgnet-pacemaker: no registry index written" >&2; exit 1; }
 # Interleaved rounds (the machine is shared: load comes and goes), the
 # connections of each side summed over the rounds.
 ROUNDS=10

@@ -507,7 +507,7 @@ impl<'d, 'i> Cib<'d, 'i> {
             }
         }
         sets.reverse();
-        sets.sort_by(|a, b| b.0.cmp(&a.0));
+        sets.sort_by_key(|s| std::cmp::Reverse(s.0));
         Some(sets.into_iter().map(|(_, s)| s).collect())
     }
 
@@ -1146,7 +1146,7 @@ mod tests {
                 };
                 assert!(why.contains("depends on a rule"), "{why}");
                 assert!(
-                    want.as_ref().map_or(true, |w| values.contains(w)),
+                    want.as_ref().is_none_or(|w| values.contains(w)),
                     "{rsc}: {values:?} {want:?}"
                 );
             } else {

@@ -393,12 +393,7 @@ fn subdirs(
         };
         match e.file_type() {
             Ok(t) if t.is_dir() => names.push((name, None)),
-            Ok(t) if t.is_symlink() => match {
-                if let Some(r) = rec {
-                    r.note(&e.path());
-                }
-                fs::metadata(e.path())
-            } {
+            Ok(t) if t.is_symlink() => match followed(&e.path(), rec) {
                 Ok(m) if m.is_dir() => names.push((name, None)),
                 Ok(_) => {}
                 Err(err) => {
@@ -421,6 +416,14 @@ fn subdirs(
             Some(why) => Err(why),
         })
         .collect())
+}
+
+/// What a symlink in SGCONF points to, stat'ed into `rec` first.
+fn followed(p: &Path, rec: Option<&index::Recorder>) -> std::io::Result<fs::Metadata> {
+    if let Some(r) = rec {
+        r.note(p);
+    }
+    fs::metadata(p)
 }
 
 /// The first component of `p` that is a symlink pointing nowhere (a
