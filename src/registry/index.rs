@@ -35,8 +35,8 @@ use log::debug;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::os::fd::AsFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -91,25 +91,28 @@ impl Default for Recorder {
 
 /// What stat says of `p`, as one word, and its ctime in ns.
 fn token(p: &Path) -> (String, Option<i128>) {
-    match std::fs::metadata(p) {
+    let mut t = String::new();
+    let c = write_token(&mut t, sys::fs::ident(p));
+    (t, c)
+}
+
+/// `token` of a stat result, into `out` (cleared first); the ctime in ns.
+fn write_token(out: &mut String, st: Result<sys::fs::Ident, sys::Errno>) -> Option<i128> {
+    use std::fmt::Write;
+    out.clear();
+    match st {
         Ok(m) => {
-            let ctime = i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec());
-            (
-                format!(
-                    "{}:{}:{:o}:{}:{}.{}:{}.{}",
-                    m.dev(),
-                    m.ino(),
-                    m.mode(),
-                    m.size(),
-                    m.mtime(),
-                    m.mtime_nsec(),
-                    m.ctime(),
-                    m.ctime_nsec()
-                ),
-                Some(ctime),
-            )
+            let _ = write!(
+                out,
+                "{}:{}:{:o}:{}:{}.{}:{}.{}",
+                m.dev, m.ino, m.mode, m.size, m.mtime.0, m.mtime.1, m.ctime.0, m.ctime.1
+            );
+            Some(i128::from(m.ctime.0) * 1_000_000_000 + i128::from(m.ctime.1))
         }
-        Err(e) => (format!("e{}", e.raw_os_error().unwrap_or(-1)), None),
+        Err(e) => {
+            let _ = write!(out, "e{}", e as i32);
+            None
+        }
     }
 }
 
@@ -257,14 +260,35 @@ pub fn validate(cfg: &Config, data: Vec<u8>) -> Option<Index> {
         debug!("registry index: made for another configuration");
         return None;
     }
+    // sources beneath SGCONF (two per package) are stat'ed relative to
+    // it: a short walk each; the rest by their whole path
+    let base = sys::fs::open_dir(&cfg.sgconf).ok();
+    let mut sgconf = cfg.sgconf.as_os_str().as_bytes().to_vec();
+    sgconf.push(b'/');
+    let (mut path, mut now) = (Vec::new(), String::new());
     let miss;
     loop {
         let l = next_line(&mut pos)?;
         if let Some(src) = l.strip_prefix("source ") {
             let (p, t) = src.split_once(' ')?;
-            let p = PathBuf::from(std::ffi::OsString::from_vec(unesc(p)?));
-            if token(&p).0 != t {
-                debug!("registry index: '{}' changed", p.display());
+            path.clear();
+            if p.contains('%') {
+                path.extend(unesc(p)?);
+            } else {
+                path.extend_from_slice(p.as_bytes());
+            }
+            let st = match (&base, path.strip_prefix(sgconf.as_slice())) {
+                (Some(fd), Some(rel)) if !rel.is_empty() => {
+                    sys::fs::ident_at(fd.as_fd(), Path::new(std::ffi::OsStr::from_bytes(rel)))
+                }
+                _ => sys::fs::ident(Path::new(std::ffi::OsStr::from_bytes(&path))),
+            };
+            write_token(&mut now, st);
+            if now != t {
+                debug!(
+                    "registry index: '{}' changed",
+                    String::from_utf8_lossy(&path)
+                );
                 return None;
             }
         } else {
@@ -393,8 +417,9 @@ pub fn rebuild(cfg: &Config) -> Vec<Result<Package, String>> {
     }
     if let Some(path) = cfg.index.as_deref() {
         if rec.cacheable.get() && !racy && sys::ids::effective_uid() == 0 {
+            // only the speed of the next lookups depends on it
             if let Err(e) = write(path, encode(cfg, &rec, &items).as_bytes()) {
-                log::warn!("can't write the registry index '{}': {e}", path.display());
+                debug!("can't write the registry index '{}': {e}", path.display());
             }
         }
     }

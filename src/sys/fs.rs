@@ -168,6 +168,54 @@ pub fn fstat(fd: BorrowedFd) -> Result<Stat, Errno> {
     nix::sys::stat::fstat(fd.as_raw_fd()).map(Stat::from)
 }
 
+/// What stat(2) says of a file that changes when the file does: device,
+/// inode, mode, size, mtime and ctime (seconds, nanoseconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ident {
+    pub dev: u64,
+    pub ino: u64,
+    pub mode: u32,
+    pub size: i64,
+    pub mtime: (i64, i64),
+    pub ctime: (i64, i64),
+}
+
+impl From<FileStat> for Ident {
+    fn from(st: FileStat) -> Ident {
+        Ident {
+            dev: st.st_dev,
+            ino: st.st_ino,
+            mode: st.st_mode,
+            size: st.st_size,
+            mtime: (st.st_mtime, st.st_mtime_nsec),
+            ctime: (st.st_ctime, st.st_ctime_nsec),
+        }
+    }
+}
+
+/// `Ident` of `path`, symlinks followed.
+pub fn ident(path: &Path) -> Result<Ident, Errno> {
+    nix::sys::stat::stat(path).map(Ident::from)
+}
+
+/// `Ident` of `rel` beneath the directory `dir`, symlinks followed: one
+/// short path walk instead of the whole path's.
+pub fn ident_at(dir: BorrowedFd, rel: &Path) -> Result<Ident, Errno> {
+    nix::sys::stat::fstatat(Some(dir.as_raw_fd()), rel, nix::fcntl::AtFlags::empty())
+        .map(Ident::from)
+}
+
+/// A directory opened for `ident_at` (O_PATH, symlinks followed).
+pub fn open_dir(path: &Path) -> Result<OwnedFd, Errno> {
+    let fd = nix::fcntl::open(
+        path,
+        OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    // SAFETY: open returned a fresh descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
 /// Open `name` (one path component) beneath `dir` (or `/` itself when `dir`
 /// is None) as an O_PATH descriptor, never following a symlink: a symlink
 /// comes back as itself, for the caller to see in `fstat` and refuse.
