@@ -477,7 +477,10 @@ impl<'d, 'i> Cib<'d, 'i> {
                 Param::Decided(v) => v.into_iter().collect(),
                 Param::Undecided { values, .. } => values,
             };
-            for ip in values.iter().filter_map(|v| crate::registry::addr::parse(v)) {
+            for ip in values
+                .iter()
+                .filter_map(|v| crate::registry::addr::parse(v))
+            {
                 if !out.contains(&ip) {
                     out.push(ip);
                 }

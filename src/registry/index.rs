@@ -546,7 +546,11 @@ mod tests {
             ] {
                 let ip: IpAddr = a.parse().unwrap();
                 let got = idx.lookup(ip).unwrap().map(|p| p.map(|p| p.name));
-                assert_eq!(got, walk(items, crate::registry::addr::canon(ip)), "{a} in {text}");
+                assert_eq!(
+                    got,
+                    walk(items, crate::registry::addr::canon(ip)),
+                    "{a} in {text}"
+                );
             }
             if let Some(Ok(Some(p))) = idx.lookup("10.0.0.3".parse().unwrap()) {
                 assert_eq!(p.root, PathBuf::from("/srv/pkg03 x"));

@@ -6,7 +6,9 @@
 //! When `cmviewcl` can be run, its `-f line` output names the packages.
 //! A package's root is `<prefix>/<name>` unless its files say otherwise.
 //! Pacemaker packages (`pacemaker.rs`) follow the Serviceguard ones.
+//! Addresses are compared as `addr.rs` canonicalizes them.
 
+pub mod addr;
 pub mod cib;
 pub mod index;
 pub mod pacemaker;

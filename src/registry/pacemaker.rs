@@ -39,12 +39,8 @@ const CRM_MON_TIMEOUT: Duration = Duration::from_secs(10);
 /// item first when the file exists and cannot be read or parsed. The
 /// cluster's own file is read when the caller may (root); a caller it is
 /// closed to reads the agent's public copy instead, when there is one.
-pub fn scan_checked(cfg: &Config) -> Vec<Result<Package, String>> {
-    scan_recorded(cfg, None)
-}
-
-/// `scan_checked`, the CIB file stat'ed into `rec` before it is read; a
-/// public copy, trusted by its age, cannot be checked by stat.
+/// The CIB file is stat'ed into `rec` before it is read; a public copy,
+/// trusted by its age, cannot be checked by stat.
 pub fn scan_recorded(
     cfg: &Config,
     rec: Option<&super::index::Recorder>,
