@@ -172,6 +172,9 @@ pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
         })
         .ok_or_else(|| "no <configuration><resources> section".to_string())?;
     let mut out: Vec<CibPackage> = Vec::new();
+    // package name -> index in `out`; address -> its owner's index
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut owner_of: HashMap<IpAddr, usize> = HashMap::new();
     let mut skipped: Vec<Refused> = Vec::new();
     let mut diags = Vec::new();
     let cib = Cib::new(&doc);
@@ -262,7 +265,7 @@ pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
             );
             continue;
         }
-        if let Some(first) = out.iter().find(|q| q.name == name) {
+        if let Some(first) = by_name.get(&name).map(|&i| &out[i]) {
             let why = format!(
                 "group '{}': package '{name}' is already group '{}'",
                 id(g),
@@ -320,7 +323,7 @@ pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
             };
             match crate::registry::addr::parse(&v) {
                 Some(ip) => {
-                    if let Some(owner) = out.iter().find(|o| o.addrs.contains(&ip)) {
+                    if let Some(owner) = owner_of.get(&ip).map(|&i| &out[i]) {
                         diags.push((
                             line(&doc, *q),
                             format!(
@@ -343,6 +346,10 @@ pub fn packages_and_skipped(text: &str) -> Result<Parsed, String> {
                 line(&doc, g),
                 format!("group '{}' (package '{name}') has no address", id(g)),
             ));
+        }
+        by_name.insert(name.clone(), out.len());
+        for a in &addrs {
+            owner_of.insert(*a, out.len());
         }
         out.push(CibPackage {
             name,
@@ -404,20 +411,25 @@ fn score(s: Option<&str>) -> Option<i64> {
 }
 
 struct Cib<'d, 'i> {
-    doc: &'d Document<'i>,
     /// (tag, id) -> elements with that id, for templates and id-refs.
     ids: HashMap<(&'d str, &'d str), Vec<Node<'d, 'i>>>,
+    /// The first `rsc_defaults` (Pacemaker's `//rsc_defaults`).
+    rsc_defaults: Option<Node<'d, 'i>>,
 }
 
 impl<'d, 'i> Cib<'d, 'i> {
     fn new(doc: &'d Document<'i>) -> Self {
         let mut ids: HashMap<(&'d str, &'d str), Vec<Node<'d, 'i>>> = HashMap::new();
+        let mut rsc_defaults = None;
         for n in doc.descendants().filter(|n| n.is_element()) {
             if let Some(i) = n.attribute("id") {
                 ids.entry((n.tag_name().name(), i)).or_default().push(n);
             }
+            if rsc_defaults.is_none() && n.has_tag_name("rsc_defaults") {
+                rsc_defaults = Some(n);
+            }
         }
-        Cib { doc, ids }
+        Cib { ids, rsc_defaults }
     }
 
     /// The one element `tag` with id `want`; none when there is none or
@@ -589,11 +601,7 @@ impl<'d, 'i> Cib<'d, 'i> {
             owners.push(p);
             at = p;
         }
-        owners.extend(
-            self.doc
-                .descendants()
-                .find(|n| n.has_tag_name("rsc_defaults")),
-        );
+        owners.extend(self.rsc_defaults);
         let mut states: Vec<Option<&str>> = vec![None];
         let mut why: Option<String> = None;
         for owner in &owners {
