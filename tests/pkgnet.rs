@@ -306,6 +306,11 @@ settle
 echo "moved2b=$(ask 127.0.0.2:7301)"
 echo "moved3b=$(ask 127.0.0.3:7301)"
 grep -q 'pkg02' $IDX && echo "rewritten=yes"
+# root's pkglogin (which would ask cmviewcl, were it installed) answers
+# from pkgnet's index without rewriting it
+ino=$(stat -c %i $IDX)
+echo "root_pkglogin=$("$T/bin/pcue" pkglogin 127.0.0.2)"
+[ "$(stat -c %i $IDX)" = "$ino" ] && echo "shared=yes"
 # the unprivileged reader: same answers from the index
 chmod 755 "$T" "$T/bin"
 for a in 127.0.0.1 127.0.0.2 127.0.0.3; do
@@ -358,6 +363,8 @@ echo "believed3=$(ask 127.0.0.3:7301)"
     assert_eq!(f("moved2b"), "pkg02", "{out}");
     assert_eq!(f("moved3b"), "pkg01", "{out}");
     assert_eq!(f("rewritten"), "yes", "{out}");
+    assert_eq!(f("root_pkglogin"), "pkg02", "{out}");
+    assert_eq!(f("shared"), "yes", "one index for pkgnet and root's pkglogin: {out}");
     assert_eq!(f("user_127.0.0.1"), "[]", "{out}");
     assert_eq!(f("user_127.0.0.2"), "[pkg02]", "{out}");
     assert_eq!(f("user_127.0.0.3"), "[pkg01]", "{out}");

@@ -155,15 +155,16 @@ fn key(ip: IpAddr) -> String {
 }
 
 /// Everything the registry's answers depend on besides its sources.
+/// Not whether cmviewcl may be asked: an index is used only where it is
+/// not (`usable`), and then the answers are the same.
 fn fingerprint(cfg: &Config) -> String {
     esc(format!(
-        "{}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}",
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         env!("CARGO_PKG_VERSION"),
         cfg.sgconf,
         cfg.root_prefix,
         cfg.cib,
         cfg.sgsbin,
-        cfg.use_cmviewcl,
         cfg.unread,
         cfg.conf_file
     )
@@ -401,10 +402,11 @@ pub fn rebuild(cfg: &Config) -> Vec<Result<Package, String>> {
             rec.uncacheable();
         }
     }
-    if cfg.use_cmviewcl {
-        for d in &cfg.sgsbin {
-            rec.note(&d.join("cmviewcl"));
-        }
+    // whether cmviewcl is there, for callers who would ask it (pkgnet,
+    // which never does, shares the index with them: without cmviewcl
+    // both read the same files)
+    for d in &cfg.sgsbin {
+        rec.note(&d.join("cmviewcl"));
     }
     let items: Vec<_> = super::scan_recorded(cfg, Some(&rec)).collect();
     let started_ns = start
