@@ -364,7 +364,11 @@ echo "believed3=$(ask 127.0.0.3:7301)"
     assert_eq!(f("moved3b"), "pkg01", "{out}");
     assert_eq!(f("rewritten"), "yes", "{out}");
     assert_eq!(f("root_pkglogin"), "pkg02", "{out}");
-    assert_eq!(f("shared"), "yes", "one index for pkgnet and root's pkglogin: {out}");
+    assert_eq!(
+        f("shared"),
+        "yes",
+        "one index for pkgnet and root's pkglogin: {out}"
+    );
     assert_eq!(f("user_127.0.0.1"), "[]", "{out}");
     assert_eq!(f("user_127.0.0.2"), "[pkg02]", "{out}");
     assert_eq!(f("user_127.0.0.3"), "[pkg01]", "{out}");
