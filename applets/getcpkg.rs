@@ -100,7 +100,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
                     .remote
                     .map(|r| r.to_string())
                     .unwrap_or_else(|| "-".into());
-                println!("{remote} {}", c.ends.local);
+                crate::outln!("{remote} {}", c.ends.local)?;
             }
             None if a.force => {
                 return Err(Error::new(identity::code::NO_DAEMON, "no connection found"));
@@ -113,7 +113,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         connection_first: a.force,
     };
     if let Some(p) = identity::current_package(lookup, &Config::from_system())? {
-        println!("{p}");
+        crate::outln!("{p}")?;
     }
     Ok(0)
 }

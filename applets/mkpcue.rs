@@ -257,7 +257,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         None => layout::DEFAULT.to_string(),
     };
     if a.print_layout {
-        print!("{text}");
+        crate::out!("{text}")?;
         return Ok(0);
     }
     let Some(pkg) = a.operands.first().map(String::as_str) else {
@@ -402,7 +402,7 @@ fn public_cib(cib: &str) -> Result<i32> {
         .map_err(|e| Error::io("read", cib, &e))?;
     let copy =
         crate::registry::cib::public_copy(&text).map_err(|e| Error::fail(format!("{cib}: {e}")))?;
-    print!("{copy}");
+    crate::out!("{copy}")?;
     Ok(0)
 }
 
@@ -419,13 +419,13 @@ fn check(pkg: &str, root: &Path, items: &[layout::Item], world: &World) -> Resul
     drift.extend(crate::layout::check::cups::check_package(pkg, root, &addrs));
     drift.extend(apply::login_stack(root));
     for d in &drift {
-        println!("{d}");
+        crate::outln!("{d}")?;
     }
     if drift.is_empty() {
-        println!("{pkg}: {} matches the layout", world.root);
+        crate::outln!("{pkg}: {} matches the layout", world.root)?;
         return Ok(0);
     }
-    println!("{pkg}: {} difference(s) from the layout", drift.len());
+    crate::outln!("{pkg}: {} difference(s) from the layout", drift.len())?;
     Ok(1)
 }
 
@@ -447,24 +447,24 @@ fn build(pkg: &str, root: &Path, plan: &layout::Plan, dry_run: bool) -> Result<i
         )));
     }
     for k in &plan.kept {
-        println!("keep {k}");
+        crate::outln!("keep {k}")?;
     }
     if plan.steps.is_empty() {
-        println!(
+        crate::outln!(
             "{pkg}: nothing to do: {} matches the layout",
             root.display()
-        );
+        )?;
         warn_refused_entry(pkg, root);
         return Ok(0);
     }
     if dry_run {
         for s in &plan.steps {
-            println!("{s}");
+            crate::outln!("{s}")?;
         }
-        println!(
+        crate::outln!(
             "{pkg}: {} change(s) planned, none made (dry run)",
             plan.steps.len()
-        );
+        )?;
         return Ok(0);
     }
     let status = execute(pkg, root, &plan.steps)?;
@@ -487,9 +487,13 @@ fn warn_refused_entry(pkg: &str, root: &Path) {
 
 fn execute(pkg: &str, root: &Path, steps: &[layout::Step]) -> Result<i32> {
     let n = steps.len();
-    match apply::execute(root, steps, |s| println!("{s}")) {
+    match apply::execute(root, steps, |s| {
+        // a failed write here must not stop a mount half-way: the summary
+        // line below reports it
+        let _ = crate::outln!("{s}");
+    }) {
         Ok(mounted) => {
-            println!("{pkg}: {n} change(s) made ({} mount(s))", mounted.len());
+            crate::outln!("{pkg}: {n} change(s) made ({} mount(s))", mounted.len())?;
             Ok(0)
         }
         Err(f) => {
@@ -514,22 +518,25 @@ fn execute(pkg: &str, root: &Path, steps: &[layout::Step]) -> Result<i32> {
 fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
     let order = crate::procfs::mountinfo::umount_order(&w.mounts, &w.root);
     if order.is_empty() {
-        println!("{pkg}: nothing mounted on or below {}", w.root);
+        crate::outln!("{pkg}: nothing mounted on or below {}", w.root)?;
         return Ok(0);
     }
     let mut busy = Vec::new();
     for m in &order {
         let p = &m.mount_point;
         if dry_run {
-            println!("umount {}", inside(&w.root, p));
+            crate::outln!("umount {}", inside(&w.root, p))?;
             continue;
         }
         match apply::umount(m, lazy) {
-            Umount::Done => println!(
-                "umount {}{}",
-                inside(&w.root, p),
-                if lazy { " (lazy)" } else { "" }
-            ),
+            Umount::Done => {
+                // as above: the summary line reports a failed write
+                let _ = crate::outln!(
+                    "umount {}{}",
+                    inside(&w.root, p),
+                    if lazy { " (lazy)" } else { "" }
+                );
+            }
             Umount::Gone => {}
             Umount::Busy => busy.push(p.clone()),
             Umount::Failed(e) => {
@@ -539,22 +546,22 @@ fn umount(pkg: &str, w: &World, lazy: bool, dry_run: bool) -> Result<i32> {
         }
     }
     if dry_run {
-        println!(
+        crate::outln!(
             "{pkg}: {} umount(s) planned, none made (dry run)",
             order.len()
-        );
+        )?;
         return Ok(0);
     }
     let left = apply::still_mounted(&w.root).unwrap_or(busy);
     if left.is_empty() {
-        println!("{pkg}: {} umount(s), nothing left mounted", order.len());
+        crate::outln!("{pkg}: {} umount(s), nothing left mounted", order.len())?;
         return Ok(0);
     }
     for p in &left {
-        println!("busy {}", inside(&w.root, p));
+        crate::outln!("busy {}", inside(&w.root, p))?;
     }
     for u in apply::users_of(&w.root) {
-        println!("busy {u}");
+        crate::outln!("busy {u}")?;
     }
     Err(Error::fail(format!(
         "{pkg}: {} mount(s) still busy (--lazy detaches them)",

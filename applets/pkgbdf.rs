@@ -1,7 +1,7 @@
 //! pkgbdf — package disk free: `bdf` for the filesystems of one package.
 
 use crate::args;
-use crate::error::{strerror_io, Error, Result};
+use crate::error::{Error, Result};
 use crate::logging;
 use crate::package::identity::{self, Root};
 use crate::procfs::mountinfo;
@@ -12,7 +12,6 @@ use crate::view::df::{self, Dev, MountView, Row, Select};
 use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const HELP: &str = "\
@@ -410,19 +409,8 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         return Ok(run.status);
     }
     let out = df::render(&run.rows, run.inodes);
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Err(Error::quiet(run.status));
-        }
-        return Err(Error::fail(format!(
-            "can't write output: {}",
-            strerror_io(&e)
-        )));
-    }
+    crate::out::write_all(out.as_bytes())?;
+    crate::out::flush()?;
     Ok(run.status)
 }
 

@@ -179,7 +179,7 @@ struct Args {
 pub fn main(argv: &[OsString]) -> Result<i32> {
     let a: Args = crate::args::parse("pkginit", HELP, argv)?;
     if a.status {
-        print!("{}", status::read()?);
+        crate::out!("{}", status::read()?)?;
         return Ok(0);
     }
     let level = match a.level.as_deref() {

@@ -118,7 +118,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
                     addrs.join(",")
                 };
                 let node = p.owner.as_deref().unwrap_or("-");
-                println!("{}\t{}\t{addrs}\t{node}", p.name, p.root.display());
+                crate::outln!("{}\t{}\t{addrs}\t{node}", p.name, p.root.display())?;
             }
             Ok(if errors.is_empty() { 0 } else { 1 })
         }
@@ -129,7 +129,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             let p = Registry::find_addr_strict(&Config::from_system(), ip)
                 .map_err(|why| Error::fail(format!("can't tell whose address {ip} is: {why}")))?;
             if let Some(p) = p {
-                println!("{}", p.name);
+                crate::outln!("{}", p.name)?;
             }
             Ok(0)
         }

@@ -78,7 +78,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         if a.level.is_some() {
             return Err(Error::usage("-s takes no level"));
         }
-        print!("{}", status::read()?);
+        crate::out!("{}", status::read()?)?;
         return Ok(0);
     }
     let Some(level) = a.level else {

@@ -102,16 +102,16 @@ pub fn parse<T: FromArgs + ArgsInfo>(applet: &str, help: &str, args: &[OsString]
         .iter()
         .any(|f| f.short == Some('h'));
     if asks_help(&words, has_h) {
-        print!("{help}");
+        crate::out!("{help}")?;
         return Err(Error::quiet(0));
     }
     let refs: Vec<&str> = words.iter().map(String::as_str).collect();
     T::from_args(&[applet], &refs).map_err(|e| match e.status {
         // argh's help: not reached with help_triggers("--help")
-        Ok(()) => {
-            print!("{help}");
-            Error::quiet(0)
-        }
+        Ok(()) => match crate::out!("{help}") {
+            Ok(()) => Error::quiet(0),
+            Err(e) => e,
+        },
         Err(()) => Error::usage(first_line(&e.output)),
     })
 }

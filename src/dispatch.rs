@@ -9,7 +9,6 @@ use crate::applets::{self, Applet};
 use crate::error::{code, Error, Result};
 use crate::{args, logging, man, sys};
 use std::ffi::{OsStr, OsString};
-use std::io::Write;
 use std::path::Path;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -78,11 +77,14 @@ pub fn run() -> i32 {
             }
             Some(a) => (a.to_string(), &argv[2..]),
             None if argv.len() > 1 => {
-                eprintln!("pcue: applet not found: {}", argv[1].to_string_lossy());
+                crate::out::err_line(&format!(
+                    "pcue: applet not found: {}",
+                    argv[1].to_string_lossy()
+                ));
                 return code::NOT_FOUND;
             }
             None => {
-                eprint!("{HELP}");
+                crate::out::err_line(HELP.trim_end());
                 return code::USAGE;
             }
         }
@@ -92,7 +94,7 @@ pub fn run() -> i32 {
     match applets::find(&name) {
         Some(a) => run_applet(a, rest),
         None => {
-            eprintln!("pcue: applet not found: {name}");
+            crate::out::err_line(&format!("pcue: applet not found: {name}"));
             code::NOT_FOUND
         }
     }
@@ -106,14 +108,17 @@ fn run_applet(a: &'static Applet, args: &[OsString]) -> i32 {
     }
     logging::init(a.name);
     if args::wants_help(args) {
-        print!("{}", a.help);
-        return 0;
+        return finish(a.name, crate::out!("{}", a.help).map(|_| 0), a.usage_code);
     }
     finish(a.name, (a.main)(args), a.usage_code)
 }
 
 fn finish(name: &'static str, r: Result<i32>, usage_code: i32) -> i32 {
-    let _ = std::io::stdout().flush();
+    // what is still buffered must reach its file too, or be reported
+    let r = match (r, crate::out::flush()) {
+        (Ok(_), Err(e)) => Err(e),
+        (r, _) => r,
+    };
     match r {
         Ok(c) => c,
         Err(e) => {
@@ -136,25 +141,25 @@ fn front(args: &[OsString]) -> Result<i32> {
     match w.as_slice() {
         ["--list"] => {
             for a in applets::APPLETS {
-                println!("{}", a.name);
+                crate::outln!("{}", a.name)?;
             }
             Ok(0)
         }
         ["--help" | "-h"] => {
-            print!("{HELP}");
+            crate::out!("{HELP}")?;
             Ok(0)
         }
         ["--version" | "-V"] => {
-            println!("pcue {VERSION}");
+            crate::outln!("pcue {VERSION}")?;
             Ok(0)
         }
         ["--man", "pcue"] => {
-            print!("{}", man::troff("pcue", 8, VERSION, HELP));
+            crate::out!("{}", man::troff("pcue", 8, VERSION, HELP))?;
             Ok(0)
         }
         ["--man", name] => match applets::find(name) {
             Some(a) => {
-                print!("{}", man::troff(a.name, 8, VERSION, a.help));
+                crate::out!("{}", man::troff(a.name, 8, VERSION, a.help))?;
                 Ok(0)
             }
             None => Err(Error::new(code::NOT_FOUND, format!("applet not found: {name}"))),
@@ -183,13 +188,19 @@ fn install(dir: &Path) -> Result<i32> {
                     .map(|t| t == target)
                     .unwrap_or(false);
                 if !points_here {
-                    eprintln!("pcue: can't install '{}': File exists", link.display());
+                    crate::out::err_line(&format!(
+                        "pcue: can't install '{}': File exists",
+                        link.display()
+                    ));
                     status = 1;
                 }
             }
             Err(_) => {
                 if let Err(e) = std::os::unix::fs::symlink(&target, &link) {
-                    eprintln!("{}", Error::io("symlink", link.display(), &e));
+                    crate::out::err_line(&format!(
+                        "pcue: {}",
+                        Error::io("symlink", link.display(), &e)
+                    ));
                     status = 1;
                 }
             }

@@ -24,6 +24,7 @@ pub(crate) mod init;
 pub(crate) mod layout;
 pub(crate) mod logging;
 pub(crate) mod man;
+pub(crate) mod out;
 pub(crate) mod package;
 pub mod passwd;
 pub(crate) mod procfs;

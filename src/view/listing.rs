@@ -82,7 +82,7 @@ impl Env {
 }
 
 fn put(out: &mut impl Write, line: String) -> Result<()> {
-    writeln!(out, "{line}").map_err(|e| Error::io("write", "stdout", &e))
+    writeln!(out, "{line}").map_err(|e| crate::out::write_error(&e))
 }
 
 /// A passwd larger than this is read only this far.
@@ -204,7 +204,7 @@ pub fn list(
         put(out, ps_table.row(&cells))?;
         listed += 1;
     }
-    out.flush().map_err(|e| Error::io("write", "stdout", &e))?;
+    out.flush().map_err(|e| crate::out::write_error(&e))?;
     let st = &sc.stats;
     log::debug!(
         "{scanned} processes scanned, {listed} listed, {unreadable} unreadable skipped; \
