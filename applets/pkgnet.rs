@@ -43,12 +43,18 @@ DESCRIPTION
     Socket activation (systemd with Accept=yes and no StandardInput=socket,
     systemd-socket-activate without --inetd): descriptor 0 is not a
     socket and the sockets are passed from descriptor 3 on (LISTEN_FDS of
-    them; descriptor 3 alone when LISTEN_FDS is unset). They are routed the
-    same way by their local addresses, and LISTEN_FDS and LISTEN_PID reach
-    the daemon unchanged (pkgnet's pid is the daemon's). A socket listening
-    on every address (0.0.0.0, ::), sockets of different contexts or a bad
-    LISTEN_FDS are refused with a LOG_AUTH line: never served in the system
-    context. With no IP socket at all, path runs in the system context.
+    them). The daemon inherits every descriptor, whatever LISTEN_FDS says,
+    so every IP socket among them counts (one on descriptor 4 with
+    LISTEN_FDS=1, on 3 with LISTEN_FDS=0 or unset, on 1 or 2): they are
+    routed the same way by their local addresses, and LISTEN_FDS and
+    LISTEN_PID reach the daemon unchanged (pkgnet's pid is the daemon's).
+    A socket listening on every address (0.0.0.0, ::), sockets of
+    different contexts, a bad LISTEN_FDS or descriptors that cannot be
+    listed (/proc/self/fd) are refused with a LOG_AUTH line: never served
+    in the system context. With no IP socket at all, path runs in the
+    system context. Under inetd too, another IP socket inherited beside
+    descriptor 0's connection must lead to the same context, or the
+    connection is refused.
     Fail closed: when the address belongs to a package that cannot be
     entered (root missing, not mounted, not safe), the connection is
     refused - closed without a byte sent - and never served from the
@@ -133,6 +139,18 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     if ends.local.is_unspecified() {
         return refuse_wildcard();
     }
+    // the daemon inherits every descriptor, not only 0-2: another IP
+    // socket of another context (a package's connection beside a system
+    // one) would be served in fd 0's context
+    if let Err(why) = same_context(&ends) {
+        syslog::send(
+            Facility::Auth,
+            log::Level::Warn,
+            IDENT,
+            &format!("refused connection from {client} to {}: {why}", ends.local),
+        );
+        return Err(Error::quiet(code::EXEC_OWN));
+    }
     // stop reading the registry at the first package owning the address;
     // a registry that cannot be read in full fails closed: the address may
     // be a package's
@@ -189,7 +207,8 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
 }
 
 /// Descriptor 0 is not an IP socket: socket activation (LISTEN_FDS, the
-/// sockets from descriptor 3 on) is routed by the passed sockets' local
+/// sockets from descriptor 3 on, and any other inherited IP socket) is
+/// routed by those sockets' local
 /// addresses, or refused; with no IP socket passed, the system context.
 fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
     let refuse = |client: &str, why: &str| {
@@ -201,26 +220,17 @@ fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
         );
         Err(Error::quiet(code::EXEC_OWN))
     };
-    let n = match activation::count(std::env::var("LISTEN_FDS").ok().as_deref()) {
-        Ok(n) => n,
+    // LISTEN_FDS is checked, but it does not limit what counts: the
+    // daemon inherits every descriptor, and each IP socket among them is
+    // routed (a package's connection on descriptor 3 with LISTEN_FDS=0,
+    // or on 4 with LISTEN_FDS=1, must not be served by the system)
+    if let Err(why) = activation::count(std::env::var("LISTEN_FDS").ok().as_deref()) {
+        return refuse("-", &why);
+    }
+    let passed = match inherited() {
+        Ok(p) => p,
         Err(why) => return refuse("-", &why),
     };
-    let passed: Vec<activation::Passed> = (0..n as i32)
-        .map(|i| activation::FIRST + i)
-        .filter_map(|fd| {
-            let e = crate::package::identity::socket_ends(fd)?;
-            let remote = if sys::net::is_listening(fd) {
-                None
-            } else {
-                e.remote
-            };
-            Some(activation::Passed {
-                fd,
-                local: e.local,
-                remote,
-            })
-        })
-        .collect();
     let client = passed
         .iter()
         .find_map(|p| p.remote)
@@ -275,6 +285,70 @@ fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
         ),
     );
     exec(cpath, cargv, &target.ctx_root(), prog, false)
+}
+
+/// Every IP socket among the descriptors from 1 on (descriptor 0 is
+/// looked at by the caller): what the daemon inherits besides its
+/// connection. An error when the descriptors cannot be listed, or when
+/// there are more than [`activation::MAX`] such sockets.
+fn inherited() -> std::result::Result<Vec<activation::Passed>, String> {
+    let fds = sys::fds::open_fds().map_err(|e| {
+        format!(
+            "can't list the inherited descriptors '/proc/self/fd': {}",
+            crate::error::strerror_io(&e)
+        )
+    })?;
+    let passed: Vec<activation::Passed> = fds
+        .into_iter()
+        .filter(|&fd| fd >= 1)
+        .filter_map(|fd| {
+            let e = crate::package::identity::socket_ends(fd)?;
+            let remote = if sys::net::is_listening(fd) {
+                None
+            } else {
+                e.remote
+            };
+            Some(activation::Passed {
+                fd,
+                local: e.local,
+                remote,
+            })
+        })
+        .collect();
+    if passed.len() > activation::MAX {
+        return Err(format!(
+            "{} IP sockets inherited, more than {}",
+            passed.len(),
+            activation::MAX
+        ));
+    }
+    Ok(passed)
+}
+
+/// Descriptor 0's connection and every other IP socket inherited lead to
+/// one context (checked with the registry only when another local address
+/// is among them: inetd's 1 and 2 are descriptor 0 again).
+fn same_context(ends: &sys::net::Endpoints) -> std::result::Result<(), String> {
+    let others: Vec<activation::Passed> = inherited()?
+        .into_iter()
+        .filter(|p| p.local != ends.local)
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    let mut all = vec![activation::Passed {
+        fd: 0,
+        local: ends.local,
+        remote: ends.remote,
+    }];
+    all.extend(others);
+    let cfg = enter::config();
+    let owner = |ip| {
+        crate::registry::Registry::find_addr_strict(&cfg, ip)
+            .map(|f| f.map(|p| p.name))
+            .map_err(|why| format!("the package registry is unreadable: {why}"))
+    };
+    activation::route(&all, owner).map(|_| ())
 }
 
 /// A `wait` service's socket (listening, or datagrams) bound to the

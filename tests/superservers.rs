@@ -114,3 +114,67 @@ echo "sys=$(ask 127.0.0.1:7405)"
     assert_eq!(field(&out, "pkg"), Some("pkg01"), "{out}");
     assert_eq!(field(&out, "sys"), Some("system"), "{out}");
 }
+
+/// The daemon inherits every descriptor, not only those LISTEN_FDS names
+/// (issue 21): a package's connection on descriptor 3 with LISTEN_FDS=0 is
+/// routed into the package, one on descriptor 4 beside a system connection
+/// on 3 with LISTEN_FDS=1 is refused, and so is one on descriptor 5 beside
+/// an inetd connection of the system on descriptor 0 — never served in the
+/// system context.
+#[test]
+fn every_inherited_ip_socket_counts() {
+    require("python3");
+    let out = run(r#"
+# fdexec SPEC... -- CMD: FD=ADDR puts on FD an accepted TCP connection
+# whose local address is ADDR, FD=null /dev/null; then runs CMD with
+# stdout to $T/out
+cat > "$T/fdexec.py" <<'PY'
+import os, socket, sys
+i = sys.argv.index("--")
+keep = []
+for spec in sys.argv[1:i]:
+    fd, what = spec.split("=")
+    fd = int(fd)
+    if what == "null":
+        s = os.open("/dev/null", os.O_RDWR)
+    else:
+        l = socket.socket(); l.bind((what, 0)); l.listen(1)
+        c = socket.create_connection(l.getsockname(), source_address=("127.0.0.1", 0))
+        a, _ = l.accept()
+        keep += [l, c, a]
+        s = a.fileno()
+    os.dup2(s, fd)
+    os.set_inheritable(fd, True)
+out = os.open(os.environ["T"] + "/out", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+os.dup2(out, 1)
+r = os.spawnv(os.P_WAIT, sys.argv[i + 1], sys.argv[i + 1:])
+print("rc=%d" % r, file=sys.stderr)
+PY
+echo "a_rc=$(env LISTEN_FDS=0 python3 "$T/fdexec.py" 0=null 3=127.0.0.2 -- "$T/bin/pkgnet" /bin/cat /etc/motd 2>&1 | sed -n 's/^rc=//p')"
+echo "a_out=$(cat "$T/out")"
+echo "b_rc=$(env LISTEN_FDS=1 python3 "$T/fdexec.py" 0=null 3=127.0.0.1 4=127.0.0.2 -- "$T/bin/pkgnet" /bin/cat /etc/motd 2>&1 | sed -n 's/^rc=//p')"
+echo "b_out=[$(cat "$T/out")]"
+echo "c_rc=$(env -u LISTEN_FDS python3 "$T/fdexec.py" 0=127.0.0.1 5=127.0.0.2 -- "$T/bin/pkgnet" /bin/cat /etc/motd 2>&1 | sed -n 's/^rc=//p')"
+echo "c_out=[$(cat "$T/out")]"
+wait_log 5 2 'pkgnet.*refused.*belongs to another context' || die "no refusal logged: $(cat "$T/syslog")"
+grep -a 'pkgnet.*refused' "$T/syslog" | sed 's/^.*pkgnet\[[0-9]*\]: /refused=/'
+"#);
+    assert_eq!(
+        field(&out, "a_out"),
+        Some("pkg01"),
+        "LISTEN_FDS=0, fd 3 a package's: {out}"
+    );
+    assert_eq!(field(&out, "a_rc"), Some("0"), "{out}");
+    assert_eq!(field(&out, "b_out"), Some("[]"), "refused: {out}");
+    assert_eq!(field(&out, "b_rc"), Some("125"), "{out}");
+    assert_eq!(field(&out, "c_out"), Some("[]"), "refused: {out}");
+    assert_eq!(field(&out, "c_rc"), Some("125"), "{out}");
+    assert!(
+        out.contains("refused=refused socket-activated connection from 127.0.0.1: descriptor 4 (127.0.0.2) belongs to another context than descriptor 3"),
+        "{out}"
+    );
+    assert!(
+        out.contains("refused=refused connection from 127.0.0.1 to 127.0.0.1: descriptor 5 (127.0.0.2) belongs to another context than descriptor 0"),
+        "{out}"
+    );
+}

@@ -2,13 +2,13 @@
 //! them: inetd and xinetd put the connection on descriptors 0-2; systemd's
 //! socket activation (and `systemd-socket-activate` without `--inetd`) puts
 //! LISTEN_FDS sockets from descriptor 3 on, each a connection (Accept=yes)
-//! or a listening socket, with descriptor 0 on /dev/null. Pure: the caller
-//! reads the descriptors and the registry.
+//! or a listening socket, with descriptor 0 on /dev/null. LISTEN_FDS is
+//! only checked: the daemon inherits every descriptor, so the caller
+//! routes every IP socket it holds, however many LISTEN_FDS names. Pure:
+//! the caller reads the descriptors and the registry.
 
 use std::net::IpAddr;
 
-/// The first descriptor of socket activation (SD_LISTEN_FDS_START).
-pub const FIRST: i32 = 3;
 /// More passed sockets than this is not a configuration pkgnet serves.
 pub const MAX: usize = 64;
 
@@ -21,9 +21,8 @@ pub struct Passed {
     pub remote: Option<IpAddr>,
 }
 
-/// How many descriptors from 3 on to look at: LISTEN_FDS's number, or 1
-/// when it is not set (a descriptor 3 that is a socket is looked at all the
-/// same: a daemon may use it without reading the variable).
+/// LISTEN_FDS's number (1 when it is not set), or why it is refused. It
+/// does not say which descriptors count: all of them do.
 pub fn count(listen_fds: Option<&str>) -> Result<usize, String> {
     match listen_fds {
         None => Ok(1),

@@ -65,6 +65,20 @@ pub fn close_inherited_fds() {
     }
 }
 
+/// Every descriptor open in this process, in order (from /proc/self/fd;
+/// the directory's own descriptor left out). An error when /proc cannot
+/// be read: a caller deciding from what it inherited must not guess.
+pub fn open_fds() -> std::io::Result<Vec<i32>> {
+    let mut fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")?
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    // the listing's own descriptor is closed by now: keep what is open
+    fds.retain(|&fd| nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_GETFD).is_ok());
+    fds.sort_unstable();
+    Ok(fds)
+}
+
 /// Read what is available from a non-blocking fd, at most `max` bytes.
 pub fn read_available(f: &mut File, max: usize) -> Vec<u8> {
     let mut out = Vec::new();
