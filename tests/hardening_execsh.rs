@@ -125,3 +125,41 @@ kill "$pid" 2>/dev/null
         "no login or logout of the caller's on pts/0: {out}"
     );
 }
+
+/// Issue 21: execsh reads the dispositions it restores before exec without
+/// changing them. Under nohup (SIGHUP ignored) and with SIGTERM ignored,
+/// every rt_sigaction of execsh held 300 ms by strace and a SIGHUP and a
+/// SIGTERM sent to it every 50 ms meanwhile, the program still runs: no
+/// window where either is at its default, killing execsh.
+#[test]
+fn ignored_signals_stay_ignored_while_execsh_starts() {
+    require("strace");
+    let out = run(r#"
+( trap '' HUP TERM
+  exec strace -f -qq -o "$T/strace.log" -e trace=rt_sigaction \
+      -e inject=rt_sigaction:delay_exit=300000 \
+      "$X" pkg01 /bin/sh -c 'echo survived' ) > "$T/out" 2>&1 &
+s=$!
+# signals from the first traced call of execsh on, to the pid strace names
+wait_until 5 'grep -q rt_sigaction "$T/strace.log"' || die "strace shows no rt_sigaction"
+c=$(awk 'NR == 1 { print $1 }' "$T/strace.log")
+sent=0
+for i in $(seq 200); do
+    kill -HUP "$c" 2>/dev/null || break
+    kill -TERM "$c" 2>/dev/null || break
+    sent=$((sent + 1)); sleep 0.05
+done
+rc=0; wait "$s" || rc=$?
+echo "rc=$rc"
+echo "sent=$sent"
+echo "out=$(tr '\n' ' ' < "$T/out")"
+echo "killed=$(grep -c 'killed by' "$T/strace.log" || true)"
+"#);
+    assert!(
+        field(&out, "sent").is_some_and(|n| n.parse::<u32>().unwrap_or(0) >= 3),
+        "signals were sent while execsh started: {out}"
+    );
+    assert_eq!(field(&out, "out"), Some("survived "), "{out}");
+    assert_eq!(field(&out, "rc"), Some("0"), "{out}");
+    assert_eq!(field(&out, "killed"), Some("0"), "{out}");
+}

@@ -74,7 +74,7 @@ impl Signals {
 
 /// The signals whose dispositions we change, with the mask, as found at start.
 pub struct Saved {
-    acts: Vec<(Signal, SigAction)>,
+    acts: Vec<(Signal, libc::sigaction)>,
     mask: SigSet,
 }
 
@@ -87,19 +87,24 @@ pub const TOUCHED: [Signal; 6] = [
     Signal::SIGTTOU,
 ];
 
-/// Remember the dispositions of `TOUCHED` and the mask.
+/// The disposition of `s` now, read without changing it (sigaction with
+/// no new action): a signal arriving meanwhile meets the disposition the
+/// caller gave us (SIG_IGN under nohup), never a default put there to
+/// probe.
+pub fn disposition(s: Signal) -> Option<libc::sigaction> {
+    let mut old = std::mem::MaybeUninit::<libc::sigaction>::uninit();
+    // SAFETY: a null new action only reads; old is valid for writing.
+    let r = unsafe { libc::sigaction(s as libc::c_int, std::ptr::null(), old.as_mut_ptr()) };
+    // SAFETY: sigaction filled `old` when it returned 0.
+    (r == 0).then(|| unsafe { old.assume_init() })
+}
+
+/// Remember the dispositions of `TOUCHED` and the mask, changing nothing.
 pub fn save_signals() -> Saved {
-    let mut acts = Vec::new();
-    for s in TOUCHED {
-        let probe = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
-        // SAFETY: set and immediately put back; no handler runs in between
-        // that depends on it.
-        if let Ok(old) = unsafe { signal::sigaction(s, &probe) } {
-            // SAFETY: restoring what the kernel handed us.
-            let _ = unsafe { signal::sigaction(s, &old) };
-            acts.push((s, old));
-        }
-    }
+    let acts = TOUCHED
+        .iter()
+        .filter_map(|&s| disposition(s).map(|a| (s, a)))
+        .collect();
     let mut mask = SigSet::empty();
     let _ = signal::sigprocmask(SigmaskHow::SIG_SETMASK, None, Some(&mut mask));
     Saved { acts, mask }
@@ -111,7 +116,7 @@ impl Saved {
         for (s, a) in &self.acts {
             // SAFETY: a disposition read from the kernel earlier; our own
             // handler is never among them (saved before installing it).
-            let _ = unsafe { signal::sigaction(*s, a) };
+            let _ = unsafe { libc::sigaction(*s as libc::c_int, a, std::ptr::null_mut()) };
         }
         let _ = signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&self.mask), None);
     }
