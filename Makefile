@@ -8,8 +8,9 @@ MANDIR   ?= /usr/local/share/man
 OCFDIR   ?= /usr/lib/ocf/resource.d/pcue
 APPLETS   = $(shell grep "^[a-z]" symlinks.txt)
 CARGO_TEST_FLAGS ?=
+CARGO    ?= cargo
 
-.PHONY: all build deps test unit check bench soak demo failover install uninstall clean man symlinks
+.PHONY: all build deps test unit check bench soak demo failover install uninstall clean man symlinks need-root
 
 all: build
 
@@ -28,31 +29,42 @@ deps-%:
 # The test binaries are built without LTO: the integration tests drive the
 # static binary (built with LTO above), and a full LTO link of each of the
 # two dozen test binaries was most of the suite's time on two cores.
-test: deps-test build
+test: need-root deps-test build
 	CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-	PCUE_BIN=$(CURDIR)/$(BIN) cargo test --release --locked $(CARGO_TEST_FLAGS) -- --test-threads=2
+	PCUE_BIN=$(CURDIR)/$(BIN) $(CARGO) test --release --locked $(CARGO_TEST_FLAGS) -- --test-threads=2
+
+# The unit tests alone (beside the code in src/ and applets/): no root, no
+# static binary, no Debian packages.
+unit:
+	CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+	$(CARGO) test --release --locked --lib --bins $(CARGO_TEST_FLAGS)
+
+# The targets that build private namespaces or install packages say so
+# first when run by another user, instead of failing half-way.
+need-root:
+	@[ "$$(id -u)" = 0 ] || { echo "make $(or $(MAKECMDGOALS),all): needs root (private namespaces, Debian packages); run it as root, or 'make unit' for the unit tests alone" >&2; exit 1; }
 
 # Formatting and lints, as CI's habits ask.
 check:
-	cargo fmt --check
-	cargo clippy --release --all-targets --locked -- -D warnings
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --all-targets --locked -- -D warnings
 
-bench: deps-bench build
+bench: need-root deps-bench build
 	@scripts/bench.sh $(CURDIR)/$(BIN)
 
 # Long runs under hostile churn (scripts/soak.d/*.sh), each printing its
 # figures; SOAK=NAME runs the matching ones only.
-soak: deps-soak build
+soak: need-root deps-soak build
 	@scripts/soak.sh $(CURDIR)/$(BIN) $(SOAK)
 
-demo: deps-demo build
+demo: need-root deps-demo build
 	@scripts/demo.sh $(CURDIR)/$(BIN)
 
 # A package failing over between two simulated nodes, narrated step by step:
 # ENGINE=serviceguard (default: the package's start and halt steps by hand)
 # or ENGINE=pacemaker (a real Corosync + Pacemaker cluster, ocf:pcue:package).
 ENGINE ?= serviceguard
-failover: deps-$(if $(filter pacemaker,$(ENGINE)),pacemaker,failover) build
+failover: need-root deps-$(if $(filter pacemaker,$(ENGINE)),pacemaker,failover) build
 ifeq ($(ENGINE),pacemaker)
 	@scripts/pacemaker.sh $(CURDIR)/$(BIN)
 else
