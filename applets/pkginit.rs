@@ -72,12 +72,18 @@ PROCESSES
     pkginit is the child subreaper of the package: every orphan (a daemon
     that double-forks) becomes its child and is reaped.
 SIGNALS
+    Each is logged by name (got SIGHUP: ...).
     SIGHUP  Re-read inittab, as telinit q: entries deleted or whose action
         changed are stopped, new ones started. An inittab that cannot be
         read, or has no usable entry, is logged (... keeping the old
         table), the old table stays in use, and the status file says so
         (telinit q fails with the reason, telinit -s shows it).
-    SIGTERM  Go to level 0 (SIGINT too).
+    SIGTERM, SIGINT  Go to level 0, as telinit 0 with the default grace
+        time (3 s).
+    SIGUSR1  Open the control FIFO /run/initctl again, making it when it
+        is missing, as sysvinit's init does, and write the status file
+        again: after a /run mounted over the old one, telinit reaches
+        pkginit again.
 CONTROL
     Requests arrive on the FIFO /run/initctl (made mode 0600 if missing,
     reopened if replaced) in sysvinit's 384-byte format, where Debian's own

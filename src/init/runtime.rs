@@ -331,11 +331,18 @@ impl Runtime {
                 for s in self.sigs.drain() {
                     let now = self.now();
                     match Signal::try_from(s) {
-                        Ok(Signal::SIGHUP) => self.reload(m),
-                        Ok(Signal::SIGTERM) | Ok(Signal::SIGINT) => {
-                            say(log::Level::Info, "got SIGTERM: going to level 0");
+                        Ok(Signal::SIGHUP) => {
+                            say(log::Level::Info, "got SIGHUP: re-reading inittab");
+                            self.reload(m)
+                        }
+                        Ok(sig @ (Signal::SIGTERM | Signal::SIGINT)) => {
+                            say(
+                                log::Level::Info,
+                                &format!("got {}: going to level 0", sig.as_str()),
+                            );
                             m.request_level(b'0', initctl::DEFAULT_SLEEP as u32, self, now)
                         }
+                        Ok(Signal::SIGUSR1) => self.reopen_fifo(),
                         _ => {}
                     }
                 }
@@ -459,6 +466,24 @@ impl Runtime {
                 self.fifo = Some(f);
             }
             Err(e) => say(log::Level::Error, &e.to_string()),
+        }
+    }
+
+    /// SIGUSR1, as sysvinit's init: open the control FIFO again, made anew
+    /// when it is missing (a /run mounted over the old one), whether or not
+    /// the old one is still there.
+    fn reopen_fifo(&mut self) {
+        match open_control() {
+            Ok(f) => {
+                self.fifo = Some(f);
+                // the status file is written again too (into the new /run)
+                self.last_status.clear();
+                say(log::Level::Info, &format!("got SIGUSR1: {FIFO} reopened"));
+            }
+            Err(e) => say(
+                log::Level::Error,
+                &format!("got SIGUSR1: {FIFO} not reopened: {}", e.msg),
+            ),
         }
     }
 
