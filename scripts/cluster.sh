@@ -70,6 +70,8 @@ node_boot() {
         node_exec "$n" corosync-cmapctl -g totem.cluster_name >/dev/null 2>&1 && break
         sleep 0.1
     done
+    node_exec "$n" corosync-cmapctl -g totem.cluster_name >/dev/null 2>&1 ||
+        { echo "cluster.sh: corosync did not come up on $n in 10 s: $(tail -n 5 "$d/corosync.out")" >&2; return 1; }
     node_exec "$n" env PCMK_logfile=/var/log/pacemaker/pacemaker.log PCMK_logfacility=none \
         setsid pacemakerd </dev/null >"$d/pacemakerd.out" 2>&1 &
     # a real inetd on every node: pkgnet routes a package address into its package

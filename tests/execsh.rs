@@ -402,10 +402,9 @@ exec setpriv --reuid=$TUID --regid=$TGID --clear-groups env SSH_CONNECTION='10.6
 EOS
 chmod 755 "$T/login"
 session() { # session PORT: serve one login on 127.0.0.2:PORT, connect from 127.0.0.1
-    for i in $(seq 50); do
-        out=$(socat -t 10 -T 10 - TCP:127.0.0.2:$1,bind=127.0.0.1 </dev/null 2>/dev/null) && break
-        sleep 0.1
-    done
+    local port=$1
+    wait_until 5 'out=$(socat -t 10 -T 10 - TCP:127.0.0.2:$port,bind=127.0.0.1 </dev/null 2>/dev/null)' ||
+        die "nothing answers on 127.0.0.2:$port"
     printf '%s\n' "$out"
 }
 socat -t 10 TCP-LISTEN:7301,bind=127.0.0.2,reuseaddr EXEC:"$T/login",pty,setsid,ctty,stderr &

@@ -19,11 +19,8 @@ unset SSH_CONNECTION
 serve() { # serve LISTEN-SPEC CONNECT-SPEC CMD...
     local listen=$1 connect=$2; shift 2
     as_user socat -t 10 "$listen" "EXEC:$*" & local pid=$!
-    local i
-    for i in $(seq 50); do
-        out=$(socat -t 10 -T 10 - "$connect" </dev/null 2>/dev/null) && break
-        sleep 0.1
-    done
+    wait_until 5 'out=$(socat -t 10 -T 10 - "$connect" </dev/null 2>/dev/null)' ||
+        die "nothing answers on $connect"
     wait $pid || true
     printf '%s' "$out"
 }

@@ -282,9 +282,12 @@ pkgroot() {
 in_pkg() { local pkg=$1; shift; chroot "$T/$pkg" "$@"; }
 
 # wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds (bounded).
+# Expired: says so on stderr and returns 1 (under set -e, the test fails
+# with that message; `wait_for ... || die WHY` says more).
 wait_for() {
-    local n=$(( $1 * 20 )) i; shift
+    local n=$(( $1 * 20 )) s=$1 i; shift
     for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.05; done
+    echo "wait_for: gave up after $s s: $*" >&2
     return 1
 }
 
@@ -295,14 +298,18 @@ pkginit_pid() { cat "$T/$1/run/pkginit.pid" 2>/dev/null || true; }
 # holds at least N lines matching PATTERN; the relay writes asynchronously.
 wait_log() {
     local wl_n=$2 wl_pat=$3
-    wait_until "$1" '[ "$(grep -a -c -e "$wl_pat" "$T/syslog")" -ge "$wl_n" ]'
+    wait_until "$1" '[ "$(grep -a -c -e "$wl_pat" "$T/syslog")" -ge "$wl_n" ]' 2>/dev/null && return 0
+    echo "wait_log: gave up after $1 s: fewer than $wl_n line(s) of $T/syslog match '$wl_pat'" >&2
+    return 1
 }
 
 # wait_until SECONDS 'SHELL EXPRESSION': re-evaluate it every 50 ms until it
 # holds (bounded); for conditions with $(...) that must be re-run.
+# Expired: says so on stderr and returns 1, as wait_for.
 wait_until() {
     local n=$(( $1 * 20 )) i
     for ((i = 0; i < n; i++)); do eval "$2" && return 0; sleep 0.05; done
+    echo "wait_until: gave up after $1 s: $2" >&2
     return 1
 }
 

@@ -162,7 +162,7 @@ mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; ln -s pcue "$T/bin/pkgnet"
 echo "7301 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd" > "$T/inetd.conf"
 inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
 ask() {{ socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }}
-for i in $(seq 100); do ask 127.0.0.1:7301 >/dev/null && break; sleep 0.05; done
+wait_until 5 'ask 127.0.0.1:7301 >/dev/null' || die "inetd does not answer on 7301: $(cat "$T/inetd.log")"
 echo "p1=$(ask 127.0.0.2:7301)"
 echo "p2=$(ask 127.0.0.3:7301)"
 echo "sys=$(ask 127.0.0.1:7301)"
@@ -225,7 +225,7 @@ chmod 755 "$T" "$T/bin"
 echo "7305 stream tcp nowait nobody $T/bin/pkgnet pkgnet /bin/cat /etc/motd" > "$T/inetd.conf"
 inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
 ask() {{ socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }}
-for i in $(seq 100); do [ -n "$(ss -ltn 'sport = :7305' | tail -n +2)" ] && break; sleep 0.05; done
+wait_until 5 "ss -Htln | grep -q ':7305 '" || die "inetd does not listen on 7305: $(cat "$T/inetd.log")"
 echo "nocopy_p1=[$(ask 127.0.0.2:7305)]"
 echo "nocopy_sys=[$(ask 127.0.0.1:7305)]"
 $T/bin/mkpcue --public-cib /var/lib/pacemaker/cib/cib.xml > /run/pcue/cib.xml; chmod 644 /run/pcue/cib.xml

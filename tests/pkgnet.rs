@@ -27,7 +27,7 @@ cat > "$T/inetd.conf" <<CONF
 CONF
 inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
 ask() { socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }
-for i in $(seq 100); do ask 127.0.0.1:7302 >/dev/null && break; sleep 0.05; done
+wait_until 5 'ask 127.0.0.1:7302 >/dev/null' || die "inetd does not answer on 7302: $(cat "$T/inetd.log")"
 "#;
 
 fn run(script: &str) -> String {
@@ -171,7 +171,7 @@ cat > "$T/inetd2.conf" <<CONF
 CONF
 chmod 755 "$T" "$T/bin"
 inetd -d "$T/inetd2.conf" > "$T/inetd2.log" 2>&1 &
-for i in $(seq 100); do [ -n "$(ss -ltn 'sport = :7304' | tail -n +2)" ] && break; sleep 0.05; done
+wait_until 5 "ss -Htln | grep -q ':7304 '" || die "inetd does not listen on 7304: $(cat "$T/inetd2.log")"
 chmod 700 "$SGCONF"
 echo "closed_pkg=[$(ask 127.0.0.2:7304)]"
 echo "closed_sys=[$(ask 127.0.0.1:7304)]"
@@ -225,7 +225,7 @@ cat > "$T/inetd2.conf" <<CONF
 7305 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd
 CONF
 PCUE_CIB="$T/cib.xml" inetd -d "$T/inetd2.conf" > "$T/inetd2.log" 2>&1 &
-for i in $(seq 100); do [ -n "$(ss -ltn 'sport = :7305' | tail -n +2)" ] && break; sleep 0.05; done
+wait_until 5 "ss -Htln | grep -q ':7305 '" || die "inetd does not listen on 7305: $(cat "$T/inetd2.log")"
 echo "clone=[$(ask 127.0.0.2:7305)]"
 echo "clone_sys=[$(ask 127.0.0.1:7305)]"
 wait_log 5 2 'named by a skipped entry'

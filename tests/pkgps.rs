@@ -60,10 +60,8 @@ pkgps_wait_empty $HIDE
 # every sleeper exec'd (so chrooted): before that, a fork still shows its
 # parent's command line and root
 wait_until 10 '[ "$(pgrep -fc "^(/bin/)?sleep (60[0-35-7]|70[01]|800)$")" = 10 ] && pgrep -f "^/tmp/my\) proc 604$" >/dev/null' || die "the sleepers did not start"
-for i in $(seq 50); do
-    pgrep -f '^/bin/sleep 607' >/dev/null && ps -eo stat= | grep -q Z && break
-    sleep 0.1
-done
+wait_until 5 "pgrep -f '^/bin/sleep 607' >/dev/null && ps -eo stat= | grep -q Z" ||
+    die "no sleep 607 beside a zombie after 5 s"
 wait_until 10 'PRIV=$(pgrep -P $PRIVP) && [ "$(readlink /proc/$PRIV/root)" = "$P1/var/empty" ]' || die "no privsep process"
 echo "=== privsep"; echo "$PRIV"; awk '$5 == "/"' "/proc/$PRIV/mountinfo" | wc -l
 # compare_run TAG CMD...: ps -ef, CMD, ps -ef again
