@@ -6,7 +6,8 @@ use crate::sys::{self, Errno};
 use std::fmt;
 use std::io;
 
-/// Conventional exit codes (STYLE.md).
+/// Conventional exit codes: 1 failure, 2 usage; an exec wrapper's own
+/// failure 125, a program not executable 126, not found 127.
 pub mod code {
     pub const FAILURE: i32 = 1;
     pub const USAGE: i32 = 2;

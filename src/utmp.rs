@@ -1,6 +1,7 @@
 //! utmp/wtmp records in glibc's x86_64 format (384 bytes), written by our own
 //! code: musl's utmp functions are no-ops. `who`, `last` and `utmpdump` read
-//! what we write. Layout: reference/init-and-utmp-notes.md.
+//! what we write. Layout: glibc's `struct utmp` (bits/utmp.h), as
+//! `utmpdump` shows it.
 
 use crate::error::{Error, Result};
 use std::fs::File;

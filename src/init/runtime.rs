@@ -665,8 +665,6 @@ impl Host for Runtime {
     }
 }
 
-/// One line of pkginit's log: syslog (daemon), the -l file, stderr in the
-/// foreground — the sinks `start` gave the one logger.
 /// The control FIFO, opened by `sys::fifo::open_control`; one it had to
 /// remove and make anew is logged here, where the log lives.
 fn open_control() -> Result<File> {
@@ -680,6 +678,8 @@ fn open_control() -> Result<File> {
     Ok(c.file)
 }
 
+/// One line of pkginit's log: syslog (daemon), the -l file, stderr in the
+/// foreground — the sinks `start` gave the one logger.
 fn say(level: log::Level, msg: &str) {
     log::log!(level, "{msg}");
 }

@@ -226,7 +226,7 @@ mod tests {
 
     #[test]
     fn legacy_template_lines() {
-        // The stock template as cluster-formats.md shows it, plus the paper's IP_ADDRESS.
+        // The stock template as Serviceguard's manual shows it, plus the paper's IP_ADDRESS.
         let text = r#"
 VG[0]=vg01
 LV[0]=/dev/vg01/lvol1; FS[0]=/pkg01a; FS_MOUNT_OPT[0]="-o rw";

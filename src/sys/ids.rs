@@ -20,7 +20,7 @@ pub fn is_setuid() -> bool {
 }
 
 /// The environment, unless we run setuid: then every variable that would change
-/// a path or a config is ignored (DESIGN.md, security model).
+/// a path or a config is ignored: a setuid caller must not choose them.
 pub fn trusted_env(name: &str) -> Option<String> {
     if is_setuid() {
         return None;

@@ -1,8 +1,11 @@
 //! A package's own CUPS, checked before it starts: the users, groups and
 //! directories its `cups-files.conf` names, and where its `cupsd.conf`
-//! listens. Pure: the caller reads the files and answers which paths exist
-//! and which addresses are the package's; `mkpcue --check` prints the
-//! findings next to the output of `cupsd -t` run inside the package.
+//! listens. The checks ([`needs`], [`listens`], [`problems`],
+//! [`own_listens`], [`inittab_runs_cupsd`]) are pure: they take texts, and
+//! a closure answers which paths exist. [`check_package`] is the one part
+//! that asks the system: it reads the package's files and /proc's TCP
+//! tables, tries a bind on the package's addresses and runs `cupsd -t`
+//! inside the package; `mkpcue --check` prints its findings.
 //!
 //! Why: cupsd exits without a word when a group named in `cups-files.conf`
 //! is missing from the package's own `/etc/group`, runs unreachable when
