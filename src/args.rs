@@ -94,7 +94,6 @@ fn value_flags<T: ArgsInfo>() -> Vec<char> {
 /// Parse `args` (without argv[0]) into `T`. `--help` anywhere before `--`,
 /// or `-h` when `T` has no such flag, prints `help` (the manual text) and
 /// leaves with status 0.
-#[allow(clippy::print_stdout)] // --help's manual text is the applet's output
 pub fn parse<T: FromArgs + ArgsInfo>(applet: &str, help: &str, args: &[OsString]) -> Result<T> {
     let words = expand_short(&utf8(args)?, &value_flags::<T>());
     let has_h = T::get_args_info()

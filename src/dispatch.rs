@@ -1,9 +1,8 @@
 //! argv[0] dispatch and the `pcue` multi-call front end. The only place that
 //! prints an error and picks the exit status.
 
-// the front end owns what pcue itself prints: --list, --help, --version,
-// the manual pages, its own errors
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+// the front end owns what pcue itself prints (--list, --help, --version,
+// the manual pages, its own errors), through out!/outln! and out::err_line
 
 use crate::applets::{self, Applet};
 use crate::error::{code, Error, Result};

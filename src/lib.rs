@@ -9,10 +9,12 @@
 //! except [`run`] (the binary's entry) and what tests/fuzz.rs drives from
 //! outside: [`parsers`], [`passwd`] and [`utmp`].
 //!
-//! `unsafe` is refused everywhere but in `sys`, the bottom layer. Printing
-//! to stdout or stderr (clippy's print lints, Cargo.toml) is allowed only
-//! where output is owned: the front end (dispatch, args' --help) and the
-//! applets; everything else logs or returns.
+//! `unsafe` is refused everywhere but in `sys`, the bottom layer.
+//! `print!` and friends are refused everywhere (clippy's print lints,
+//! Cargo.toml): they panic when the write fails. Output goes through
+//! `out!`/`outln!` (src/out.rs), which return a failed write as an error,
+//! from where output is owned: the front end (dispatch, args' --help) and
+//! the applets; everything else logs or returns.
 
 #![deny(unsafe_code)]
 
@@ -36,7 +38,6 @@ pub mod utmp;
 pub(crate) mod view;
 
 #[path = "../applets/mod.rs"]
-#[allow(clippy::print_stdout)]
 pub(crate) mod applets;
 
 pub use dispatch::run;

@@ -3,6 +3,9 @@
 //! repository lacks, init's module doc counts its parts right, and the
 //! README says which crates the tests use.
 
+// test code: its helpers may unwrap and expect too (Cargo.toml [lints])
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 fn repo() -> &'static Path {

@@ -4,6 +4,9 @@
 //! in a scratch directory, with `CARGO` a stand-in that records how it was
 //! called, so nothing is built.
 
+// test code: its helpers may unwrap and expect too (Cargo.toml [lints])
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 use common::*;
 use std::os::unix::fs::PermissionsExt;

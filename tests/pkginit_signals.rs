@@ -4,6 +4,9 @@
 //! SIGTERM take the package to level 0, each logged by name. In a package
 //! root built by mkpcue, in private namespaces.
 
+// test code: its helpers may unwrap and expect too (Cargo.toml [lints])
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 use common::*;
 

@@ -3,6 +3,9 @@
 //! on, and no test polls with a bare `for i in $(seq N); do COND && break`
 //! loop, which goes on silently when COND never holds.
 
+// test code: its helpers may unwrap and expect too (Cargo.toml [lints])
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::Command;
 

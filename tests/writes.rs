@@ -3,6 +3,9 @@
 //! away (EPIPE) is quiet. No privileges needed: /dev/full and a pipe whose
 //! reading end is closed.
 
+// test code: its helpers may unwrap and expect too (Cargo.toml [lints])
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 use common::*;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
