@@ -133,13 +133,25 @@ SYSLOG RELAY
     left). Each line sent there goes on to the link's target, the node's
     socket, with the package's name before the sender's tag:
     sshd[123]: msg reaches the node as pkg01/sshd[123]: msg (rsyslog's
-    programname pkg01); a line without a tag gets pkg01: before it, an
-    RFC 5424 line pkg01/ before its APP-NAME; nothing else changes. A
-    forged pkg02/x: tag reads pkg01/pkg02/x:. Each line is sent by path,
-    so a restarted node syslog daemon's new socket is found; never
-    waited for: a line the node's socket cannot take at once (full,
-    missing, refusing) is dropped and counted (syslog relay: N line(s)
-    dropped, at most once a minute). Lines are cut at 8192 bytes; at most
+    programname pkg01); a line without a tag gets pkg01: before it. An
+    RFC 5424 line is written in the local socket's format first
+    (<PRI>Mmm dd hh:mm:ss APP[PROCID]: [SD ]MSG), which rsyslog's
+    imuxsock and journald parse; nothing else changes. A forged pkg02/x:
+    tag reads pkg01/pkg02/x:. The node's socket is looked for under the
+    node's root as the package sees it, /system: a link there with an
+    absolute target (systemd's /dev/log -> /run/systemd/journal/dev-log)
+    is followed from /system, not from the package's /. Each line goes
+    with its sender's credentials (SCM_CREDENTIALS pid, uid, gid: the
+    node's syslog sees the package process, not pkginit); a sender gone
+    already keeps its uid and gid with pkginit's pid; if the kernel
+    refuses (no CAP_SETUID, CAP_SETGID, CAP_SYS_ADMIN), lines go as
+    pkginit's own, logged once. Each line is sent by path, so a restarted
+    node syslog daemon's new socket is found; never waited for: a line
+    the node's socket cannot take at once (full, missing, refusing) is
+    dropped and counted: telinit -s shows syslog relay: N line(s) to
+    SOCKET, M dropped (latest: WHY), and the log says syslog relay: N
+    line(s) dropped: WHY at once, then at most once a minute and at level
+    0. Lines are cut at 8192 bytes; at most
     256 are relayed per turn of the loop, so a flood from a package user
     does not hold up signals or telinit. At level 0 the link is put back:
     with no pkginit, lines reach the node untagged through it. A /dev/log

@@ -85,6 +85,9 @@ want su util-linux
 want /usr/lib/cups/backend/socket cups
 want crm crmsh
 want pcs pcs
+# the syslog relay delivered to a real rsyslog (tests/syslog.rs); journald
+# comes with systemd
+want rsyslogd rsyslog
 [ -e /usr/lib/x86_64-linux-gnu/security/pam_unix.so ] || [ -e /lib/x86_64-linux-gnu/security/pam_unix.so ] ||
     need+=(libpam-modules)
 # Pacemaker: a real two-node Corosync+Pacemaker cluster in namespaces

@@ -491,6 +491,9 @@ impl Runtime {
     fn publish(&mut self, m: &Machine) {
         let mut text = status::render(m, process::pid(), self.now(), epoch_now());
         text.push_str(&self.reload.render());
+        if let Some(r) = &self.relay {
+            text.push_str(&r.status_line());
+        }
         if text == self.last_status {
             return;
         }

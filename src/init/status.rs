@@ -4,7 +4,9 @@
 //! `stopping PID`, `stopped -`, `stopped exit-N`, `stopped signal-N` or
 //! `throttled EPOCH` (until when); last `reload N ok` or `reload N failed
 //! WHY`: how many reloads (telinit q, SIGHUP) pkginit did, and how the
-//! latest ended. Rendering and reading are pure; [`read`] and
+//! latest ended; with the syslog relay, `syslog TARGET relayed N dropped
+//! M [why WHY]`: the node socket lines go to, how many went, how many were
+//! dropped and why the latest was. Rendering and reading are pure; [`read`] and
 //! [`reload_state`] are the places that ask the system.
 
 use super::machine::{EntryState, Machine, Ms, State};
@@ -132,6 +134,19 @@ pub fn describe(text: &str, now: u64) -> String {
     }
     if let Some(why) = Reload::parse(text).failed {
         out.push_str(&format!("last reload failed, old table kept: {why}\n"));
+    }
+    // `syslog TARGET relayed N dropped M [why WHY]`
+    if let Some(l) = text.lines().find_map(|l| l.strip_prefix("syslog ")) {
+        let f: Vec<&str> = l.splitn(6, ' ').collect();
+        if let [target, "relayed", n, "dropped", m, rest @ ..] = f.as_slice() {
+            out.push_str(&format!(
+                "syslog relay: {n} line(s) to {target}, {m} dropped"
+            ));
+            if let Some(why) = rest.first().and_then(|r| r.strip_prefix("why ")) {
+                out.push_str(&format!(" (latest: {why})"));
+            }
+            out.push('\n');
+        }
     }
     out
 }

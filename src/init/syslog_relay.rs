@@ -7,22 +7,49 @@
 //! templates show that tag as it is and its `programname` is `pkg01`;
 //! journald's `SYSLOG_IDENTIFIER` is `pkg01/sshd`.
 //!
-//! Bounded and never blocking: a line is sent by path each time (a
-//! restarted node syslog daemon's new socket is found by the next line),
-//! without waiting — a full, missing or refusing node socket drops the line
-//! and counts it; a datagram is cut at [`MAX_LINE`] bytes; one call of
-//! [`Relay::drain`] handles at most [`BATCH`] datagrams, so a flood from a
-//! package user delays pkginit's loop by one batch at most. The package's
-//! name always comes first: a user's forged `pkg02/x:` tag ends up as
-//! `pkg01/pkg02/x:`.
+//! The node's socket is found under the node's root as the package sees it
+//! ([`SYSTEM`]): on a systemd node `/dev/log` is a link to
+//! `/run/systemd/journal/dev-log`, whose absolute target means the node's
+//! /run, so a link met under `/system` is followed from `/system` again
+//! ([`resolve`]), never into the package's own /run; a plain socket (an
+//! rsyslog node) is used as it is. Found again whenever a line cannot be
+//! sent (a restarted syslog daemon, a package that moved to another node).
+//!
+//! Each line goes on with its sender's credentials (SCM_CREDENTIALS: pid,
+//! uid, gid, as the kernel gave them to the relay), so the node's syslog
+//! sees the package process, not pkginit: journald's `_UID` and `_PID`, an
+//! rsyslog template's `%uid%`. A sender gone by then (ESRCH) keeps its uid
+//! and gid with pkginit's pid; where the kernel refuses (EPERM: pkginit
+//! without CAP_SETUID/CAP_SETGID/CAP_SYS_ADMIN) lines go with pkginit's own
+//! credentials, and pkginit says so once.
+//!
+//! RFC 5424 lines (`<PRI>1 TIME HOST APP PROCID MSGID SD MSG`) are
+//! converted to the traditional format the node's local socket reads
+//! (`<PRI>Mmm dd hh:mm:ss pkg/APP[PROCID]: MSG`): neither rsyslog's
+//! imuxsock nor journald parses RFC 5424 there (rsyslog's programname
+//! would be `1`, escaping a per-package filter).
+//!
+//! Bounded and never blocking: a line is sent by path each time, without
+//! waiting — a full, missing or refusing node socket drops the line and
+//! counts it; the count, the node socket and the last reason are in
+//! pkginit's status file (`telinit -s`), and a warning says so at most
+//! once a minute (and at level 0); a datagram is cut at [`MAX_LINE`]
+//! bytes; one call of [`Relay::drain`] handles at most [`BATCH`]
+//! datagrams, so a flood from a package user delays pkginit's loop by one
+//! batch at most. The package's name always comes first: a user's forged
+//! `pkg02/x:` tag ends up as `pkg01/pkg02/x:`.
 //!
 //! At level 0 the layout's link is put back, so a package's programs
 //! still reach the node (untagged) while no pkginit runs.
 
+use crate::sys::syslog::{self as sys_syslog, Creds};
+use crate::sys::Errno;
+use std::collections::VecDeque;
+use std::ffi::OsString;
 use std::io::ErrorKind;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::os::unix::net::UnixDatagram;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::Instant;
 
 /// The package's log socket (relative to the package root).
@@ -31,6 +58,11 @@ pub const DEV_LOG: &str = "/dev/log";
 const DEV_LOG_TMP: &str = "/dev/.log.pkginit";
 /// The node's socket through the package's view of the node's /dev.
 pub const NODE_LOG: &str = "/system/dev/log";
+/// The node's root as the package sees it: a link found below it is
+/// followed from here, not from the package's root.
+pub const SYSTEM: &str = "/system";
+/// Links followed at most when finding the node's socket.
+const MAX_LINKS: usize = 40;
 /// The longest line relayed, in bytes (rsyslog's default maxMessageSize);
 /// the rest of a longer datagram is dropped.
 pub const MAX_LINE: usize = 8192;
@@ -43,8 +75,10 @@ const REPORT_EVERY_S: u64 = 60;
 pub struct Relay {
     sock: UnixDatagram,
     out: UnixDatagram,
-    /// The node's socket, as the package sees it.
+    /// The node's socket, as the layout names it (`/system/dev/log`).
     pub node: PathBuf,
+    /// Where that leads: the socket lines are sent to.
+    pub target: PathBuf,
     pkg: String,
     id: (u64, u64),
     /// The link to put back at the end.
@@ -54,6 +88,13 @@ pub struct Relay {
     pub dropped: u64,
     reported: u64,
     report_at: Option<Instant>,
+    /// Why the latest line was dropped.
+    pub why: Option<String>,
+    /// The kernel refused to send a sender's credentials (EPERM): said
+    /// once, then lines go with pkginit's own.
+    creds_refused: bool,
+    /// Senders' credentials arrive with their lines (SO_PASSCRED).
+    creds_on: bool,
 }
 
 /// What is at `/dev/log` now, and what the relay does about it.
@@ -106,19 +147,36 @@ impl Relay {
             .and_then(|out| out.set_nonblocking(true).map(|_| out))
             .and_then(|out| Self::bind().map(|b| (out, b)));
         match made {
-            Ok((out, (sock, id))) => Some(Relay {
-                sock,
-                out,
-                node,
-                pkg: pkg.to_string(),
-                id,
-                restore,
-                buf: vec![0; MAX_LINE],
-                relayed: 0,
-                dropped: 0,
-                reported: 0,
-                report_at: None,
-            }),
+            Ok((out, (sock, id))) => {
+                let creds_on = match sys_syslog::pass_credentials(&sock) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        log::warn!(
+                            "syslog relay: can't ask for senders' credentials (SO_PASSCRED): {}: lines go as pkginit's own",
+                            e.desc()
+                        );
+                        false
+                    }
+                };
+                let target = find(&node);
+                Some(Relay {
+                    sock,
+                    out,
+                    node,
+                    target,
+                    pkg: pkg.to_string(),
+                    id,
+                    restore,
+                    buf: vec![0; MAX_LINE],
+                    relayed: 0,
+                    dropped: 0,
+                    reported: 0,
+                    report_at: None,
+                    why: None,
+                    creds_refused: false,
+                    creds_on,
+                })
+            }
             Err(e) => {
                 let _ = std::fs::remove_file(DEV_LOG_TMP);
                 log::warn!("can't make the syslog relay '{DEV_LOG}': {e}: lines go untagged");
@@ -146,19 +204,72 @@ impl Relay {
     /// Relay what waits, at most [`BATCH`] datagrams, never waiting.
     pub fn drain(&mut self) {
         for _ in 0..BATCH {
-            let n = match self.sock.recv(&mut self.buf) {
-                Ok(n) => n,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            let (n, from) = match sys_syslog::recv_with_creds(&self.sock, &mut self.buf) {
+                Ok(r) => r,
+                Err(Errno::EINTR) => continue,
                 Err(_) => break,
             };
-            let line = tag(&self.buf[..n], &self.pkg);
-            match self.out.send_to(&line, &self.node) {
-                Ok(_) => self.relayed += 1,
-                // full (EAGAIN), restarting (ENOENT, ECONNREFUSED): dropped
-                Err(_) => self.dropped += 1,
+            let line = tag(&to_local(&self.buf[..n]), &self.pkg);
+            let from = if self.creds_on { from } else { None };
+            match self.send(&line, from) {
+                Ok(()) => self.relayed += 1,
+                Err(e) => {
+                    self.dropped += 1;
+                    self.why = Some(format!("'{}': {}", self.target.display(), e.desc()));
+                }
             }
         }
         self.report();
+    }
+
+    /// One line to the node's socket, as `from` when given; the socket
+    /// found again, and the line sent once more, when it is gone or
+    /// refuses (a restarted syslog daemon). Full (EAGAIN): not retried.
+    fn send(&mut self, line: &[u8], from: Option<Creds>) -> Result<(), Errno> {
+        let r = self.send_as(line, from);
+        match r {
+            Err(Errno::ENOENT | Errno::ECONNREFUSED | Errno::ENOTSOCK | Errno::ENOTDIR) => {
+                self.target = find(&self.node);
+                self.send_as(line, from)
+            }
+            r => r,
+        }
+    }
+
+    fn send_as(&mut self, line: &[u8], from: Option<Creds>) -> Result<(), Errno> {
+        let creds = from.filter(|_| !self.creds_refused);
+        match sys_syslog::send_as(&self.out, line, &self.target, creds) {
+            // the sender is gone already: its uid and gid, our pid
+            Err(Errno::ESRCH) if creds.is_some() => {
+                let own = sys_syslog::own_creds();
+                let c = creds.map(|c| Creds { pid: own.pid, ..c });
+                sys_syslog::send_as(&self.out, line, &self.target, c)
+            }
+            Err(Errno::EPERM) if creds.is_some() => {
+                self.creds_refused = true;
+                log::warn!(
+                    "syslog relay: the kernel refuses to pass on senders' credentials: Operation not permitted: lines go with pkginit's own"
+                );
+                sys_syslog::send_as(&self.out, line, &self.target, None)
+            }
+            r => r,
+        }
+    }
+
+    /// The status file's line: where lines go, how many went, how many
+    /// were dropped and why the latest was.
+    pub fn status_line(&self) -> String {
+        let mut l = format!(
+            "syslog {} relayed {} dropped {}",
+            self.target.display(),
+            self.relayed,
+            self.dropped
+        );
+        if let Some(w) = &self.why {
+            l.push_str(&format!(" why {}", w.replace('\n', " ")));
+        }
+        l.push('\n');
+        l
     }
 
     /// Say how many lines were dropped since the last report, at most once
@@ -174,8 +285,8 @@ impl Relay {
             return;
         }
         log::warn!(
-            "syslog relay: {new} line(s) dropped: '{}' full or gone",
-            self.node.display()
+            "syslog relay: {new} line(s) dropped: {}",
+            self.why.as_deref().unwrap_or("full or gone")
         );
         self.reported = self.dropped;
         self.report_at = Some(Instant::now());
@@ -211,12 +322,192 @@ pub fn for_package(ctx_root: &str) -> Option<Relay> {
     }
     let relay = Relay::start(pkg)?;
     let ident: &'static str = Box::leak(format!("{pkg}/pkginit").into_boxed_str());
-    crate::logging::syslog_direct(relay.node.clone(), ident);
+    crate::logging::syslog_direct(relay.target.clone(), ident);
     log::info!(
-        "{DEV_LOG}: lines relayed to '{}' as {pkg}/TAG",
-        relay.node.display()
+        "{DEV_LOG}: lines relayed to '{}' ('{}') as {pkg}/TAG",
+        relay.node.display(),
+        relay.target.display()
     );
     Some(relay)
+}
+
+/// The node's socket `node` leads to, as the package reaches it; `node`
+/// itself when a link cannot be read or there are too many.
+fn find(node: &Path) -> PathBuf {
+    let found = resolve(node, |p| {
+        let m = std::fs::symlink_metadata(p).ok()?;
+        if m.file_type().is_symlink() {
+            std::fs::read_link(p).ok()
+        } else {
+            None
+        }
+    });
+    match found {
+        Some(t) => t,
+        None => {
+            log::warn!(
+                "syslog relay: '{}': too many links or unreadable",
+                node.display()
+            );
+            node.to_path_buf()
+        }
+    }
+}
+
+fn components(p: &Path) -> VecDeque<OsString> {
+    p.components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some(OsString::from("..")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `path` (absolute, in the package) with every symbolic link on the way
+/// followed, as the kernel would, except that a link below [`SYSTEM`] (the
+/// node's root) with an absolute target is followed from [`SYSTEM`]: the
+/// node's `/dev/log -> /run/systemd/journal/dev-log` means the node's /run.
+/// `readlink` answers a link's target (None: not a link). None after
+/// [`MAX_LINKS`] links (a loop).
+pub fn resolve(path: &Path, readlink: impl Fn(&Path) -> Option<PathBuf>) -> Option<PathBuf> {
+    let system = Path::new(SYSTEM);
+    let mut todo = components(path);
+    let mut cur = PathBuf::from("/");
+    let mut links = 0;
+    while let Some(c) = todo.pop_front() {
+        if c == ".." {
+            // never above the node's root from a node path
+            if cur != system {
+                cur.pop();
+            }
+            continue;
+        }
+        let next = cur.join(&c);
+        match readlink(&next) {
+            Some(t) => {
+                links += 1;
+                if links > MAX_LINKS {
+                    return None;
+                }
+                if t.is_absolute() {
+                    cur = if next.starts_with(system) {
+                        system.to_path_buf()
+                    } else {
+                        PathBuf::from("/")
+                    };
+                }
+                let mut front = components(&t);
+                front.extend(todo);
+                todo = front;
+            }
+            None => cur = next,
+        }
+    }
+    Some(cur)
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// An RFC 5424 line (`<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID
+/// STRUCTURED-DATA [MSG]`) in the traditional format of a local socket:
+/// `<PRI>Mmm dd hh:mm:ss APP-NAME[PROCID]: MSG` (the timestamp's date and
+/// time as written, its fraction and offset left out; `-` fields left
+/// out; structured data kept before the message when there is some, a
+/// BOM before the message dropped). Any other line is returned as it is.
+pub fn to_local(line: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let at = pri_len(line);
+    if at == 0 || !line[at..].starts_with(b"1 ") {
+        return Cow::Borrowed(line);
+    }
+    let mut rest = &line[at + 2..];
+    let mut word = || -> Option<&[u8]> {
+        let end = rest.iter().position(|&c| c == b' ').unwrap_or(rest.len());
+        let w = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or_default();
+        (!w.is_empty()).then_some(w)
+    };
+    let (Some(time), Some(_host), Some(app), Some(procid), Some(_msgid)) =
+        (word(), word(), word(), word(), word())
+    else {
+        return Cow::Borrowed(line);
+    };
+    // STRUCTURED-DATA: "-" or one or more [...] elements (with escapes)
+    let sd_len = if rest.starts_with(b"-") {
+        1
+    } else if rest.starts_with(b"[") {
+        let mut i = 0;
+        let mut sd_end = None;
+        let mut in_quotes = false;
+        while i < rest.len() {
+            match rest[i] {
+                b'\\' if in_quotes => i += 1,
+                b'"' => in_quotes = !in_quotes,
+                b']' if !in_quotes && rest.get(i + 1) != Some(&b'[') => {
+                    sd_end = Some(i + 1);
+                    break;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        match sd_end {
+            Some(e) => e,
+            None => return Cow::Borrowed(line),
+        }
+    } else {
+        return Cow::Borrowed(line);
+    };
+    let sd = &rest[..sd_len];
+    let mut msg = rest.get(sd_len..).unwrap_or_default();
+    msg = msg.strip_prefix(b" ").unwrap_or(msg);
+    msg = msg.strip_prefix("\u{feff}".as_bytes()).unwrap_or(msg);
+    let mut out = Vec::with_capacity(line.len());
+    out.extend_from_slice(&line[..at]);
+    if let Some(t) = bsd_time(time) {
+        out.extend_from_slice(t.as_bytes());
+    }
+    if app != b"-" {
+        out.extend_from_slice(app);
+        if procid != b"-" {
+            out.push(b'[');
+            out.extend_from_slice(procid);
+            out.push(b']');
+        }
+        out.extend_from_slice(b": ");
+    }
+    if sd != b"-" {
+        out.extend_from_slice(sd);
+        out.push(b' ');
+    }
+    out.extend_from_slice(msg);
+    Cow::Owned(out)
+}
+
+/// `YYYY-MM-DDThh:mm:ss...` as `Mmm dd hh:mm:ss ` (the time as written:
+/// the local socket's format has no zone); None for `-` or nonsense.
+fn bsd_time(t: &[u8]) -> Option<String> {
+    let t = std::str::from_utf8(t).ok()?;
+    let (date, time) = t.split_once('T')?;
+    let mut d = date.split('-');
+    let (_y, m, day) = (d.next()?, d.next()?, d.next()?);
+    let m: usize = m.parse().ok()?;
+    let day: u32 = day.parse().ok()?;
+    let hms = time.get(..8)?;
+    let ok = hms.len() == 8
+        && hms.as_bytes()[2] == b':'
+        && hms.as_bytes()[5] == b':'
+        && hms
+            .bytes()
+            .enumerate()
+            .all(|(i, c)| i == 2 || i == 5 || c.is_ascii_digit());
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || !ok {
+        return None;
+    }
+    Some(format!("{} {day:>2} {hms} ", MONTHS[m - 1]))
 }
 
 /// `<PRI>` at the start of `b`: its length, with the brackets.
@@ -285,7 +576,84 @@ pub fn tag(line: &[u8], pkg: &str) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::tag;
+    use super::{resolve, tag, to_local};
+    use std::path::{Path, PathBuf};
+
+    /// A node root at /system with systemd's link, inside a package
+    /// whose own /dev/log is the layout's link.
+    fn links(p: &Path) -> Option<PathBuf> {
+        let t = match p.to_str()? {
+            "/dev/log" => "/system/dev/log",
+            "/system/dev/log" => "/run/systemd/journal/dev-log",
+            "/system/var/run" => "/run",
+            "/system/dev/loop" => "/dev/loop2",
+            "/system/dev/loop2" => "loop",
+            "/system/dev/rel" => "../run/x",
+            _ => return None,
+        };
+        Some(PathBuf::from(t))
+    }
+
+    #[test]
+    fn a_node_link_is_followed_in_the_node_s_root() {
+        let r = |p: &str| resolve(Path::new(p), links).map(|p| p.display().to_string());
+        // journald's link means the node's /run, never the package's
+        assert_eq!(
+            r("/system/dev/log").as_deref(),
+            Some("/system/run/systemd/journal/dev-log")
+        );
+        assert_eq!(
+            r("/dev/log").as_deref(),
+            Some("/system/run/systemd/journal/dev-log")
+        );
+        // a plain socket (rsyslog) as it is
+        assert_eq!(r("/system/dev/other").as_deref(), Some("/system/dev/other"));
+        // links on the way, relative ones from the link's directory
+        assert_eq!(r("/system/var/run/x").as_deref(), Some("/system/run/x"));
+        assert_eq!(r("/system/dev/rel").as_deref(), Some("/system/run/x"));
+        // never above the node's root
+        assert_eq!(r("/system/../../etc").as_deref(), Some("/system/etc"));
+        // a loop
+        assert_eq!(r("/system/dev/loop"), None);
+    }
+
+    fn l(s: &str) -> String {
+        String::from_utf8_lossy(&to_local(s.as_bytes())).into_owned()
+    }
+
+    #[test]
+    fn rfc5424_lines_in_the_local_format() {
+        // logger --rfc5424
+        assert_eq!(
+            l("<13>1 2026-12-07T03:36:50.784119+00:00 vm app5424 - - [timeQuality tzKnown=\"1\" isSynced=\"0\"] hello"),
+            "<13>Dec  7 03:36:50 app5424: [timeQuality tzKnown=\"1\" isSynced=\"0\"] hello"
+        );
+        assert_eq!(
+            l("<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog 42 ID47 - \u{feff}An application event"),
+            "<165>Oct 11 22:14:15 evntslog[42]: An application event"
+        );
+        assert_eq!(
+            l("<34>1 - host su - - - 'su root' failed"),
+            "<34>su: 'su root' failed"
+        );
+        // and then tagged with the package like any other
+        assert_eq!(
+            String::from_utf8_lossy(&tag(
+                &to_local(b"<13>1 2026-12-01T22:00:00Z host app 42 - - hi"),
+                "pkg01"
+            )),
+            "<13>Dec  1 22:00:00 pkg01/app[42]: hi"
+        );
+        // what is not RFC 5424 is left alone
+        for s in [
+            "<13>Dec  1 22:00:00 app: hi",
+            "<13>1 short",
+            "<13>1 2026-12-01T22:00:00Z host app 42 - [unclosed hi",
+            "1 2026-12-01T22:00:00Z host app 42 - - no pri",
+        ] {
+            assert_eq!(l(s), s);
+        }
+    }
 
     fn t(s: &str) -> String {
         String::from_utf8_lossy(&tag(s.as_bytes(), "pkg01")).into_owned()

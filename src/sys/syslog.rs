@@ -1,6 +1,7 @@
 //! Lines to syslog: openlog once per process, one `%s` line per message,
 //! control characters escaped so that a message cannot forge another line.
 
+use nix::errno::Errno;
 use std::ffi::CString;
 use std::sync::OnceLock;
 
@@ -74,6 +75,93 @@ pub fn send_to(
         if s.set_nonblocking(true).is_ok() {
             let _ = s.send_to(line.as_bytes(), path);
         }
+    }
+}
+
+/// Who sent a datagram on a local socket (SCM_CREDENTIALS): its pid as
+/// our pid namespace sees it, and its real uid and gid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Creds {
+    pub pid: i32,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// Ask the kernel for the sender's credentials with every datagram read
+/// from `sock` (SO_PASSCRED).
+pub fn pass_credentials(sock: &std::os::unix::net::UnixDatagram) -> Result<(), Errno> {
+    nix::sys::socket::setsockopt(sock, nix::sys::socket::sockopt::PassCred, &true)
+}
+
+/// Read one datagram without waiting, with its sender's credentials when
+/// the kernel gave them (SO_PASSCRED set). EAGAIN when none waits.
+pub fn recv_with_creds(
+    sock: &std::os::unix::net::UnixDatagram,
+    buf: &mut [u8],
+) -> Result<(usize, Option<Creds>), Errno> {
+    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, UnixAddr};
+    use std::os::fd::AsRawFd;
+    let mut space = nix::cmsg_space!(nix::sys::socket::UnixCredentials);
+    let mut iov = [std::io::IoSliceMut::new(buf)];
+    let msg = recvmsg::<UnixAddr>(
+        sock.as_raw_fd(),
+        &mut iov,
+        Some(&mut space),
+        MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_CMSG_CLOEXEC,
+    )?;
+    let mut creds = None;
+    for c in msg.cmsgs()? {
+        if let ControlMessageOwned::ScmCredentials(u) = c {
+            creds = Some(Creds {
+                pid: u.pid(),
+                uid: u.uid(),
+                gid: u.gid(),
+            });
+        }
+    }
+    Ok((msg.bytes, creds))
+}
+
+/// Send `line` to the datagram socket at `path` without waiting, as
+/// `creds` when given (SCM_CREDENTIALS: a pid other than ours needs
+/// CAP_SYS_ADMIN and a living process, another uid CAP_SETUID, another
+/// gid CAP_SETGID; else EPERM or ESRCH), else with our own.
+pub fn send_as(
+    sock: &std::os::unix::net::UnixDatagram,
+    line: &[u8],
+    path: &std::path::Path,
+    creds: Option<Creds>,
+) -> Result<(), Errno> {
+    use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags, UnixAddr, UnixCredentials};
+    use std::os::fd::AsRawFd;
+    let to = UnixAddr::new(path)?;
+    let iov = [std::io::IoSlice::new(line)];
+    let ucred;
+    let mut cmsgs = Vec::new();
+    if let Some(c) = creds {
+        ucred = UnixCredentials::from(libc::ucred {
+            pid: c.pid,
+            uid: c.uid,
+            gid: c.gid,
+        });
+        cmsgs.push(ControlMessage::ScmCredentials(&ucred));
+    }
+    sendmsg(
+        sock.as_raw_fd(),
+        &iov,
+        &cmsgs,
+        MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL,
+        Some(&to),
+    )
+    .map(|_| ())
+}
+
+/// This process's own credentials, as SCM_CREDENTIALS carries them.
+pub fn own_creds() -> Creds {
+    Creds {
+        pid: std::process::id() as i32,
+        uid: nix::unistd::getuid().as_raw(),
+        gid: nix::unistd::getgid().as_raw(),
     }
 }
 
