@@ -177,3 +177,32 @@ echo "logged=$(sed -n "s|^.*syslog relay: \([0-9]*\) line(s) dropped: '/system/d
     );
     assert_eq!(field(&out, "logged"), Some("2"), "{out}");
 }
+
+/// pkginit without the capabilities to send another process's
+/// credentials (CAP_SETUID, CAP_SETGID, CAP_SYS_ADMIN out of its bounding
+/// set): the kernel refuses them, and lines still reach the node, as
+/// pkginit's own, with the reason logged once.
+#[test]
+fn without_the_capabilities_lines_go_as_pkginit_s_own() {
+    let out = run(r#"
+mkpcue_root pkg01
+cp "$T/tools/send.py" "$R/tmp/send.py"
+printf 'id:3:initdefault:\nsl:3:respawn:/bin/sleep 1000\n' > "$R/etc/inittab"
+in_pkg pkg01 setpriv --bounding-set -setuid,-setgid,-sys_admin /corp/bin/pkginit -l /var/log/pkginit.log ||
+    die "pkginit did not start"
+wait_until 5 '[ -S "$R/dev/log" ]' || die "no relay socket"
+as_pkg_user python3 /tmp/send.py app 'without caps 1' 0 >/dev/null
+as_pkg_user python3 /tmp/send.py app 'without caps 2' 0 >/dev/null
+# private_dev's receiver writes datagrams without newlines: count matches
+wait_until 5 '[ "$(grep -ao "pkg01/app\[[0-9]*\]: without caps" "$T/syslog" | wc -l)" -ge 2 ]' ||
+    die "lines did not arrive: $(cat "$T/syslog")"
+echo "refused=$(grep -c "syslog relay: the kernel refuses to pass on senders' credentials: Operation not permitted: lines go with pkginit's own" "$R/var/log/pkginit.log")"
+in_pkg pkg01 /corp/bin/telinit -s | sed -n 's/^syslog relay: /relay=/p'
+"#);
+    assert_eq!(field(&out, "refused"), Some("1"), "said once: {out}");
+    assert_eq!(
+        field(&out, "relay"),
+        Some("2 line(s) to /system/dev/log, 0 dropped"),
+        "{out}"
+    );
+}

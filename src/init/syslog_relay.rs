@@ -236,23 +236,26 @@ impl Relay {
         }
     }
 
+    /// At most three tries: as the sender; as the sender's uid and gid
+    /// with our pid when the sender is gone (ESRCH); as ourselves when the
+    /// kernel refuses credentials (EPERM, said once).
     fn send_as(&mut self, line: &[u8], from: Option<Creds>) -> Result<(), Errno> {
-        let creds = from.filter(|_| !self.creds_refused);
-        match sys_syslog::send_as(&self.out, line, &self.target, creds) {
-            // the sender is gone already: its uid and gid, our pid
-            Err(Errno::ESRCH) if creds.is_some() => {
-                let own = sys_syslog::own_creds();
-                let c = creds.map(|c| Creds { pid: own.pid, ..c });
-                sys_syslog::send_as(&self.out, line, &self.target, c)
+        let own = sys_syslog::own_creds();
+        let mut creds = from.filter(|_| !self.creds_refused);
+        loop {
+            match sys_syslog::send_as(&self.out, line, &self.target, creds) {
+                Err(Errno::ESRCH) if creds.is_some_and(|c| c.pid != own.pid) => {
+                    creds = creds.map(|c| Creds { pid: own.pid, ..c });
+                }
+                Err(Errno::EPERM) if creds.is_some() => {
+                    self.creds_refused = true;
+                    log::warn!(
+                        "syslog relay: the kernel refuses to pass on senders' credentials: Operation not permitted: lines go with pkginit's own"
+                    );
+                    creds = None;
+                }
+                r => return r,
             }
-            Err(Errno::EPERM) if creds.is_some() => {
-                self.creds_refused = true;
-                log::warn!(
-                    "syslog relay: the kernel refuses to pass on senders' credentials: Operation not permitted: lines go with pkginit's own"
-                );
-                sys_syslog::send_as(&self.out, line, &self.target, None)
-            }
-            r => r,
         }
     }
 
