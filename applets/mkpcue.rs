@@ -326,7 +326,7 @@ fn cgroup(a: &Args) -> Result<i32> {
     if a.cgroup_remove {
         // cgroup remove: package stop (after mkpcue --umount)
         crate::cgroup::remove(pkg)?;
-        println!("cgroup of {pkg} removed");
+        crate::outln!("cgroup of {pkg} removed")?;
         return Ok(0);
     }
     let root = apply::package_root(pkg)?;
@@ -340,7 +340,7 @@ fn cgroup(a: &Args) -> Result<i32> {
             .iter()
             .map(|d| format!("-p {d}"))
             .collect();
-        println!("{}", p.join(" "));
+        crate::outln!("{}", p.join(" "))?;
         return Ok(0);
     }
     let pidfile = root.join(crate::init::PIDFILE.trim_start_matches('/'));
@@ -348,7 +348,7 @@ fn cgroup(a: &Args) -> Result<i32> {
     // cgroup create: package start (made anew after a crash), limits applied
     let st = crate::cgroup::start(pkg, &limits, init_alive)?;
     if st.dirs.is_empty() {
-        println!("{pkg}: no cgroup hierarchy on this node: no cgroup");
+        crate::outln!("{pkg}: no cgroup hierarchy on this node: no cgroup")?;
     } else {
         let where_: Vec<&str> = st.dirs.iter().map(|d| d.ctrls.as_str()).collect();
         let set = if st.applied.is_empty() {
@@ -356,11 +356,11 @@ fn cgroup(a: &Args) -> Result<i32> {
         } else {
             st.applied.join(" ")
         };
-        println!(
+        crate::outln!(
             "{pkg}: cgroup {} ({}); {set}",
             st.dirs[0].path.display(),
             where_.join(" ")
-        );
+        )?;
     }
     if st.taken_over > 0 {
         log::warn!(
