@@ -616,7 +616,7 @@ mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; ln -s pcue "$T/bin/pkgnet"
 echo "7301 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd" > "$T/inetd.conf"
 inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
 ask() {{ socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }}
-for i in $(seq 100); do ask 127.0.0.1:7301 >/dev/null && break; sleep 0.05; done
+wait_until 5 "ss -Htln | grep -q ':7301 '" || die "inetd does not listen on 7301: $(cat "$T/inetd.log")"
 sleep 0.25
 for round in 1 2; do
     for i in $(seq 1 16); do echo "r${{round}}_$i=[$(ask 127.0.1.$i:7301)]"; done
@@ -697,7 +697,7 @@ echo "mkpcue_rc=$r"; echo "mkpcue_err=$(cat "$T/m.err")"
 echo "7301 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd" > "$T/inetd.conf"
 inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
 ask() { socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }
-for i in $(seq 100); do [ -n "$(ss -ltn 'sport = :7301' | tail -n +2)" ] && break; sleep 0.05; done
+wait_until 5 "ss -Htln | grep -q ':7301 '" || die "inetd does not listen on 7301: $(cat "$T/inetd.log")"
 echo "net_sys=[$(ask 127.0.0.1:7301)]"
 echo "net_p=[$(ask 127.0.0.2:7301)]"
 wait_log 5 2 'nested deeper than 256'
