@@ -47,6 +47,10 @@ fn make_unit_runs_the_unit_tests() {
     let t = TempDir::new("make");
     let (d, fake) = copy(&t);
     let out = Command::new("make")
+        .env_remove("MAKEFLAGS")
+        .env_remove("MFLAGS")
+        .env_remove("MAKELEVEL")
+        .env_remove("CARGO_TEST_FLAGS")
         .arg("-C")
         .arg(&d)
         .arg("unit")
@@ -72,6 +76,10 @@ fn make_test_says_it_needs_root() {
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
         .arg("make")
+        .env_remove("MAKEFLAGS")
+        .env_remove("MFLAGS")
+        .env_remove("MAKELEVEL")
+        .env_remove("CARGO_TEST_FLAGS")
         .arg("-C")
         .arg(&d)
         .arg("test")
