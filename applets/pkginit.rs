@@ -2,9 +2,12 @@
 
 use crate::error::{Error, Result};
 use crate::init::{runtime, status, INITTAB};
-use crate::sys::{fds, process};
+use crate::package::enter;
+use crate::session;
+use crate::sys::{fds, ids, process};
 use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
+use std::io::Write;
 
 pub const HELP: &str = "\
 NAME
@@ -189,6 +192,9 @@ struct Args {
     /// print the state
     #[argh(switch)]
     status: bool,
+    /// start package PKG from the node, as a world of its own
+    #[argh(option, short = 'p')]
+    package: Option<String>,
     /// level to enter
     #[argh(positional)]
     level: Option<String>,
@@ -197,6 +203,11 @@ struct Args {
 pub fn main(argv: &[OsString]) -> Result<i32> {
     let a: Args = crate::args::parse("pkginit", HELP, argv)?;
     if a.status {
+        if a.package.is_some() {
+            return Err(Error::usage(
+                "--status does not go with -p: telinit -p PKG -s",
+            ));
+        }
         crate::out!("{}", status::read()?)?;
         return Ok(0);
     }
@@ -208,6 +219,32 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     // nothing of the caller's but stdin/out/err goes with us (the
     // directory listing of the fallback is read before anything is ours)
     fds::close_inherited_fds();
+    if let Some(pkg) = a.package.clone() {
+        if a.foreground {
+            return Err(Error::usage("-n does not go with -p"));
+        }
+        return start_package(&pkg, a, level);
+    }
+    let (tab, level) = table(level)?;
+    let ready = if a.foreground {
+        None
+    } else {
+        match process::detach("pkginit")? {
+            None => return Ok(0),
+            Some(w) => Some(w),
+        }
+    };
+    let opts = runtime::Options {
+        log: a.log,
+        console: a.console,
+        package: None,
+    };
+    runtime::run(&opts, tab, level, ready)?;
+    Ok(0)
+}
+
+/// The inittab and the level to enter.
+fn table(level: Option<u8>) -> Result<(crate::init::inittab::Inittab, u8)> {
     let tab = runtime::read_inittab()?;
     for m in &tab.messages {
         log::warn!("{m}");
@@ -220,18 +257,31 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             "no initdefault entry in {INITTAB} and no level given"
         )));
     };
-    let ready = if a.foreground {
-        None
-    } else {
-        match process::detach("pkginit")? {
-            None => return Ok(0),
-            Some(w) => Some(w),
-        }
-    };
+    Ok((tab, level))
+}
+
+/// `pkginit -p PKG`: start the package from the node, isolated.
+fn start_package(pkg: &str, a: Args, level: Option<u8>) -> Result<i32> {
+    if ids::real_uid() != 0 || ids::effective_uid() != 0 {
+        return Err(Error::fail("-p is the node's root's: it starts a package"));
+    }
+    let cfg = enter::config();
+    let t = enter::lookup(pkg, &cfg)?;
+    let fd = enter::open_root(&t.root)?;
     let opts = runtime::Options {
         log: a.log,
         console: a.console,
+        package: Some(t.name.clone()),
     };
-    runtime::run(&opts, tab, level, ready)?;
-    Ok(0)
+    let mut init = |mut w: std::fs::File| -> Result<()> {
+        let (tab, level) = match table(level) {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = w.write_all(e.msg.as_bytes());
+                return Err(Error::quiet(1));
+            }
+        };
+        runtime::run(&opts, tab, level, Some(w))
+    };
+    session::start::start(&t.name, fd, &t.root.display().to_string(), &mut init)
 }

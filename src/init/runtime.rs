@@ -32,6 +32,9 @@ pub struct Options {
     pub log: Option<String>,
     /// The children's stdout and stderr (appended), else /dev/null.
     pub console: Option<String>,
+    /// The package's name when the node started it (`pkginit -p`): pid 1
+    /// of the package cannot tell it from the mounts.
+    pub package: Option<String>,
 }
 
 /// Read and parse the inittab, as every configuration file is read: a
@@ -174,7 +177,10 @@ fn start(
     }
     let fifo = tryr!(open_control());
     let watch = tryr!(sysfs::DirWatch::new(Path::new(FIFO_DIR)));
-    let ctx_root = crate::package::identity::ctx_root();
+    let ctx_root = match &a.package {
+        Some(n) => format!("/{n}"),
+        None => crate::package::identity::ctx_root(),
+    };
     let relay = super::syslog_relay::for_package(&ctx_root);
     let mut rt = Runtime {
         sigs,
