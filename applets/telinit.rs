@@ -3,8 +3,12 @@
 use crate::error::{Error, Result};
 use crate::init::initctl::{Request, DEFAULT_SLEEP};
 use crate::init::{control, status};
+use crate::package::enter;
+use crate::session::{self, Plan, Way};
+use crate::sys::{self, ids, process};
 use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
+use std::os::fd::AsFd;
 use std::time::Duration;
 
 pub const HELP: &str = "\
@@ -67,6 +71,9 @@ struct Args {
     /// print the state
     #[argh(switch, short = 's')]
     status: bool,
+    /// the package, from the node
+    #[argh(option, short = 'p')]
+    package: Option<String>,
     /// level
     #[argh(positional)]
     level: Option<String>,
@@ -74,23 +81,35 @@ struct Args {
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
     let a: Args = crate::args::parse("telinit", HELP, argv)?;
-    if a.status {
-        if a.level.is_some() {
-            return Err(Error::usage("-s takes no level"));
+    if a.status && a.level.is_some() {
+        return Err(Error::usage("-s takes no level"));
+    }
+    let l = match (a.status, a.level.as_deref()) {
+        (true, _) => b's',
+        (false, None) => {
+            return Err(Error::usage(
+                "usage: telinit [-p PKG] [-t SEC] [-w SEC] 0-6|a|b|c|q|Q, or telinit [-p PKG] -s",
+            ))
         }
+        (false, Some(level)) => match level.as_bytes() {
+            [c @ (b'0'..=b'6' | b'a'..=b'c' | b'q' | b'Q' | b'A'..=b'C')] => *c,
+            [b's' | b'S'] => return Err(Error::usage("run-level S is not supported in a package")),
+            _ => return Err(Error::usage(format!("bad run-level '{level}'"))),
+        },
+    };
+    match a.package.clone() {
+        Some(p) => from_node(&p, &a, l),
+        None => inside(&a, l, true),
+    }
+}
+
+/// The request `l` (b's' for -s) in the package we are in; `wait0`: for
+/// level 0, wait for pkginit to exit.
+fn inside(a: &Args, l: u8, wait0: bool) -> Result<i32> {
+    if l == b's' {
         crate::out!("{}", status::read()?)?;
         return Ok(0);
     }
-    let Some(level) = a.level else {
-        return Err(Error::usage(
-            "usage: telinit [-t SEC] [-w SEC] 0-6|a|b|c|q|Q, or telinit -s",
-        ));
-    };
-    let l = match level.as_bytes() {
-        [c @ (b'0'..=b'6' | b'a'..=b'c' | b'q' | b'Q' | b'A'..=b'C')] => *c,
-        [b's' | b'S'] => return Err(Error::usage("run-level S is not supported in a package")),
-        _ => return Err(Error::usage(format!("bad run-level '{level}'"))),
-    };
     let sleep = a.t.unwrap_or(DEFAULT_SLEEP as u32).min(3600);
     let req = Request::run_level(l, sleep as i32);
     // Who runs now: for level 0 we wait for that very process to exit.
@@ -101,7 +120,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         control::wait_reload(reloads, Duration::from_secs(10))?;
         return Ok(0);
     }
-    if l != b'0' {
+    if l != b'0' || !wait0 {
         return Ok(0);
     }
     let wait = a.w.unwrap_or(60);
@@ -112,6 +131,100 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         return Ok(0);
     }
     Err(Error::fail(format!("pkginit still running after {wait} s")))
+}
+
+/// `telinit -p PKG ...` on the node: the request is made inside the
+/// package (the entry path of execsh, as root); for level 0 this process
+/// then waits for pkginit to exit, and for what still holds the package's
+/// files (execsh and pkgnet parents writing their logouts) to go.
+fn from_node(pkg: &str, a: &Args, l: u8) -> Result<i32> {
+    if ids::real_uid() != 0 || ids::effective_uid() != 0 {
+        return Err(Error::fail("-p is the node's root's"));
+    }
+    let t = enter::lookup(pkg, &enter::config())?;
+    let fd = enter::open_root(&t.root)?;
+    let Some(init) = session::find(&t.name, fd.as_fd()) else {
+        return Err(Error::fail(format!(
+            "pkginit is not running in package '{pkg}'"
+        )));
+    };
+    let root = sys::ns::fd_id(fd.as_fd())
+        .ok_or_else(|| Error::fail(format!("can't stat package root '{}'", t.root.display())))?;
+    let mnt = sys::ns::ns_id(init.pid, "mnt");
+    let way = Way::Join(init);
+    let mut steps = Steps {
+        name: &t.name,
+        way: &way,
+        run: &mut || inside(a, l, false),
+    };
+    let rc = session::run(&mut steps, Plan { records: false })?;
+    if rc != 0 || l != b'0' {
+        return Ok(rc);
+    }
+    let Way::Join(init) = &way else {
+        return Ok(rc);
+    };
+    let wait = a.w.unwrap_or(60);
+    let limit = wait.min(u64::from(u32::MAX)).saturating_mul(1000);
+    if wait != 0 && !sys::fds::poll_in(&[Some(init.fd())], Some(limit))[0] {
+        return Err(Error::fail(format!("pkginit still running after {wait} s")));
+    }
+    if wait == 0 {
+        return Ok(0);
+    }
+    let left = session::sweep(root, mnt, Duration::from_secs(5));
+    if !left.is_empty() {
+        return Err(Error::fail(format!(
+            "processes still hold package '{pkg}': {left:?}"
+        )));
+    }
+    Ok(0)
+}
+
+/// The steps of [`session::run`] for a request made from the node.
+struct Steps<'a> {
+    name: &'a str,
+    way: &'a Way,
+    run: &'a mut dyn FnMut() -> Result<i32>,
+}
+
+impl session::Host for Steps<'_> {
+    fn join_cgroup(&mut self) -> Result<()> {
+        session::join_cgroup(self.name)
+    }
+    fn join_pid_ns(&mut self) -> Result<()> {
+        session::join_pid_ns(self.way)
+    }
+    fn become_root(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn login(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn fork(&mut self) -> Result<process::Forked> {
+        Ok(process::fork("telinit")?)
+    }
+    fn join_rest(&mut self) -> Result<()> {
+        session::join_rest(self.way)
+    }
+    fn drop_bounding(&mut self) -> Result<()> {
+        session::drop_bounding()
+    }
+    fn drop_ids(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// No program: the request itself, then the child's exit with its
+    /// status.
+    fn exec(&mut self) -> Error {
+        match (self.run)() {
+            Ok(c) => Error::quiet(c),
+            Err(e) => e,
+        }
+    }
+    fn wait(&mut self, child: i32) -> Result<process::Exit> {
+        Ok(process::wait_child(child)?)
+    }
+    fn logout(&mut self, _how: Option<process::Exit>) {}
 }
 
 #[cfg(test)]

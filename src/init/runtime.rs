@@ -241,6 +241,23 @@ fn start(
     Ok(())
 }
 
+/// What the final stop at level 0 ends: pkginit's children (those it
+/// started and the orphans it adopted); as pid 1 of the package's pid
+/// namespace, every process of the package (joined sessions of execsh and
+/// pkgnet too, whose parents are outside), but zombies a parent outside
+/// has not reaped yet.
+fn remaining(me: i32) -> Vec<i32> {
+    if me != 1 {
+        return crate::procfs::children(me);
+    }
+    crate::procfs::pids()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|&p| p != 1)
+        .filter(|&p| crate::procfs::read_stat(p).is_some_and(|s| s.state != 'Z'))
+        .collect()
+}
+
 impl Runtime {
     fn now(&self) -> Ms {
         self.t0.elapsed().as_millis() as Ms
@@ -520,7 +537,7 @@ impl Runtime {
     fn finish(&mut self, m: &Machine) -> bool {
         let grace = u128::from(m.grace()) * 1000;
         let me = process::pid();
-        let first = crate::procfs::children(me);
+        let first = remaining(me);
         if !first.is_empty() {
             say(
                 log::Level::Info,
@@ -531,7 +548,7 @@ impl Runtime {
         let t = Instant::now();
         // bounded: the grace time, then KILL, then at most 5 s more
         loop {
-            let left = crate::procfs::children(me);
+            let left = remaining(me);
             if left.is_empty() || t.elapsed().as_millis() >= grace + 5_000 {
                 break;
             }
@@ -552,7 +569,7 @@ impl Runtime {
             process::reap();
         }
         process::reap();
-        let survivors = crate::procfs::children(me);
+        let survivors = remaining(me);
         if !survivors.is_empty() {
             say(
                 log::Level::Error,

@@ -226,6 +226,52 @@ pub fn drop_bounding() -> Result<()> {
     Ok(sys::ns::drop_bounding(caps::KEEP)?)
 }
 
+/// Node pids of the processes that hold the package's files: whose root
+/// is the package root `root` (execsh's and pkgnet's waiting parents, a
+/// plain-root shell), or that are in its mount namespace `mnt`.
+pub fn holders(root: (u64, u64), mnt: Option<(u64, u64)>) -> Vec<i32> {
+    let me = process::pid();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&p| p != me)
+        .filter(|&p| {
+            sys::ns::root_id(p) == Some(root) || (mnt.is_some() && sys::ns::ns_id(p, "mnt") == mnt)
+        })
+        .collect()
+}
+
+/// After pkginit of a package has exited (the kernel has ended every
+/// process of its pid namespace), wait up to `grace` for the processes
+/// that still hold its files (see [`holders`]; execsh's parents write the
+/// logouts, then exit), then SIGKILL those left and wait one more second.
+/// The ones that would not go (none, normally).
+pub fn sweep(root: (u64, u64), mnt: Option<(u64, u64)>, grace: std::time::Duration) -> Vec<i32> {
+    let t0 = std::time::Instant::now();
+    let step = std::time::Duration::from_millis(50);
+    let mut killed = false;
+    loop {
+        let left = holders(root, mnt);
+        if left.is_empty() {
+            return left;
+        }
+        let waited = t0.elapsed();
+        if waited >= grace + std::time::Duration::from_secs(1) {
+            return left;
+        }
+        if waited >= grace && !killed {
+            log::warn!("killing what still holds the package: {left:?}");
+            for p in &left {
+                sys::signals::kill(*p, sys::signals::Signal::SIGKILL);
+            }
+            killed = true;
+        }
+        std::thread::sleep(step);
+    }
+}
+
 /// Step 2, the cgroup hook: move this process into package `name`'s
 /// cgroup (none: nothing to do). As root, before the fork into the pid
 /// namespace, before privileges are dropped, and before any chroot (the
