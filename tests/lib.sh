@@ -398,3 +398,35 @@ node_crash() {
     for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
     die "node $1 did not die"
 }
+
+# isolation (issue 18)
+# private_run: a tmpfs on /run (the node's /run/pcue/pkginit/PKG.pid, where
+# pkginit -p keeps the node pid of each package's pkginit).
+private_run() { mount -t tmpfs -o mode=755 pcue-run /run; }
+
+# iso_start PKG [LEVEL]: start PKG as the node does (pkginit -p, pid 1 of
+# the package's own namespaces); an inittab with a respawned sleep when the
+# package has none. Needs setuid_copy, setuid_registry and private_run.
+iso_start() {
+    local r="$T/$1"
+    grep -q '^[^#]' "$r/etc/inittab" 2>/dev/null || printf 'id:3:initdefault:\nsl:3:respawn:+/bin/sleep 100000\n' > "$r/etc/inittab"
+    "$T/bin/pkginit" -p "$1" -l /var/log/pkginit.log ${2:-} || die "pkginit -p $1 failed"
+}
+
+# alive PID: PID exists and is not a zombie (the sandbox's pid 1 does
+# not reap a started pkginit that exited).
+alive() { [ -e "/proc/$1" ] && ! grep -q '^[^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
+
+# iso_pid PKG: the node pid of PKG's pkginit.
+iso_pid() { cat "/run/pcue/pkginit/$1.pid"; }
+
+# in_pidns PID: the node pids of every live process (no zombie) in the pid
+# namespace of PID.
+in_pidns() {
+    local ns p
+    ns=$(readlink "/proc/$1/ns/pid") || return 0
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] && alive "${p#/proc/}" && echo "${p#/proc/}"
+    done
+    return 0
+}
