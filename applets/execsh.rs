@@ -430,6 +430,12 @@ impl session::Host for Steps<'_> {
             signals::parent_signals();
         }
         signals::set_child(child);
+        // utmp names the session by the pid the package sees (who(1)
+        // inside drops a record whose process it cannot find): the
+        // child's, in the package's pid namespace
+        if let (Some(s), Some(p)) = (self.session.as_mut(), session::pid_inside(child)) {
+            s.moved_to(p);
+        }
         let status = match (self.pty.take(), self.sigs.take()) {
             (Some(p), Some(sigs)) => pty::relay(p, sigs, child),
             _ => process::wait_child(child),
@@ -693,6 +699,20 @@ impl Session {
         let s = Session { utmp, wtmp, rec };
         s.write(&s.rec);
         s
+    }
+
+    /// The session's process is `pid` (as the package sees it): utmp's
+    /// record says so (wtmp keeps the login as written).
+    fn moved_to(&mut self, pid: i32) {
+        if pid == self.rec.pid {
+            return;
+        }
+        self.rec.pid = pid;
+        if let Some(u) = &self.utmp {
+            if let Err(e) = utmp::write_utmp(u, &self.rec) {
+                log::warn!("{e}");
+            }
+        }
     }
 
     /// Write the record; a record that cannot be written (a user holding

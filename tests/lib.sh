@@ -400,7 +400,7 @@ node_crash() {
 }
 
 # isolation (issue 18)
-# private_run: a tmpfs on /run (the node's /run/pcue/pkginit/PKG.pid, where
+# private_run: a tmpfs on /run (the node's /run/pkginit/PKG.pid, where
 # pkginit -p keeps the node pid of each package's pkginit).
 private_run() { mount -t tmpfs -o mode=755 pcue-run /run; }
 
@@ -418,7 +418,7 @@ iso_start() {
 alive() { [ -e "/proc/$1" ] && ! grep -q '^[^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
 
 # iso_pid PKG: the node pid of PKG's pkginit.
-iso_pid() { cat "/run/pcue/pkginit/$1.pid"; }
+iso_pid() { cat "/run/pkginit/$1.pid"; }
 
 # in_pidns PID: the node pids of every live process (no zombie) in the pid
 # namespace of PID.

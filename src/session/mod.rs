@@ -6,7 +6,7 @@
 //! steps, in this order, driven by [`run`] over a [`Host`]:
 //!
 //! 1. (before [`run`]) the package's root is checked and pkginit found
-//!    ([`find`]): a pidfd of the process named in `/run/pcue/pkginit/PKG.pid`,
+//!    ([`find`]): a pidfd of the process named in `/run/pkginit/PKG.pid`,
 //!    which must be pid 1 of its own pid namespace, with the checked root as
 //!    its root, in the node's user namespace;
 //! 2. **the cgroup join** — the one hook point for the package's cgroup
@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 /// Where the node keeps the node pid of each running package's pkginit:
 /// written by [`start`] (root's, on the node's /run), read by whoever
 /// enters. Only a hint: [`find`] checks the process it names.
-pub const RUN_DIR: &str = "/run/pcue/pkginit";
+pub const RUN_DIR: &str = "/run/pkginit";
 
 /// The pid file of package `name`.
 pub fn pid_file(name: &str) -> PathBuf {
@@ -68,6 +68,11 @@ pub fn innermost_pid(status: &str) -> Option<i32> {
         .find_map(|l| l.strip_prefix("NSpid:"))
         .and_then(|v| v.split_whitespace().last())
         .and_then(|p| p.parse().ok())
+}
+
+/// The pid of our child `child` in its own pid namespace (the package's).
+pub fn pid_inside(child: i32) -> Option<i32> {
+    innermost_pid(&std::fs::read_to_string(format!("/proc/{child}/status")).ok()?)
 }
 
 /// The running pkginit of the package whose checked root is `root`, or

@@ -8,7 +8,7 @@
 //! 2. unshares only the pid namespace (for its child; were it to share the
 //!    child's new mount namespace, pivot_root would move its root too), and
 //!    forks: the child is pid 1 of the new pid namespace;
-//! 3. writes the child's node pid to `/run/pcue/pkginit/PKG.pid` and waits
+//! 3. writes the child's node pid to `/run/pkginit/PKG.pid` and waits
 //!    on a pipe for pkginit's word ("ok" once it has reached its first
 //!    status, or why it could not start), then exits: 0, or 1 with the
 //!    reason.
