@@ -404,13 +404,14 @@ node_crash() {
 # pkginit -p keeps the node pid of each package's pkginit).
 private_run() { mount -t tmpfs -o mode=755 pcue-run /run; }
 
-# iso_start PKG [LEVEL]: start PKG as the node does (pkginit -p, pid 1 of
-# the package's own namespaces); an inittab with a respawned sleep when the
-# package has none. Needs setuid_copy, setuid_registry and private_run.
+# iso_start PKG [ROOT]: start PKG (its root ROOT, $T/PKG by default) as
+# the node does (pkginit -p, pid 1 of the package's own namespaces); an
+# inittab with a respawned sleep when the package has none. Needs the
+# applet links in $T/bin, the registry and private_run.
 iso_start() {
-    local r="$T/$1"
+    local r=${2:-$T/$1}
     grep -q '^[^#]' "$r/etc/inittab" 2>/dev/null || printf 'id:3:initdefault:\nsl:3:respawn:+/bin/sleep 100000\n' > "$r/etc/inittab"
-    "$T/bin/pkginit" -p "$1" -l /var/log/pkginit.log ${2:-} || die "pkginit -p $1 failed"
+    "$T/bin/pkginit" -p "$1" -l /var/log/pkginit.log || die "pkginit -p $1 failed"
 }
 
 # alive PID: PID exists and is not a zombie (the sandbox's pid 1 does
