@@ -101,7 +101,7 @@ kill $VN $V2 2>/dev/null || true
 "#);
     let f = |k| field(&out, k).unwrap_or_else(|| panic!("no {k} in:\n{out}"));
     assert!(
-        f("pid1").starts_with(&"/") && f("pid1").contains("pkginit -p pkg01"),
+        f("pid1").starts_with("/") && f("pid1").contains("pkginit -p pkg01"),
         "pid 1 is the package's pkginit: {out}"
     );
     assert_eq!(f("host"), "pkg01", "{out}");
