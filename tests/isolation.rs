@@ -373,3 +373,34 @@ sed 's/pid [0-9]*/pid N/' "$T/again"
         "{out}"
     );
 }
+
+#[test]
+fn pkgps_lists_the_package_by_its_pid_namespace_inside_and_from_the_node() {
+    let out = run(r#"
+iso_start pkg01
+iso_start pkg02
+as_user "$X" pkg01 /bin/sleep 600 </dev/null >/dev/null 2>&1 & E=$!
+P=$(iso_pid pkg01)
+wait_until 5 '[ "$(in_pidns $P | wc -l)" -ge 3 ]' || die "no session"
+# from the node: the package's processes (node pids), rows as ps -ef
+"$T/bin/pkgps" -p pkg01 > "$T/pp"
+ps -ef > "$T/ps"
+echo "pids=$(tail -n +2 "$T/pp" | awk '{print $2}' | sort -n | tr '\n' ' ')"
+echo "want=$(in_pidns $P | sort -n | tr '\n' ' ')"
+# root's rows byte for byte (ps -ef on the node has no name for uid 4242)
+echo "rootrows=$(grep '^root ' "$T/pp" | while IFS= read -r l; do grep -qxF -- "$l" "$T/ps" && echo same || echo "DIFF:$l"; done | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+echo "header=$([ "$(head -1 "$T/pp")" = "$(head -1 "$T/ps")" ] && echo same || { head -1 "$T/pp"; head -1 "$T/ps"; })"
+# inside: pkgps and ps -ef agree on every byte
+"$X" pkg01 /bin/sh -c 'pkgps > /tmp/pp; ps -ef > /tmp/ps; grep -v " ps -ef$" /tmp/ps | grep -v " pkgps$" > /tmp/ps2; grep -v " pkgps$" /tmp/pp | grep -v " ps -ef$" > /tmp/pp2; cmp /tmp/pp2 /tmp/ps2 && echo inside=same; wc -l < /tmp/pp2 | sed "s/^/insiderows=/"'
+kill $E 2>/dev/null || true
+"#);
+    let f = |k| field(&out, k).unwrap_or_else(|| panic!("no {k} in:\n{out}"));
+    assert_eq!(f("pids"), f("want"), "{out}");
+    assert!(
+        f("rootrows").ends_with(" same;") && !f("rootrows").contains("DIFF"),
+        "{out}"
+    );
+    assert_eq!(f("header"), "same", "{out}");
+    assert_eq!(f("inside"), "same", "{out}");
+    assert!(f("insiderows").parse::<u32>().unwrap() >= 4, "{out}");
+}

@@ -25,6 +25,10 @@ pub enum Select {
     Root(u64, PathBuf),
     /// Everything, labelled by package.
     All,
+    /// Those in this pid namespace (a package started as a world of its
+    /// own: one namespace link per process, no mount table); names from
+    /// this passwd.
+    PidNs((u64, u64), PathBuf),
 }
 
 /// What the fields need besides the process itself.
@@ -151,7 +155,16 @@ pub fn list(
     let t0 = Instant::now();
     let mut sc = Scanner::new(table);
     let pids = procfs::pids().map_err(|e| Error::io("read", "/proc", &e))?;
-    let (all, mut unreadable) = roots::roots(&mut sc, &pids);
+    let (all, mut unreadable) = match select {
+        Select::PidNs(ns, _) => (
+            pids.iter()
+                .filter(|&&p| sys::ns::ns_id(p, "pid") == Some(*ns))
+                .map(|&p| (p, 0))
+                .collect(),
+            0,
+        ),
+        _ => roots::roots(&mut sc, &pids),
+    };
     let scanned = all.len();
     put(out, ps_table.header())?;
     let mut listed = 0;
@@ -160,7 +173,7 @@ pub fn list(
     let mut seen: HashMap<u64, (String, Option<Vec<Passwd>>)> = HashMap::new();
     let mut packages: Option<HashMap<PathBuf, String>> = None;
     let own_users = match select {
-        Select::Root(_, root) => users_at(root),
+        Select::Root(_, root) | Select::PidNs(_, root) => users_at(root),
         Select::All => users_at(Path::new("/")),
     };
     for (pid, id) in all {
@@ -179,7 +192,7 @@ pub fn list(
             }
         };
         let cells = match select {
-            Select::Root(..) => env.cells(&p, &own_users),
+            Select::Root(..) | Select::PidNs(..) => env.cells(&p, &own_users),
             Select::All if id == own => {
                 let mut c = vec!["-".to_string()];
                 c.extend(env.cells(&p, &own_users));
