@@ -32,12 +32,19 @@ DESCRIPTION
        symbolic links. Each directory above it must belong to root and be
        writable by nobody else (a sticky directory such as /tmp is allowed);
        the root itself must belong to root, not be writable by group or
-       others and be a mount point. Before the chroot, still root, execsh
-       joins the package's cgroup (the one /run/pcue/cgroup/PKG records,
-       see mkpcue(8) --cgroup), so the session counts against the
-       package's limits; a record that is not root's, is open to others or
-       names anything but a cgroup of the package refuses the entry. Then
-       chroot to it.
+       others and be a mount point. The package must be running: its
+       pkginit, started on this node by pkginit -p (a world of its own:
+       pid, mount, IPC and UTS namespaces), is found through
+       /run/pkginit/pkg.pid and checked (pid 1 of its own pid namespace,
+       this very root as its root). A package that is not running is
+       refused (package 'pkg' is not running), but to the real root, who
+       gets its plain root, for maintenance (logged to LOG_AUTH). Before
+       the chroot, still root, execsh joins the package's cgroup (the one
+       /run/pcue/cgroup/PKG records, see mkpcue(8) --cgroup), so the
+       session counts against the package's limits; a record that is not
+       root's, is open to others or names anything but a cgroup of the
+       package refuses the entry. Then chroot to it: the parent reads the
+       package's files from there.
     3. The caller is looked up by real uid in the package's own /etc/passwd
        (no NSS). A caller without an account there is refused.
     4. If standard input is a terminal the caller owns, the session is
@@ -59,10 +66,15 @@ DESCRIPTION
        window size change of the caller's terminal (SIGWINCH) is passed
        on. Without a devpts in the package (/dev/ptmx missing) the session
        runs on the caller's terminal, given to the user for the session.
-    6. A child takes the supplementary groups of the package's /etc/group,
-       the gid and the uid, in that order, and checks that root cannot be
-       regained; it changes to the home directory of the package passwd
-       entry (/ with a warning when that fails) and executes the program,
+    6. Before the fork, the parent joins the package's cgroup (when there
+       is one) and its pid namespace, so that the child is a process of
+       the package. The child joins the package's mount, IPC and UTS
+       namespaces (its /, its /proc, its host name), drops the capability
+       bounding set to the package's (see the README, Isolation), takes the
+       supplementary groups of the package's /etc/group, the gid and the
+       uid, in that order, and checks that root cannot be regained; it
+       changes to the home directory of the package passwd entry (/ with
+       a warning when that fails) and executes the program,
        or the shell: SHELL when it names an executable file in the
        package, else the passwd shell, else /bin/sh. The shell is a login
        shell (argv[0] -sh style).
@@ -84,9 +96,13 @@ DESCRIPTION
     own, whose pts/0 is not the node's pts/0) makes the session a
     non-interactive one: it can name no record.
     A non-interactive session (standard input not a terminal) writes no
-    utmp and does not fork: the process drops its ids and executes the
-    program itself. The program stays in the caller's session, like su(1)
-    without --pty.
+    utmp; it forks too (only a child can be in the package's pid
+    namespace), the child drops its ids and executes the program, and
+    execsh waits and exits with its status. The program stays in the
+    caller's session, like su(1) without --pty.
+    The parent never joins the package's mount namespace: when the
+    package stops, the kernel ends its processes, the parent writes the
+    logout and exits, and nothing keeps the package's filesystems busy.
     Entering and refusals are logged to syslog, facility LOG_AUTH.
 OPTIONS
     -u USER  Enter as USER of the package's /etc/passwd instead of the

@@ -23,14 +23,21 @@ DESCRIPTION
     The local address of descriptor 0 (getsockname; IPv4-mapped IPv6 read
     as IPv4) is looked up in the registry (the Serviceguard files under
     SGCONF, then the Pacemaker CIB; cmviewcl and crm_mon are not run).
-    A package address: pkgnet enters the package root with the checks of
-    execsh(8) (reached without following a symbolic link, every directory
-    on the way owned by root and not writable by group or others, the root
-    a mount point), after joining the package's cgroup as execsh does
-    (a record that cannot be trusted or a cgroup that cannot be joined
-    refuses the connection), sets ctxROOT=/pkg and executes path inside the package with argv[0] the
-    last component of path and the remaining arguments. The ids are not
-    changed: the daemon runs as the user inetd started pkgnet as.
+    A package address: pkgnet checks the package root as execsh(8) does
+    (reached without following a symbolic link, every directory on the
+    way owned by root and not writable by group or others, the root a
+    mount point) and finds the package's running pkginit (started by
+    pkginit -p; a package that is not running refuses the connection,
+    LOG_AUTH), joins the package's cgroup as execsh does (a record that
+    cannot be trusted or a cgroup that cannot be joined refuses the
+    connection), joins the package's pid namespace and forks: the child
+    joins its mount, IPC and UTS namespaces, drops the capability
+    bounding set to the package's, sets ctxROOT=/pkg and executes path
+    inside the package with argv[0] the last component of path and the
+    remaining arguments; pkgnet waits for it (inetd's accounting of its
+    child stays right), holding none of the connection's descriptors,
+    and exits with its status. The ids are not changed: the daemon runs
+    as the user inetd started pkgnet as.
     Not a package address: path is executed in the system context with
     ctxROOT=/.
     Supported inetd forms: stream tcp nowait (and tcp6), routed by the
@@ -48,8 +55,8 @@ DESCRIPTION
     them). The daemon inherits every descriptor, whatever LISTEN_FDS says,
     so every IP socket among them counts (one on descriptor 4 with
     LISTEN_FDS=1, on 3 with LISTEN_FDS=0 or unset, on 1 or 2): they are
-    routed the same way by their local addresses, and LISTEN_FDS and
-    LISTEN_PID reach the daemon unchanged (pkgnet's pid is the daemon's).
+    routed the same way by their local addresses; LISTEN_FDS reaches the
+    daemon unchanged, LISTEN_PID (when set) as the daemon's own pid.
     A socket listening on every address (0.0.0.0, ::), sockets of
     different contexts, a bad LISTEN_FDS or descriptors that cannot be
     listed (/proc/self/fd) are refused with a LOG_AUTH line: never served
@@ -58,8 +65,8 @@ DESCRIPTION
     descriptor 0's connection must lead to the same context, or the
     connection is refused.
     Fail closed: when the address belongs to a package that cannot be
-    entered (root missing, not mounted, not safe), the connection is
-    refused - closed without a byte sent - and never served from the
+    entered (root missing, not mounted, not safe, not running), the
+    connection is refused - closed without a byte sent - and never served from the
     system context. A syslog line (LOG_AUTH, warning) names the client,
     the address, the package and the reason. The same holds when the
     registry cannot be read in full (/etc/cmcluster.conf, SGCONF, a

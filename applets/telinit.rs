@@ -15,8 +15,8 @@ pub const HELP: &str = "\
 NAME
     telinit - change a package's run-level
 SYNOPSIS
-    telinit [-t SEC] [-w SEC] 0|1|2|3|4|5|6|a|b|c|A|B|C|q|Q
-    telinit -s
+    telinit [-p PKG] [-t SEC] [-w SEC] 0|1|2|3|4|5|6|a|b|c|A|B|C|q|Q
+    telinit [-p PKG] -s
 DESCRIPTION
     Sends one request to the package's pkginit(8) through the FIFO
     /run/initctl, in sysvinit's format: change to run-level 0-6, start the
@@ -32,11 +32,20 @@ DESCRIPTION
     has run the level-0 entries, stopped every process it started or
     adopted and exited, and its exit status says whether pkginit exited in
     time, not whether every process stopped (pkginit logs those that
-    survived KILL). Sessions entered through execsh(8) or pkgnet(8) are not
-    pkginit's to stop: they are the cluster's.
+    survived KILL). In a package started with pkginit -p, pkginit is its
+    pid 1 and stops every process of it, execsh(8) and pkgnet(8)
+    sessions included.
     It never hangs on a FIFO nobody reads: with no pkginit it says so at
     once. It writes only to a FIFO of root's reached without a symlink.
 OPTIONS
+    -p PKG  From the node (root only): the package PKG started by
+        pkginit -p. The request is made in the package's files (a child
+        that joins its mount, IPC and UTS namespaces); with 0, telinit
+        then waits for pkginit to exit (the kernel ends every process of
+        the package with it) and for whatever still holds the package's
+        files (execsh and pkgnet parents writing the logouts) to go,
+        SIGKILL after 5 s: when it returns 0 the package's filesystems
+        are free to unmount. Without -p, telinit runs inside the package.
     -t SEC  Grace time between SIGTERM and SIGKILL for the entries that
         are stopped (default 3; more than 3600 counts as 3600).
     -w SEC  With 0: how long to wait for pkginit to exit (default 60; 0
