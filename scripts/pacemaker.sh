@@ -172,10 +172,14 @@ if [ "$AGENT_KIND" = pcue ]; then
     cat > "$T/pkg01/etc/inittab" <<TAB
 id:3:initdefault:
 cr:2345:respawn:/usr/sbin/cron -f
-sv:345:respawn:/usr/bin/socat TCP-LISTEN:$SVC,bind=$VIP1,reuseaddr,fork SYSTEM:'echo service of \$(/corp/bin/getcpkg) on \$(hostname)'
+sv:345:respawn:/usr/bin/socat TCP-LISTEN:$SVC,bind=$VIP1,reuseaddr,fork SYSTEM:'echo service of \$(/corp/bin/getcpkg) on \$(/etc/lab-node)'
 TAB
     [ -n "$FULL" ] && printf 'id:3:initdefault:\nsl:2345:respawn:/bin/sleep 100000\n' > "$T/pkg02/etc/inittab"
     r=$T/pkg01
+    # the host name inside is the package's own (its UTS namespace): which
+    # node runs it shows through the network, which stays the node's
+    printf '#!/bin/sh\ncase "$(ip -o -4 addr show eth0 2>/dev/null)" in\n*" $LAB_NET.11/"*) echo n1 ;;\n*" $LAB_NET.12/"*) echo n2 ;;\n*) echo unknown ;;\nesac\n' > "$r/etc/lab-node"
+    chmod 755 "$r/etc/lab-node"
     echo 'alice:x:2001:2001:pkg01 user:/home/alice:/bin/sh' >> "$r/etc/passwd"
     echo 'alice:x:2001:' >> "$r/etc/group"
     echo 'alice:*:19000:0:99999:7:::' >> "$r/etc/shadow"
@@ -231,9 +235,9 @@ if [ -n "$FULL" ]; then
     expect "^service of pkg01 on n1$" "the package's service answers from inside pkg01 on n1"
     key a_service "$OUT"
     cat > "$T/first.sh" <<'EOF'
-echo "user=$(id -un) host=$(hostname) package=$(/corp/bin/getcpkg)"
-cd /home/alice && echo "written by $(id -un) on $(hostname)" > notes && echo "wrote=$(cat notes)"
-echo '* * * * * echo "cron ran on $(hostname) as $(id -un) in $(/corp/bin/getcpkg)" >> /home/alice/cron.log' | crontab -
+echo "user=$(id -un) host=$(/etc/lab-node) package=$(/corp/bin/getcpkg)"
+cd /home/alice && echo "written by $(id -un) on $(/etc/lab-node)" > notes && echo "wrote=$(cat notes)"
+echo '* * * * * echo "cron ran on $(/etc/lab-node) as $(id -un) in $(/corp/bin/getcpkg)" >> /home/alice/cron.log' | crontab -
 echo "crontab=$(crontab -l 2>&1 | grep -v '^#')"
 EOF
     on client timeout 20 socat -t 10 -T 10 - "TCP:$VIP1:$PORT,connect-timeout=5" < "$T/first.sh"
@@ -266,7 +270,7 @@ if [ -n "$FULL" ]; then
     on n2 "$T/bin/pkglogin" -l
     expect "^pkg01	.*	n2$" "pkglogin -l: pkg01 on n2"
     cat > "$T/session.sh" <<'EOF'
-echo "user=$(id -un) host=$(hostname) package=$(/corp/bin/getcpkg)"
+echo "user=$(id -un) host=$(/etc/lab-node) package=$(/corp/bin/getcpkg)"
 echo "runlevel=$(who -r | awk '{print $2}')"
 echo "file=$(cat /home/alice/notes 2>&1)"
 echo "crontab=$(crontab -l 2>&1 | grep -v '^#')"
@@ -289,11 +293,11 @@ EOF
     key b_logouts "$LOGOUTS"
     on n2 last -f "$ROOT/var/log/wtmp" alice
     expect "^alice .* - " "last: alice's session has an end"
-    on n2 bash -c ". '$REPO/tests/lib.sh'; set +e; on_pty '$T/bin/execsh' -u alice pkg01 /bin/sh -c 'echo in=\$(/corp/bin/getcpkg) host=\$(hostname) user=\$(id -un)'"
+    on n2 bash -c ". '$REPO/tests/lib.sh'; set +e; on_pty '$T/bin/execsh' -u alice pkg01 /bin/sh -c 'echo in=\$(/corp/bin/getcpkg) host=\$(/etc/lab-node) user=\$(id -un) uts=\$(hostname)'"
     expect "in=pkg01 host=n2 user=alice" "execsh on n2: alice in pkg01"
     key b_execsh "$(printf '%s\n' "$OUT" | grep -o 'in=.*' | tr -d '\r' | head -1)"
-    on n2 chroot "$ROOT" /corp/bin/getcpkg
-    expect "^pkg01$" "getcpkg inside the root on n2"
+    on n2 "$T/bin/execsh" -u root pkg01 /corp/bin/getcpkg
+    expect "^pkg01$" "getcpkg inside the package on n2"
     on n2 "$T/bin/pkgps" -p pkg01
     expect "/corp/bin/pkginit" "pkgps -p pkg01 on n2: its pkginit"
     on n2 "$T/bin/pkgbdf" -p pkg01
