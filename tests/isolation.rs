@@ -390,6 +390,9 @@ echo "want=$(in_pidns $P | sort -n | tr '\n' ' ')"
 # root's rows byte for byte (ps -ef on the node has no name for uid 4242)
 echo "rootrows=$(grep '^root ' "$T/pp" | while IFS= read -r l; do grep -qxF -- "$l" "$T/ps" && echo same || echo "DIFF:$l"; done | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
 echo "header=$([ "$(head -1 "$T/pp")" = "$(head -1 "$T/ps")" ] && echo same || { head -1 "$T/pp"; head -1 "$T/ps"; })"
+# -a: each process labelled with its package, pkg01's by its pid namespace
+echo "alabel=$("$T/bin/pkgps" -a | awk -v p="$P" '$3 == p {print $1}')"
+echo "alabel2=$("$T/bin/pkgps" -a | awk -v p="$(iso_pid pkg02)" '$3 == p {print $1}')"
 # inside: pkgps and ps -ef agree on every byte
 "$X" pkg01 /bin/sh -c 'pkgps > /tmp/pp; ps -ef > /tmp/ps; grep -v " ps -ef$" /tmp/ps | grep -v " pkgps$" > /tmp/ps2; grep -v " pkgps$" /tmp/pp | grep -v " ps -ef$" > /tmp/pp2; cmp /tmp/pp2 /tmp/ps2 && echo inside=same; wc -l < /tmp/pp2 | sed "s/^/insiderows=/"'
 kill $E 2>/dev/null || true
@@ -401,6 +404,8 @@ kill $E 2>/dev/null || true
         "{out}"
     );
     assert_eq!(f("header"), "same", "{out}");
+    assert_eq!(f("alabel"), "pkg01", "{out}");
+    assert_eq!(f("alabel2"), "pkg02", "{out}");
     assert_eq!(f("inside"), "same", "{out}");
     assert!(f("insiderows").parse::<u32>().unwrap() >= 4, "{out}");
 }

@@ -512,7 +512,11 @@ fn a_pacemaker_cluster_fails_the_package_over() {
     assert_eq!(f("b_runlevel"), "3", "{all}");
     assert_eq!(f("b_boots"), "2", "{all}");
     assert_eq!(f("b_logouts"), "1", "the execsh session's logout: {all}");
-    assert_eq!(f("b_execsh"), "in=pkg01 host=n2 user=alice uts=pkg01", "{all}");
+    assert_eq!(
+        f("b_execsh"),
+        "in=pkg01 host=n2 user=alice uts=pkg01",
+        "{all}"
+    );
     assert_eq!(f("b_pkgbdf"), "/dev/loop /", "pkgbdf -p pkg01 on n2: {all}");
     assert_eq!(
         f("b_tasks_max"),

@@ -141,6 +141,24 @@ fn package_roots() -> HashMap<PathBuf, String> {
     m
 }
 
+/// The packages of the registry running as worlds of their own, by the pid
+/// namespace of their pkginit: (name, root).
+fn running_packages() -> HashMap<(u64, u64), (String, PathBuf)> {
+    let mut m = HashMap::new();
+    for p in Registry::system().packages {
+        let Ok(fd) = crate::package::enter::open_root(&p.root) else {
+            continue;
+        };
+        let Some(init) = crate::session::find(&p.name, std::os::fd::AsFd::as_fd(&fd)) else {
+            continue;
+        };
+        if let Some(ns) = sys::ns::ns_id(init.pid, "pid") {
+            m.insert(ns, (p.name, p.root));
+        }
+    }
+    m
+}
+
 /// The header, then one row per process `select` takes, to `out`
 /// (flushed); `table` is our own mount table and `own` the ID of our root
 /// mount in it. Returns how many processes were listed.
@@ -172,6 +190,7 @@ pub fn list(
     // passwd names the processes of roots no package has
     let mut seen: HashMap<u64, (String, Option<Vec<Passwd>>)> = HashMap::new();
     let mut packages: Option<HashMap<PathBuf, String>> = None;
+    let mut isolated: Option<HashMap<(u64, u64), (String, PathBuf)>> = None;
     let own_users = match select {
         Select::Root(_, root) | Select::PidNs(_, root) => users_at(root),
         Select::All => users_at(Path::new("/")),
@@ -201,7 +220,14 @@ pub fn list(
             Select::All => {
                 let (label, users) = seen.entry(id).or_insert_with(|| {
                     let Some(m) = table.iter().rev().find(|m| m.id == id) else {
-                        return ("?".to_string(), None);
+                        // a root of another mount namespace: a package
+                        // started as a world of its own, by its pid namespace
+                        let ns = sys::ns::ns_id(pid, "pid");
+                        let worlds = isolated.get_or_insert_with(running_packages);
+                        return match ns.and_then(|n| worlds.get(&n)) {
+                            Some((name, root)) => (name.clone(), Some(users_at(root))),
+                            None => ("?".to_string(), None),
+                        };
                     };
                     let root = m.path.as_path();
                     match packages.get_or_insert_with(package_roots).get(root) {
