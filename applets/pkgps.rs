@@ -75,7 +75,9 @@ OPTIONS
             before the others: the package whose root it is in, - for the
             system context, the mount point (a path, starting with /) when
             its root is a mount that is no package's root in the registry,
-            ? when its root is not a mount this context can see. Each
+            ? when its root is not a mount this context can see (but a
+            package started as a world of its own, named by its pid
+            namespace). Each
             package's processes are named from its passwd, all others from
             the system's.
 ENVIRONMENT
