@@ -178,7 +178,16 @@ TAB
     r=$T/pkg01
     # the host name inside is the package's own (its UTS namespace): which
     # node runs it shows through the network, which stays the node's
-    printf '#!/bin/sh\ncase "$(cat /proc/net/fib_trie 2>/dev/null)" in\n*"-- $LAB_NET.11\n"*) echo n1 ;;\n*"-- $LAB_NET.12\n"*) echo n2 ;;\n*) echo unknown ;;\nesac\n' > "$r/etc/lab-node"
+    cat > "$r/etc/lab-node" <<NODE
+#!/bin/sh
+case "\$(cat /proc/net/fib_trie 2>/dev/null)" in
+*"-- $LAB_NET.11
+"*) echo n1 ;;
+*"-- $LAB_NET.12
+"*) echo n2 ;;
+*) echo unknown ;;
+esac
+NODE
     chmod 755 "$r/etc/lab-node"
     echo 'alice:x:2001:2001:pkg01 user:/home/alice:/bin/sh' >> "$r/etc/passwd"
     echo 'alice:x:2001:' >> "$r/etc/group"
