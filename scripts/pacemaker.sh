@@ -308,7 +308,7 @@ EOF
     on n2 "$T/bin/execsh" -u root pkg01 /corp/bin/getcpkg
     expect "^pkg01$" "getcpkg inside the package on n2"
     on n2 "$T/bin/pkgps" -p pkg01
-    expect "/corp/bin/pkginit" "pkgps -p pkg01 on n2: its pkginit"
+    expect "pkginit -p pkg01" "pkgps -p pkg01 on n2: its pkginit"
     on n2 "$T/bin/pkgbdf" -p pkg01
     expect "^/dev/loop[0-9]+ .* /$" "pkgbdf -p pkg01 on n2: the package filesystem at its /"
     key b_pkgbdf "$(printf '%s\n' "$OUT" | awk '$NF == "/" { print $1 " " $NF }' | sed 's/[0-9]* / /')"
@@ -329,7 +329,9 @@ EOF
     else
         bad "no cron job ran on n2 within 75 s"; key b_cron none
     fi
-    on n2 cat "$ROOT/run/pkginit.pid"
+    # the node pid of pkg01's pkginit on n2 (the package's own pid file
+    # says 1: pkginit is pid 1 of the package wherever it runs)
+    on n2 cat /run/pkginit/pkg01.pid
     STALE=$OUT
 fi
 
@@ -345,7 +347,11 @@ else
 fi
 if [ -n "$FULL" ]; then
     on n1 cat "$ROOT/run/pkginit.pid"
-    [ -n "$STALE" ] && [ "$OUT" != "$STALE" ] && ok "a new pkginit (pid $OUT), started over n2's stale pid file ($STALE)" || bad "pid file $OUT (stale $STALE)"
+    INSIDE=$OUT
+    on n1 cat /run/pkginit/pkg01.pid
+    [ -n "$STALE" ] && [ "$INSIDE" = 1 ] && node_exec n1 kill -0 "$OUT" 2>/dev/null &&
+        ok "a new pkginit (node pid $OUT, pid 1 in the package), started over n2's stale pid file (n2's pid $STALE)" ||
+        bad "pid file $INSIDE, node pid $OUT (n2's $STALE)"
     on n1 utmpdump "$ROOT/var/log/wtmp"
     same "a third BOOT_TIME record" 3 "$(printf '%s\n' "$OUT" | grep -c '^\[2\]')"
     key c_boots "$(printf '%s\n' "$OUT" | grep -c '^\[2\]')"
