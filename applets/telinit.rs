@@ -181,6 +181,8 @@ fn from_node(pkg: &str, a: &Args, l: u8) -> Result<i32> {
     if wait == 0 {
         return Ok(0);
     }
+    // pkginit has exited: its node pid file names nothing any more
+    let _ = std::fs::remove_file(session::pid_file(&t.name));
     let left = session::sweep(root, mnt, Duration::from_secs(5));
     if !left.is_empty() {
         return Err(Error::fail(format!(

@@ -291,8 +291,10 @@ wait_for() {
     return 1
 }
 
-# pkginit_pid PKG: the pid in the package's pid file (empty if none).
-pkginit_pid() { cat "$T/$1/run/pkginit.pid" 2>/dev/null || true; }
+# pkginit_pid PKG: the node pid of PKG's pkginit: the node's pid file of a
+# package started with pkginit -p (its own pid file says 1), else the pid
+# in the package's pid file (plain-chroot mode); empty if none.
+pkginit_pid() { cat "/run/pkginit/$1.pid" 2>/dev/null || cat "$T/$1/run/pkginit.pid" 2>/dev/null || true; }
 
 # wait_log SECONDS N PATTERN: wait until $T/syslog (private_dev's relay)
 # holds at least N lines matching PATTERN; the relay writes asynchronously.
