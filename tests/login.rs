@@ -536,7 +536,9 @@ C
 # a system job of the package, as an administrator adds one
 echo '@reboot root echo "cron.d job ran in $(/corp/bin/getcpkg)" > /tmp/crond.out' > "$R/etc/cron.d/pcue-test" ||
     die "the package has no /etc/cron.d"
-chroot "$R" /corp/bin/pkginit || die "pkginit"
+# started as the README says (the world's start had the default inittab)
+"$T/bin/telinit" -p pkg01 0 || die "telinit -p pkg01 0"
+pkginit -p pkg01 -l /var/log/pkginit.log || die "pkginit"
 wait_until 10 "ss -Htln | grep -q '127.0.0.2:22 '" || die "the README's sshd is not listening"
 wait_until 10 "ss -Htln | grep -q '127.0.0.2:2222 '" || die "the stock sshd is not listening"
 # 14: the README's sshd logs to syslog: its lines reach the node's (before
@@ -582,7 +584,7 @@ wait_log 5 1 'pkg01/cron\[[0-9]*\]: ' || die "no line of the package's cron reac
 echo "cron_lines=$(grep -a -c 'pkg01/cron\[' "$T/syslog")"
 echo "cron_failed=$(grep -a -c -e 'STAT FAILED' -e 'OPENDIR FAILED' "$T/syslog" || true)"
 grep -a 'pkg01/cron\[' "$T/syslog" | tr '\0' '\n' | sed 's/^/cron: /' | head -20
-chroot "$R" /corp/bin/telinit 0; echo "telinit0=$?"
+telinit -p pkg01 0; echo "telinit0=$?"
 "#
     ));
     let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
