@@ -621,6 +621,13 @@ export PCUE_CIB="$T/cib.xml" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_INDE
 for p in pkgscore pkga pkgb pkgrule pkgref pkgtpl pkginh; do mkpcue_root $p; echo $p > "$T/$p/etc/motd"; done
 echo system > /etc/motd
 mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; ln -s pcue "$T/bin/pkgnet"
+# each started as the node starts it (pkginit -p) where the registry
+# resolves it: connections join the running package
+ln -s pcue "$T/bin/pkginit"
+for p in pkgscore pkga pkgb pkgrule pkgref pkgtpl pkginh; do
+    printf 'id:3:initdefault:\nsl:3:respawn:+/bin/sleep 100000\n' > "$T/$p/etc/inittab"
+    "$T/bin/pkginit" -p $p >/dev/null 2>&1 || true
+done
 echo "7301 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd" > "$T/inetd.conf"
 inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
 ask() {{ socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }}
