@@ -4,10 +4,12 @@ use crate::error::{Error, Result};
 use crate::package::enter::{self, Target};
 use crate::package::identity::{self, Lookup};
 use crate::passwd::{self, Group, Passwd};
+use crate::session::{self, Plan, Way, Who};
 use crate::sys::syslog::{self, Facility};
 use crate::sys::{self, fs as sysfs, ids, process, pty, signals, tty};
 use crate::utmp::{self, Utmp};
 use std::ffi::{CString, OsStr, OsString};
+use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -30,12 +32,19 @@ DESCRIPTION
        symbolic links. Each directory above it must belong to root and be
        writable by nobody else (a sticky directory such as /tmp is allowed);
        the root itself must belong to root, not be writable by group or
-       others and be a mount point. Before the chroot, still root, execsh
-       joins the package's cgroup (the one /run/pcue/cgroup/PKG records,
-       see mkpcue(8) --cgroup), so the session counts against the
-       package's limits; a record that is not root's, is open to others or
-       names anything but a cgroup of the package refuses the entry. Then
-       chroot to it.
+       others and be a mount point. The package must be running: its
+       pkginit, started on this node by pkginit -p (a world of its own:
+       pid, mount, IPC and UTS namespaces), is found through
+       /run/pkginit/pkg.pid and checked (pid 1 of its own pid namespace,
+       this very root as its root). A package that is not running is
+       refused (package 'pkg' is not running), but to the real root, who
+       gets its plain root, for maintenance (logged to LOG_AUTH). Before
+       the chroot, still root, execsh joins the package's cgroup (the one
+       /run/pcue/cgroup/PKG records, see mkpcue(8) --cgroup), so the
+       session counts against the package's limits; a record that is not
+       root's, is open to others or names anything but a cgroup of the
+       package refuses the entry. Then chroot to it: the parent reads the
+       package's files from there.
     3. The caller is looked up by real uid in the package's own /etc/passwd
        (no NSS). A caller without an account there is refused.
     4. If standard input is a terminal the caller owns, the session is
@@ -57,10 +66,15 @@ DESCRIPTION
        window size change of the caller's terminal (SIGWINCH) is passed
        on. Without a devpts in the package (/dev/ptmx missing) the session
        runs on the caller's terminal, given to the user for the session.
-    6. A child takes the supplementary groups of the package's /etc/group,
-       the gid and the uid, in that order, and checks that root cannot be
-       regained; it changes to the home directory of the package passwd
-       entry (/ with a warning when that fails) and executes the program,
+    6. Before the fork, the parent joins the package's cgroup (when there
+       is one) and its pid namespace, so that the child is a process of
+       the package. The child joins the package's mount, IPC and UTS
+       namespaces (its /, its /proc, its host name), drops the capability
+       bounding set to the package's (see the README, Isolation), takes the
+       supplementary groups of the package's /etc/group, the gid and the
+       uid, in that order, and checks that root cannot be regained; it
+       changes to the home directory of the package passwd entry (/ with
+       a warning when that fails) and executes the program,
        or the shell: SHELL when it names an executable file in the
        package, else the passwd shell, else /bin/sh. The shell is a login
        shell (argv[0] -sh style).
@@ -82,9 +96,13 @@ DESCRIPTION
     own, whose pts/0 is not the node's pts/0) makes the session a
     non-interactive one: it can name no record.
     A non-interactive session (standard input not a terminal) writes no
-    utmp and does not fork: the process drops its ids and executes the
-    program itself. The program stays in the caller's session, like su(1)
-    without --pty.
+    utmp; it forks too (only a child can be in the package's pid
+    namespace), the child drops its ids and executes the program, and
+    execsh waits and exits with its status. The program stays in the
+    caller's session, like su(1) without --pty.
+    The parent never joins the package's mount namespace: when the
+    package stops, the kernel ends its processes, the parent writes the
+    logout and exits, and nothing keeps the package's filesystems busy.
     Entering and refusals are logged to syslog, facility LOG_AUTH.
 OPTIONS
     -u USER  Enter as USER of the package's /etc/passwd instead of the
@@ -228,9 +246,27 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         Some(_) => identity::from_root_parents().and_then(|c| c.ends.remote),
         None => None,
     };
-    // cgroup join: execsh (interactive and not; the relay parent too), as root, before the chroot
-    crate::cgroup::join(&target.name).map_err(|e| refuse(ruid, &name, e))?;
-    enter::open_and_enter(&target).map_err(|e| refuse(ruid, &name, e))?;
+    // 2. the root, checked; the running package's pkginit; then chroot
+    // (the parent reads the package's accounts and writes its utmp there)
+    let root_fd = enter::open_root(&target.root).map_err(|e| refuse(ruid, &name, e))?;
+    let init = session::find(&target.name, root_fd.as_fd());
+    let who = if ruid == 0 { Who::Root } else { Who::User };
+    let way = session::way_in(&target.name, init, who).map_err(|e| refuse(ruid, &name, e))?;
+    if matches!(way, Way::Chroot) {
+        log::warn!("package '{name}' is not running: entering its plain root (root only)");
+        syslog::send(
+            Facility::Auth,
+            log::Level::Warn,
+            "execsh",
+            &format!("root entered package '{name}', which is not running, in its plain root"),
+        );
+    }
+    // step 2 of the entry path (session::Host::join_cgroup): the cgroup
+    // join, as root, before the chroot (the node's cgroupfs is not in the
+    // package root)
+    session::join_cgroup(&target.name).map_err(|e| refuse(ruid, &name, e))?;
+    enter::enter(&root_fd, &target).map_err(|e| refuse(ruid, &name, e))?;
+    drop(root_fd);
     // 3. the account, from the package's own files
     let (users, groups) = accounts();
     let pw = match &a.user {
@@ -283,98 +319,165 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         env: &env,
         saved: &saved,
     };
-    let Some((tty_path, tty_st)) = tty else {
-        // not interactive: become the user and exec here
-        return Err(launch.exec());
-    };
-    // from here on the session is the parent's to close: the caller may
-    // no longer signal it (its real and saved uid become root, as login
-    // and su keep theirs), so no kill can leave a login without its logout
-    // or the terminal lent
-    ids::become_root().map_err(|e| refuse(ruid, &name, e.into()))?;
-    let fsize = process::lift_fsize();
     let tty_gid = groups
         .iter()
         .find(|g| g.name == "tty")
         .map(|g| g.gid)
         .unwrap_or(pw.gid);
-    // a terminal of the package's own devpts, relayed to the caller's
-    match pty::open_pty(pw.uid, tty_gid, TTY_MODE) {
-        Ok(p) => return relayed(p, &launch, remote, fsize),
-        Err(e) => log::warn!("{e}; the session runs on the caller's terminal"),
-    }
-    let session = Session::login(&pw, &tty_path.display().to_string(), remote);
-    if let Err(e) = tty::set_tty(pw.uid, tty_gid, TTY_MODE) {
-        log::warn!("{e}");
-    }
-    let fg = tty::foreground();
-    signals::parent_signals();
-    // 6. fork
-    let forked = process::fork("execsh");
-    if forked.is_err() {
-        // nobody logged in after all: undo the records and the terminal
-        session.logout(None);
-        let _ = tty::set_tty(tty_st.uid, tty_st.gid, tty_st.mode);
-    }
-    let status = match forked? {
-        process::Forked::Child => {
-            process::restore_fsize(fsize);
-            return Err(launch.exec());
-        }
-        process::Forked::Parent(child) => {
-            signals::set_child(child);
-            // 7. wait, then log out
-            process::wait_child(child)
-        }
+    let records = tty.is_some();
+    let mut host = Steps {
+        way: &way,
+        launch: &launch,
+        tty,
+        remote,
+        tty_gid,
+        fsize: None,
+        pty: None,
+        sigs: None,
+        raw: None,
+        session: None,
+        fg: None,
     };
-    if let Some(pg) = fg {
-        tty::set_foreground(pg);
-    }
-    session.logout(status.as_ref().ok().copied());
-    if let Err(e) = tty::set_tty(tty_st.uid, tty_st.gid, tty_st.mode) {
-        log::warn!("{e}");
-    }
-    Ok(status?.status())
+    // from the login on, the session is the parent's to close: the caller
+    // may no longer signal it (its real and saved uid become root, as login
+    // and su keep theirs), so no kill can leave a login without its logout
+    // or the terminal lent
+    session::run(&mut host, Plan { records })
 }
 
-/// An interactive session on a terminal of the package: utmp names the
-/// package's pty; the caller's terminal is relayed to it in raw mode and
-/// gets its settings back at the end (its owner and mode are never
-/// changed).
-fn relayed(
-    p: pty::Pty,
-    launch: &Launch,
+/// execsh's steps of [`session::run`]: the terminal (a pty of the
+/// package's relayed to the caller's, else the caller's own lent), the
+/// utmp records, the user's ids and the program.
+struct Steps<'a> {
+    way: &'a Way,
+    launch: &'a Launch<'a>,
+    /// The caller's terminal (an interactive session).
+    tty: Option<(PathBuf, sysfs::Stat)>,
     remote: Option<std::net::IpAddr>,
+    tty_gid: u32,
     fsize: Option<(u64, u64)>,
-) -> Result<i32> {
-    let sigs = pty::relay_signals()?;
-    let session = Session::login(launch.pw, &p.path.display().to_string(), remote);
-    signals::parent_signals();
-    let raw = match pty::raw_mode() {
-        Ok(r) => r,
-        Err(e) => {
-            session.logout(None);
-            return Err(e.into());
+    pty: Option<pty::Pty>,
+    sigs: Option<pty::RelaySignals>,
+    raw: Option<pty::Saved>,
+    session: Option<Session>,
+    fg: Option<i32>,
+}
+
+impl session::Host for Steps<'_> {
+    /// Taken before the chroot, in main: the node's cgroupfs is not in the
+    /// package root.
+    fn join_cgroup(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn join_pid_ns(&mut self) -> Result<()> {
+        session::join_pid_ns(self.way)
+    }
+
+    fn become_root(&mut self) -> Result<()> {
+        Ok(ids::become_root()?)
+    }
+
+    fn login(&mut self) -> Result<()> {
+        let Some((tty_path, _)) = &self.tty else {
+            return Ok(());
+        };
+        self.fsize = process::lift_fsize();
+        let pw = self.launch.pw;
+        // a terminal of the package's own devpts, relayed to the caller's
+        match pty::open_pty(pw.uid, self.tty_gid, TTY_MODE) {
+            Ok(p) => {
+                self.sigs = Some(pty::relay_signals()?);
+                let session = Session::login(pw, &p.path.display().to_string(), self.remote);
+                signals::parent_signals();
+                match pty::raw_mode() {
+                    Ok(r) => self.raw = Some(r),
+                    Err(e) => {
+                        session.logout(None);
+                        return Err(e.into());
+                    }
+                }
+                self.session = Some(session);
+                self.pty = Some(p);
+                return Ok(());
+            }
+            Err(e) => log::warn!("{e}; the session runs on the caller's terminal"),
         }
-    };
-    let child = match process::fork("execsh") {
-        Ok(process::Forked::Child) => {
-            process::restore_fsize(fsize);
+        self.session = Some(Session::login(
+            pw,
+            &tty_path.display().to_string(),
+            self.remote,
+        ));
+        if let Err(e) = tty::set_tty(pw.uid, self.tty_gid, TTY_MODE) {
+            log::warn!("{e}");
+        }
+        self.fg = tty::foreground();
+        signals::parent_signals();
+        Ok(())
+    }
+
+    fn fork(&mut self) -> Result<process::Forked> {
+        Ok(process::fork("execsh")?)
+    }
+
+    fn join_rest(&mut self) -> Result<()> {
+        session::join_rest(self.way)?;
+        process::restore_fsize(self.fsize);
+        if let Some(p) = &self.pty {
             pty::attach(&p.path)?;
-            return Err(launch.exec());
         }
-        Ok(process::Forked::Parent(c)) => c,
-        Err(e) => {
-            raw.restore();
-            session.logout(None);
-            return Err(e.into());
+        Ok(())
+    }
+
+    fn drop_bounding(&mut self) -> Result<()> {
+        session::drop_bounding()
+    }
+
+    fn drop_ids(&mut self) -> Result<()> {
+        self.launch.ids()
+    }
+
+    fn exec(&mut self) -> Error {
+        self.launch.exec()
+    }
+
+    fn wait(&mut self, child: i32) -> Result<process::Exit> {
+        if self.tty.is_none() {
+            signals::parent_signals();
         }
-    };
-    signals::set_child(child);
-    let status = pty::relay(p, sigs, child);
-    raw.restore();
-    session.logout(status.as_ref().ok().copied());
-    Ok(status?.status())
+        signals::set_child(child);
+        // utmp names the session by the pid the package sees (who(1)
+        // inside drops a record whose process it cannot find): the
+        // child's, in the package's pid namespace
+        if let (Some(s), Some(p)) = (self.session.as_mut(), session::pid_inside(child)) {
+            s.moved_to(p);
+        }
+        let status = match (self.pty.take(), self.sigs.take()) {
+            (Some(p), Some(sigs)) => pty::relay(p, sigs, child),
+            _ => process::wait_child(child),
+        };
+        if let Some(r) = self.raw.take() {
+            r.restore();
+        }
+        if let Some(pg) = self.fg.take() {
+            tty::set_foreground(pg);
+        }
+        Ok(status?)
+    }
+
+    fn logout(&mut self, how: Option<process::Exit>) {
+        if let Some(r) = self.raw.take() {
+            r.restore();
+        }
+        if let Some(s) = self.session.take() {
+            s.logout(how);
+        }
+        if let (Some((_, st)), None) = (&self.tty, &self.pty) {
+            if let Err(e) = tty::set_tty(st.uid, st.gid, st.mode) {
+                log::warn!("{e}");
+            }
+        }
+    }
 }
 
 fn accounts() -> (Vec<Passwd>, Vec<Group>) {
@@ -523,26 +626,30 @@ struct Launch<'a> {
 }
 
 impl Launch<'_> {
-    /// Become the user, go home, exec. Returns only the error.
-    fn exec(&self) -> Error {
+    /// Become the user and go home (in the child, before exec).
+    fn ids(&self) -> Result<()> {
         let Launch {
-            pw,
-            gids,
-            path,
-            argv0,
-            args,
-            env,
-            saved,
+            pw, gids, saved, ..
         } = *self;
         saved.restore();
-        if let Err(e) = ids::become_user(gids, pw.gid, pw.uid) {
-            return e.into();
-        }
+        ids::become_user(gids, pw.gid, pw.uid)?;
         let home = Path::new(&pw.dir);
         if pw.dir.is_empty() || process::chdir(home).is_err() {
             log::warn!("can't enter home directory '{}'; using '/'", pw.dir);
             let _ = process::chdir(Path::new("/"));
         }
+        Ok(())
+    }
+
+    /// Execute the program. Returns only the error.
+    fn exec(&self) -> Error {
+        let Launch {
+            path,
+            argv0,
+            args,
+            env,
+            ..
+        } = *self;
         let mut argv = Vec::with_capacity(args.len() + 1);
         for a in std::iter::once(argv0).chain(args.iter().map(OsString::as_os_str)) {
             match sys::cstring_os(a) {
@@ -608,6 +715,20 @@ impl Session {
         let s = Session { utmp, wtmp, rec };
         s.write(&s.rec);
         s
+    }
+
+    /// The session's process is `pid` (as the package sees it): utmp's
+    /// record says so (wtmp keeps the login as written).
+    fn moved_to(&mut self, pid: i32) {
+        if pid == self.rec.pid {
+            return;
+        }
+        self.rec.pid = pid;
+        if let Some(u) = &self.utmp {
+            if let Err(e) = utmp::write_utmp(u, &self.rec) {
+                log::warn!("{e}");
+            }
+        }
     }
 
     /// Write the record; a record that cannot be written (a user holding

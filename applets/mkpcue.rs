@@ -119,7 +119,7 @@ OPTIONS
         and in the unified (v2) hierarchy under /sys/fs/cgroup, write its
         limits, and record it in /run/pcue/cgroup/PKG, which execsh(8),
         pkgnet(8) and pkgstat(8) read. With -- COMMAND, join the cgroup and
-        execute COMMAND (chroot ROOT /corp/bin/pkginit ...): pkginit and
+        execute COMMAND (pkginit -p PKG ...): pkginit and
         everything it starts are in it. The limits are those of the
         package's /etc/pcue/resources (root's, not writable by group or
         others), in systemd.resource-control(5) syntax, one Directive=value

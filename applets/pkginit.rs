@@ -2,19 +2,37 @@
 
 use crate::error::{Error, Result};
 use crate::init::{runtime, status, INITTAB};
-use crate::sys::{fds, process};
+use crate::package::enter;
+use crate::session;
+use crate::sys::{fds, ids, process};
 use argh::{ArgsInfo, FromArgs};
 use std::ffi::OsString;
+use std::io::Write;
 
 pub const HELP: &str = "\
 NAME
     pkginit - package init: an inittab processor with its own run-levels
 SYNOPSIS
+    pkginit -p PKG [-l FILE] [-c FILE] [LEVEL]
     pkginit [-n] [-l FILE] [-c FILE] [LEVEL]
     pkginit --status
 DESCRIPTION
-    The init of one package: started by the package's start script inside
-    the package root (chroot /pkg01 /corp/bin/pkginit), it reads the
+    The init of one package. Started on the node by root with -p PKG (what
+    pcue.sh start and the OCF agent run), it makes the package a world of
+    its own: pkginit is pid 1 of a new pid namespace, in new mount, IPC
+    and UTS namespaces, the package root made / by pivot_root, with a
+    /proc of its own showing only the package's processes, the host name
+    the package's /etc/hostname or else its name, and a capability
+    bounding set without CAP_SYS_ADMIN and the other powers of the node
+    (the README, Isolation); the network stays the node's. The starter
+    writes pkginit's node pid to /run/pkginit/PKG.pid, through which
+    execsh, pkgnet and telinit -p join the package, and returns once
+    pkginit runs (0), or with its reason (1). When pkginit, pid 1, exits
+    or is killed, the kernel ends every process of the package.
+    Without -p (plain-chroot mode, for the node's root by hand:
+    chroot /pkg01 /corp/bin/pkginit) it runs in whatever root it was
+    started in, which gives none of the above: execsh and pkgnet do not
+    enter such a package. Either way it reads the
     package's /etc/inittab and brings the package's services up and down by
     run-level, as sysvinit's init does for a machine, without being pid 1.
     Each package has a run-level of its own; telinit(8) run inside the
@@ -99,11 +117,14 @@ CONTROL
     started or adopted as child subreaper, with their process groups (TERM,
     then KILL after the grace time), reaps them, removes its pid file and
     exits: 0, or 1 when some survived KILL (logged: N process(es) did not
-    stop). Sessions that entered through execsh(8) or pkgnet(8) are not
-    its children and are not stopped: they are the cluster's to stop (the
-    package's mkpcue --umount reports their processes as busy; fuser -k or
-    pkill by the admin).
+    stop). As pid 1 of the package (-p) it stops every process of the
+    package the same way, sessions that entered through execsh(8) or
+    pkgnet(8) included (their parents, outside, write the logouts). In
+    plain-chroot mode those sessions are not its children and are not
+    stopped.
 OPTIONS
+    -p PKG  Start package PKG from the node as a world of its own (root
+        only; refused when its pkginit already runs).
     -n  Stay in the foreground (messages also go to stderr).
     -l FILE  Also log to FILE (appended).
     -c FILE  Children's stdout and stderr go to FILE (appended), not
@@ -189,6 +210,9 @@ struct Args {
     /// print the state
     #[argh(switch)]
     status: bool,
+    /// start package PKG from the node, as a world of its own
+    #[argh(option, short = 'p')]
+    package: Option<String>,
     /// level to enter
     #[argh(positional)]
     level: Option<String>,
@@ -197,6 +221,11 @@ struct Args {
 pub fn main(argv: &[OsString]) -> Result<i32> {
     let a: Args = crate::args::parse("pkginit", HELP, argv)?;
     if a.status {
+        if a.package.is_some() {
+            return Err(Error::usage(
+                "--status does not go with -p: telinit -p PKG -s",
+            ));
+        }
         crate::out!("{}", status::read()?)?;
         return Ok(0);
     }
@@ -208,6 +237,32 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     // nothing of the caller's but stdin/out/err goes with us (the
     // directory listing of the fallback is read before anything is ours)
     fds::close_inherited_fds();
+    if let Some(pkg) = a.package.clone() {
+        if a.foreground {
+            return Err(Error::usage("-n does not go with -p"));
+        }
+        return start_package(&pkg, a, level);
+    }
+    let (tab, level) = table(level)?;
+    let ready = if a.foreground {
+        None
+    } else {
+        match process::detach("pkginit")? {
+            None => return Ok(0),
+            Some(w) => Some(w),
+        }
+    };
+    let opts = runtime::Options {
+        log: a.log,
+        console: a.console,
+        package: None,
+    };
+    runtime::run(&opts, tab, level, ready)?;
+    Ok(0)
+}
+
+/// The inittab and the level to enter.
+fn table(level: Option<u8>) -> Result<(crate::init::inittab::Inittab, u8)> {
     let tab = runtime::read_inittab()?;
     for m in &tab.messages {
         log::warn!("{m}");
@@ -220,18 +275,31 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             "no initdefault entry in {INITTAB} and no level given"
         )));
     };
-    let ready = if a.foreground {
-        None
-    } else {
-        match process::detach("pkginit")? {
-            None => return Ok(0),
-            Some(w) => Some(w),
-        }
-    };
+    Ok((tab, level))
+}
+
+/// `pkginit -p PKG`: start the package from the node, isolated.
+fn start_package(pkg: &str, a: Args, level: Option<u8>) -> Result<i32> {
+    if ids::real_uid() != 0 || ids::effective_uid() != 0 {
+        return Err(Error::fail("-p is the node's root's: it starts a package"));
+    }
+    let cfg = enter::config();
+    let t = enter::lookup(pkg, &cfg)?;
+    let fd = enter::open_root(&t.root)?;
     let opts = runtime::Options {
         log: a.log,
         console: a.console,
+        package: Some(t.name.clone()),
     };
-    runtime::run(&opts, tab, level, ready)?;
-    Ok(0)
+    let mut init = |mut w: std::fs::File| -> Result<()> {
+        let (tab, level) = match table(level) {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = w.write_all(e.msg.as_bytes());
+                return Err(Error::quiet(1));
+            }
+        };
+        runtime::run(&opts, tab, level, Some(w))
+    };
+    session::start::start(&t.name, fd, &t.root.display().to_string(), &mut init)
 }

@@ -3,9 +3,11 @@
 use crate::error::{code, Error, Result};
 use crate::package::activation;
 use crate::package::enter;
+use crate::session::{self, Plan, Way, Who};
 use crate::sys::syslog::{self, Facility};
 use crate::sys::{self, process};
 use std::ffi::{CString, OsString};
+use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -21,14 +23,21 @@ DESCRIPTION
     The local address of descriptor 0 (getsockname; IPv4-mapped IPv6 read
     as IPv4) is looked up in the registry (the Serviceguard files under
     SGCONF, then the Pacemaker CIB; cmviewcl and crm_mon are not run).
-    A package address: pkgnet enters the package root with the checks of
-    execsh(8) (reached without following a symbolic link, every directory
-    on the way owned by root and not writable by group or others, the root
-    a mount point), after joining the package's cgroup as execsh does
-    (a record that cannot be trusted or a cgroup that cannot be joined
-    refuses the connection), sets ctxROOT=/pkg and executes path inside the package with argv[0] the
-    last component of path and the remaining arguments. The ids are not
-    changed: the daemon runs as the user inetd started pkgnet as.
+    A package address: pkgnet checks the package root as execsh(8) does
+    (reached without following a symbolic link, every directory on the
+    way owned by root and not writable by group or others, the root a
+    mount point) and finds the package's running pkginit (started by
+    pkginit -p; a package that is not running refuses the connection,
+    LOG_AUTH), joins the package's cgroup as execsh does (a record that
+    cannot be trusted or a cgroup that cannot be joined refuses the
+    connection), joins the package's pid namespace and forks: the child
+    joins its mount, IPC and UTS namespaces, drops the capability
+    bounding set to the package's, sets ctxROOT=/pkg and executes path
+    inside the package with argv[0] the last component of path and the
+    remaining arguments; pkgnet waits for it (inetd's accounting of its
+    child stays right), holding none of the connection's descriptors,
+    and exits with its status. The ids are not changed: the daemon runs
+    as the user inetd started pkgnet as.
     Not a package address: path is executed in the system context with
     ctxROOT=/.
     Supported inetd forms: stream tcp nowait (and tcp6), routed by the
@@ -46,8 +55,8 @@ DESCRIPTION
     them). The daemon inherits every descriptor, whatever LISTEN_FDS says,
     so every IP socket among them counts (one on descriptor 4 with
     LISTEN_FDS=1, on 3 with LISTEN_FDS=0 or unset, on 1 or 2): they are
-    routed the same way by their local addresses, and LISTEN_FDS and
-    LISTEN_PID reach the daemon unchanged (pkgnet's pid is the daemon's).
+    routed the same way by their local addresses; LISTEN_FDS reaches the
+    daemon unchanged, LISTEN_PID (when set) as the daemon's own pid.
     A socket listening on every address (0.0.0.0, ::), sockets of
     different contexts, a bad LISTEN_FDS or descriptors that cannot be
     listed (/proc/self/fd) are refused with a LOG_AUTH line: never served
@@ -56,8 +65,8 @@ DESCRIPTION
     descriptor 0's connection must lead to the same context, or the
     connection is refused.
     Fail closed: when the address belongs to a package that cannot be
-    entered (root missing, not mounted, not safe), the connection is
-    refused - closed without a byte sent - and never served from the
+    entered (root missing, not mounted, not safe, not running), the
+    connection is refused - closed without a byte sent - and never served from the
     system context. A syslog line (LOG_AUTH, warning) names the client,
     the address, the package and the reason. The same holds when the
     registry cannot be read in full (/etc/cmcluster.conf, SGCONF, a
@@ -183,27 +192,120 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         name: pkg.name.clone(),
         root: pkg.root.clone(),
     };
-    // cgroup join: pkgnet (the connection's daemon), as root, before the chroot; fails closed
-    let entered = crate::cgroup::join(&target.name).and_then(|_| enter::open_and_enter(&target));
-    if let Err(e) = entered {
-        syslog::send(
-            Facility::Auth,
-            log::Level::Warn,
-            IDENT,
-            &format!(
-                "refused connection from {client} to {} (package '{}'): {}",
-                ends.local, target.name, e.msg
-            ),
-        );
-        return Err(Error::quiet(code::EXEC_OWN));
-    }
+    let way = match way_in(&target) {
+        Ok(w) => w,
+        Err(e) => {
+            syslog::send(
+                Facility::Auth,
+                log::Level::Warn,
+                IDENT,
+                &format!(
+                    "refused connection from {client} to {} (package '{}'): {}",
+                    ends.local, target.name, e.msg
+                ),
+            );
+            return Err(Error::quiet(code::EXEC_OWN));
+        }
+    };
     syslog::send(
         Facility::Daemon,
         log::Level::Info,
         IDENT,
         &format!("{client} -> {} -> {} -> {prog}", ends.local, target.name),
     );
-    exec(&cpath, &cargv, &target.ctx_root(), &prog, quiet)
+    joined(&target, &way, &cpath, &cargv, &prog, quiet)
+}
+
+/// The way into a package for a connection: its root checked and its
+/// pkginit running, or an error (refused: never the system context).
+fn way_in(t: &enter::Target) -> Result<Way> {
+    let fd = enter::open_root(&t.root)?;
+    let init = session::find(&t.name, fd.as_fd());
+    let way = session::way_in(&t.name, init, Who::Connection)?;
+    // step 2 of the entry path (session::Host::join_cgroup), taken here
+    // so that a cgroup that cannot be joined refuses the connection
+    session::join_cgroup(&t.name)?;
+    Ok(way)
+}
+
+/// Run the daemon in the package's namespaces ([`session::run`]): this
+/// process waits for it (inetd's child, its status the daemon's), holding
+/// none of the connection's descriptors.
+fn joined(
+    t: &enter::Target,
+    way: &Way,
+    cpath: &CString,
+    cargv: &[CString],
+    prog: &str,
+    quiet: bool,
+) -> Result<i32> {
+    let mut steps = Steps {
+        way,
+        cpath,
+        cargv,
+        ctx: t.ctx_root(),
+        prog,
+        quiet,
+    };
+    session::run(&mut steps, Plan { records: false })
+}
+
+struct Steps<'a> {
+    way: &'a Way,
+    cpath: &'a CString,
+    cargv: &'a [CString],
+    ctx: String,
+    prog: &'a str,
+    quiet: bool,
+}
+
+impl session::Host for Steps<'_> {
+    /// Taken in way_in, before the refusal point.
+    fn join_cgroup(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn join_pid_ns(&mut self) -> Result<()> {
+        session::join_pid_ns(self.way)
+    }
+    fn become_root(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn login(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn fork(&mut self) -> Result<process::Forked> {
+        Ok(process::fork("pkgnet")?)
+    }
+    fn join_rest(&mut self) -> Result<()> {
+        session::join_rest(self.way)
+    }
+    fn drop_bounding(&mut self) -> Result<()> {
+        session::drop_bounding()
+    }
+    /// The daemon keeps the ids inetd gave pkgnet.
+    fn drop_ids(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn exec(&mut self) -> Error {
+        // a socket-activated daemon checks LISTEN_PID against its own pid
+        if std::env::var_os("LISTEN_PID").is_some() {
+            std::env::set_var("LISTEN_PID", process::pid().to_string());
+        }
+        match exec(self.cpath, self.cargv, &self.ctx, self.prog, self.quiet) {
+            Err(e) => e,
+            Ok(_) => Error::quiet(code::EXEC_OWN),
+        }
+    }
+    fn wait(&mut self, child: i32) -> Result<process::Exit> {
+        // the connection is the daemon's: its end is when the daemon ends it
+        if let Ok(null) = sys::fds::open_null() {
+            sys::fds::stdio_null(&null);
+        }
+        sys::signals::parent_signals();
+        sys::signals::set_child(child);
+        Ok(process::wait_child(child)?)
+    }
+    fn logout(&mut self, _how: Option<process::Exit>) {}
 }
 
 /// Descriptor 0 is not an IP socket: socket activation (LISTEN_FDS, the
@@ -267,14 +369,15 @@ fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
         Some(Some(p)) => p,
     };
     let target = enter::Target { name, root };
-    // cgroup join: pkgnet (socket activation), as root, before the chroot; fails closed
-    let entered = crate::cgroup::join(&target.name).and_then(|_| enter::open_and_enter(&target));
-    if let Err(e) = entered {
-        return refuse(
-            &client,
-            &format!("to {local} (package '{}'): {}", target.name, e.msg),
-        );
-    }
+    let way = match way_in(&target) {
+        Ok(w) => w,
+        Err(e) => {
+            return refuse(
+                &client,
+                &format!("to {local} (package '{}'): {}", target.name, e.msg),
+            )
+        }
+    };
     sys::syslog::send(
         Facility::Daemon,
         log::Level::Info,
@@ -284,7 +387,7 @@ fn activated(cpath: &CString, cargv: &[CString], prog: &str) -> Result<i32> {
             target.name
         ),
     );
-    exec(cpath, cargv, &target.ctx_root(), prog, false)
+    joined(&target, &way, cpath, cargv, prog, false)
 }
 
 /// Every IP socket among the descriptors from 1 on (descriptor 0 is

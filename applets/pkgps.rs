@@ -64,13 +64,20 @@ DESCRIPTION
 OPTIONS
     -p pkg  From the system context: the processes of package pkg, whose
             root is the package root the registry names (see pkglogin(8)),
-            else <prefix>/pkg, symlinks resolved. User names come from that
-            root's /etc/passwd, STIME from its /etc/localtime.
+            else <prefix>/pkg, symlinks resolved. A package started as a
+            world of its own (pkginit -p) is listed by its pid namespace:
+            every process in the namespace of its pkginit (named in
+            /run/pkginit/pkg.pid, checked), one namespace link read per
+            process (the node's root may read them all). User names come
+            from that root's /etc/passwd, STIME from its /etc/localtime.
+            The PIDs are the node's, as ps -ef on the node shows them.
     -a      From the system context: every process, with a PACKAGE column
             before the others: the package whose root it is in, - for the
             system context, the mount point (a path, starting with /) when
             its root is a mount that is no package's root in the registry,
-            ? when its root is not a mount this context can see. Each
+            ? when its root is not a mount this context can see (but a
+            package started as a world of its own, named by its pid
+            namespace). Each
             package's processes are named from its passwd, all others from
             the system's.
 ENVIRONMENT
@@ -140,6 +147,11 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             let cfg = Config::from_system();
             let root = crate::registry::real_root(&cfg, pkg)
                 .map_err(|e| Error::fail(format!("package '{pkg}' is not mounted: {}", e.msg)))?;
+            // a package started as a world of its own: its pid namespace
+            if let Some(ns) = running_ns(pkg, &root) {
+                sys::time::use_zone_of(&root);
+                return finish(Select::PidNs(ns, root), &table, own);
+            }
             let m = table.iter().rev().find(|m| m.path == root).ok_or_else(|| {
                 Error::fail(format!(
                     "package '{pkg}' is not mounted: nothing is mounted on '{}'",
@@ -155,6 +167,20 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             sys::time::use_zone_of(root);
         }
     }
+    finish(select, &table, own)
+}
+
+/// The pid namespace of package `pkg`'s pkginit when it runs as a world of
+/// its own (its pid file under /run/pkginit, checked; the node's root may
+/// read the namespace links of every process).
+fn running_ns(pkg: &str, root: &Path) -> Option<(u64, u64)> {
+    let fd = crate::package::enter::open_root(root).ok()?;
+    let init = crate::session::find(pkg, std::os::fd::AsFd::as_fd(&fd))?;
+    sys::ns::ns_id(init.pid, "pid")
+}
+
+/// The listing of `select`, as ps -ef would print it.
+fn finish(select: Select, table: &[crate::procfs::mountinfo::Mount], own: u64) -> Result<i32> {
     let env = Env::load()?;
     let pid_max = std::fs::read_to_string("/proc/sys/kernel/pid_max").ok();
     let (tty, term_cols) = sys::tty::terminal();
@@ -169,6 +195,6 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let listed = listing::list(&mut out, &select, &table, own, &env, &ps_table)?;
+    let listed = listing::list(&mut out, &select, table, own, &env, &ps_table)?;
     Ok(if listed > 0 { 0 } else { 1 })
 }

@@ -42,6 +42,7 @@ echo "pcue demo: node1 with packages pkg01 (127.0.0.2) and pkg02 (127.0.0.3), al
 net_up 127.0.0.2 127.0.0.3
 private_etc
 setuid_copy                      # $T/bin/pcue, setuid root, with the applet links
+private_run                      # the node's /run (pkginit -p keeps /run/pkginit/PKG.pid)
 export PATH="$T/bin:$PATH"
 echo "This is the system context of node1." > /etc/motd
 
@@ -102,10 +103,10 @@ echo "127.0.0.2 $(cat "$T/pkg01/etc/ssh/ssh_host_ed25519_key.pub")" > "$HOME/kno
 SSH=(ssh -F /dev/null -i "$HOME/id" -o UserKnownHostsFile="$HOME/known_hosts" -o StrictHostKeyChecking=yes -o BatchMode=yes -o LogLevel=ERROR)
 
 for p in pkg01 pkg02; do
-    step "pkginit starts $p's own init (run-level 3 from its inittab)" chroot "$T/$p" /corp/bin/pkginit
+    step "pkginit -p starts $p as a world of its own: its init is pid 1 of its namespaces (run-level 3 from its inittab)" pkginit -p $p
     # the service starts after the rc wait entry is done
-    wait_until 10 "chroot $T/$p /corp/bin/telinit -s | grep -q 'sv.*running'"
-    step "telinit -s: $p's level and entries" chroot "$T/$p" /corp/bin/telinit -s
+    wait_until 10 "telinit -p $p -s | grep -q 'sv.*running'"
+    step "telinit -p $p -s (from the node): $p's level and entries" telinit -p $p -s
     expect "3" "run-level 3"
     expect "sv.*running" "the package's service is running"
 done
@@ -155,10 +156,10 @@ step "After the session: last on pkg01's wtmp shows the login and logout" last -
 expect "alice +pts/.*- [0-9]" "a login with a logout time"
 
 for p in pkg01 pkg02; do
-    step "pkgps inside $p: only $p's processes" chroot "$T/$p" /corp/bin/pkgps
+    step "pkgps inside $p: only $p's processes, its pkginit as pid 1" execsh -u root $p /corp/bin/pkgps
     expect "cron" "its cron"
     reject "inetd" "not the node's inetd"
-    step "pkgbdf inside $p: its filesystems, without the /$p prefix" chroot "$T/$p" /corp/bin/pkgbdf
+    step "pkgbdf inside $p: its filesystems, without the /$p prefix" execsh -u root $p /corp/bin/pkgbdf
     expect "^ *$p-fs .* /$" "its own filesystem shows as /"
     reject "$T" "no host paths"
 done
@@ -167,22 +168,22 @@ expect "inetd" && expect "pkginit"
 step "and df the real mount points" df -k
 expect "pkg01-fs .* $T/pkg01\$" "pkg01's filesystem at its real path"
 
-step "telinit 4 in pkg01: the level-4 entry starts, level 3 stays up" chroot "$T/pkg01" /corp/bin/telinit 4
-wait_until 5 "chroot $T/pkg01 /corp/bin/telinit -s | grep -q 'x4.*running'"
-step "telinit -s in pkg01 after the change" chroot "$T/pkg01" /corp/bin/telinit -s
+step "telinit 4 in pkg01: the level-4 entry starts, level 3 stays up" execsh -u root pkg01 /corp/bin/telinit 4
+wait_until 5 "telinit -p pkg01 -s | grep -q 'x4.*running'"
+step "telinit -s in pkg01 after the change" execsh -u root pkg01 /corp/bin/telinit -s
 expect "4" "run-level 4"
 expect "x4.*running" "the level-4 entry started"
 step "who -r on pkg01's utmp" who -r "$T/pkg01/run/utmp"
 expect "run-level 4"
-step "telinit 2 in pkg01: the service (levels 345) and x4 stop" chroot "$T/pkg01" /corp/bin/telinit 2
-wait_until 5 "chroot $T/pkg01 /corp/bin/telinit -s | grep -Eq 'sv.*(stopped|off)'"
-step "telinit -s in pkg01" chroot "$T/pkg01" /corp/bin/telinit -s
+step "telinit 2 in pkg01: the service (levels 345) and x4 stop" execsh -u root pkg01 /corp/bin/telinit 2
+wait_until 5 "telinit -p pkg01 -s | grep -Eq 'sv.*(stopped|off)'"
+step "telinit -s in pkg01" execsh -u root pkg01 /corp/bin/telinit -s
 expect "sv.*(stopped|off)" "the service stopped"
 step "last -x on pkg01's wtmp: the run-level history" last -x -f "$T/pkg01/var/log/wtmp"
 expect "runlevel"
 
 for p in pkg01 pkg02; do
-    step "telinit 0 stops $p's init and waits for it" chroot "$T/$p" /corp/bin/telinit 0
+    step "telinit -p $p 0 (from the node) stops $p's init, every process of $p with it, and waits" telinit -p $p 0
     [ $STATUS = 0 ] && OUT="$OUT stopped" ; expect "stopped" "telinit 0 returned success"
 done
 elapsed=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')

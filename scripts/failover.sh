@@ -64,10 +64,10 @@ sg_run() {
 # wait entry and started cron (exec'd, as pkgps shows) and the service,
 # then show its status.
 wait_services() {
-    wait_until 10 "node_exec $1 chroot '$ROOT' /corp/bin/telinit -s 2>/dev/null | grep -q '^sv .*running'"
+    wait_until 10 "node_exec $1 '$PCUE_BIN/telinit' -p '$PKG' -s 2>/dev/null | grep -q '^sv .*running'"
     # telinit -s says "running" at fork: also wait until cron has exec'd.
-    wait_until 10 "node_exec $1 chroot '$ROOT' /corp/bin/pkgps 2>/dev/null | grep -q 'cron -f'"
-    on "$1" chroot "$ROOT" /corp/bin/telinit -s
+    wait_until 10 "node_exec $1 '$PCUE_BIN/pkgps' -p '$PKG' 2>/dev/null | grep -q 'cron -f'"
+    on "$1" "$PCUE_BIN/telinit" -p "$PKG" -s
     expect "^cr .*running" "pkginit runs cron"
     expect "^sv .*running" "and the package's service"
 }
@@ -213,8 +213,8 @@ EOF
 heading "The client logs in to $VIP: lands in $PKG on nodeA, writes a file, adds a crontab line as alice"
 node_exec client ip neigh flush all
 on client timeout 40 socat -t 30 -T 30 - "TCP:$VIP:$PORT,connect-timeout=5" < "$T/first.sh"
-expect "^user=alice uid=2001 host=nodeA package=$PKG$" "alice (the package's passwd) in $PKG on nodeA"
-expect "^wrote=written by alice on nodeA$" "a file in her package home"
+expect "^user=alice uid=2001 host=$PKG package=$PKG$" "alice (the package's passwd) in $PKG on nodeA (the host name is the package's)"
+expect "^wrote=written by alice on $PKG$" "a file in her package home"
 expect "^crontab_status=0$" "crontab - as alice in the package"
 expect '^crontab=\* \* \* \* \* echo "cron ran on' "her crontab line"
 key a_host "$(value user | sed 's/.*host=\([^ ]*\).*/\1/')"
@@ -236,8 +236,8 @@ on nodeA losetup -j "$IMG"
 sg_run nodeB
 
 login "The client's same connection to $VIP now lands in $PKG on nodeB"
-expect "^user=alice uid=2001 host=nodeB package=$PKG " "alice in $PKG, now on nodeB"
-expect "^file=written by alice on nodeA$" "the file she wrote on nodeA"
+expect "^user=alice uid=2001 host=$PKG package=$PKG " "alice in $PKG, now on nodeB"
+expect "^file=written by alice on $PKG$" "the file she wrote on nodeA"
 same "the same crontab" "$CRONTAB_A" "$(value crontab)"
 expect "^runlevel=3$" "who -r in the package: run-level 3, from inittab"
 key b_host "$(value user | sed 's/.*host=\([^ ]*\).*/\1/')"
@@ -258,14 +258,15 @@ key b_last_boots "$LAST_BOOTS"
 key b_levels "$LEVELS"
 wait_until 5 "node_exec nodeB ss -Htln | grep -q ':8000 '"
 on client timeout 10 socat -t 10 -T 10 - "TCP:$VIP:8000,connect-timeout=5"
-expect "^service of $PKG on nodeB$" "the package's own service answers from nodeB"
+expect "^service of $PKG on $PKG$" "the package's own service answers from nodeB"
 key b_service "$OUT"
 
 heading "Cron on nodeB runs alice's job from the moved crontab (cron wakes each minute: up to ~60 s)"
-if wait_until 75 "node_exec nodeB grep -q 'cron ran on nodeB' '$ROOT/home/alice/cron.log' 2>/dev/null"; then
-    on nodeB tail -n 3 "$ROOT/home/alice/cron.log"
-    expect "^cron ran on nodeB as alice in $PKG$" "the job ran on nodeB, as alice, in $PKG"
-    key b_cron "$(printf '%s\n' "$OUT" | grep nodeB | tail -1)"
+CRON_A=$(node_exec nodeB sh -c "cat '$ROOT/home/alice/cron.log' 2>/dev/null | wc -l")
+if wait_until 75 "[ \"\$(node_exec nodeB sh -c \"cat '$ROOT/home/alice/cron.log' 2>/dev/null | wc -l\")\" -gt $CRON_A ]"; then
+    on nodeB tail -n 1 "$ROOT/home/alice/cron.log"
+    expect "^cron ran on $PKG as alice in $PKG$" "a new line: the job ran on nodeB, as alice, in $PKG"
+    key b_cron "$(printf '%s\n' "$OUT" | tail -1)"
 else
     bad "no job ran on nodeB within 75 s"
     key b_cron none
@@ -298,25 +299,24 @@ on nodeA cat "$ROOT/run/pkginit.pid"
 NEW_PID=$OUT
 wait_services nodeA
 key c_pid "$NEW_PID"
-on nodeA chroot "$ROOT" /corp/bin/pkgps
-expect "pkginit" "pkgps in the package: the new pkginit"
+on nodeA "$PCUE_BIN/pkgps" -p "$PKG"
+expect "pkginit" "pkgps -p: the new pkginit"
 expect "cron -f" "its cron"
 # Every INIT_PROCESS record in the package utmp is now one of nodeA's live
 # processes in the package: nodeB's records were replaced, not kept.
 on nodeA utmpdump "$ROOT/run/utmp"
-live=0 all=0
-for p in $(printf '%s\n' "$OUT" | sed -n 's/^\[5\] \[0*\([0-9]*\)\].*/\1/p'); do
-    all=$((all + 1))
-    [ "$(node_exec nodeA readlink "/proc/$p/root" 2>/dev/null)" = "$ROOT" ] && live=$((live + 1))
-done
+# (their pids are the package's own: checked inside it)
+INITS=$(printf '%s\n' "$OUT" | sed -n 's/^\[5\] \[0*\([0-9]*\)\].*/\1/p' | tr '\n' ' ')
+all=$(echo $INITS | wc -w)
+live=$(node_exec nodeA "$PCUE_BIN/execsh" -u root "$PKG" /bin/sh -c "n=0; for p in $INITS; do [ -d /proc/\$p ] && n=\$((n+1)); done; echo \$n" </dev/null)
 same "each of the $all INIT_PROCESS records in utmp is a live process of the package on nodeA" "$all" "$live"
 key c_utmp_init "$live/$all"
 
 login "The client's same connection to $VIP lands in $PKG on nodeA again"
-expect "^user=alice uid=2001 host=nodeA package=$PKG " "alice in $PKG on nodeA"
-expect "^file=written by alice on nodeA$" "her file survived the crash"
+expect "^user=alice uid=2001 host=$PKG package=$PKG " "alice in $PKG on nodeA"
+expect "^file=written by alice on $PKG$" "her file survived the crash"
 expect "^runlevel=3$" "run-level 3"
-expect "^cronlog=cron ran on nodeB" "the last cron line written on nodeB survived too"
+expect "^cronlog=cron ran on $PKG" "the last cron line written on nodeB survived too"
 key c_host "$(value user | sed 's/.*host=\([^ ]*\).*/\1/')"
 key c_file "$(value file)"
 key c_runlevel "$(value runlevel)"

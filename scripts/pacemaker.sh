@@ -172,10 +172,23 @@ if [ "$AGENT_KIND" = pcue ]; then
     cat > "$T/pkg01/etc/inittab" <<TAB
 id:3:initdefault:
 cr:2345:respawn:/usr/sbin/cron -f
-sv:345:respawn:/usr/bin/socat TCP-LISTEN:$SVC,bind=$VIP1,reuseaddr,fork SYSTEM:'echo service of \$(/corp/bin/getcpkg) on \$(hostname)'
+sv:345:respawn:/usr/bin/socat TCP-LISTEN:$SVC,bind=$VIP1,reuseaddr,fork SYSTEM:'echo service of \$(/corp/bin/getcpkg) on \$(/etc/lab-node)'
 TAB
     [ -n "$FULL" ] && printf 'id:3:initdefault:\nsl:2345:respawn:/bin/sleep 100000\n' > "$T/pkg02/etc/inittab"
     r=$T/pkg01
+    # the host name inside is the package's own (its UTS namespace): which
+    # node runs it shows through the network, which stays the node's
+    cat > "$r/etc/lab-node" <<NODE
+#!/bin/sh
+case "\$(cat /proc/net/fib_trie 2>/dev/null)" in
+*"-- $LAB_NET.11
+"*) echo n1 ;;
+*"-- $LAB_NET.12
+"*) echo n2 ;;
+*) echo unknown ;;
+esac
+NODE
+    chmod 755 "$r/etc/lab-node"
     echo 'alice:x:2001:2001:pkg01 user:/home/alice:/bin/sh' >> "$r/etc/passwd"
     echo 'alice:x:2001:' >> "$r/etc/group"
     echo 'alice:*:19000:0:99999:7:::' >> "$r/etc/shadow"
@@ -231,9 +244,9 @@ if [ -n "$FULL" ]; then
     expect "^service of pkg01 on n1$" "the package's service answers from inside pkg01 on n1"
     key a_service "$OUT"
     cat > "$T/first.sh" <<'EOF'
-echo "user=$(id -un) host=$(hostname) package=$(/corp/bin/getcpkg)"
-cd /home/alice && echo "written by $(id -un) on $(hostname)" > notes && echo "wrote=$(cat notes)"
-echo '* * * * * echo "cron ran on $(hostname) as $(id -un) in $(/corp/bin/getcpkg)" >> /home/alice/cron.log' | crontab -
+echo "user=$(id -un) host=$(/etc/lab-node) package=$(/corp/bin/getcpkg)"
+cd /home/alice && echo "written by $(id -un) on $(/etc/lab-node)" > notes && echo "wrote=$(cat notes)"
+echo '* * * * * echo "cron ran on $(/etc/lab-node) as $(id -un) in $(/corp/bin/getcpkg)" >> /home/alice/cron.log' | crontab -
 echo "crontab=$(crontab -l 2>&1 | grep -v '^#')"
 EOF
     on client timeout 20 socat -t 10 -T 10 - "TCP:$VIP1:$PORT,connect-timeout=5" < "$T/first.sh"
@@ -266,7 +279,7 @@ if [ -n "$FULL" ]; then
     on n2 "$T/bin/pkglogin" -l
     expect "^pkg01	.*	n2$" "pkglogin -l: pkg01 on n2"
     cat > "$T/session.sh" <<'EOF'
-echo "user=$(id -un) host=$(hostname) package=$(/corp/bin/getcpkg)"
+echo "user=$(id -un) host=$(/etc/lab-node) package=$(/corp/bin/getcpkg)"
 echo "runlevel=$(who -r | awk '{print $2}')"
 echo "file=$(cat /home/alice/notes 2>&1)"
 echo "crontab=$(crontab -l 2>&1 | grep -v '^#')"
@@ -289,13 +302,13 @@ EOF
     key b_logouts "$LOGOUTS"
     on n2 last -f "$ROOT/var/log/wtmp" alice
     expect "^alice .* - " "last: alice's session has an end"
-    on n2 bash -c ". '$REPO/tests/lib.sh'; set +e; on_pty '$T/bin/execsh' -u alice pkg01 /bin/sh -c 'echo in=\$(/corp/bin/getcpkg) host=\$(hostname) user=\$(id -un)'"
+    on n2 bash -c ". '$REPO/tests/lib.sh'; set +e; on_pty '$T/bin/execsh' -u alice pkg01 /bin/sh -c 'echo in=\$(/corp/bin/getcpkg) host=\$(/etc/lab-node) user=\$(id -un) uts=\$(hostname)'"
     expect "in=pkg01 host=n2 user=alice" "execsh on n2: alice in pkg01"
     key b_execsh "$(printf '%s\n' "$OUT" | grep -o 'in=.*' | tr -d '\r' | head -1)"
-    on n2 chroot "$ROOT" /corp/bin/getcpkg
-    expect "^pkg01$" "getcpkg inside the root on n2"
+    on n2 "$T/bin/execsh" -u root pkg01 /corp/bin/getcpkg
+    expect "^pkg01$" "getcpkg inside the package on n2"
     on n2 "$T/bin/pkgps" -p pkg01
-    expect "/corp/bin/pkginit" "pkgps -p pkg01 on n2: its pkginit"
+    expect "pkginit -p pkg01" "pkgps -p pkg01 on n2: its pkginit"
     on n2 "$T/bin/pkgbdf" -p pkg01
     expect "^/dev/loop[0-9]+ .* /$" "pkgbdf -p pkg01 on n2: the package filesystem at its /"
     key b_pkgbdf "$(printf '%s\n' "$OUT" | awk '$NF == "/" { print $1 " " $NF }' | sed 's/[0-9]* / /')"
@@ -316,7 +329,9 @@ EOF
     else
         bad "no cron job ran on n2 within 75 s"; key b_cron none
     fi
-    on n2 cat "$ROOT/run/pkginit.pid"
+    # the node pid of pkg01's pkginit on n2 (the package's own pid file
+    # says 1: pkginit is pid 1 of the package wherever it runs)
+    on n2 cat /run/pkginit/pkg01.pid
     STALE=$OUT
 fi
 
@@ -332,7 +347,11 @@ else
 fi
 if [ -n "$FULL" ]; then
     on n1 cat "$ROOT/run/pkginit.pid"
-    [ -n "$STALE" ] && [ "$OUT" != "$STALE" ] && ok "a new pkginit (pid $OUT), started over n2's stale pid file ($STALE)" || bad "pid file $OUT (stale $STALE)"
+    INSIDE=$OUT
+    on n1 cat /run/pkginit/pkg01.pid
+    [ -n "$STALE" ] && [ "$INSIDE" = 1 ] && node_exec n1 kill -0 "$OUT" 2>/dev/null &&
+        ok "a new pkginit (node pid $OUT, pid 1 in the package), started over n2's stale pid file (n2's pid $STALE)" ||
+        bad "pid file $INSIDE, node pid $OUT (n2's $STALE)"
     on n1 utmpdump "$ROOT/var/log/wtmp"
     same "a third BOOT_TIME record" 3 "$(printf '%s\n' "$OUT" | grep -c '^\[2\]')"
     key c_boots "$(printf '%s\n' "$OUT" | grep -c '^\[2\]')"

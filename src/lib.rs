@@ -31,6 +31,7 @@ pub(crate) mod package;
 pub mod passwd;
 pub(crate) mod procfs;
 pub(crate) mod registry;
+pub(crate) mod session;
 #[allow(unsafe_code)]
 pub(crate) mod sys;
 pub(crate) mod utc;

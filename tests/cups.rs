@@ -154,7 +154,9 @@ inA lpadmin -p pq -E -v tofile:/var/spool/out/pq || die lpadmin
 inA cupsdisable -r "held for the move" pq || die cupsdisable
 queue3 nodeA move
 echo "a_jobs=$(jobs nodeA)"
-node_do nodeA chroot "$T/pkg01" /corp/bin/telinit -w 20 0 || die "telinit 0"
+# level 2 has neither cupsd nor atd: the package runs, its services halted
+node_do nodeA "$T/bin/telinit" -p pkg01 2 || die "telinit 2"
+wait_until 10 "node_do nodeA '$T/bin/telinit' -p pkg01 -s | grep -q '^atd .*stopped'" || die "atd still running"
 userA pkg01 /bin/sh -c 'echo "echo ran as \$(id -un) in \$(/corp/bin/getcpkg) on \$(hostname) ctxROOT=\$ctxROOT >> /home/user/at.out" | at now' 2>/dev/null ||
     die "at in pkg01"
 echo "a_atq=$(userA pkg01 /bin/sh -c 'atq | wc -l')"
@@ -163,8 +165,9 @@ node_do nodeA umount "$T/pkg01" || die "umount on nodeA"
 echo "a_at_out=$(ls "$T/pkg01/home/user/at.out" 2>&1 | grep -c 'No such')"
 
 # ---- nodeB: pkg02 there, with an at job queued and no atd of its own
-node_do nodeB bash -c ". '$REPO/tests/lib.sh'; cups_pkg pkg02; printf 'id:3:initdefault:\n' > '$T/pkg02/etc/inittab'" ||
+node_do nodeB bash -c ". '$REPO/tests/lib.sh'; cups_pkg pkg02; printf 'id:3:initdefault:\nsl:3:respawn:+/bin/sleep 100000\n' > '$T/pkg02/etc/inittab'" ||
     die "pkg02"
+node_do nodeB "$T/bin/pkginit" -p pkg02 || die "pkginit -p pkg02 on nodeB"
 userB pkg02 /bin/sh -c 'echo "echo pkg02 job ran in \$(/corp/bin/getcpkg) >> /tmp/at.out" | at now' 2>/dev/null || die "at in pkg02"
 node_do nodeB e2fsck -p "$IMG" >/dev/null
 node_do nodeB mount -o loop "$IMG" "$T/pkg01" || die "mount on nodeB"
@@ -210,9 +213,10 @@ node_do nodeA umount "$T/pkg01"
     assert_eq!(f("b_state"), "disabled", "{out}");
     assert_eq!(f("b_reason"), "held for the move", "{out}");
     // the at job ran after the move, in the package, as its user, with ctxROOT
+    // and the package's host name (its own UTS namespace)
     assert_eq!(
         f("b_at"),
-        "ran as user in pkg01 on nodeB ctxROOT=/pkg01",
+        "ran as user in pkg01 on pkg01 ctxROOT=/pkg01",
         "{out}"
     );
     assert_eq!(f("b_at_owner"), "4242", "{out}");
@@ -261,7 +265,7 @@ echo "start_warned=$(grep -c 'lpadmin' "$T/start")"
 wait_until 10 "grep -q 'Id \"cups\" (pid [0-9]*) exited with status 1' '$r/var/log/pkginit.log'" ||
     die "no exit status in pkginit.log: $(cat "$r/var/log/pkginit.log")"
 echo "logged=yes"
-in_pkg pkg01 /corp/bin/telinit -w 20 0 >/dev/null
+"$T/bin/telinit" -p pkg01 -w 20 0 >/dev/null
 # Port 631 and a listener on no address of the package
 sed -i 's/^SystemGroup root lpadmin$/SystemGroup root/' "$r/etc/cups/cups-files.conf"
 echo 'Port 631' >> "$r/etc/cups/cupsd.conf"
@@ -291,7 +295,7 @@ wait_until 5 "grep -q 'Unable to open listen socket for address 127.0.0.4:631' '
 st=0; "$T/bin/mkpcue" --check pkg03 > "$T/c4" || st=$?; echo "running_status=$st"
 echo "running_inuse=$(grep -c "cupsd can't listen on '127.0.0.4:631': Address already in use" "$T/c4")"
 kill %1
-in_pkg pkg03 /corp/bin/telinit -w 20 0 >/dev/null
+"$T/bin/telinit" -p pkg03 -w 20 0 >/dev/null
 # an existing etc/cups is never overwritten
 mkdir -p "$T/pkg02/etc/cups"
 printf '# the package admin'"'"'s own\nListen /run/cups/cups.sock\n' > "$T/pkg02/etc/cups/cupsd.conf"
@@ -376,7 +380,8 @@ wait_until 20 'grep -q "raw page" "$T/printer.out" 2>/dev/null' && echo "printed
 rc=0; echo remote | lp -h 10.77.9.1:631 -d office >/dev/null 2>"$T/remote.err" || rc=$?
 echo "remote=$rc $(head -1 "$T/remote.err")"
 sed -i 's#^<Location />$#<Location />\n  Allow 10.77.9.0/24#' "$T/pkg03/etc/cups/cupsd.conf"
-kill -HUP "$(cat "$T/pkg03/run/cups/cupsd.pid")"
+# (cupsd's pid file holds its pid in the package: signalled from inside)
+"$T/bin/execsh" -u root pkg03 /bin/sh -c 'kill -HUP "$(cat /run/cups/cupsd.pid)"' || die "HUP cupsd"
 wait_until 10 "echo allowed | lp -h 10.77.9.1:631 -d office >/dev/null 2>&1" && echo "allowed=yes" || echo "allowed=no"
 cups_stop - pkg03
 "#

@@ -41,10 +41,11 @@ fn package_fails_over_cleanly_and_after_a_crash() {
     let all = format!("{out}\n--- stderr\n{err}");
     let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
 
+    // (the host name inside is the package's own: its UTS namespace)
     // 1. On nodeA the client, through inetd → pkgnet, is alice of the
     //    package's passwd; her file and crontab land on the package filesystem.
-    assert_eq!(f("a_host"), "nodeA", "{all}");
-    assert_eq!(f("a_file"), "written by alice on nodeA", "{all}");
+    assert_eq!(f("a_host"), "pkg01", "{all}");
+    assert_eq!(f("a_file"), "written by alice on pkg01", "{all}");
     let crontab = f("a_crontab");
     assert!(
         crontab.starts_with("* * * * * echo \"cron ran on $(hostname)"),
@@ -55,16 +56,16 @@ fn package_fails_over_cleanly_and_after_a_crash() {
     // 2. Clean halt on nodeA, start on nodeB: the same connection lands on
     //    nodeB with the same user, file and crontab, run-level 3 from
     //    inittab, and the wtmp tells both boots (utmpdump and last agree).
-    assert_eq!(f("b_host"), "nodeB", "{all}");
+    assert_eq!(f("b_host"), "pkg01", "{all}");
     assert_eq!(f("b_user"), "alice", "{all}");
-    assert_eq!(f("b_file"), "written by alice on nodeA", "{all}");
+    assert_eq!(f("b_file"), "written by alice on pkg01", "{all}");
     assert_eq!(f("b_crontab"), crontab, "{all}");
     assert_eq!(f("b_runlevel"), "3", "who -r inside the package: {all}");
     assert_eq!(f("b_boots"), "2", "BOOT_TIME records: {all}");
     assert_eq!(f("b_last_boots"), "2", "last -x reboot lines: {all}");
     assert_eq!(f("b_levels"), "3 0 3", "RUN_LVL records in order: {all}");
-    assert_eq!(f("b_service"), "service of pkg01 on nodeB", "{all}");
-    assert_eq!(f("b_cron"), "cron ran on nodeB as alice in pkg01", "{all}");
+    assert_eq!(f("b_service"), "service of pkg01 on pkg01", "{all}");
+    assert_eq!(f("b_cron"), "cron ran on pkg01 as alice in pkg01", "{all}");
 
     // 3. nodeB crashes; nodeA starts the package over the stale pid file,
     //    FIFO and utmp: pkginit starts, every INIT_PROCESS record in utmp is
@@ -86,8 +87,8 @@ fn package_fails_over_cleanly_and_after_a_crash() {
         live == total && total.parse::<u32>().unwrap_or(0) >= 2,
         "live INIT_PROCESS records / all: {utmp}\n{all}"
     );
-    assert_eq!(f("c_host"), "nodeA", "{all}");
-    assert_eq!(f("c_file"), "written by alice on nodeA", "{all}");
+    assert_eq!(f("c_host"), "pkg01", "{all}");
+    assert_eq!(f("c_file"), "written by alice on pkg01", "{all}");
     assert_eq!(f("c_runlevel"), "3", "{all}");
     assert_eq!(f("c_crontab"), crontab, "{all}");
     assert_eq!(f("c_boots"), "3", "{all}");

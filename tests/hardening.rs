@@ -22,6 +22,8 @@ reg_cntl pkg02 127.0.0.3
 for p in pkg01 pkg02; do mkpcue_root $p; echo $p > "$T/$p/etc/motd"; done
 echo system > /etc/motd
 mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; ln -s pcue "$T/bin/pkgnet"
+# both started as the node starts them (pkginit -p): connections join them
+ln -s pcue "$T/bin/pkginit"; for p in pkg01 pkg02; do iso_start $p; done
 ask() { socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }
 # logged PATTERN: how many syslog messages match (musl ends each with a
 # newline, glibc does not: count matches, not lines)

@@ -291,8 +291,10 @@ wait_for() {
     return 1
 }
 
-# pkginit_pid PKG: the pid in the package's pid file (empty if none).
-pkginit_pid() { cat "$T/$1/run/pkginit.pid" 2>/dev/null || true; }
+# pkginit_pid PKG: the node pid of PKG's pkginit: the node's pid file of a
+# package started with pkginit -p (its own pid file says 1), else the pid
+# in the package's pid file (plain-chroot mode); empty if none.
+pkginit_pid() { cat "/run/pkginit/$1.pid" 2>/dev/null || cat "$T/$1/run/pkginit.pid" 2>/dev/null || true; }
 
 # wait_log SECONDS N PATTERN: wait until $T/syslog (private_dev's relay)
 # holds at least N lines matching PATTERN; the relay writes asynchronously.
@@ -397,4 +399,37 @@ node_crash() {
     kill -9 "$pid"
     for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
     die "node $1 did not die"
+}
+
+# isolation (issue 18)
+# private_run: a tmpfs on /run (the node's /run/pkginit/PKG.pid, where
+# pkginit -p keeps the node pid of each package's pkginit).
+private_run() { mount -t tmpfs -o mode=755 pcue-run /run; }
+
+# iso_start PKG [ROOT]: start PKG (its root ROOT, $T/PKG by default) as
+# the node does (pkginit -p, pid 1 of the package's own namespaces); an
+# inittab with a respawned sleep when the package has none. Needs the
+# applet links in $T/bin, the registry and private_run.
+iso_start() {
+    local r=${2:-$T/$1}
+    grep -q '^[^#]' "$r/etc/inittab" 2>/dev/null || printf 'id:3:initdefault:\nsl:3:respawn:+/bin/sleep 100000\n' > "$r/etc/inittab"
+    "$T/bin/pkginit" -p "$1" -l /var/log/pkginit.log || die "pkginit -p $1 failed"
+}
+
+# alive PID: PID exists and is not a zombie (the sandbox's pid 1 does
+# not reap a started pkginit that exited).
+alive() { [ -e "/proc/$1" ] && ! grep -q '^[^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
+
+# iso_pid PKG: the node pid of PKG's pkginit.
+iso_pid() { cat "/run/pkginit/$1.pid"; }
+
+# in_pidns PID: the node pids of every live process (no zombie) in the pid
+# namespace of PID.
+in_pidns() {
+    local ns p
+    ns=$(readlink "/proc/$1/ns/pid") || return 0
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] && alive "${p#/proc/}" && echo "${p#/proc/}"
+    done
+    return 0
 }

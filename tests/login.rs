@@ -43,6 +43,9 @@ useradd --root "$T/pkg02" -m -u 2002 -s /bin/bash carol || die "useradd --root c
 echo 'carol:carol-pw' | chpasswd --root "$T/pkg02" || die "chpasswd --root carol"
 useradd -u 2003 -m -d "$T/bob" -s /bin/bash bob || die "useradd bob"
 echo 'bob:bob-pw' | chpasswd || die "chpasswd bob"
+# both started as the node starts them (pkginit -p): every way in joins
+iso_start pkg01 "$R"
+iso_start pkg02
 "#;
 
 fn run(script: &str) -> String {
@@ -187,15 +190,19 @@ id:3:initdefault:
 ss:345:respawn:/usr/sbin/sshd -D -e -f /etc/ssh/sshd_config
 cx:345:once:/bin/sh -c 'echo "\$ctxROOT" > /tmp/ctx.out'
 C
+"$T/bin/telinit" -p pkg01 0 || die "telinit -p pkg01 0"
+rm -f "$R/run/pkginit.env"; mkpcue pkg01 > /dev/null || die "mkpcue pkg01 again"
 echo "mkpcue_env=$(cat "$R/run/pkginit.env")"
-chroot "$R" /corp/bin/pkginit -c /var/log/console || die "pkginit"
+pkginit -p pkg01 -c /var/log/console || die "pkginit"
 wait_until 5 '[ -s "$R/tmp/ctx.out" ]' || die "the once entry did not run"
 echo "child_ctx=$(cat "$R/tmp/ctx.out")"
 echo "pkginit_env=$(cat "$R/run/pkginit.env")"
 wait_until 10 "ss -Htln | grep -q '127.0.0.2:22 '" || { cat "$R/var/log/console"; die "sshd is not listening"; }
 wait_until 5 "ss -Htln | grep -q 'fd00::2\]:22 '" || die "sshd is not listening on fd00::2"
-echo "sshd_root=$(readlink /proc/$(ss -Htlnp | sed -n 's/.*127.0.0.2:22 .*pid=\([0-9]*\).*/\1/p' | head -1)/root)"
-echo "root=$R"
+sshd=$(ss -Htlnp | sed -n 's/.*127.0.0.2:22 .*pid=\([0-9]*\).*/\1/p' | head -1)
+echo "sshd_root=$(stat -L -c %d:%i /proc/$sshd/root)"
+echo "root=$(stat -c %d:%i "$R")"
+echo "sshd_pidns=$([ "$(readlink /proc/$sshd/ns/pid)" = "$(readlink /proc/$(iso_pid pkg01)/ns/pid)" ] && echo pkg01)"
 sshc alice@127.0.0.2 'echo "pkg=$(getcpkg) ctx=$ctxROOT user=$(id -un)"; echo "path=$PATH"' || die "ssh alice"
 sshc -tt alice@127.0.0.2 'echo "tty=$(tty) dev=$(test -c $(tty) && echo yes)"; echo "who=$(who | grep -c "^alice ")"' | tr -d '\r'
 echo "v6=$(sshc 'alice@fd00::2' getcpkg)"
@@ -214,10 +221,11 @@ rc=0; sshc alice@127.0.0.2 true 2>/dev/null || rc=$?; echo "nostack_rc=$rc"
 rc=0; mkpcue --check pkg01 > "$T/check.out" || rc=$?; echo "check_rc=$rc"
 grep -a 'pam.d/sshd' "$T/check.out" | sed 's/^/check: /'
 mv "$T/pam-sshd" "$R/etc/pam.d/sshd"
-chroot "$R" /corp/bin/telinit 0; echo "telinit0=$?"
+telinit -p pkg01 0; echo "telinit0=$?"
 "#
     ));
     assert_eq!(field(&out, "sshd_root"), field(&out, "root"), "{out}");
+    assert_eq!(field(&out, "sshd_pidns"), Some("pkg01"), "{out}");
     let want = [
         ("pkg", "pkg01 ctx=/pkg01 user=alice"),
         ("who", "1"),
@@ -528,7 +536,9 @@ C
 # a system job of the package, as an administrator adds one
 echo '@reboot root echo "cron.d job ran in $(/corp/bin/getcpkg)" > /tmp/crond.out' > "$R/etc/cron.d/pcue-test" ||
     die "the package has no /etc/cron.d"
-chroot "$R" /corp/bin/pkginit || die "pkginit"
+# started as the README says (the world's start had the default inittab)
+"$T/bin/telinit" -p pkg01 0 || die "telinit -p pkg01 0"
+pkginit -p pkg01 -l /var/log/pkginit.log || die "pkginit"
 wait_until 10 "ss -Htln | grep -q '127.0.0.2:22 '" || die "the README's sshd is not listening"
 wait_until 10 "ss -Htln | grep -q '127.0.0.2:2222 '" || die "the stock sshd is not listening"
 # 14: the README's sshd logs to syslog: its lines reach the node's (before
@@ -574,7 +584,7 @@ wait_log 5 1 'pkg01/cron\[[0-9]*\]: ' || die "no line of the package's cron reac
 echo "cron_lines=$(grep -a -c 'pkg01/cron\[' "$T/syslog")"
 echo "cron_failed=$(grep -a -c -e 'STAT FAILED' -e 'OPENDIR FAILED' "$T/syslog" || true)"
 grep -a 'pkg01/cron\[' "$T/syslog" | tr '\0' '\n' | sed 's/^/cron: /' | head -20
-chroot "$R" /corp/bin/telinit 0; echo "telinit0=$?"
+telinit -p pkg01 0; echo "telinit0=$?"
 "#
     ));
     let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();

@@ -159,6 +159,8 @@ export PCUE_CIB="$T/cib.xml" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T"
 for p in pkg01 pkg02; do mkpcue_root $p; echo $p > "$T/$p/etc/motd"; done
 echo system > /etc/motd
 mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; ln -s pcue "$T/bin/pkgnet"
+# both started as the node starts them (pkginit -p): connections join them
+ln -s pcue "$T/bin/pkginit"; for p in pkg01 pkg02; do iso_start $p; done
 echo "7301 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd" > "$T/inetd.conf"
 inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
 ask() {{ socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }}
@@ -376,15 +378,17 @@ echo "pkginit_after_refusals=$(ps -e -o stat=,comm= | awk '$2 == "pkginit" && $1
 ACTION=start act start
 ACTION=monitor act mon OCF_RESKEY_CRM_meta_interval=10000
 ACTION=monitor act monlevel OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_level=2
-echo "level=$(chroot $T/pkg01 /corp/bin/telinit -s | head -1 | cut -d' ' -f1-2)"
-# an execsh session of the package's user, and a process left in the root
+echo "level=$($T/bin/telinit -p pkg01 -s | head -1 | cut -d' ' -f1-2)"
+# an execsh session of the package's user, and a process the node's root
+# left in the plain root (outside the package's namespaces)
 on_pty $T/bin/execsh -u user pkg01 /bin/sh -c 'sleep 300' &
 wait_until 10 '[ "$($T/bin/pkgps -p pkg01 | grep -c "sleep 300")" -ge 1 ]'
 chroot $T/pkg01 /bin/sleep 301 &
-wait_until 10 '[ "$($T/bin/pkgps -p pkg01 | grep -c "sleep 301")" -ge 1 ]'
+wait_until 10 'pgrep -f "^/bin/sleep 301" >/dev/null'
 echo "inroot=$($T/bin/pkgps -p pkg01 | tail -n +2 | wc -l)"
+held="$($T/bin/pkgps -p pkg01 | tail -n +2 | awk '{{print $2}}') $(pgrep -f '^/bin/sleep 301$')"
 ACTION=stop act stop
-echo "inroot_after=$($T/bin/pkgps -p pkg01 | tail -n +2 | wc -l)"
+echo "inroot_after=$(for p in $held; do alive $p && echo $p; done | wc -l)"
 echo "mounts_after=$(findmnt -rn -o TARGET | grep -c "^$T/pkg01/")"
 echo "logout=$(utmpdump $T/pkg01/var/log/wtmp 2>/dev/null | grep -c '^\[8\].*\[pts/')"
 echo "last=$(last -f $T/pkg01/var/log/wtmp | grep '^user ' | grep -c -v 'still logged in')"
@@ -449,8 +453,8 @@ echo "pub_pkg=$(PCUE_CIB=/run/pcue/cib.xml $T/pkglogin -l | awk -v r=$T/pkg01 '$
     assert_eq!(f("level"), "run-level 3", "{out}");
     assert_eq!(
         f("inroot"),
-        "6",
-        "pkginit, its sleep, execsh, sh, sleep, sleep: {out}"
+        "4",
+        "its pid namespace: pkginit, its sleep, the session's sh and sleep: {out}"
     );
     assert_eq!(f("stop"), "0", "{out}");
     assert_eq!(f("inroot_after"), "0", "{out}");
@@ -508,7 +512,11 @@ fn a_pacemaker_cluster_fails_the_package_over() {
     assert_eq!(f("b_runlevel"), "3", "{all}");
     assert_eq!(f("b_boots"), "2", "{all}");
     assert_eq!(f("b_logouts"), "1", "the execsh session's logout: {all}");
-    assert_eq!(f("b_execsh"), "in=pkg01 host=n2 user=alice", "{all}");
+    assert_eq!(
+        f("b_execsh"),
+        "in=pkg01 host=n2 user=alice uts=pkg01",
+        "{all}"
+    );
     assert_eq!(f("b_pkgbdf"), "/dev/loop /", "pkgbdf -p pkg01 on n2: {all}");
     assert_eq!(
         f("b_tasks_max"),
@@ -613,6 +621,13 @@ export PCUE_CIB="$T/cib.xml" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_INDE
 for p in pkgscore pkga pkgb pkgrule pkgref pkgtpl pkginh; do mkpcue_root $p; echo $p > "$T/$p/etc/motd"; done
 echo system > /etc/motd
 mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; ln -s pcue "$T/bin/pkgnet"
+# each started as the node starts it (pkginit -p) where the registry
+# resolves it: connections join the running package
+ln -s pcue "$T/bin/pkginit"
+for p in pkgscore pkga pkgb pkgrule pkgref pkgtpl pkginh; do
+    printf 'id:3:initdefault:\nsl:3:respawn:+/bin/sleep 100000\n' > "$T/$p/etc/inittab"
+    "$T/bin/pkginit" -p $p >/dev/null 2>&1 || true
+done
 echo "7301 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd" > "$T/inetd.conf"
 inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
 ask() {{ socat -t 10 -T 10 - "TCP:$1,bind=127.0.0.1" </dev/null 2>/dev/null; }}

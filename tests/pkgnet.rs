@@ -20,6 +20,9 @@ reg_cntl pkg02 127.0.0.3
 for p in pkg01 pkg02; do mkpcue_root $p; echo $p > "$T/$p/etc/motd"; done
 echo system > /etc/motd
 P="$T/bin/pcue"; mkdir -p "$T/bin"; cp "$PCUE" "$P"; ln -s pcue "$T/bin/pkgnet"
+# both started as the node starts them (pkginit -p): connections join them
+ln -s pcue "$T/bin/pkginit"; ln -s pcue "$T/bin/telinit"
+for p in pkg01 pkg02; do iso_start $p; done
 cat > "$T/inetd.conf" <<CONF
 7301 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/cat /etc/motd
 7302 stream tcp nowait root $T/bin/pkgnet pkgnet /usr/bin/env
@@ -78,6 +81,7 @@ fn unmounted_package_fails_closed() {
     let out = run(r#"
 # unmounted: the directory still holds the whole tree, pkg02's motd too,
 # but it is not a mount point any more
+"$T/bin/telinit" -p pkg02 0 || die "telinit -p pkg02 0"
 umount -R "$T/pkg02"
 test -s "$T/pkg02/etc/motd" && echo "left=yes"
 echo "p2=[$(ask 127.0.0.3:7301)]"
@@ -87,10 +91,12 @@ wait_log 5 1 'refused connection'
 grep -a 'refused connection' "$T/syslog" | head -1 | sed 's/^.*pkgnet\[[0-9]*\]: /refused=/'
 # mkpcue mounts it again and it is served; then made writable by others
 mkpcue_root pkg02
+iso_start pkg02
 echo "back=$(ask 127.0.0.3:7301)"
 chmod 757 "$T/pkg02"
 echo "open=[$(ask 127.0.0.3:7301)]"
 # gone altogether
+chmod 755 "$T/pkg02"; "$T/bin/telinit" -p pkg02 0 || die "telinit -p pkg02 0 (2)"
 umount -R "$T/pkg02"; rm -rf --one-file-system "$T/pkg02"
 echo "gone=[$(ask 127.0.0.3:7301)]"
 wait_log 5 3 'refused connection from 127.0.0.1 to 127.0.0.3 (package .pkg02.)'
@@ -179,6 +185,7 @@ chmod 755 "$SGCONF"
 echo "open_sys=[$(ask 127.0.0.1:7304)]"
 wait_log 5 2 'the package registry is unreadable'
 echo "logged=$(grep -ac 'the package registry is unreadable' "$T/syslog")"
+
 "#);
     assert_eq!(field(&out, "latin1"), Some("pkg01"), "{out}");
     assert_eq!(

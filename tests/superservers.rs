@@ -22,6 +22,8 @@ mkpcue_root pkg01
 echo pkg01 > "$T/pkg01/etc/motd"
 echo system > /etc/motd
 P="$T/bin/pcue"; mkdir -p "$T/bin"; cp "$PCUE" "$P"; ln -s pcue "$T/bin/pkgnet"
+# started as the node starts it (pkginit -p): connections join it
+ln -s pcue "$T/bin/pkginit"; iso_start pkg01
 # a socket-activated daemon (sd_listen_fds style): answers on fd 3 with
 # where it runs and what it was passed
 for etc in /etc "$T/pkg01/etc"; do

@@ -2,7 +2,8 @@
 # pkgnet: connections per second through a real inetd (openbsd-inetd) to a
 # trivial service (cat /etc/motd), all on loopback inside private mount,
 # network and pid namespaces:
-#   ours  inetd -> pkgnet -> chroot into pkg01 -> cat
+#   ours  inetd -> pkgnet -> join pkg01 (started as a world of its own by
+#         pkginit -p: its namespaces, a fork, the bounding set) -> cat
 #   peer  inetd -> cat directly (system context)
 #   peer  inetd -> the paper's Figure 3 wrapper: sh, getcpkg, chroot(1), cat
 set -euo pipefail
@@ -15,8 +16,9 @@ mount -t tmpfs bench-run /run
 net_up 127.0.0.2
 export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0
 reg_cntl pkg01 127.0.0.2
-mkroot pkg01
+pkgroot pkg01
 mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; "$T/bin/pcue" --install "$T/bin" >/dev/null
+iso_start pkg01
 cat > "$T/fig3" <<SH
 #!/bin/sh
 Pkg=\$($T/bin/getcpkg -f)
@@ -43,3 +45,4 @@ rate() { # rate PORT: connections per second over N sequential connections
 ours=$(rate 7401); direct=$(rate 7402); fig3=$(rate 7403)
 report "pkgnet connections/s ($N, into pkg01)" "$ours" "inetd-direct" "$direct" conn/s
 report "pkgnet connections/s ($N, into pkg01)" "$ours" "figure3-sh-getcpkg-chroot" "$fig3" conn/s
+"$T/bin/telinit" -p pkg01 -w 10 0 >/dev/null

@@ -5,7 +5,7 @@
 # no parse, no process spawned), against inetd running the service
 # directly. The CIB is the offline fixture made by cibadmin and
 # crm_simulate (src/registry/testdata), pkg01's address moved to 127.0.0.2.
-#   ours  inetd -> pkgnet (CIB registry) -> chroot into pkg01 -> cat
+#   ours  inetd -> pkgnet (CIB registry) -> join pkg01 (pkginit -p) -> cat
 #   peer  inetd -> cat directly (system context)
 set -euo pipefail
 : "${PCUE:?}" "${BENCH_LIB:?}"
@@ -20,8 +20,9 @@ sed -e 's/10\.77\.0\.100/127.0.0.2/' -e "s|/srv/pkg02|$T/pkg02|" \
     "$REPO/src/registry/testdata/cib-with-status.xml" > "$T/cib.xml"
 export PCUE_CIB="$T/cib.xml" PCUE_SGCONF="$T/no-sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0
 export PCUE_INDEX=/run/pcue-registry.idx
-mkroot pkg01
+pkgroot pkg01
 mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; "$T/bin/pcue" --install "$T/bin" >/dev/null
+iso_start pkg01
 cat > "$T/inetd.conf" <<CONF
 7411 stream tcp nowait.100000 root $T/bin/pkgnet pkgnet /bin/cat /etc/motd
 7412 stream tcp nowait.100000 root /bin/cat cat /etc/motd
@@ -51,3 +52,4 @@ done
 rate() { awk -v n=$((per * ROUNDS)) -v ns="$1" 'BEGIN { printf "%.1f", n / (ns / 1e9) }'; }
 report "pkgnet connections/s on a Pacemaker node ($((per * ROUNDS)) in $ROUNDS interleaved rounds, CIB $(wc -c < "$T/cib.xml") bytes, into pkg01)" \
     "$(rate $ns_ours)" "inetd-direct" "$(rate $ns_direct)" conn/s
+"$T/bin/telinit" -p pkg01 -w 10 0 >/dev/null

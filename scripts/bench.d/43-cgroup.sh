@@ -29,10 +29,12 @@ cg_cleanup() {
     umount -R "$T" 2>/dev/null; rmdir "$T" 2>/dev/null || true
 }
 trap cg_cleanup EXIT
+private_run
 reg_cntl pkg01 127.0.0.2
-mkroot pkg01
+pkgroot pkg01
 chmod 755 "$T"
 "$T/bin/mkpcue" --cgroup pkg01 >/dev/null || { echo "43-cgroup: mkpcue --cgroup failed" >&2; exit 1; }
+iso_start pkg01
 cat > "$T/inetd.conf" <<CONF
 7501 stream tcp nowait.100000 root $T/bin/pkgnet pkgnet /bin/true
 CONF
@@ -80,4 +82,5 @@ ours=$(median_ms 50 "$T/bin/pkgstat" -r)
 peer=$(median_ms 50 cat "${files[@]}")
 report "pkgstat -r, 101 packages (median of 50)" "$ours" "cat-of-the-same-${#files[@]}-files" "$peer" ms
 for i in $(seq -w 0 99); do "$T/bin/mkpcue" --cgroup-remove "p$i" >/dev/null; done
+"$T/bin/telinit" -p pkg01 -w 10 0 >/dev/null
 "$T/bin/mkpcue" --cgroup-remove pkg01 >/dev/null

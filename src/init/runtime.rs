@@ -32,6 +32,9 @@ pub struct Options {
     pub log: Option<String>,
     /// The children's stdout and stderr (appended), else /dev/null.
     pub console: Option<String>,
+    /// The package's name when the node started it (`pkginit -p`): pid 1
+    /// of the package cannot tell it from the mounts.
+    pub package: Option<String>,
 }
 
 /// Read and parse the inittab, as every configuration file is read: a
@@ -174,7 +177,10 @@ fn start(
     }
     let fifo = tryr!(open_control());
     let watch = tryr!(sysfs::DirWatch::new(Path::new(FIFO_DIR)));
-    let ctx_root = crate::package::identity::ctx_root();
+    let ctx_root = match &a.package {
+        Some(n) => format!("/{n}"),
+        None => crate::package::identity::ctx_root(),
+    };
     let relay = super::syslog_relay::for_package(&ctx_root);
     let mut rt = Runtime {
         sigs,
@@ -233,6 +239,23 @@ fn start(
         return Err((Error::quiet(1), None));
     }
     Ok(())
+}
+
+/// What the final stop at level 0 ends: pkginit's children (those it
+/// started and the orphans it adopted); as pid 1 of the package's pid
+/// namespace, every process of the package (joined sessions of execsh and
+/// pkgnet too, whose parents are outside), but zombies a parent outside
+/// has not reaped yet.
+fn remaining(me: i32) -> Vec<i32> {
+    if me != 1 {
+        return crate::procfs::children(me);
+    }
+    crate::procfs::pids()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|&p| p != 1)
+        .filter(|&p| crate::procfs::read_stat(p).is_some_and(|s| s.state != 'Z'))
+        .collect()
 }
 
 impl Runtime {
@@ -514,7 +537,7 @@ impl Runtime {
     fn finish(&mut self, m: &Machine) -> bool {
         let grace = u128::from(m.grace()) * 1000;
         let me = process::pid();
-        let first = crate::procfs::children(me);
+        let first = remaining(me);
         if !first.is_empty() {
             say(
                 log::Level::Info,
@@ -525,7 +548,7 @@ impl Runtime {
         let t = Instant::now();
         // bounded: the grace time, then KILL, then at most 5 s more
         loop {
-            let left = crate::procfs::children(me);
+            let left = remaining(me);
             if left.is_empty() || t.elapsed().as_millis() >= grace + 5_000 {
                 break;
             }
@@ -546,7 +569,7 @@ impl Runtime {
             process::reap();
         }
         process::reap();
-        let survivors = crate::procfs::children(me);
+        let survivors = remaining(me);
         if !survivors.is_empty() {
             say(
                 log::Level::Error,

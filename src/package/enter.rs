@@ -9,7 +9,10 @@
 //!    or remove what root put there). The root itself is owned by root, not
 //!    writable by group or others, and a mount point (its mount ID differs
 //!    from its parent's), which the package identity of getcpkg needs.
-//! 3. fchdir to that very descriptor, chroot("."), chdir("/").
+//! 3. fchdir to that very descriptor, chroot("."), chdir("/"): for the
+//!    parent of a session (execsh reads the package's accounts and writes its
+//!    utmp there) and root's plain-root maintenance entry; what runs in the
+//!    package joins its namespaces (`crate::session`).
 
 use crate::error::{Error, Result};
 use crate::registry::Config;
@@ -137,12 +140,6 @@ fn check(fd: &OwnedFd, path: &Path, is_root: bool) -> Result<()> {
 pub fn enter(fd: &OwnedFd, t: &Target) -> Result<()> {
     process::chroot_fd(fd.as_fd(), &t.root.display().to_string())?;
     Ok(())
-}
-
-/// Steps 2 and 3 together.
-pub fn open_and_enter(t: &Target) -> Result<()> {
-    let fd = open_root(&t.root)?;
-    enter(&fd, t)
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
 //! Which package is this process in, or was it called for?
 //!
-//! 1. Root-mount identity: the mount that is `/` for us (from
+//! 1. The root's marker `/.pcue-package` (written by mkpcue, root-owned,
+//!    closed to others, and only in the node's user namespace): inside a
+//!    package started as a world of its own (pkginit -p), pid 1 is the
+//!    package's pkginit in the same root, so only the marker tells.
+//!    Else root-mount identity: the mount that is `/` for us (from
 //!    `/proc/self/mountinfo`) against pid 1's. Equal: system context. Found
 //!    in pid 1's table: its mount point is the package root. Missing (pid 1
 //!    in another mount namespace): the root's marker file `/.pcue-package`,
@@ -58,6 +62,16 @@ fn read_table(path: &str) -> Result<Vec<mountinfo::Mount>> {
 
 /// Decide our root by mount identity (see the module text).
 pub fn root_identity() -> Result<Root> {
+    // In a package started as a world of its own, pid 1 is the package's
+    // pkginit, in the same root: the mount tables cannot tell it from the
+    // system context, the root's marker can (mkpcue writes it, pkginit -p
+    // writes it when missing; only root may, and only in the node's user
+    // namespace does a root-owned file mean that). The node's own / has
+    // none.
+    if let Some(name) = read_marker(Path::new("/")) {
+        diag(&format!("the root's marker names '{name}'"));
+        return Ok(Root::Marker(name));
+    }
     // Root can tell the system context by one stat of /proc/1/root; when
     // that says anything else, or cannot be asked, the two tables decide.
     if sys::fs::same_root_as_init() == Some(true) {

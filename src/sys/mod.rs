@@ -18,6 +18,8 @@
 //! | `tty`     | terminals: window size, owner and mode, foreground group        |
 //! | `pty`     | a pty of the package's devpts and the relay to the caller's     |
 //! | `net`     | socket addresses                                               |
+//! | `ns`      | namespaces (pidfd, setns, unshare, pivot_root, own /proc) and   |
+//! |           | capabilities (bounding set, own sets, dumpable)                |
 //! | `syslog`  | lines to syslog                                                |
 
 pub mod fds;
@@ -27,6 +29,7 @@ pub mod ids;
 pub mod locks;
 pub mod mount;
 pub mod net;
+pub mod ns;
 pub mod process;
 pub mod pty;
 pub mod signals;

@@ -215,6 +215,23 @@ pub fn detach(what: &str) -> Result<Option<File>> {
     }
 }
 
+/// A close-on-exec pipe: (read end, write end).
+pub fn pipe() -> Result<(File, File)> {
+    let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| Error::call("create", "pipe", e))?;
+    Ok((File::from(r), File::from(w)))
+}
+
+/// A session of our own (a daemon's start).
+pub fn setsid() {
+    let _ = nix::unistd::setsid();
+}
+
+/// Reap `pid` if it has ended, without waiting.
+pub fn reap_pid(pid: i32) {
+    let _ = waitpid(Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG));
+}
+
 /// Make the directory `fd` our root: fchdir, chroot("."), chdir("/").
 pub fn chroot_fd(fd: BorrowedFd, shown: &str) -> Result<()> {
     nix::unistd::fchdir(fd.as_raw_fd()).map_err(|e| Error::call("chdir", shown, e))?;

@@ -25,6 +25,10 @@ pub enum Select {
     Root(u64, PathBuf),
     /// Everything, labelled by package.
     All,
+    /// Those in this pid namespace (a package started as a world of its
+    /// own: one namespace link per process, no mount table); names from
+    /// this passwd.
+    PidNs((u64, u64), PathBuf),
 }
 
 /// What the fields need besides the process itself.
@@ -137,6 +141,24 @@ fn package_roots() -> HashMap<PathBuf, String> {
     m
 }
 
+/// The packages of the registry running as worlds of their own, by the pid
+/// namespace of their pkginit: (name, root).
+fn running_packages() -> HashMap<(u64, u64), (String, PathBuf)> {
+    let mut m = HashMap::new();
+    for p in Registry::system().packages {
+        let Ok(fd) = crate::package::enter::open_root(&p.root) else {
+            continue;
+        };
+        let Some(init) = crate::session::find(&p.name, std::os::fd::AsFd::as_fd(&fd)) else {
+            continue;
+        };
+        if let Some(ns) = sys::ns::ns_id(init.pid, "pid") {
+            m.insert(ns, (p.name, p.root));
+        }
+    }
+    m
+}
+
 /// The header, then one row per process `select` takes, to `out`
 /// (flushed); `table` is our own mount table and `own` the ID of our root
 /// mount in it. Returns how many processes were listed.
@@ -151,7 +173,16 @@ pub fn list(
     let t0 = Instant::now();
     let mut sc = Scanner::new(table);
     let pids = procfs::pids().map_err(|e| Error::io("read", "/proc", &e))?;
-    let (all, mut unreadable) = roots::roots(&mut sc, &pids);
+    let (all, mut unreadable) = match select {
+        Select::PidNs(ns, _) => (
+            pids.iter()
+                .filter(|&&p| sys::ns::ns_id(p, "pid") == Some(*ns))
+                .map(|&p| (p, 0))
+                .collect(),
+            0,
+        ),
+        _ => roots::roots(&mut sc, &pids),
+    };
     let scanned = all.len();
     put(out, ps_table.header())?;
     let mut listed = 0;
@@ -159,8 +190,9 @@ pub fn list(
     // passwd names the processes of roots no package has
     let mut seen: HashMap<u64, (String, Option<Vec<Passwd>>)> = HashMap::new();
     let mut packages: Option<HashMap<PathBuf, String>> = None;
+    let mut isolated: Option<HashMap<(u64, u64), (String, PathBuf)>> = None;
     let own_users = match select {
-        Select::Root(_, root) => users_at(root),
+        Select::Root(_, root) | Select::PidNs(_, root) => users_at(root),
         Select::All => users_at(Path::new("/")),
     };
     for (pid, id) in all {
@@ -179,7 +211,7 @@ pub fn list(
             }
         };
         let cells = match select {
-            Select::Root(..) => env.cells(&p, &own_users),
+            Select::Root(..) | Select::PidNs(..) => env.cells(&p, &own_users),
             Select::All if id == own => {
                 let mut c = vec!["-".to_string()];
                 c.extend(env.cells(&p, &own_users));
@@ -188,7 +220,14 @@ pub fn list(
             Select::All => {
                 let (label, users) = seen.entry(id).or_insert_with(|| {
                     let Some(m) = table.iter().rev().find(|m| m.id == id) else {
-                        return ("?".to_string(), None);
+                        // a root of another mount namespace: a package
+                        // started as a world of its own, by its pid namespace
+                        let ns = sys::ns::ns_id(pid, "pid");
+                        let worlds = isolated.get_or_insert_with(running_packages);
+                        return match ns.and_then(|n| worlds.get(&n)) {
+                            Some((name, root)) => (name.clone(), Some(users_at(root))),
+                            None => ("?".to_string(), None),
+                        };
                     };
                     let root = m.path.as_path();
                     match packages.get_or_insert_with(package_roots).get(root) {
