@@ -5,12 +5,15 @@
 #   - a background loop rewrites the registry all the time (atomic
 #     renames, lines reordered, pkg02 switching between a legacy control
 #     script and a modular file),
-#   - between connections the state changes: pkg02's root unmounted and
-#     mounted again by mkpcue, pkg01's root made writable by others and
+#   - between connections the state changes: pkg02 stopped, its root
+#     unmounted, then mounted again by mkpcue and started, pkg01's root made writable by others and
 #     back, pkg02's control script replaced by a FIFO and back, SGCONF
 #     closed to the unprivileged service user and opened again.
 # Every answer is checked against the state it was asked in: the package's
 # name, "system", or nothing (refused: fail closed). Figures: connections,
+# Both packages are isolated (started as the node starts them: mkpcue
+# --cgroup, pkginit -p), so every package connection joins a running
+# package. Figures: connections,
 # misroutes (a wrong non-empty answer), package connections served by the
 # system (must be 0), refusals, and the descriptors the daemon inherits
 # from pkgnet, and inetd's own, at the start and at the end (flat).
@@ -25,7 +28,6 @@ done
 soak_sandbox "$0" "$@"
 private_dev
 private_etc
-mount -t tmpfs soak-run /run
 net_up 127.0.0.2 127.0.0.3 127.0.0.9 fd00::2 fd00::3
 export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0
 reg_cntl pkg01 127.0.0.2 fd00::2
@@ -33,7 +35,8 @@ reg_cntl pkg02 127.0.0.3 fd00::3
 for p in pkg01 pkg02; do mkpcue_root $p >/dev/null; echo $p > "$T/$p/etc/motd"; done
 echo system > /etc/motd
 chmod 755 "$T"
-mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; ln -s pcue "$T/bin/pkgnet"
+mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"
+for a in pkgnet pkginit telinit mkpcue; do ln -s pcue "$T/bin/$a"; done
 # the daemon: the motd, then the descriptors it was handed (ls adds its own)
 # (in /etc: the sandbox's own overlay, and each package's own /etc)
 R=/etc/soak-report.sh
@@ -45,6 +48,11 @@ exec ls /proc/self/fd
 SH
 chmod 755 "$R"
 for p in pkg01 pkg02; do cp "$R" "$T/$p$R"; done
+# both started as the node starts them (an inittab with a respawned sleep)
+for p in pkg01 pkg02; do
+    printf 'id:3:initdefault:\nsl:3:respawn:+/bin/sleep 100000\n' > "$T/$p/etc/inittab"
+    soak_start $p
+done
 cat > "$T/inetd.conf" <<CONF
 7301 stream tcp nowait.1000000 root $T/bin/pkgnet pkgnet $R
 7301 stream tcp6 nowait.1000000 root $T/bin/pkgnet pkgnet $R
@@ -99,7 +107,9 @@ def sh(cmd):
     subprocess.run(["bash", "-c", cmd], check=True, stdout=subprocess.DEVNULL)
 # states: (name, enter, leave, which addresses are refused: a set of owners, or "all-but-pkg01")
 states = [
-    ("pkg02-unmounted", "umount -R $T/pkg02", "mkpcue_root pkg02 >/dev/null", {"pkg02"}),
+    # stopped and unmounted (the node's stop), then mounted and started again
+    ("pkg02-unmounted", "soak_stop pkg02; umount -R $T/pkg02",
+        "mkpcue_root pkg02 >/dev/null; soak_start pkg02", {"pkg02"}),
     ("pkg01-writable", "chmod 757 $T/pkg01", "chmod 755 $T/pkg01", {"pkg01"}),
     # the package file (legacy or modular, whichever the rewriter left) a FIFO
     ("pkg02-fifo", "flock $T/lock02 bash -c 'cd $SGCONF/pkg02; f=$(ls pkg02.c*); "
@@ -108,7 +118,7 @@ states = [
         {"pkg02", "system"}),
     ("sgconf-closed", "chmod 700 $SGCONF", "chmod 755 $SGCONF", "nobody"),
 ]
-lib = ". %s/tests/lib.sh; " % os.environ["PCUE_SRC"]
+lib = ". %s/tests/lib.sh; . %s; " % (os.environ["PCUE_SRC"], os.environ["SOAK_LIB"])
 def ask(addr, port):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_STREAM)
