@@ -29,7 +29,9 @@ soak_sandbox "$0" "$@"
 private_dev
 private_etc
 net_up 127.0.0.2 127.0.0.3 127.0.0.9 fd00::2 fd00::3
-export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0
+# no Pacemaker CIB (the host's, if any, is unreadable to the unprivileged
+# service: its pkgnet would fail closed for every address)
+export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0 PCUE_CIB="$T/no-cib.xml"
 reg_cntl pkg01 127.0.0.2 fd00::2
 reg_cntl pkg02 127.0.0.3 fd00::3
 for p in pkg01 pkg02; do mkpcue_root $p >/dev/null; echo $p > "$T/$p/etc/motd"; done
@@ -135,6 +137,7 @@ def ask(addr, port):
     return data.decode(errors="replace").split()
 count = dict(total=0, ok=0, misroute=0, system_for_pkg=0, refused_expected=0, refused_race=0)
 fds = []
+races = {}  # (state, owner asked, port) -> count
 state = None
 for i in range(n):
     if i % 250 == 0:
@@ -165,6 +168,8 @@ for i in range(n):
             count["refused_expected"] += 1
         else:
             count["refused_race"] += 1
+            k = "%s/%s/%d" % (state[0] if state else "steady", want, port)
+            races[k] = races.get(k, 0) + 1
     elif name == want and not refused:
         count["ok"] += 1
     else:
@@ -176,6 +181,7 @@ if state:
     sh(lib + state[2])
 for k, v in count.items():
     print("%s=%d" % (k, v))
+print("races=%s" % (" ".join("%s:%d" % kv for kv in sorted(races.items())) or "none"))
 print("fds_start=%s" % (fds[0] if fds else "?"))
 print("fds_end=%s" % (fds[-1] if fds else "?"))
 print("fds_max=%s" % (max(fds) if fds else "?"))
@@ -189,7 +195,7 @@ figure "pkgnet served as expected" "$(f ok)"
 figure "pkgnet misroutes" "$(f misroute)"
 figure "pkgnet package connections served by the system" "$(f system_for_pkg)"
 figure "pkgnet refused while their package was broken (fail closed)" "$(f refused_expected)"
-figure "pkgnet refused in a race with a registry rewrite" "$(f refused_race)"
+figure "pkgnet refused in a race with a registry rewrite" "$(f refused_race) (state/package asked/port: $(f races))"
 figure "pkgnet descriptors handed to the daemon, start/end/max" "$(f fds_start)/$(f fds_end)/$(f fds_max)"
 figure "inetd descriptors, start/end" "$(f inetd_fds_start)/$(f inetd_fds_end)"
 [ "$(f misroute)" = 0 ] && [ "$(f system_for_pkg)" = 0 ] \
