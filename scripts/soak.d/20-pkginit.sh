@@ -24,7 +24,8 @@ done
 soak_sandbox "$0" "$@"
 private_dev
 private_etc
-export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0
+# a registry of the soak's own only (no Pacemaker CIB of the host's)
+export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0 PCUE_CIB="$T/no-cib.xml"
 reg_cntl pkg01 127.0.0.2
 mkpcue_root pkg01 >/dev/null
 R=$T/pkg01

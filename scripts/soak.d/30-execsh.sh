@@ -29,6 +29,8 @@ soak_sandbox "$0" "$@"
 private_dev
 private_etc
 setuid_registry
+# a registry of the soak's own only (no Pacemaker CIB of the host's)
+echo "PCUE_CIB=$T/no-cib.xml" >> /etc/cmcluster.conf
 setuid_copy
 reg_cntl pkg01 127.0.0.2
 mkpcue_root pkg01
