@@ -4,7 +4,8 @@
 # first call runs the script again inside private mount, network, pid, uts
 # and ipc namespaces (bounded to 30 minutes), with a cgroup prefix of its
 # own (PCUE_CGROUP_PREFIX: cgroups are the node's, not the namespace's),
-# removed once the namespaces are gone; then exits with the script's status.
+# removed once the namespaces are gone (one left fails the soak); then exits
+# with the script's status.
 # Inside, it gets a tmpfs scratch directory $T, removed on exit, a private
 # /run (the node's /run/pkginit/PKG.pid, cgroup records and registry index)
 # and the tests' shell helpers (tests/lib.sh). Nothing of the host's mounts,
@@ -15,7 +16,7 @@ soak_sandbox() {
         export PCUE_CGROUP_PREFIX="pcue-soak-$$-$RANDOM"
         unshare --mount --propagation private --net --pid --fork --mount-proc --uts --ipc \
             env PCUE_SOAK_NS=1 timeout --kill-after=10 1800 bash "$@" || rc=$?
-        soak_cgroups_remove "$PCUE_CGROUP_PREFIX"
+        soak_cgroups_remove "$PCUE_CGROUP_PREFIX" || rc=1
         exit $rc
     fi
     T=$(mktemp -d /tmp/pcue-soak-XXXXXX); export T
