@@ -5,12 +5,15 @@
 #   - a background loop rewrites the registry all the time (atomic
 #     renames, lines reordered, pkg02 switching between a legacy control
 #     script and a modular file),
-#   - between connections the state changes: pkg02's root unmounted and
-#     mounted again by mkpcue, pkg01's root made writable by others and
+#   - between connections the state changes: pkg02 stopped, its root
+#     unmounted, then mounted again by mkpcue and started, pkg01's root made writable by others and
 #     back, pkg02's control script replaced by a FIFO and back, SGCONF
 #     closed to the unprivileged service user and opened again.
 # Every answer is checked against the state it was asked in: the package's
 # name, "system", or nothing (refused: fail closed). Figures: connections,
+# Both packages are isolated (started as the node starts them: mkpcue
+# --cgroup, pkginit -p), so every package connection joins a running
+# package. Figures: connections,
 # misroutes (a wrong non-empty answer), package connections served by the
 # system (must be 0), refusals, and the descriptors the daemon inherits
 # from pkgnet, and inetd's own, at the start and at the end (flat).
@@ -25,15 +28,17 @@ done
 soak_sandbox "$0" "$@"
 private_dev
 private_etc
-mount -t tmpfs soak-run /run
 net_up 127.0.0.2 127.0.0.3 127.0.0.9 fd00::2 fd00::3
-export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0
+# no Pacemaker CIB (the host's, if any, is unreadable to the unprivileged
+# service: its pkgnet would fail closed for every address)
+export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0 PCUE_CIB="$T/no-cib.xml"
 reg_cntl pkg01 127.0.0.2 fd00::2
 reg_cntl pkg02 127.0.0.3 fd00::3
 for p in pkg01 pkg02; do mkpcue_root $p >/dev/null; echo $p > "$T/$p/etc/motd"; done
 echo system > /etc/motd
 chmod 755 "$T"
-mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"; ln -s pcue "$T/bin/pkgnet"
+mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"
+for a in pkgnet pkginit telinit mkpcue; do ln -s pcue "$T/bin/$a"; done
 # the daemon: the motd, then the descriptors it was handed (ls adds its own)
 # (in /etc: the sandbox's own overlay, and each package's own /etc)
 R=/etc/soak-report.sh
@@ -45,6 +50,11 @@ exec ls /proc/self/fd
 SH
 chmod 755 "$R"
 for p in pkg01 pkg02; do cp "$R" "$T/$p$R"; done
+# both started as the node starts them (an inittab with a respawned sleep)
+for p in pkg01 pkg02; do
+    printf 'id:3:initdefault:\nsl:3:respawn:+/bin/sleep 100000\n' > "$T/$p/etc/inittab"
+    soak_start $p
+done
 cat > "$T/inetd.conf" <<CONF
 7301 stream tcp nowait.1000000 root $T/bin/pkgnet pkgnet $R
 7301 stream tcp6 nowait.1000000 root $T/bin/pkgnet pkgnet $R
@@ -99,7 +109,9 @@ def sh(cmd):
     subprocess.run(["bash", "-c", cmd], check=True, stdout=subprocess.DEVNULL)
 # states: (name, enter, leave, which addresses are refused: a set of owners, or "all-but-pkg01")
 states = [
-    ("pkg02-unmounted", "umount -R $T/pkg02", "mkpcue_root pkg02 >/dev/null", {"pkg02"}),
+    # stopped and unmounted (the node's stop), then mounted and started again
+    ("pkg02-unmounted", "soak_stop pkg02; umount -R $T/pkg02",
+        "mkpcue_root pkg02 >/dev/null; soak_start pkg02", {"pkg02"}),
     ("pkg01-writable", "chmod 757 $T/pkg01", "chmod 755 $T/pkg01", {"pkg01"}),
     # the package file (legacy or modular, whichever the rewriter left) a FIFO
     ("pkg02-fifo", "flock $T/lock02 bash -c 'cd $SGCONF/pkg02; f=$(ls pkg02.c*); "
@@ -108,7 +120,7 @@ states = [
         {"pkg02", "system"}),
     ("sgconf-closed", "chmod 700 $SGCONF", "chmod 755 $SGCONF", "nobody"),
 ]
-lib = ". %s/tests/lib.sh; " % os.environ["PCUE_SRC"]
+lib = ". %s/tests/lib.sh; . %s; " % (os.environ["PCUE_SRC"], os.environ["SOAK_LIB"])
 def ask(addr, port):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_STREAM)
@@ -125,6 +137,7 @@ def ask(addr, port):
     return data.decode(errors="replace").split()
 count = dict(total=0, ok=0, misroute=0, system_for_pkg=0, refused_expected=0, refused_race=0)
 fds = []
+races = {}  # (state, owner asked, port) -> count
 state = None
 for i in range(n):
     if i % 250 == 0:
@@ -155,6 +168,8 @@ for i in range(n):
             count["refused_expected"] += 1
         else:
             count["refused_race"] += 1
+            k = "%s/%s/%d" % (state[0] if state else "steady", want, port)
+            races[k] = races.get(k, 0) + 1
     elif name == want and not refused:
         count["ok"] += 1
     else:
@@ -166,6 +181,7 @@ if state:
     sh(lib + state[2])
 for k, v in count.items():
     print("%s=%d" % (k, v))
+print("races=%s" % (" ".join("%s:%d" % kv for kv in sorted(races.items())) or "none"))
 print("fds_start=%s" % (fds[0] if fds else "?"))
 print("fds_end=%s" % (fds[-1] if fds else "?"))
 print("fds_max=%s" % (max(fds) if fds else "?"))
@@ -179,7 +195,7 @@ figure "pkgnet served as expected" "$(f ok)"
 figure "pkgnet misroutes" "$(f misroute)"
 figure "pkgnet package connections served by the system" "$(f system_for_pkg)"
 figure "pkgnet refused while their package was broken (fail closed)" "$(f refused_expected)"
-figure "pkgnet refused in a race with a registry rewrite" "$(f refused_race)"
+figure "pkgnet refused in a race with a registry rewrite" "$(f refused_race) (state/package asked/port: $(f races))"
 figure "pkgnet descriptors handed to the daemon, start/end/max" "$(f fds_start)/$(f fds_end)/$(f fds_max)"
 figure "inetd descriptors, start/end" "$(f inetd_fds_start)/$(f inetd_fds_end)"
 [ "$(f misroute)" = 0 ] && [ "$(f system_for_pkg)" = 0 ] \

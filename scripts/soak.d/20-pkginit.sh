@@ -1,6 +1,8 @@
 #!/bin/bash
 # pkginit under churn: SOAK_PKGINIT_N (10,000) respawns and 1 MiB of noise
-# on its control FIFO, in a package root built by mkpcue.
+# on its control FIFO, in a package root built by mkpcue, the package
+# started as the node starts it (mkpcue --cgroup, pkginit -p: pid 1 of its
+# own namespaces, in a cgroup under the soak's own prefix).
 #   - 20 respawn entries that exit at once: each is started 10 times, then
 #     throttled; telinit q lifts the throttle (and checks that pkginit
 #     answers), round after round until N starts;
@@ -21,20 +23,26 @@ done
 . "$SOAK_LIB"
 soak_sandbox "$0" "$@"
 private_dev
+private_etc
+# a registry of the soak's own only (no Pacemaker CIB of the host's)
+export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0 PCUE_CIB="$T/no-cib.xml"
+reg_cntl pkg01 127.0.0.2
 mkpcue_root pkg01 >/dev/null
 R=$T/pkg01
 chmod 755 "$T"
+mkdir -p "$T/bin"; cp "$PCUE" "$T/bin/pcue"
+for a in pkginit telinit mkpcue; do ln -s pcue "$T/bin/$a"; done
 { echo "id:3:initdefault:"
   for i in $(seq -w 1 $E); do echo "r$i:3:respawn:/bin/sh -c 'echo $i >> /tmp/starts'"; done
 } > "$R/etc/inittab"
-tel() { chroot "$R" /corp/bin/telinit "$@"; }
+tel() { "$T/bin/telinit" -p pkg01 "$@"; }
 throttled() { tel -s | grep -c ' throttled until ' || true; }
 starts() { wc -l < "$R/tmp/starts" 2>/dev/null || echo 0; }
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 fds() { ls "/proc/$1/fd" | wc -l; }
 zombies() { ps -e -o stat=,ppid= | awk -v p="$1" '$1 ~ /^Z/ && $2 == p' | wc -l; }
-chroot "$R" /corp/bin/pkginit -l /var/log/pkginit.log || die "pkginit did not start"
-PID=$(cat "$R/run/pkginit.pid")
+soak_start pkg01
+PID=$(cat /run/pkginit/pkg01.pid)
 rounds=$(( (N + E * 10 - 1) / (E * 10) ))
 chunk=$(( (NOISE + rounds - 1) / rounds ))
 noise=0 holder= rss0= fds0=
@@ -64,6 +72,7 @@ DEADS=$(utmpdump "$R/var/log/wtmp" 2>/dev/null | grep -c '^\[8\]' || true)
 QUEUED=$(grep -c 'records wait in a queue' "$R/var/log/pkginit.log" || true)
 BOGUS=$(grep -c 'got bogus initrequest' "$R/var/log/pkginit.log" || true)
 STOP=0; tel -w 30 0 || STOP=$?
+"$T/bin/mkpcue" --cgroup-remove pkg01 >/dev/null || STOP="$STOP (cgroup left busy)"
 figure "pkginit respawns" "$S ($rounds rounds of $E entries x 10, throttle lifted by telinit q)"
 figure "pkginit FIFO noise bytes" "$noise ($BOGUS bogus-request log lines, rate-limited)"
 figure "pkginit RSS kB, after round 1/end" "$rss0/$RSS1"

@@ -1,7 +1,9 @@
 #!/bin/bash
 # execsh under churn: SOAK_EXECSH_ROUNDS (10) rounds of 50 concurrent
 # interactive sessions of an unprivileged user (each on a pty of its own,
-# relayed to a pty of the package) in a package built by mkpcue. In each
+# relayed to a pty of the package) in a package built by mkpcue and started
+# as the node starts it (mkpcue --cgroup, pkginit -p: each session joins
+# the running package's namespaces and cgroup). In each
 # round, once all 50 are logged in, half of them (chosen at random, seeded)
 # end in a random way:
 #   shell    the session's shell SIGKILLed (by root)
@@ -9,8 +11,9 @@
 #   term     SIGTERM to the execsh parent (as a cluster's stop would)
 #   userkill the user's own SIGKILL to the execsh parent: refused, and the
 #            session goes on (it ends with the others)
-# then utmp must hold exactly the sessions still alive (the pids of the
-# execsh parents still running); then the rest end normally (the shell's
+# then utmp must hold exactly the sessions still alive (those whose execsh
+# parent still runs, named in utmp by the pid the package sees: their
+# child's, in the package's pid namespace); then the rest end normally (the shell's
 # command ends, exit 3) and utmp must hold none. At the end wtmp holds a
 # logout for every login, and last(1) no "gone - no logout".
 set -euo pipefail
@@ -26,10 +29,14 @@ soak_sandbox "$0" "$@"
 private_dev
 private_etc
 setuid_registry
+# a registry of the soak's own only (no Pacemaker CIB of the host's)
+echo "PCUE_CIB=$T/no-cib.xml" >> /etc/cmcluster.conf
 setuid_copy
 reg_cntl pkg01 127.0.0.2
 mkpcue_root pkg01
 chmod 755 "$T"
+printf 'id:3:initdefault:\nsl:3:respawn:+/bin/sleep 100000\n' > "$T/pkg01/etc/inittab"
+soak_start pkg01
 X="$T/bin/execsh"
 unset SHELL
 U=$T/pkg01/run/utmp W=$T/pkg01/var/log/wtmp
@@ -50,12 +57,15 @@ for r in $(seq 1 "$ROUNDS"); do
     done
     sessions=$((sessions + S))
     wait_until 30 "[ \$(alive_count) = $S ]" || die "round $r: $(alive_count) of $S logged in"
-    # each session's execsh parent (the python's child) and its shell
-    par=() sh=()
+    # each session's execsh parent (the python's child), its shell, and the
+    # shell's pid in the package's pid namespace (utmp's: NSpid's last)
+    par=() sh=() inner=()
     for i in $(seq 0 $((S - 1))); do
         p=$(pgrep -P "${py[$i]}" | head -1); [ -n "$p" ] || die "round $r: no execsh for session $i"
         wait_until 5 "pgrep -P $p >/dev/null" || die "round $r: no shell in session $i"
         par+=("$p"); sh+=("$(pgrep -P "$p" | head -1)")
+        inner+=("$(awk '/^NSpid:/ {print $NF}' "/proc/${sh[$i]}/status")")
+        [ -n "${inner[$i]}" ] || die "round $r: no pid inside the package for session $i"
     done
     ended=()
     for i in $(seq 0 $((S - 1))); do
@@ -75,8 +85,8 @@ for r in $(seq 1 "$ROUNDS"); do
         wait_until 10 "gone ${par[$i]}" ||
             die "round $r: session $i did not end"
     done
-    # exactly the sessions alive: the execsh parents still running
-    live=$(for p in "${par[@]}"; do gone "$p" || echo "$p"; done | sort -n | tr '\n' ' ')
+    # exactly the sessions alive: those whose execsh parent still runs
+    live=$(for i in $(seq 0 $((S - 1))); do gone "${par[$i]}" || echo "${inner[$i]}"; done | sort -n | tr '\n' ' ')
     if [ "$(utmp_pids)" != "$live" ]; then
         mismatch=$((mismatch + 1))
         echo "round $r: utmp [$(utmp_pids)] live [$live]" >&2
