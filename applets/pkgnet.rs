@@ -267,12 +267,6 @@ impl session::Host for Steps<'_> {
     fn join_pid_ns(&mut self) -> Result<()> {
         session::join_pid_ns(self.way)
     }
-    fn become_root(&mut self) -> Result<()> {
-        Ok(())
-    }
-    fn login(&mut self) -> Result<()> {
-        Ok(())
-    }
     fn fork(&mut self) -> Result<process::Forked> {
         Ok(process::fork("pkgnet")?)
     }
@@ -305,7 +299,6 @@ impl session::Host for Steps<'_> {
         sys::signals::set_child(child);
         Ok(process::wait_child(child)?)
     }
-    fn logout(&mut self, _how: Option<process::Exit>) {}
 }
 
 /// Descriptor 0 is not an IP socket: socket activation (LISTEN_FDS, the

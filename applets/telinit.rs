@@ -210,12 +210,6 @@ impl session::Host for Steps<'_> {
     fn join_pid_ns(&mut self) -> Result<()> {
         Ok(())
     }
-    fn become_root(&mut self) -> Result<()> {
-        Ok(())
-    }
-    fn login(&mut self) -> Result<()> {
-        Ok(())
-    }
     fn fork(&mut self) -> Result<process::Forked> {
         Ok(process::fork("telinit")?)
     }
@@ -239,7 +233,6 @@ impl session::Host for Steps<'_> {
     fn wait(&mut self, child: i32) -> Result<process::Exit> {
         Ok(process::wait_child(child)?)
     }
-    fn logout(&mut self, _how: Option<process::Exit>) {}
 }
 
 #[cfg(test)]

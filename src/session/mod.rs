@@ -143,10 +143,16 @@ pub trait Host {
     fn join_cgroup(&mut self) -> Result<()>;
     /// Step 3: setns into the package's pid namespace (none for Chroot).
     fn join_pid_ns(&mut self) -> Result<()>;
-    /// Step 4a: real, effective and saved uid root (sessions with records).
-    fn become_root(&mut self) -> Result<()>;
-    /// Step 4b: the login records (and the terminal lent or put in raw mode).
-    fn login(&mut self) -> Result<()>;
+    /// Step 4a: real, effective and saved uid root (sessions with records;
+    /// none by default).
+    fn become_root(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Step 4b: the login records (and the terminal lent or put in raw
+    /// mode; none by default).
+    fn login(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Step 5.
     fn fork(&mut self) -> Result<process::Forked>;
     /// Step 6, in the child: setns into mount, IPC and UTS (none for
@@ -160,8 +166,9 @@ pub trait Host {
     fn exec(&mut self) -> Error;
     /// Step 7: wait for the child (relaying its terminal).
     fn wait(&mut self, child: i32) -> Result<process::Exit>;
-    /// Step 7 (and a failed step 5): the logout records, the terminal back.
-    fn logout(&mut self, how: Option<process::Exit>);
+    /// Step 7 (and a failed step 5): the logout records, the terminal back
+    /// (none by default).
+    fn logout(&mut self, _how: Option<process::Exit>) {}
 }
 
 /// What [`run`] does besides the steps every session takes.
