@@ -183,13 +183,9 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         } else {
             table(&lines, mem_total, ncpu, n > 0)
         };
-        if out
-            .write_all(text.as_bytes())
+        out.write_all(text.as_bytes())
             .and_then(|_| out.flush())
-            .is_err()
-        {
-            return Err(Error::quiet(0));
-        }
+            .map_err(|e| crate::out::write_error(&e))?;
         n += 1;
         let Some(iv) = interval else { break };
         if count.is_some_and(|c| n >= c) {

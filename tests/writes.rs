@@ -83,6 +83,8 @@ fn listings_to_a_full_device_are_an_error() {
         ("pkglogin", &["127.0.0.2"]),
         ("pkgps", &["-a"]),
         ("pkgbdf", &[]),
+        ("pkgstat", &[]),
+        ("pkgstat", &["-r"]),
     ];
     for (a, args) in runs {
         let mut c = Command::new(dir.join(a));
