@@ -5,20 +5,17 @@ mod common;
 use common::*;
 use std::process::Command;
 
-/// `man -l pkgnet.8`: the inetd.conf line of pkgnet's page is a line of its
-/// own, between the sentence that introduces it and the next one (before
-/// issue 12 it ran into the prose: "...the connected socket: ftp stream tcp
-/// nowait root ... The local address...").
-#[test]
-fn man_keeps_the_inetd_conf_example_on_its_own_line() {
+/// The applet's manual page as `make install` installs it, rendered by
+/// `man -l` at 80 columns.
+fn rendered(applet: &str) -> String {
     require("man");
     let t = TempDir::new("man");
-    let page = t.path().join("pkgnet.8");
+    let page = t.path().join(format!("{applet}.8"));
     let troff = Command::new(bin())
-        .args(["--man", "pkgnet"])
+        .args(["--man", applet])
         .output()
         .unwrap();
-    assert!(troff.status.success());
+    assert!(troff.status.success(), "pcue --man {applet}");
     std::fs::write(&page, &troff.stdout).unwrap();
     let out = Command::new("man")
         .arg("-l")
@@ -35,7 +32,16 @@ fn man_keeps_the_inetd_conf_example_on_its_own_line() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = String::from_utf8_lossy(&out.stdout);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `man -l pkgnet.8`: the inetd.conf line of pkgnet's page is a line of its
+/// own, between the sentence that introduces it and the next one (before
+/// issue 12 it ran into the prose: "...the connected socket: ftp stream tcp
+/// nowait root ... The local address...").
+#[test]
+fn man_keeps_the_inetd_conf_example_on_its_own_line() {
+    let text = rendered("pkgnet");
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     let example = "ftp stream tcp nowait root /corp/bin/pkgnet pkgnet /usr/sbin/in.ftpd -l";
     let at = lines
@@ -52,31 +58,7 @@ fn man_keeps_the_inetd_conf_example_on_its_own_line() {
 /// and crm_mon are not run). 2. The root is opened...").
 #[test]
 fn man_sets_numbered_steps_apart() {
-    require("man");
-    let t = TempDir::new("man-steps");
-    let page = t.path().join("execsh.8");
-    let troff = Command::new(bin())
-        .args(["--man", "execsh"])
-        .output()
-        .unwrap();
-    assert!(troff.status.success());
-    std::fs::write(&page, &troff.stdout).unwrap();
-    let out = Command::new("man")
-        .arg("-l")
-        .arg(&page)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("MANWIDTH", "80")
-        .env("MANPAGER", "cat")
-        .env("LANG", "C")
-        .output()
-        .expect("run man");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = rendered("execsh");
     let lines: Vec<&str> = text.lines().collect();
     for n in 1..=7 {
         let tag = format!("{n}.");
