@@ -51,7 +51,8 @@ OPTIONS
         cgroup's creation time, seconds since the epoch).
 EXIT STATUS
     0   Success.
-    1   -p PKG has no cgroup on this node, or its record is not safe.
+    1   -p PKG has no cgroup on this node, or its record is not safe; or
+        standard output could not be written (a closed pipe: silently).
     2   Bad arguments.
 FILES
     /run/pcue/cgroup/PKG  The record of PKG's cgroup, written at package
