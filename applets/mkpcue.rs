@@ -4,9 +4,13 @@ use crate::args;
 use crate::error::{Error, Result};
 use crate::layout::apply::{self, Umount};
 use crate::layout::{self, plan::inside, Mode, World};
+use crate::session::{self, Plan, Way, Who};
 use crate::sys;
+use crate::sys::process::Exit;
 use argh::{ArgsInfo, FromArgs};
-use std::ffi::OsString;
+use std::ffi::{CString, OsString};
+use std::io::{Read, Write};
+use std::os::fd::AsFd;
 use std::path::Path;
 
 pub const HELP: &str = "\
@@ -99,8 +103,12 @@ OPTIONS
         whose ENV_PATH or ENV_SUPATH lacks /corp/bin, an sshd stack whose
         pam_env gives sessions no PATH with /corp/bin. A package
         with its own CUPS (/etc/cups/cupsd.conf, and an inittab entry that
-        starts cupsd) is checked as its cupsd would be: cupsd -t runs inside the root (its output is reported
-        when it fails); a user or group cups-files.conf names that the
+        starts cupsd) is checked as its cupsd would be: cupsd -t runs inside
+        the package the way execsh enters it, as root: in the package's
+        namespaces (its /proc, pid 1 and host name) when it runs (pkginit
+        -p), else in its plain root (chroot), with the package's capability
+        bounding set either way, PATH its only variable (its output is
+        reported when it fails); a user or group cups-files.conf names that the
         package's passwd or group lacks, a directory it names that the
         root lacks, a Port or wildcard Listen, a Listen on no address of
         the package (the registry's), and a package address cupsd cannot
@@ -416,7 +424,10 @@ fn check(pkg: &str, root: &Path, items: &[layout::Item], world: &World) -> Resul
         .by_name(pkg)
         .map(|p| p.addrs.clone())
         .unwrap_or_default();
-    drift.extend(crate::layout::check::cups::check_package(pkg, root, &addrs));
+    let mut run = |argv: &[&str]| in_package(pkg, root, argv);
+    drift.extend(crate::layout::check::cups::check_package(
+        pkg, root, &addrs, &mut run,
+    ));
     drift.extend(apply::login_stack(root));
     for d in &drift {
         crate::outln!("{d}")?;
@@ -427,6 +438,117 @@ fn check(pkg: &str, root: &Path, items: &[layout::Item], world: &World) -> Resul
     }
     crate::outln!("{pkg}: {} difference(s) from the layout", drift.len())?;
     Ok(1)
+}
+
+/// Run `argv` inside package `pkg` for --check, through the one entry path
+/// (`crate::session`), as root: a running package's namespaces joined (its
+/// /proc, its pid 1, its host name), else its plain root (chroot, as
+/// execsh gives the node's root); the package's bounding set either way;
+/// PATH the only variable; stdin /dev/null, stdout and stderr collected.
+fn in_package(
+    pkg: &str,
+    root: &Path,
+    argv: &[&str],
+) -> std::result::Result<(Exit, Vec<u8>), String> {
+    let fd = crate::package::enter::open_root(root).map_err(|e| e.msg)?;
+    let init = session::find(pkg, fd.as_fd());
+    let way = session::way_in(pkg, init, Who::Root).map_err(|e| e.msg)?;
+    let argv = argv
+        .iter()
+        .map(|a| CString::new(*a))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|_| "a NUL byte in the command".to_string())?;
+    let (read, write) = sys::process::pipe().map_err(|e| e.to_string())?;
+    let null = sys::fds::open_null().map_err(|e| e.to_string())?;
+    let mut steps = CheckRun {
+        name: pkg,
+        root: &fd,
+        shown: root.display().to_string(),
+        way: &way,
+        argv: &argv,
+        null,
+        read,
+        write: Some(write),
+        output: Vec::new(),
+        how: None,
+        child: false,
+    };
+    let r = session::run(&mut steps, Plan { records: false });
+    if steps.child {
+        // a step before exec failed: say why where the output goes
+        if let Err(e) = r {
+            let _ = writeln!(std::io::stderr(), "{}", e.msg);
+        }
+        sys::process::exit_now(crate::error::code::NOT_EXECUTABLE);
+    }
+    r.map_err(|e| e.msg)?;
+    let how = steps.how.ok_or("no exit status")?;
+    Ok((how, steps.output))
+}
+
+/// `--check`'s steps of [`session::run`].
+struct CheckRun<'a> {
+    name: &'a str,
+    root: &'a std::os::fd::OwnedFd,
+    shown: String,
+    way: &'a Way,
+    argv: &'a [CString],
+    null: std::fs::File,
+    read: std::fs::File,
+    write: Option<std::fs::File>,
+    output: Vec<u8>,
+    how: Option<Exit>,
+    child: bool,
+}
+
+/// What of the command's output is kept.
+const OUTPUT_MAX: u64 = 1 << 20;
+
+impl session::Host for CheckRun<'_> {
+    fn join_cgroup(&mut self) -> Result<()> {
+        session::join_cgroup(self.name)
+    }
+    fn join_pid_ns(&mut self) -> Result<()> {
+        session::join_pid_ns(self.way)
+    }
+    fn fork(&mut self) -> Result<sys::process::Forked> {
+        let f = sys::process::fork("mkpcue")?;
+        self.child = matches!(f, sys::process::Forked::Child);
+        Ok(f)
+    }
+    fn join_rest(&mut self) -> Result<()> {
+        if let Some(w) = &self.write {
+            sys::fds::stdio_to(&self.null, w);
+        }
+        match self.way {
+            Way::Join(_) => session::join_rest(self.way),
+            Way::Chroot => Ok(sys::process::chroot_fd(self.root.as_fd(), &self.shown)?),
+        }
+    }
+    fn drop_bounding(&mut self) -> Result<()> {
+        session::drop_bounding()
+    }
+    /// Root's, as the check's command always ran.
+    fn drop_ids(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn exec(&mut self) -> Error {
+        let Some(path) = self.argv.first() else {
+            return Error::fail("no command");
+        };
+        let env = [c"PATH=/usr/sbin:/usr/bin:/sbin:/bin".to_owned()];
+        let e = sys::process::execve(path, self.argv, &env);
+        Error::errno("execute", path.to_string_lossy(), e)
+    }
+    fn wait(&mut self, child: i32) -> Result<sys::process::Exit> {
+        self.write = None;
+        let _ = (&mut self.read)
+            .take(OUTPUT_MAX)
+            .read_to_end(&mut self.output);
+        let how = sys::process::wait_child(child)?;
+        self.how = Some(how);
+        Ok(how)
+    }
 }
 
 /// A build or --mount: stop on anything in the way, else report what is

@@ -409,3 +409,46 @@ kill $E 2>/dev/null || true
     assert_eq!(f("inside"), "same", "{out}");
     assert!(f("insiderows").parse::<u32>().unwrap() >= 4, "{out}");
 }
+
+#[test]
+fn mkpcue_check_runs_its_command_inside_the_package() {
+    let out = run(r#"
+[ -x /usr/sbin/cupsd ] || die "no /usr/sbin/cupsd: make deps-test installs cups-daemon"
+[ -f "$T/pkg01/etc/cups/cupsd.conf" ] || die "mkpcue made no /etc/cups/cupsd.conf"
+# the package's cupsd (the one --check runs as cupsd -t) says where it runs
+cat > "$T/cupsd" <<'S'
+#!/bin/sh
+echo "pid1=$(tr '\0' ' ' < /proc/1/cmdline)"
+echo "host=$(hostname)"
+echo "bnd=$(grep CapBnd /proc/self/status | cut -f2)"
+echo "procs=$(cat /proc/[0-9]*/comm | sort -u | tr '\n' ' ')"
+exit 1
+S
+chmod 755 "$T/cupsd"
+mount --bind "$T/cupsd" "$T/pkg01/usr/sbin/cupsd"
+printf 'id:3:initdefault:\nsl:3:respawn:+/bin/sleep 100000\ncu:5:respawn:/usr/sbin/cupsd -f\n' > "$T/pkg01/etc/inittab"
+# not running: the plain root, with the package's bounding set
+"$T/bin/mkpcue" --check pkg01 | sed -n 's/^cupsd -t: /stopped_/p' || true
+iso_start pkg01
+"$T/bin/mkpcue" --check pkg01 | sed -n 's/^cupsd -t: /running_/p' || true
+"#);
+    let f = |k| field(&out, k).unwrap_or_else(|| panic!("no {k} in:\n{out}"));
+    check_bounding("--check's command, package stopped", f("stopped_bnd"));
+    assert!(
+        !f("stopped_pid1").contains("pkginit"),
+        "no pkginit runs: {out}"
+    );
+    // running: its pid 1, its host name, its /proc, its bounding set
+    assert!(
+        f("running_pid1").contains("pkginit -p pkg01"),
+        "pid 1 is the package's pkginit: {out}"
+    );
+    assert_eq!(f("running_host"), "pkg01", "{out}");
+    check_bounding("--check's command, package running", f("running_bnd"));
+    // its /proc shows the package's processes, not mkpcue on the node
+    assert!(f("stopped_procs").contains("mkpcue"), "{out}");
+    assert!(
+        f("running_procs").contains("pkginit") && !f("running_procs").contains("mkpcue"),
+        "only the package's processes in its /proc: {out}"
+    );
+}

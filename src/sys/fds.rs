@@ -40,6 +40,14 @@ pub fn stdio_null(null: &File) {
     }
 }
 
+/// Put 0 on `input`, 1 and 2 on `out` (a child whose output is collected).
+pub fn stdio_to(input: &File, out: &File) {
+    let _ = nix::unistd::dup2(input.as_raw_fd(), 0);
+    for fd in 1..=2 {
+        let _ = nix::unistd::dup2(out.as_raw_fd(), fd);
+    }
+}
+
 /// Close every descriptor above 2 that whoever started us left open (a start
 /// script's log redirection, a pipe of `$(...)`): a daemon must not keep a
 /// caller's pipe from seeing EOF or a filesystem busy, nor hand such a

@@ -4,8 +4,9 @@
 //! [`own_listens`], [`inittab_runs_cupsd`]) are pure: they take texts, and
 //! a closure answers which paths exist. [`check_package`] is the one part
 //! that asks the system: it reads the package's files and /proc's TCP
-//! tables, tries a bind on the package's addresses and runs `cupsd -t`
-//! inside the package; `mkpcue --check` prints its findings.
+//! tables, tries a bind on the package's addresses and has `cupsd -t` run
+//! inside the package (by the caller's runner: mkpcue's goes through the
+//! entry path, `crate::session`); `mkpcue --check` prints its findings.
 //!
 //! Why: cupsd exits without a word when a group named in `cups-files.conf`
 //! is missing from the package's own `/etc/group`, runs unreachable when
@@ -13,9 +14,14 @@
 //! package collides with every other package's address on the node.
 
 use crate::error::strerror_io;
+use crate::sys::process::Exit;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::Path;
-use std::process::{Command, Stdio};
+
+/// Runs a command inside the package (argv, the program first): how it
+/// ended and what it wrote on stdout and stderr together, or why it could
+/// not be run.
+pub type InPackage<'a> = &'a mut dyn FnMut(&[&str]) -> Result<(Exit, Vec<u8>), String>;
 
 /// `cups-files.conf` keys naming a directory, and what cupsd uses when the
 /// key is absent (Debian's build), for the directories cupsd does not make
@@ -255,9 +261,9 @@ pub fn inittab_runs_cupsd(inittab: &str) -> bool {
 /// does not start cupsd: the layout's files alone are no spooler): [`problems`],
 /// a package address cupsd could not listen on (tried with a bind of our
 /// own when nothing listens there yet; reported too when the package's
-/// cupsd runs without it), and `cupsd -t` run inside the package (its
-/// output when it fails).
-pub fn check_package(pkg: &str, root: &Path, addrs: &[IpAddr]) -> Vec<String> {
+/// cupsd runs without it), and `cupsd -t` run inside the package by `run`
+/// (its output when it fails).
+pub fn check_package(pkg: &str, root: &Path, addrs: &[IpAddr], run: InPackage) -> Vec<String> {
     let read = |p: &str| crate::sys::fs::read_text(&root.join(p)).unwrap_or_default();
     let cupsd_conf = match crate::sys::fs::read_text(&root.join("etc/cups/cupsd.conf")) {
         Ok(t) => t,
@@ -308,22 +314,17 @@ pub fn check_package(pkg: &str, root: &Path, addrs: &[IpAddr]) -> Vec<String> {
         out.push("cupsd -t not run: no /usr/sbin/cupsd in the root (is it mounted?)".into());
         return out;
     }
-    match Command::new("chroot")
-        .arg(root)
-        .args(["/usr/sbin/cupsd", "-t"])
-        .env_clear()
-        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-        .stdin(Stdio::null())
-        .output()
-    {
-        Err(e) => out.push(format!("can't run 'cupsd -t': {}", strerror_io(&e))),
-        Ok(o) if o.status.success() => {}
-        Ok(o) => {
-            let text = String::from_utf8_lossy(&o.stderr).into_owned()
-                + &String::from_utf8_lossy(&o.stdout);
+    match run(&["/usr/sbin/cupsd", "-t"]) {
+        Err(why) => out.push(format!("can't run 'cupsd -t': {why}")),
+        Ok((Exit::Code(0), _)) => {}
+        Ok((how, output)) => {
+            let text = String::from_utf8_lossy(&output);
             let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
             if lines.is_empty() {
-                out.push(format!("cupsd -t failed ({}) without a word", o.status));
+                out.push(match how {
+                    Exit::Code(c) => format!("cupsd -t failed (exit status {c}) without a word"),
+                    Exit::Signal(s) => format!("cupsd -t failed (signal {s}) without a word"),
+                });
             }
             for l in lines {
                 out.push(format!("cupsd -t: {l}"));
