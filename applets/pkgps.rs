@@ -67,9 +67,21 @@ OPTIONS
             else <prefix>/pkg, symlinks resolved. A package started as a
             world of its own (pkginit -p) is listed by its pid namespace:
             every process in the namespace of its pkginit (named in
-            /run/pkginit/pkg.pid, checked), one namespace link read per
-            process (the node's root may read them all). User names come
-            from that root's /etc/passwd, STIME from its /etc/localtime.
+            /run/pkginit/pkg.pid, checked). The node's root reads one
+            namespace link per process. Any other user, who may not read
+            other users' links, gets the same list from what anyone may
+            read: pkginit is checked in its /proc/PID/status (root's, pid 1
+            of a pid namespace below ours) and mountinfo (its root mount is
+            the package root); a process is listed when its root mount (the
+            first line of its mountinfo) is pkginit's, or, having no such
+            mount of its own (chrooted below it, as sshd does, in a mount
+            namespace made in a user namespace, a zombie), when its nearest
+            ancestor with one is; each is then confirmed in pkginit's pid
+            namespace by the NSpid line of its status (as many pids as
+            pkginit's). Only a process the node's root put into the
+            package's pid namespace without its mount namespace (nsenter
+            -p) escapes it. User names come from that root's /etc/passwd,
+            STIME from its /etc/localtime.
             The PIDs are the node's, as ps -ef on the node shows them.
     -a      From the system context: every process, with a PACKAGE column
             before the others: the package whose root it is in, - for the
@@ -77,7 +89,8 @@ OPTIONS
             its root is a mount that is no package's root in the registry,
             ? when its root is not a mount this context can see (but a
             package started as a world of its own, named by its pid
-            namespace). Each
+            namespace, or, for a user who may not read the namespace
+            link, when its root mount is that package's pkginit's). Each
             package's processes are named from its passwd, all others from
             the system's.
 ENVIRONMENT
@@ -96,8 +109,9 @@ EXIT STATUS
         cannot be read.
     2   Bad arguments.
 FILES
-    /proc/PID/mountinfo, /proc/PID/stat, /proc/PID/cmdline, /proc/stat,
-    /proc/uptime, /proc/tty/drivers, /proc/sys/kernel/pid_max,
+    /proc/PID/mountinfo, /proc/PID/stat, /proc/PID/cmdline,
+    /proc/PID/status and /proc/PID/ns/pid (-p, -a), /run/pkginit/pkg.pid,
+    /proc/stat, /proc/uptime, /proc/tty/drivers, /proc/sys/kernel/pid_max,
     /etc/passwd (the package's; the system's for -a), /etc/localtime (the
     package's), the registry (-p, -a)
 SEE ALSO
@@ -158,6 +172,11 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
                     root.display()
                 ))
             })?;
+            // the same, told from what any user may read
+            if let Some(init) = crate::view::world::find(pkg, m) {
+                sys::time::use_zone_of(&root);
+                return finish(Select::World(init, root), &table, own);
+            }
             Select::Root(m.id, root)
         }
         (None, true) => Select::All,

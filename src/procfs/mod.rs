@@ -98,9 +98,26 @@ pub fn link(pid: i32, name: &str) -> Option<std::path::PathBuf> {
 
 /// The real uid of `pid`, from `/proc/PID/status`.
 pub fn real_uid(pid: i32) -> Option<u32> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status_uids(&fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
+}
+
+/// The real uid of a `/proc/PID/status` text (its `Uid:` line).
+pub fn status_uids(status: &str) -> Option<u32> {
     let line = status.lines().find(|l| l.starts_with("Uid:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The `NSpid:` line of a `/proc/PID/status` text: the process's pid in
+/// each pid namespace from the one of that /proc down to its own. More
+/// than one field: it is in a pid namespace below that of the /proc read.
+pub fn nspid(status: &str) -> Option<Vec<i32>> {
+    let v: Vec<i32> = status
+        .lines()
+        .find_map(|l| l.strip_prefix("NSpid:"))?
+        .split_whitespace()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    (!v.is_empty()).then_some(v)
 }
 
 /// The inodes of the sockets among `pid`'s descriptors; None when they
@@ -139,6 +156,17 @@ pub fn mount_table(path: &str) -> io::Result<Vec<Mount>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nspid_and_uid_lines() {
+        let s = "Name:\tsleep\nUid:\t4242\t4242\t4242\t4242\nNSpid:\t64\t7\n";
+        assert_eq!(nspid(s), Some(vec![64, 7]));
+        assert_eq!(status_uids(s), Some(4242));
+        assert_eq!(nspid("NSpid:\t1\n"), Some(vec![1]));
+        assert_eq!(nspid("NSpid:\n"), None);
+        assert_eq!(nspid("NSpid:\t1\tx\n"), None);
+        assert_eq!(nspid("Name:\tx\n"), None);
+    }
 
     #[test]
     fn boot_numbers_from_real_texts() {

@@ -13,7 +13,7 @@ use crate::procfs;
 use crate::procfs::mountinfo::{self, Mount};
 use crate::registry::Registry;
 use crate::sys;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -29,6 +29,9 @@ pub enum Select {
     /// own: one namespace link per process, no mount table); names from
     /// this passwd.
     PidNs((u64, u64), PathBuf),
+    /// The same, for a caller who cannot read other users' namespace links:
+    /// told from what anyone may read ([`world`](super::world)).
+    World(super::world::Init, PathBuf),
 }
 
 /// What the fields need besides the process itself.
@@ -141,22 +144,35 @@ fn package_roots() -> HashMap<PathBuf, String> {
     m
 }
 
-/// The packages of the registry running as worlds of their own, by the pid
-/// namespace of their pkginit: (name, root).
-fn running_packages() -> HashMap<(u64, u64), (String, PathBuf)> {
-    let mut m = HashMap::new();
+/// The packages of the registry running as worlds of their own: (name,
+/// root) by the pid namespace of their pkginit (the node's root can read
+/// it), and by pkginit's root mount (anyone can: see
+/// [`world`](super::world)).
+#[derive(Default)]
+struct Worlds {
+    by_ns: HashMap<(u64, u64), (String, PathBuf)>,
+    by_mount: HashMap<u64, (String, PathBuf)>,
+}
+
+fn running_packages(table: &[Mount]) -> Worlds {
+    let mut w = Worlds::default();
     for p in Registry::system().packages {
         let Ok(fd) = crate::package::enter::open_root(&p.root) else {
             continue;
         };
-        let Some(init) = crate::session::find(&p.name, std::os::fd::AsFd::as_fd(&fd)) else {
-            continue;
-        };
-        if let Some(ns) = sys::ns::ns_id(init.pid, "pid") {
-            m.insert(ns, (p.name, p.root));
+        if let Some(init) = crate::session::find(&p.name, std::os::fd::AsFd::as_fd(&fd)) {
+            if let Some(ns) = sys::ns::ns_id(init.pid, "pid") {
+                w.by_ns.insert(ns, (p.name.clone(), p.root.clone()));
+            }
+        }
+        let real = std::fs::canonicalize(&p.root).unwrap_or_else(|_| p.root.clone());
+        if let Some(m) = table.iter().rev().find(|m| m.path == real) {
+            if let Some(init) = super::world::find(&p.name, m) {
+                w.by_mount.insert(init.root_mount, (p.name, p.root));
+            }
         }
     }
-    m
+    w
 }
 
 /// The header, then one row per process `select` takes, to `out`
@@ -181,6 +197,11 @@ pub fn list(
                 .collect(),
             0,
         ),
+        Select::World(init, _) => {
+            let ours: HashSet<u64> = table.iter().map(|m| m.id).collect();
+            let (members, unreadable) = super::world::members(&mut sc, &pids, init, &ours);
+            (members.into_iter().map(|p| (p, 0)).collect(), unreadable)
+        }
         _ => roots::roots(&mut sc, &pids),
     };
     let scanned = all.len();
@@ -190,9 +211,9 @@ pub fn list(
     // passwd names the processes of roots no package has
     let mut seen: HashMap<u64, (String, Option<Vec<Passwd>>)> = HashMap::new();
     let mut packages: Option<HashMap<PathBuf, String>> = None;
-    let mut isolated: Option<HashMap<(u64, u64), (String, PathBuf)>> = None;
+    let mut isolated: Option<Worlds> = None;
     let own_users = match select {
-        Select::Root(_, root) | Select::PidNs(_, root) => users_at(root),
+        Select::Root(_, root) | Select::PidNs(_, root) | Select::World(_, root) => users_at(root),
         Select::All => users_at(Path::new("/")),
     };
     for (pid, id) in all {
@@ -211,7 +232,7 @@ pub fn list(
             }
         };
         let cells = match select {
-            Select::Root(..) | Select::PidNs(..) => env.cells(&p, &own_users),
+            Select::Root(..) | Select::PidNs(..) | Select::World(..) => env.cells(&p, &own_users),
             Select::All if id == own => {
                 let mut c = vec!["-".to_string()];
                 c.extend(env.cells(&p, &own_users));
@@ -221,10 +242,15 @@ pub fn list(
                 let (label, users) = seen.entry(id).or_insert_with(|| {
                     let Some(m) = table.iter().rev().find(|m| m.id == id) else {
                         // a root of another mount namespace: a package
-                        // started as a world of its own, by its pid namespace
+                        // started as a world of its own, by its pid
+                        // namespace, else (a caller who may not read the
+                        // link) by its pkginit's root mount
                         let ns = sys::ns::ns_id(pid, "pid");
-                        let worlds = isolated.get_or_insert_with(running_packages);
-                        return match ns.and_then(|n| worlds.get(&n)) {
+                        let worlds = isolated.get_or_insert_with(|| running_packages(table));
+                        let hit = ns
+                            .and_then(|n| worlds.by_ns.get(&n))
+                            .or_else(|| worlds.by_mount.get(&id));
+                        return match hit {
                             Some((name, root)) => (name.clone(), Some(users_at(root))),
                             None => ("?".to_string(), None),
                         };

@@ -6,6 +6,8 @@
 //!   read each;
 //! - [`roots`]: each process's root mount, with the parent fallback for
 //!   zombies and sshd-style chroots;
+//! - [`world`]: the processes of a package started as a world of its own,
+//!   from what any user may read (its pkginit's root mount, `NSpid`);
 //! - [`listing`]: pkgps's rows: which processes, their cells, the table.
 //!
 //! This layer imports `procfs`; `procfs` never imports it.
@@ -15,3 +17,4 @@ pub mod listing;
 pub mod ps;
 pub mod roots;
 pub mod scan;
+pub mod world;
