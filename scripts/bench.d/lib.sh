@@ -45,12 +45,13 @@ in_sandbox() {
 
 # bench_sandbox "$0" "$@" (from a bench script, after sourcing this file):
 # the first call runs the script again inside private mount, network and pid
-# namespaces (bounded to 10 minutes); inside, it gets a tmpfs scratch
-# directory $T, removed on exit, and the tests' shell helpers.
+# namespaces (bounded to BENCH_TIMEOUT seconds, 10 minutes by default);
+# inside, it gets a tmpfs scratch directory $T, removed on exit, and the
+# tests' shell helpers.
 bench_sandbox() {
     if [ -z "${PCUE_BENCH_NS:-}" ]; then
         exec unshare --mount --propagation private --net --pid --fork --mount-proc \
-            env PCUE_BENCH_NS=1 timeout 600 bash "$@"
+            env PCUE_BENCH_NS=1 timeout --kill-after=10 "${BENCH_TIMEOUT:-600}" bash "$@"
     fi
     T=$(mktemp -d /tmp/pcue-bench-XXXXXX); export T
     mount -t tmpfs -o mode=755 bench "$T"

@@ -25,10 +25,11 @@ pub enum Select {
     Root(u64, PathBuf),
     /// Everything, labelled by package.
     All,
-    /// Those in this pid namespace (a package started as a world of its
-    /// own: one namespace link per process, no mount table); names from
-    /// this passwd.
-    PidNs((u64, u64), PathBuf),
+    /// Those in this pid namespace, named by the text of its link (a
+    /// package started as a world of its own: one readlink of
+    /// `/proc/PID/ns/pid` per process, no mount table); names from this
+    /// passwd.
+    PidNs(PathBuf, PathBuf),
     /// The same, for a caller who cannot read other users' namespace links:
     /// told from what anyone may read ([`world`](super::world)).
     World(super::world::Init, PathBuf),
@@ -192,7 +193,7 @@ pub fn list(
     let (all, mut unreadable) = match select {
         Select::PidNs(ns, _) => (
             pids.iter()
-                .filter(|&&p| sys::ns::ns_id(p, "pid") == Some(*ns))
+                .filter(|&&p| procfs::link(p, "ns/pid").as_ref() == Some(ns))
                 .map(|&p| (p, 0))
                 .collect(),
             0,

@@ -97,6 +97,8 @@ pub struct Scanner {
     /// bytes of it hold what the last read gave.
     buf: Vec<u8>,
     len: usize,
+    /// The path being opened, NUL-terminated.
+    path: Vec<u8>,
     ours: OwnMounts,
     pub stats: Stats,
 }
@@ -136,6 +138,7 @@ impl Scanner {
         Scanner {
             buf: vec![0; 64 * 1024],
             len: 0,
+            path: Vec::with_capacity(64),
             ours: OwnMounts::new(own_table),
             stats: Stats::default(),
         }
@@ -151,8 +154,18 @@ impl Scanner {
     /// `cmdline`), so that a short read is its end.
     fn slurp(&mut self, path: &str, limit: usize) -> io::Result<usize> {
         self.len = 0;
-        let mut f = File::open(path)?;
+        let mut f = self.open(path)?;
         self.fill(&mut f, limit, true)
+    }
+
+    /// Open `path` for reading (one system call: see `sys::fs::open_read`).
+    fn open(&mut self, path: &str) -> io::Result<File> {
+        self.path.clear();
+        self.path.extend_from_slice(path.as_bytes());
+        self.path.push(0);
+        let c = std::ffi::CStr::from_bytes_with_nul(&self.path)
+            .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+        sys::fs::open_read(c)
     }
 
     /// Go on reading `f` into the buffer until it holds `limit` bytes or
@@ -207,7 +220,8 @@ impl Scanner {
         const HEAD: usize = 4096;
         let t0 = Instant::now();
         self.len = 0;
-        let r = File::open(format!("/proc/{pid}/mountinfo")).and_then(|mut f| {
+        let opened = self.open(&format!("/proc/{pid}/mountinfo"));
+        let r = opened.and_then(|mut f| {
             // where the line being looked at starts
             let mut at = 0;
             loop {
