@@ -25,8 +25,15 @@ DESCRIPTION
     after its package), else by its last component. When pid 1 lives in
     another mount namespace and does not list the mount, the root's marker file
     /.pcue-package (written by mkpcue, owned by root and not writable by
-    group or others) names the package; in a user namespace other than
-    the node's, where a user's own files look root-owned, no marker counts.
+    group or others) names the package. In a user namespace other than
+    the node's, where a user's own files look root-owned, the marker counts
+    only when / is the root of a mount (statx), and neither / nor the
+    marker (a regular file on that same mount) is owned by the caller's
+    uid there or open to group or others: so unshare -U -r in a package
+    still names it, while a root, a mount or a marker of the user's own
+    making names nothing. A namespace that maps the caller to the overflow
+    uid (65534, how root's files show there) cannot tell them apart: no
+    marker counts in it.
     Outside a package, the answer comes from the connection that started
     the session: the local address of a socket on descriptors 0-2, then
     SSH_CONNECTION, then the parent processes up to the daemon that inetd,

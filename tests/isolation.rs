@@ -512,3 +512,55 @@ echo "aother=$(grep -E 'sleep 10000[34]$' "$T/upa" | awk '{print $1}' | tr '\n' 
     assert_eq!(f("amissing"), "[]", "{out}");
     assert_eq!(f("aother"), "? ? ", "{out}");
 }
+
+#[test]
+fn getcpkg_in_a_user_namespace_of_the_packages_user_names_the_package_and_no_other() {
+    require("unshare");
+    let out = run(r#"
+iso_start pkg01
+iso_start pkg02
+cat > "$T/pkg01/tmp/userns" <<'S'
+#!/bin/sh
+# in a user namespace of one's own, root there: the same root, mounts, pids
+echo "plain=[$(getcpkg)]"
+echo "userns=[$(unshare -U -r /corp/bin/getcpkg 2>&1)]"
+echo "usernsmap=[$(unshare -U --map-user=65534 --map-group=65534 /corp/bin/getcpkg 2>&1)]"
+# a root of one's own making with a marker naming another package: chrooted
+# into it, in a mount namespace of one's own (the root a bind mount), and
+# as pid 1 of a pid namespace of one's own with its own /proc
+mkdir -p /tmp/fake/proc /tmp/fake/corp/bin
+cp /corp/bin/pcue /tmp/fake/corp/bin/pcue
+ln -sf pcue /tmp/fake/corp/bin/getcpkg
+echo pkg02 > /tmp/fake/.pcue-package
+chmod 644 /tmp/fake/.pcue-package
+echo "chroot=[$(unshare -U -r --root=/tmp/fake /corp/bin/getcpkg 2>&1)]"
+echo "chrootm=[$(unshare -U -r -m sh -c 'mount --rbind /proc /tmp/fake/proc && exec /usr/sbin/chroot /tmp/fake /corp/bin/getcpkg' 2>&1)]"
+echo "bindroot=[$(unshare -U -r -m sh -c 'mount --bind /tmp/fake /tmp/fake && mount --rbind /proc /tmp/fake/proc && exec /usr/sbin/chroot /tmp/fake /corp/bin/getcpkg' 2>&1)]"
+echo "pidns=[$(unshare -U -r -m -p -f sh -c 'mount --bind /tmp/fake /tmp/fake && mount -t proc proc /tmp/fake/proc && exec /usr/sbin/chroot /tmp/fake /corp/bin/getcpkg' 2>&1)]"
+# a marker bound over the real one: a /proc file (root's) of a host name
+# of the user's choosing
+echo "hostmark=[$(unshare -U -r -m -u sh -c 'hostname pkg02 && mount --bind /proc/sys/kernel/hostname /.pcue-package && echo "$(cat /.pcue-package):$(/corp/bin/getcpkg)"' 2>&1)]"
+# the same with every file of the user's shown as 65534, nobody's uid
+echo "pidnsmap=[$(unshare -U -r -m -p -f sh -c 'mount --bind /tmp/fake /tmp/fake && mount -t proc proc /tmp/fake/proc && exec unshare -U --map-user=65534 --map-group=65534 --root=/tmp/fake /corp/bin/getcpkg' 2>&1)]"
+S
+chmod 755 "$T/pkg01/tmp/userns"
+as_user "$X" pkg01 /tmp/userns
+"#);
+    let f = |k| field(&out, k).unwrap_or_else(|| panic!("no {k} in:\n{out}"));
+    assert_eq!(f("plain"), "[pkg01]", "{out}");
+    assert_eq!(f("userns"), "[pkg01]", "still the package: {out}");
+    // mapped to the overflow uid, root's files look like the user's own:
+    // no marker counts there (getcpkg says nothing), and none is claimed
+    assert_eq!(f("usernsmap"), "[]", "{out}");
+    assert_eq!(
+        f("hostmark"),
+        "[pkg02:]",
+        "the bind worked, not claimed: {out}"
+    );
+    for k in ["chroot", "chrootm", "bindroot", "pidns", "pidnsmap"] {
+        assert!(
+            !f(k).contains("pkg02"),
+            "{k}: no other package claimed: {out}"
+        );
+    }
+}

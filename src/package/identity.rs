@@ -1,7 +1,9 @@
 //! Which package is this process in, or was it called for?
 //!
 //! 1. The root's marker `/.pcue-package` (written by mkpcue, root-owned,
-//!    closed to others, and only in the node's user namespace): inside a
+//!    closed to others, and in the node's user namespace; in a user
+//!    namespace a user made, only on the mount that is `/`, neither owned
+//!    by that user: see `marker_in_user_ns`): inside a
 //!    package started as a world of its own (pkginit -p), pid 1 is the
 //!    package's pkginit in the same root, so only the marker tells.
 //!    Else root-mount identity: the mount that is `/` for us (from
@@ -72,6 +74,9 @@ pub fn root_identity() -> Result<Root> {
         diag(&format!("the root's marker names '{name}'"));
         return Ok(Root::Marker(name));
     }
+    if let Some(name) = marker_in_user_ns() {
+        return Ok(Root::Marker(name));
+    }
     // Root can tell the system context by one stat of /proc/1/root; when
     // that says anything else, or cannot be asked, the two tables decide.
     if sys::fs::same_root_as_init() == Some(true) {
@@ -136,6 +141,51 @@ pub fn read_marker(root: &Path) -> Option<String> {
     let text = sys::fs::read_text(&path).ok()?;
     let name = text.trim();
     crate::package::name::is_valid(name).then(|| name.to_string())
+}
+
+/// In a user namespace someone made (`unshare -U -r` in a package), where
+/// owners are what its maker mapped and mounts may be theirs: the marker at
+/// `/` names the package only when neither it nor `/` can be of the
+/// caller's making, asked of the kernel (stat, statx), never of /proc: `/`
+/// is the root of a mount, a directory not owned by the caller's uid there
+/// and closed to group and others, and the marker a regular file on that
+/// very mount, not owned by the caller's uid and closed to others. A user
+/// without subordinate ids owns nothing but under that one uid (every file
+/// they made, every mount they made), so a root of their own, a marker
+/// bound over the real one (a /proc file of a host name they set) or a
+/// chroot below a mount is refused. A user namespace mapping the caller to
+/// the overflow uid (65534), which is how root's files show, cannot tell
+/// the two apart: no marker counts there.
+fn marker_in_user_ns() -> Option<String> {
+    if sys::ids::in_initial_user_ns() {
+        return None;
+    }
+    let me = sys::ids::effective_uid();
+    let (root, marker) = (c"/", c"/.pcue-package");
+    let (Some((root_mnt, true)), Some((marker_mnt, _))) =
+        (sys::fs::mount_of(root), sys::fs::mount_of(marker))
+    else {
+        diag("in a user namespace: / is not the root of a mount, or no marker");
+        return None;
+    };
+    let closed = |p: &str, dir: bool| {
+        fs::symlink_metadata(p).is_ok_and(|m| {
+            (if dir { m.is_dir() } else { m.is_file() }) && m.uid() != me && m.mode() & 0o022 == 0
+        })
+    };
+    if marker_mnt != root_mnt || !closed("/", true) || !closed("/.pcue-package", false) {
+        diag("in a user namespace: / or its marker may be of this user's making: no marker counts");
+        return None;
+    }
+    let text = sys::fs::read_text(Path::new("/.pcue-package")).ok()?;
+    let name = text.trim();
+    let ok = crate::package::name::is_valid(name);
+    if ok {
+        diag(&format!(
+            "in a user namespace: the marker of this mount's root, not this user's, names '{name}'"
+        ));
+    }
+    ok.then(|| name.to_string())
 }
 
 /// The package whose root we are in, `root` being that root's path as pid 1

@@ -198,6 +198,32 @@ pub fn ident(path: &Path) -> Result<Ident, Errno> {
     nix::sys::stat::stat(path).map(Ident::from)
 }
 
+/// The mount ID of `path` (symlinks not followed) and whether it is the
+/// root of its mount, from statx(2) (Linux 5.8): asked of the kernel, not
+/// of a /proc file a mount could cover. None when it cannot say.
+pub fn mount_of(path: &std::ffi::CStr) -> Option<(u64, bool)> {
+    // SAFETY: an all-zero statx is a valid value of this plain C struct.
+    let mut st: libc::statx = unsafe { std::mem::zeroed() };
+    // SAFETY: statx(2) with a NUL-terminated path and a buffer of the
+    // kernel's struct, which it fills.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_statx,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            libc::AT_SYMLINK_NOFOLLOW,
+            libc::STATX_MNT_ID,
+            &mut st as *mut libc::statx,
+        )
+    };
+    if r != 0 || st.stx_mask & libc::STATX_MNT_ID == 0 {
+        return None;
+    }
+    let known = st.stx_attributes_mask & libc::STATX_ATTR_MOUNT_ROOT as u64 != 0;
+    let root = st.stx_attributes & libc::STATX_ATTR_MOUNT_ROOT as u64 != 0;
+    known.then_some((st.stx_mnt_id, root))
+}
+
 /// Open `path` for reading, close-on-exec, in one system call: musl's
 /// open(3) follows an O_CLOEXEC open with an fcntl(F_SETFD) (for kernels
 /// before 2.6.23), which a reader of thousands of /proc files (pkgps) need
