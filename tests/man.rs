@@ -1,6 +1,8 @@
 //! Installed manual pages keep their structure: rendered by man(1) as
 //! `make install` would install them, an example stands on its own line.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 use common::*;
 use std::process::Command;
