@@ -290,14 +290,16 @@ fn the_index_follows_every_edit_and_is_never_trusted_when_tampered() {
     require("inetd");
     require("socat");
     require("setpriv");
+    // the index alone: no keeper (the test below has one)
     let out = sandbox_ok(&format!(
-        "export PCUE_INDEX=/run/pcue-registry.idx\n{WORLD}\n{}",
+        "export PCUE_INDEX=/run/pcue-registry.idx PCUE_KEEPER_IDLE=0\n{WORLD}\n{}",
         r#"
 IDX=/run/pcue-registry.idx
 chmod 755 /run   # as on a node: the index's directory must be root's alone
 settle() { sleep 0.25; }   # beyond the index's 100 ms racy window
 settle
 echo "p1=$(ask 127.0.0.2:7301)"
+echo "keepers=$(pgrep -x pcue-keeper | wc -l)"
 echo "made=$(stat -c '%u %a %F' $IDX)"
 echo "dir=$(stat -c '%u %a' /run)"
 test -e /run/pcue || echo "no_pcue_dir=yes"   # that one says "the Pacemaker agent ran"
@@ -361,6 +363,7 @@ echo "believed3=$(ask 127.0.0.3:7301)"
     ));
     let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
     assert_eq!(f("p1"), "pkg01", "{out}");
+    assert_eq!(f("keepers"), "0", "PCUE_KEEPER_IDLE=0: {out}");
     assert_eq!(f("made"), "0 644 regular file", "{out}");
     assert_eq!(f("dir"), "0 755", "{out}");
     assert_eq!(f("no_pcue_dir"), "yes", "{out}");
@@ -392,4 +395,222 @@ echo "believed3=$(ask 127.0.0.3:7301)"
     assert_eq!(f("symlink3"), "pkg01", "{out}");
     assert_eq!(f("symlink_now"), "regular file", "replaced: {out}");
     assert_eq!(f("believed3"), "pkg02", "{out}");
+}
+
+/// A CIB of no package (`cib_none`), and one giving 127.0.0.4 to pkg02
+/// (`cib_pkg02`), for the keeper's tests.
+const CIBS: &str = r#"
+net_up 127.0.0.4
+printf '<cib><configuration><resources/></configuration></cib>\n' > "$T/cib.xml"
+cat > "$T/cib-pkg02.xml" <<'XML'
+<cib><configuration><resources><group id="g2"><primitive id="g2-ip" class="ocf"
+provider="heartbeat" type="IPaddr2"><instance_attributes id="g2-ia"><nvpair id="g2-v"
+name="ip" value="127.0.0.4"/></instance_attributes></primitive><primitive id="g2-pcue"
+class="ocf" provider="pcue" type="package"><instance_attributes id="g2-pia"><nvpair
+id="g2-p" name="package" value="pkg02"/></instance_attributes></primitive></group>
+</resources></configuration></cib>
+XML
+"#;
+
+/// The registry keeper (src/registry/keeper.rs) started by pkgnet's first
+/// connection: every connection after an edit goes where the registry
+/// says at that moment — an address moved by an in-place edit of the
+/// same size (no pause), a package file appended to with `>>`, a package
+/// removed, the index deleted or replaced by a lie others may write, a
+/// mount over SGCONF and over the CIB file (not inotify events: the
+/// mount table's) and their unmounts. The keeper answered: one keeper,
+/// the same process from the first connection to the last, nobody's
+/// child, holding nothing of the caller's, and a root-owned lie in the
+/// index file (which the index alone believes, see above) is not read.
+#[test]
+fn the_keeper_follows_every_edit() {
+    require("inetd");
+    require("socat");
+    let out = sandbox_ok(&format!(
+        "export PCUE_INDEX=/run/pcue-registry.idx PCUE_CIB=\"$T/cib.xml\"\n{CIBS}\n{WORLD}\n{}",
+        r#"
+IDX=/run/pcue-registry.idx
+chmod 755 /run
+settle() { sleep 0.25; }   # beyond the index's 100 ms racy window
+echo "p1=$(ask 127.0.0.2:7301)"
+wait_until 5 'pgrep -x pcue-keeper >/dev/null' || die "no keeper after the first connection"
+K=$(pgrep -x pcue-keeper)
+echo "keepers=$(pgrep -x pcue-keeper | wc -l)"
+echo "keeper_ppid=$(ps -o ppid= -p "$K" | tr -d ' ')"
+echo "keeper_tty=$(ps -o tty= -p "$K" | tr -d ' ')"
+echo "keeper_cwd=$(readlink /proc/$K/cwd)"
+echo "keeper_fds=$(ls -l /proc/$K/fd | awk 'NR > 1 { print $NF }' | sed "s/\[[0-9]*\]//; s|^/proc/$K/|/proc/K/|" | sort | tr '\n' ' ')"
+echo "keeper_uid=$(stat -c %u /proc/$K)"
+echo "keeper_socket=$(grep -c '@pcue-registry-keeper/' /proc/net/unix)"
+lie() { # the index file, root-owned and closed, with pkg01's item renamed pkg02
+    sed "s|^p pkg01 \([^ ]*\)pkg01 |p pkg02 \1pkg02 |" $IDX > "$T/lie.idx"
+    grep -q '^p pkg02 ' "$T/lie.idx" || die "no lie made from $(cat $IDX)"
+    cp "$T/lie.idx" $IDX; chmod 644 $IDX
+}
+# the keeper writes the index when it reads the registry again (the
+# first read saw /run open to others, as WORLD mounted it)
+touch "$SGCONF/pkg01/pkg01.cntl"; settle; ask 127.0.0.1:7301 >/dev/null
+wait_until 5 "test -f $IDX" || die "no index"
+lie
+echo "lie2=$(ask 127.0.0.2:7301)"
+# moved in place, same size, no pause
+printf '# legacy control script for pkg01\nIP[0]="127.0.0.3"\n' > "$SGCONF/pkg01/pkg01.cntl"
+printf '# legacy control script for pkg02\nIP[0]="127.0.0.2"\n' > "$SGCONF/pkg02/pkg02.cntl"
+echo "moved2=$(ask 127.0.0.2:7301)"
+echo "moved3=$(ask 127.0.0.3:7301)"
+# a package file appended to
+echo 'IP[1]="127.0.0.4"' >> "$SGCONF/pkg02/pkg02.cntl"
+echo "appended4=$(ask 127.0.0.4:7301)"
+# a package removed
+rm -r "$SGCONF/pkg02"
+echo "removed2=$(ask 127.0.0.2:7301)"
+echo "removed4=$(ask 127.0.0.4:7301)"
+echo "removed3=$(ask 127.0.0.3:7301)"
+# the index deleted; then a lie in its place that others may write
+rm -f $IDX
+echo "deleted3=$(ask 127.0.0.3:7301)"
+printf 'pcue-registry-index 1\n' > $IDX; chmod 666 $IDX
+echo "writable3=$(ask 127.0.0.3:7301)"
+rm -f $IDX
+# a mount over SGCONF: an empty directory, then gone again
+mkdir "$T/empty"; mount --bind "$T/empty" "$SGCONF"
+echo "sgmounted3=$(ask 127.0.0.3:7301)"
+umount "$SGCONF"
+echo "sgunmounted3=$(ask 127.0.0.3:7301)"
+# a mount over the CIB file: a CIB giving 127.0.0.4 to pkg02
+echo "nocib4=$(ask 127.0.0.4:7301)"
+mount --bind "$T/cib-pkg02.xml" "$T/cib.xml"
+echo "cibmounted4=$(ask 127.0.0.4:7301)"
+umount "$T/cib.xml"
+echo "cibunmounted4=$(ask 127.0.0.4:7301)"
+# still the keeper's answers: a lie of the registry as it is now
+settle; ask 127.0.0.1:7301 >/dev/null; wait_until 5 "test -f $IDX" || die "no index"; lie
+echo "lie3=$(ask 127.0.0.3:7301)"
+echo "same_keeper=$( [ "$(pgrep -x pcue-keeper)" = "$K" ] && echo yes)"
+"#
+    ));
+    let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
+    assert_eq!(f("p1"), "pkg01", "{out}");
+    assert_eq!(f("keepers"), "1", "{out}");
+    assert_eq!(f("keeper_ppid"), "1", "nobody's child: {out}");
+    assert_eq!(f("keeper_tty"), "?", "{out}");
+    assert_eq!(f("keeper_cwd"), "/", "{out}");
+    assert_eq!(
+        f("keeper_fds"),
+        "/dev/null /dev/null /dev/null /proc/K/mountinfo anon_inode:inotify socket: ",
+        "nothing of the caller's (its socket on 0-1): {out}"
+    );
+    assert_eq!(f("keeper_uid"), "0", "{out}");
+    assert_eq!(f("keeper_socket"), "1", "{out}");
+    assert_eq!(
+        f("lie2"),
+        "pkg01",
+        "the keeper answered, not the index: {out}"
+    );
+    assert_eq!(f("moved2"), "pkg02", "{out}");
+    assert_eq!(f("moved3"), "pkg01", "{out}");
+    assert_eq!(f("appended4"), "pkg02", "{out}");
+    assert_eq!(f("removed2"), "system", "{out}");
+    assert_eq!(f("removed4"), "system", "{out}");
+    assert_eq!(f("removed3"), "pkg01", "{out}");
+    assert_eq!(f("deleted3"), "pkg01", "{out}");
+    assert_eq!(f("writable3"), "pkg01", "{out}");
+    assert_eq!(f("sgmounted3"), "system", "{out}");
+    assert_eq!(f("sgunmounted3"), "pkg01", "{out}");
+    assert_eq!(f("nocib4"), "system", "{out}");
+    assert_eq!(f("cibmounted4"), "pkg02", "{out}");
+    assert_eq!(f("cibunmounted4"), "system", "{out}");
+    assert_eq!(
+        f("lie3"),
+        "pkg01",
+        "the keeper answered, not the index: {out}"
+    );
+    assert_eq!(f("same_keeper"), "yes", "{out}");
+}
+
+/// A socket under the keeper's name that is not a keeper: bound by an
+/// unprivileged user, or by root in another mount namespace, answering
+/// every request with pkg02. pkgnet connects, sees who listens, sends
+/// nothing and goes the old way: every connection where the registry
+/// says, none into pkg02 by the impostor's word, and no keeper starts
+/// while the name is taken.
+#[test]
+fn an_impostor_keeper_is_ignored() {
+    require("inetd");
+    require("socat");
+    require("setpriv");
+    require("python3");
+    let out = sandbox_ok(&format!(
+        "export PCUE_INDEX=/run/pcue-registry.idx\n{WORLD}\n{}",
+        r#"
+chmod 755 /run
+keepers() { local p; for p in $(pgrep -x pcue-keeper); do alive $p && echo $p; done; true; }
+IMPOSTOR='
+import socket, sys
+name, log, lie = sys.argv[1], sys.argv[2], sys.argv[3]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind("\0" + name)
+s.listen(16)
+open(log + ".ready", "w").close()
+while True:
+    c, _ = s.accept()
+    c.settimeout(2)
+    with open(log, "a") as f:
+        f.write("accepted\n")
+    try:
+        if c.recv(65536):
+            with open(log, "a") as f:
+                f.write("asked\n")
+        c.send((lie + "\n").encode())
+    except OSError:
+        pass
+    c.close()
+'
+echo "p1=$(ask 127.0.0.2:7301)"
+wait_until 5 'pgrep -x pcue-keeper >/dev/null' || die "no keeper"
+NAME=$(awk '$8 ~ /^@pcue-registry-keeper\// { print substr($8, 2); exit }' /proc/net/unix)
+[ -n "$NAME" ] || die "no keeper socket"
+kill "$(pgrep -x pcue-keeper)"
+wait_until 5 "! grep -q '@$NAME' /proc/net/unix" || die "the keeper's name stays"
+mkdir -m 777 "$T/imp"
+for who in user other-ns; do
+    if [ $who = user ]; then
+        setpriv --reuid="$TUID" --regid="$TGID" --clear-groups -- python3 -c "$IMPOSTOR" "$NAME" "$T/imp/$who" "p pkg02 $T/pkg02 -" &
+    else
+        unshare --mount python3 -c "$IMPOSTOR" "$NAME" "$T/imp/$who" "p pkg02 $T/pkg02 -" &
+    fi
+    IMP=$!
+    wait_until 5 "test -e $T/imp/$who.ready" || die "no impostor $who"
+    echo "${who}_2=$(ask 127.0.0.2:7301)"
+    echo "${who}_1=$(ask 127.0.0.1:7301)"
+    echo "${who}_accepted=$(grep -c accepted "$T/imp/$who")"
+    echo "${who}_asked=$(grep -c asked "$T/imp/$who")"
+    echo "${who}_keepers=$(keepers | wc -l)"
+    kill $IMP; wait $IMP 2>/dev/null || true
+    rm -f "$T/imp/$who.ready"
+done
+# the name free again: a keeper of ours starts and answers
+echo "back2=$(ask 127.0.0.2:7301)"
+wait_until 5 'test -n "$(keepers)"' && echo "keeper_back=yes"
+"#
+    ));
+    let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
+    assert_eq!(f("p1"), "pkg01", "{out}");
+    for who in ["user", "other-ns"] {
+        assert_eq!(f(&format!("{who}_2")), "pkg01", "{who}: {out}");
+        assert_eq!(f(&format!("{who}_1")), "system", "{who}: {out}");
+        assert_eq!(
+            f(&format!("{who}_accepted")),
+            "2",
+            "{who}: pkgnet did reach the impostor: {out}"
+        );
+        assert_eq!(
+            f(&format!("{who}_asked")),
+            "0",
+            "{who}: and told it nothing: {out}"
+        );
+        assert_eq!(f(&format!("{who}_keepers")), "0", "{who}: {out}");
+    }
+    assert_eq!(f("back2"), "pkg01", "{out}");
+    assert_eq!(f("keeper_back"), "yes", "{out}");
 }

@@ -56,7 +56,12 @@ pub struct Recorder {
     seen: RefCell<Vec<(PathBuf, String)>>,
     newest_ctime_ns: Cell<i128>,
     cacheable: Cell<bool>,
+    /// Called with each source before it is stat'ed and read (the
+    /// keeper's watches: `keeper`).
+    hook: RefCell<Option<Hook>>,
 }
+
+type Hook = Box<dyn FnMut(&Path)>;
 
 impl Recorder {
     pub fn new() -> Recorder {
@@ -64,11 +69,27 @@ impl Recorder {
             seen: RefCell::new(Vec::new()),
             newest_ctime_ns: Cell::new(i128::MIN),
             cacheable: Cell::new(true),
+            hook: RefCell::new(None),
         }
+    }
+
+    /// A recorder that calls `f` with each source before it is read.
+    pub fn watching(f: impl FnMut(&Path) + 'static) -> Recorder {
+        let r = Recorder::new();
+        *r.hook.borrow_mut() = Some(Box::new(f));
+        r
+    }
+
+    /// Whether what was read can stand for the registry (see `uncacheable`).
+    pub fn cacheable(&self) -> bool {
+        self.cacheable.get()
     }
 
     /// Stat `p` (following symlinks, as its reader will) before it is read.
     pub fn note(&self, p: &Path) {
+        if let Some(f) = self.hook.borrow_mut().as_mut() {
+            f(p);
+        }
         let (t, ctime) = token(p);
         if let Some(c) = ctime {
             self.newest_ctime_ns.set(self.newest_ctime_ns.get().max(c));
@@ -117,7 +138,7 @@ fn write_token(out: &mut String, st: Result<sys::fs::Ident, sys::Errno>) -> Opti
 }
 
 /// Bytes as one word: printable ASCII but `%` as is, the rest `%XX`.
-fn esc(b: &[u8]) -> String {
+pub(super) fn esc(b: &[u8]) -> String {
     let mut o = String::with_capacity(b.len());
     for &c in b {
         if (0x21..=0x7e).contains(&c) && c != b'%' {
@@ -129,7 +150,7 @@ fn esc(b: &[u8]) -> String {
     o
 }
 
-fn unesc(s: &str) -> Option<Vec<u8>> {
+pub(super) fn unesc(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
     let mut o = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -157,7 +178,7 @@ fn key(ip: IpAddr) -> String {
 /// Everything the registry's answers depend on besides its sources.
 /// Not whether cmviewcl may be asked: an index is used only where it is
 /// not (`usable`), and then the answers are the same.
-fn fingerprint(cfg: &Config) -> String {
+pub(super) fn fingerprint(cfg: &Config) -> String {
     esc(format!(
         "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         env!("CARGO_PKG_VERSION"),
@@ -246,6 +267,22 @@ pub struct Index {
 /// `data` as an index for `cfg`, if it is one and every source still
 /// stats as it did. None: stale or not an index.
 pub fn validate(cfg: &Config, data: Vec<u8>) -> Option<Index> {
+    parse(cfg, data, true)
+}
+
+/// `items` as an index, in memory (the keeper's: its watches stand for
+/// the stat of each source).
+pub fn from_items(
+    cfg: &Config,
+    rec: &Recorder,
+    items: &[Result<Package, String>],
+) -> Option<Index> {
+    parse(cfg, encode(cfg, rec, items).into_bytes(), false)
+}
+
+/// `data` as an index for `cfg`; with `check`, each source stat'ed again
+/// and compared.
+fn parse(cfg: &Config, data: Vec<u8>, check: bool) -> Option<Index> {
     let text = &data;
     let mut pos = 0;
     let next_line = |pos: &mut usize| -> Option<&str> {
@@ -271,6 +308,9 @@ pub fn validate(cfg: &Config, data: Vec<u8>) -> Option<Index> {
     loop {
         let l = next_line(&mut pos)?;
         if let Some(src) = l.strip_prefix("source ") {
+            if !check {
+                continue;
+            }
             let (p, t) = src.split_once(' ')?;
             path.clear();
             if p.contains('%') {
@@ -391,6 +431,15 @@ pub fn open(cfg: &Config) -> Option<Index> {
 pub fn rebuild(cfg: &Config) -> Vec<Result<Package, String>> {
     let start = SystemTime::now();
     let rec = Recorder::new();
+    let items = read_all(cfg, &rec);
+    keep(cfg, &rec, &items, start);
+    items
+}
+
+/// Read the registry in full, each source through `rec` (the
+/// configuration file first: read again, and `rec` uncacheable if it
+/// changed since `cfg` was made from it).
+pub fn read_all(cfg: &Config, rec: &Recorder) -> Vec<Result<Package, String>> {
     if let Some(conf) = &cfg.conf_file {
         rec.note(conf);
         // the configuration was read before this stat: read it again, and
@@ -408,7 +457,12 @@ pub fn rebuild(cfg: &Config) -> Vec<Result<Package, String>> {
     for d in &cfg.sgsbin {
         rec.note(&d.join("cmviewcl"));
     }
-    let items: Vec<_> = super::scan_recorded(cfg, Some(&rec)).collect();
+    super::scan_recorded(cfg, Some(rec)).collect()
+}
+
+/// Write the index of `items` (read through `rec` from `start` on) when
+/// the caller is root and the read can be checked by stat.
+pub fn keep(cfg: &Config, rec: &Recorder, items: &[Result<Package, String>], start: SystemTime) {
     let started_ns = start
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos() as i128)
@@ -420,12 +474,11 @@ pub fn rebuild(cfg: &Config) -> Vec<Result<Package, String>> {
     if let Some(path) = cfg.index.as_deref() {
         if rec.cacheable.get() && !racy && sys::ids::effective_uid() == 0 {
             // only the speed of the next lookups depends on it
-            if let Err(e) = write(path, encode(cfg, &rec, &items).as_bytes()) {
+            if let Err(e) = write(path, encode(cfg, rec, items).as_bytes()) {
                 debug!("can't write the registry index '{}': {e}", path.display());
             }
         }
     }
-    items
 }
 
 /// Replace `path` by `data`, atomically, in a directory only root may

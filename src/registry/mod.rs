@@ -11,6 +11,7 @@
 pub mod addr;
 pub mod cib;
 pub mod index;
+pub mod keeper;
 pub mod pacemaker;
 pub mod parse;
 
@@ -202,15 +203,22 @@ impl Registry {
     /// from the system context, and getcpkg and pkglogin, which must not
     /// call it the system's.
     ///
-    /// With an index (`index`): its answer when it is current; else a
-    /// root caller reads the registry in full and writes a new one, any
-    /// other reads as far as the first match.
+    /// With an index: a root caller asks the registry's keeper
+    /// (`keeper`), and starts one when none is there; without its answer,
+    /// the index's (`index`) when it is current; else a root caller reads
+    /// the registry in full and writes a new index, any other reads as
+    /// far as the first match.
     pub fn find_addr_strict(
         cfg: &Config,
         ip: IpAddr,
     ) -> std::result::Result<Option<Package>, String> {
         let ip = crate::registry::addr::canon(ip);
         if index::usable(cfg) {
+            match keeper::ask(cfg, ip) {
+                keeper::Asked::Answer(a) => return a,
+                keeper::Asked::Nobody => keeper::spawn(cfg),
+                keeper::Asked::Declined => {}
+            }
             if let Some(answer) = index::open(cfg).and_then(|i| i.lookup(ip)) {
                 return answer;
             }

@@ -6,7 +6,7 @@
 
 use nix::errno::Errno;
 use nix::fcntl::{openat, OFlag};
-use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
+use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify, WatchDescriptor};
 use nix::sys::stat::{major, minor, FileStat, Mode, SFlag};
 use std::ffi::OsStr;
 use std::fs::File;
@@ -338,6 +338,112 @@ impl DirWatch {
 
     pub fn as_fd(&self) -> BorrowedFd<'_> {
         self.ino.as_fd()
+    }
+}
+
+/// What a watch reports (`Watcher::add`): a directory's entries
+/// created, deleted, moved in or out or changed in their attributes, and
+/// the directory itself deleted or moved; or a file's content or
+/// attributes changed, and the file deleted or moved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchKind {
+    Dir,
+    File,
+}
+
+/// One watch of a `Watcher`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WatchId(WatchDescriptor);
+
+/// One event: the watch it came on (None: the queue overflowed, events
+/// were lost) and the entry it names in a watched directory.
+#[derive(Debug)]
+pub struct WatchEvent {
+    pub watch: Option<WatchId>,
+    pub name: Option<std::ffi::OsString>,
+}
+
+/// An inotify instance holding many watches, read without blocking.
+pub struct Watcher {
+    ino: Inotify,
+}
+
+impl Watcher {
+    pub fn new() -> Result<Watcher, Errno> {
+        let ino = Inotify::init(InitFlags::IN_CLOEXEC | InitFlags::IN_NONBLOCK)?;
+        Ok(Watcher { ino })
+    }
+
+    /// Watch `path` (following a symlink it ends in). The same inode
+    /// watched twice is one watch (its events the union of both kinds).
+    pub fn add(&self, path: &Path, kind: WatchKind) -> Result<WatchId, Errno> {
+        let mask = match kind {
+            WatchKind::Dir => {
+                AddWatchFlags::IN_CREATE
+                    | AddWatchFlags::IN_DELETE
+                    | AddWatchFlags::IN_MOVED_FROM
+                    | AddWatchFlags::IN_MOVED_TO
+                    | AddWatchFlags::IN_ATTRIB
+            }
+            WatchKind::File => AddWatchFlags::IN_MODIFY | AddWatchFlags::IN_ATTRIB,
+        } | AddWatchFlags::IN_DELETE_SELF
+            | AddWatchFlags::IN_MOVE_SELF
+            | AddWatchFlags::from_bits_retain(libc::IN_MASK_ADD);
+        self.ino.add_watch(path, mask).map(WatchId)
+    }
+
+    /// Every event queued now (none: an empty list); an error when the
+    /// queue cannot be read.
+    pub fn pending(&self) -> Result<Vec<WatchEvent>, Errno> {
+        let mut out = Vec::new();
+        loop {
+            match self.ino.read_events() {
+                Ok(evs) if evs.is_empty() => return Ok(out),
+                Ok(evs) => out.extend(evs.into_iter().map(|e| WatchEvent {
+                    watch:
+                        (!e.mask.contains(AddWatchFlags::IN_Q_OVERFLOW)).then_some(WatchId(e.wd)),
+                    name: e.name,
+                })),
+                Err(Errno::EAGAIN) => return Ok(out),
+                Err(Errno::EINTR) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// This mount namespace's mount table, watched: the kernel flags the open
+/// table (POLLPRI) when a mount or unmount changes it.
+pub struct MountWatch {
+    table: File,
+}
+
+impl MountWatch {
+    pub fn new() -> Result<MountWatch, Errno> {
+        let table = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_CLOEXEC)
+            .open("/proc/self/mountinfo")
+            .map_err(|e| super::errno_of(&e))?;
+        Ok(MountWatch { table })
+    }
+
+    /// Whether the table changed since the last call (or the open); true
+    /// when that cannot be told.
+    pub fn changed(&self) -> bool {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        let mut fds = [PollFd::new(self.table.as_fd(), PollFlags::POLLPRI)];
+        loop {
+            match poll(&mut fds, PollTimeout::ZERO) {
+                Err(Errno::EINTR) => {}
+                Err(_) => return true,
+                Ok(_) => {
+                    return fds[0]
+                        .revents()
+                        .is_none_or(|r| r.intersects(PollFlags::POLLPRI | PollFlags::POLLERR))
+                }
+            }
+        }
     }
 }
 

@@ -6,18 +6,19 @@
 //! | module    | facility                                                       |
 //! |-----------|----------------------------------------------------------------|
 //! | `ids`     | user and group ids, the setuid check, the trusted environment  |
-//! | `process` | fork, exec, wait, reap, chroot, detach, umask, resource limits |
+//! | `process` | fork, exec, wait, reap, chroot, detach, a daemon, umask, rlimits |
 //! | `signals` | dispositions, the saved mask, a signalfd, kill                  |
 //! | `fds`     | descriptors: /dev/null, output files, poll, close inherited     |
 //! | `fifo`    | named pipes: make, open for reading, write without blocking     |
 //! | `locks`   | fcntl record locks, the pid file, a directory's flock          |
 //! | `fs`      | stat, statvfs, walks without symlinks, inotify, careful reads,  |
-//! |           | a missing file made with its mode                              |
+//! |           | a missing file made with its mode, the mount table watched     |
 //! | `mount`   | a package root: a tree walked by descriptors, mounts, unmounts |
 //! | `time`    | the clock, local time, the time zone rule                       |
 //! | `tty`     | terminals: window size, owner and mode, foreground group        |
 //! | `pty`     | a pty of the package's devpts and the relay to the caller's     |
 //! | `net`     | socket addresses                                               |
+//! | `local`   | abstract unix sockets: bind, listen, connect, SO_PEERCRED       |
 //! | `ns`      | namespaces (pidfd, setns, unshare, pivot_root, own /proc) and   |
 //! |           | capabilities (bounding set, own sets, dumpable)                |
 //! | `syslog`  | lines to syslog                                                |
@@ -26,6 +27,7 @@ pub mod fds;
 pub mod fifo;
 pub mod fs;
 pub mod ids;
+pub mod local;
 pub mod locks;
 pub mod mount;
 pub mod net;

@@ -265,6 +265,92 @@ pub fn restore_fsize(old: Option<(u64, u64)>) {
     }
 }
 
+/// Start a daemon of our own holding `keep`: fork, a new session, fork
+/// again (the daemon is nobody's child: the program the caller goes on
+/// to exec, pkgnet's daemon, never waits for it), the middle process
+/// reaped. The caller gets None. The daemon gets `keep` back and runs in
+/// `/` with every other descriptor closed (a caller's socket on 0-2
+/// among them), /dev/null on 0-2, no signal blocked, SIGPIPE and SIGHUP
+/// ignored, the rest at their defaults; it ends with `exit_now`.
+pub fn daemon(keep: super::local::Bound) -> Result<Option<super::local::Bound>> {
+    let keep = keep.into_raw();
+    let back = |fd| super::local::Bound::from_raw(fd);
+    let middle = match fork("keeper") {
+        Ok(Forked::Parent(pid)) => pid,
+        Ok(Forked::Child) => {
+            let _ = nix::unistd::setsid();
+            // SAFETY: single-threaded; the middle process only forks and
+            // leaves with _exit (no destructor, no buffered output).
+            match unsafe { libc::fork() } {
+                0 => {}
+                _ => unsafe { libc::_exit(0) },
+            }
+            return Ok(Some(back(settle_daemon(keep))));
+        }
+        Err(e) => {
+            drop(back(keep));
+            return Err(e);
+        }
+    };
+    drop(back(keep));
+    let _ = waitpid(Pid::from_raw(middle), None);
+    Ok(None)
+}
+
+/// The daemon's own state (see `daemon`): `keep` moved above 2 if it was
+/// not, every other descriptor closed; its new number.
+fn settle_daemon(keep: RawFd) -> RawFd {
+    let _ = nix::unistd::chdir("/");
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o022));
+    let keep = if keep > 2 {
+        keep
+    } else {
+        nix::fcntl::fcntl(keep, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(3)).unwrap_or(keep)
+    };
+    // SAFETY: close_range(2) only closes descriptors; nothing this process
+    // goes on to use is among them but `keep`, which is left out.
+    unsafe {
+        if keep > 3 {
+            libc::syscall(libc::SYS_close_range, 3u32, (keep - 1) as u32, 0u32);
+        }
+        libc::syscall(libc::SYS_close_range, (keep + 1) as u32, u32::MAX, 0u32);
+    }
+    if let Ok(null) = super::fds::open_null() {
+        for fd in 0..=2 {
+            let _ = nix::unistd::dup2(null.as_raw_fd(), fd);
+        }
+        if null.as_raw_fd() <= 2 {
+            std::mem::forget(null);
+        }
+    }
+    let _ = nix::sys::signal::sigprocmask(
+        nix::sys::signal::SigmaskHow::SIG_SETMASK,
+        Some(&nix::sys::signal::SigSet::empty()),
+        None,
+    );
+    for s in HANDLED {
+        // SAFETY: the default disposition.
+        let _ = unsafe { nix::sys::signal::signal(s, nix::sys::signal::SigHandler::SigDfl) };
+    }
+    for s in [Signal::SIGPIPE, Signal::SIGHUP] {
+        // SAFETY: ignoring a signal installs no handler.
+        let _ = unsafe { nix::sys::signal::signal(s, nix::sys::signal::SigHandler::SigIgn) };
+    }
+    keep
+}
+
+/// Name this process (its comm, as ps -o comm and pgrep see it).
+pub fn set_name(name: &CStr) {
+    let _ = nix::sys::prctl::set_name(name);
+}
+
+/// End this process now: no destructor, no atexit handler (a daemon
+/// forked from deep inside a caller leaves that caller's state alone).
+pub fn exit_now(code: i32) -> ! {
+    // SAFETY: _exit(2) ends the process; it never returns.
+    unsafe { libc::_exit(code) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
