@@ -44,7 +44,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub const INDEX_FILE: &str = "/run/pcue-registry.idx";
 const MAGIC: &str = "pcue-registry-index 1";
 /// Far above a file timestamp's granularity (a clock tick, 1-10 ms).
-const RACY: Duration = Duration::from_millis(100);
+pub(super) const RACY: Duration = Duration::from_millis(100);
 /// The largest index read.
 const INDEX_MAX: u64 = 256 << 20;
 /// `addr <32 hex digits> <16 hex digits>\n`
@@ -432,7 +432,7 @@ pub fn rebuild(cfg: &Config) -> Vec<Result<Package, String>> {
     let start = SystemTime::now();
     let rec = Recorder::new();
     let items = read_all(cfg, &rec);
-    keep(cfg, &rec, &items, start);
+    let _ = keep(cfg, &rec, &items, start);
     items
 }
 
@@ -461,8 +461,14 @@ pub fn read_all(cfg: &Config, rec: &Recorder) -> Vec<Result<Package, String>> {
 }
 
 /// Write the index of `items` (read through `rec` from `start` on) when
-/// the caller is root and the read can be checked by stat.
-pub fn keep(cfg: &Config, rec: &Recorder, items: &[Result<Package, String>], start: SystemTime) {
+/// the caller is root and the read can be checked by stat. False when a
+/// source changed too recently (a later read may keep its answers).
+pub fn keep(
+    cfg: &Config,
+    rec: &Recorder,
+    items: &[Result<Package, String>],
+    start: SystemTime,
+) -> bool {
     let started_ns = start
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos() as i128)
@@ -479,6 +485,7 @@ pub fn keep(cfg: &Config, rec: &Recorder, items: &[Result<Package, String>], sta
             }
         }
     }
+    !racy
 }
 
 /// Replace `path` by `data`, atomically, in a directory only root may

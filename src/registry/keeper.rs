@@ -453,7 +453,12 @@ impl Watches {
 struct View {
     index: index::Index,
     watches: Watches,
+    /// Read too soon after a source changed for the index file.
+    racy: bool,
 }
+
+/// Why a read cannot be the keeper's.
+const CHANGED: &str = "the configuration changed";
 
 /// Read the registry, each source watched before it is read.
 fn read(cfg: &Config) -> Result<View, String> {
@@ -463,11 +468,11 @@ fn read(cfg: &Config) -> Result<View, String> {
     let rec = index::Recorder::watching(move |p| w.borrow_mut().source(p));
     let items = index::read_all(cfg, &rec);
     if !rec.cacheable() {
-        return Err("the configuration changed".into());
+        return Err(CHANGED.into());
     }
     let idx = index::from_items(cfg, &rec, &items).ok_or("the index does not parse")?;
     // the file index too, for callers that do not ask the keeper
-    index::keep(cfg, &rec, &items, start);
+    let racy = !index::keep(cfg, &rec, &items, start);
     drop(rec);
     let watches = Rc::try_unwrap(watches)
         .map_err(|_| "watches still shared")?
@@ -478,6 +483,7 @@ fn read(cfg: &Config) -> Result<View, String> {
     Ok(View {
         index: idx,
         watches,
+        racy,
     })
 }
 
@@ -488,17 +494,39 @@ fn serve(cfg: &Config, sock: sys::local::Bound) {
     let Ok(mounts) = sys::fs::MountWatch::new() else {
         return;
     };
-    let _ = mounts.changed();
-    let mut view = read(cfg);
-    let mut tried = Instant::now();
-    if sock.listen().is_err() {
+    let mut view = Err(String::new());
+    if reread(cfg, &mounts, &mut view).is_err() || sock.listen().is_err() {
         return;
     }
-    let idle_ms = idle().as_millis() as u64;
+    let mut tried = Instant::now();
+    let mut last = Instant::now();
+    let mut rereads = 0;
     loop {
-        if !sys::fds::poll_in(&[Some(sock.as_fd())], Some(idle_ms))[0] {
-            return; // idle
+        let left = idle().saturating_sub(last.elapsed());
+        if left.is_zero() {
+            return;
         }
+        // a read too recent for the index file: read again once the
+        // sources' clock tick is past, for the callers of the file
+        let racy = matches!(&view, Ok(v) if v.racy) && rereads < 5;
+        let wait = if racy {
+            left.min(index::RACY * 2)
+        } else {
+            left
+        };
+        let ms = wait.as_millis() as u64;
+        if !sys::fds::poll_in(&[Some(sock.as_fd())], Some(ms))[0] {
+            if racy {
+                // (a bounded number of times: a clock that jumped back
+                // keeps a source's ctime in the future)
+                rereads += 1;
+                if reread(cfg, &mounts, &mut view).is_err() {
+                    return;
+                }
+            }
+            continue;
+        }
+        last = Instant::now();
         let Ok(conn) = sock.accept() else { continue };
         if !conn.peer().is_ok_and(|p| p.uid == 0) {
             continue;
@@ -525,15 +553,10 @@ fn serve(cfg: &Config, sock: sys::local::Bound) {
             Err(_) => tried.elapsed() >= RETRY,
         };
         if stale {
-            // the old watches go first (they count against the limit)
-            drop(std::mem::replace(&mut view, Err(String::new())));
-            let _ = mounts.changed();
-            view = read(cfg);
             tried = Instant::now();
-            if matches!(&view, Err(why) if why == "the configuration changed") {
-                let _ = conn.send(&encode_reply(&Reply::Refused(
-                    "configuration changed".into(),
-                )));
+            if reread(cfg, &mounts, &mut view).is_err() {
+                let why = "the configuration changed".into();
+                let _ = conn.send(&encode_reply(&Reply::Refused(why)));
                 return;
             }
         }
@@ -545,6 +568,23 @@ fn serve(cfg: &Config, sock: sys::local::Bound) {
             Err(why) => Reply::Refused(format!("not serving: {why}")),
         };
         let _ = conn.send(&encode_reply(&reply));
+    }
+}
+
+/// Read the registry again into `view` (the mount table's flag taken
+/// first, the old watches dropped first: they count against the limit).
+/// Err: the configuration is no longer the keeper's.
+fn reread(
+    cfg: &Config,
+    mounts: &sys::fs::MountWatch,
+    view: &mut Result<View, String>,
+) -> Result<(), ()> {
+    drop(std::mem::replace(view, Err(String::new())));
+    let _ = mounts.changed();
+    *view = read(cfg);
+    match view {
+        Err(why) if why == CHANGED => Err(()),
+        _ => Ok(()),
     }
 }
 
