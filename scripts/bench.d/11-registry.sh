@@ -1,10 +1,12 @@
 #!/bin/bash
-# The registry lookup a connection costs (issue 20): getcpkg for a
+# The registry lookup a connection costs (issue 20): getcpkg (root) for a
 # system-context connection (a registry miss: every package must be ruled
-# out), through the registry index, against the same lookup on an empty
+# out), answered by the registry keeper (src/registry/keeper.rs: one
+# request on a local socket), against the same lookup on an empty
 # registry. Serviceguard layouts of 1,000 and 10,000 packages, CIBs of
 # 1,000 and 5,000 packages (the 5,000 one is 4.7 MB, over the old 4 MiB
-# cap). Also the same miss without the index, for the record.
+# cap). Also, for the record, the same miss through the index file alone
+# (no keeper: one stat per source) and without either (a full read).
 set -euo pipefail
 : "${PCUE:?}" "${BENCH_LIB:?}"
 command -v hyperfine >/dev/null || { echo "11-registry: needs hyperfine (make deps)" >&2; exit 1; }
@@ -49,9 +51,9 @@ cib() { # cib N FILE: N groups as the README's recipe makes them
 sg 1000 "$T/sg1k"; sg 10000 "$T/sg10k"
 cib 1000 "$T/cib1k.xml"; cib 5000 "$T/cib5k.xml"
 ssh_conn="SSH_CONNECTION='127.0.0.1 5000 127.0.0.1 22'"
-look() { # look SGCONF CIB [INDEX]: the getcpkg command line for a miss
-    local idx=${3:+PCUE_INDEX=$3}
-    echo "env $ssh_conn PCUE_SGCONF=$1 PCUE_CIB=$2 $idx $PCUE getcpkg -f"
+look() { # look SGCONF CIB [INDEX [KEEPER_IDLE]]: the getcpkg command line for a miss
+    local idx=${3:+PCUE_INDEX=$3} idle=${4:+PCUE_KEEPER_IDLE=$4}
+    echo "env $ssh_conn PCUE_SGCONF=$1 PCUE_CIB=$2 $idx $idle $PCUE getcpkg -f"
 }
 none="$T/no-such-dir" nocib="$T/no-such-cib.xml"
 # each answer checked (a miss prints nothing and exits 0), each index made
@@ -60,16 +62,23 @@ for c in "sg1k:$T/sg1k:$nocib" "sg10k:$T/sg10k:$nocib" "cib1k:$none:$T/cib1k.xml
     out=$(eval "$(look "$s" "$x" "/run/$name.idx")" 2>&1) || { echo "11-registry: $name: getcpkg failed: $out" >&2; exit 1; }
     [ -z "$out" ] || { echo "11-registry: $name: '$out' for a miss" >&2; exit 1; }
     sleep 0.2; eval "$(look "$s" "$x" "/run/$name.idx")" >/dev/null
+    for i in $(seq 50); do [ -f "/run/$name.idx" ] && break; sleep 0.1; done
     [ -f "/run/$name.idx" ] || { echo "11-registry: $name: no index written" >&2; exit 1; }
 done
+# one keeper per registry
+keepers=$(pgrep -x pcue-keeper | wc -l)
+[ "$keepers" = 4 ] || { echo "11-registry: $keepers keepers running, not 4" >&2; exit 1; }
 empty=$(NOSHELL=1 hf_ms 50 "$(look "$none" "$nocib")")
 for c in "sg1k:$T/sg1k:$nocib:1000 Serviceguard packages" "sg10k:$T/sg10k:$nocib:10000 Serviceguard packages" \
          "cib1k:$none:$T/cib1k.xml:1000 CIB packages ($(stat -c %s "$T/cib1k.xml") bytes)" \
          "cib5k:$none:$T/cib5k.xml:5000 CIB packages ($(stat -c %s "$T/cib5k.xml") bytes)"; do
     IFS=: read -r name s x what <<<"$c"
     ours=$(NOSHELL=1 hf_ms 30 "$(look "$s" "$x" "/run/$name.idx")")
-    report "getcpkg, system-context connection (registry miss), indexed, $what" "$ours" "empty-registry" "$empty" ms
+    report "getcpkg, system-context connection (registry miss), keeper, $what" "$ours" "empty-registry" "$empty" ms
+    file=$(NOSHELL=1 hf_ms 10 "$(look "$s" "$x" "/run/$name.idx" 0)")
+    report "the same miss through the index file alone (no keeper), $what" "$file" "empty-registry" "$empty" ms
     raw=$(NOSHELL=1 hf_ms 10 "$(look "$s" "$x")")
     report "the same miss without the index, $what" "$raw" "empty-registry" "$empty" ms
 done
 echo "index sizes: $(cd /run && stat -c '%n %s' sg1k.idx sg10k.idx cib1k.idx cib5k.idx | tr '\n' ' ')"
+echo "keepers: $(pgrep -x pcue-keeper | wc -l) (they end with the bench's pid namespace)"

@@ -1,9 +1,9 @@
 #!/bin/bash
 # pkgnet on a Pacemaker node: connections per second through a real inetd
-# when the registry is the cluster's CIB file (answered from the registry
-# index, /run/pcue-registry.idx, as on a node: a few stats per connection,
-# no parse, no process spawned), against inetd running the service
-# directly. The CIB is the offline fixture made by cibadmin and
+# when the registry is the cluster's CIB file (answered by the registry
+# keeper that pkgnet's first connection started, as on a node: one request
+# on a local socket per connection, no stat of the sources, no parse, no
+# process spawned), against inetd running the service directly. The CIB is the offline fixture made by cibadmin and
 # crm_simulate (src/registry/testdata), pkg01's address moved to 127.0.0.2.
 #   ours  inetd -> pkgnet (CIB registry) -> join pkg01 (pkginit -p) -> cat
 #   peer  inetd -> cat directly (system context)
@@ -32,7 +32,9 @@ ask() { socat -T 5 - "TCP:127.0.0.2:$1,bind=127.0.0.1" </dev/null; }
 for i in $(seq 100); do ask 7412 >/dev/null 2>&1 && break; sleep 0.05; done
 [ "$(ask 7411)" = pkg01 ] || { echo "42-pkgnet-pacemaker: pkgnet did not answer pkg01 from the CIB" >&2; exit 1; }
 sleep 0.2; ask 7411 >/dev/null
+for i in $(seq 50); do [ -f /run/pcue-registry.idx ] && break; sleep 0.1; done
 [ -f /run/pcue-registry.idx ] || { echo "42-pkgnet-pacemaker: no registry index written" >&2; exit 1; }
+keeper=$(pgrep -x pcue-keeper) || { echo "42-pkgnet-pacemaker: no registry keeper" >&2; exit 1; }
 # Interleaved rounds (the machine is shared: load comes and goes), the
 # connections of each side summed over the rounds.
 ROUNDS=10
@@ -53,3 +55,7 @@ rate() { awk -v n=$((per * ROUNDS)) -v ns="$1" 'BEGIN { printf "%.1f", n / (ns /
 report "pkgnet connections/s on a Pacemaker node ($((per * ROUNDS)) in $ROUNDS interleaved rounds, CIB $(wc -c < "$T/cib.xml") bytes, into pkg01)" \
     "$(rate $ns_ours)" "inetd-direct" "$(rate $ns_direct)" conn/s
 "$T/bin/telinit" -p pkg01 -w 10 0 >/dev/null
+# the same keeper answered throughout; it runs $T/bin/pcue: end it before
+# $T is unmounted
+[ "$(pgrep -x pcue-keeper)" = "$keeper" ] || { echo "42-pkgnet-pacemaker: the keeper changed" >&2; exit 1; }
+kill "$keeper"; wait_until 5 "! alive $keeper"
