@@ -86,7 +86,7 @@ const IDLE: Duration = Duration::from_secs(60);
 /// A keeper that could not watch its sources tries again after this.
 const RETRY: Duration = Duration::from_secs(10);
 /// The largest request or answer.
-const MSG_MAX: usize = 64 << 10;
+const MSG_MAX: usize = 16 << 10;
 /// Symlinks followed while resolving one path (the kernel's limit).
 const LINKS_MAX: u32 = 40;
 
@@ -721,5 +721,87 @@ mod tests {
             }),
             None
         );
+    }
+
+    /// The watches of a registry whose SGCONF is reached through a
+    /// symlink, with a CIB file not there: what concerns a source is a
+    /// change, what only shares its directories is not.
+    #[test]
+    fn watches_see_what_concerns_a_source_and_nothing_else() {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        let d = std::env::temp_dir().join(format!("pcue-keeper-w-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("real/sg/pkg01")).unwrap();
+        std::fs::write(d.join("real/sg/pkg01/pkg01.cntl"), "IP[0]=10.0.0.1\n").unwrap();
+        symlink("real", d.join("link")).unwrap();
+        let fresh = || {
+            let mut w = Watches::new().unwrap();
+            for p in [
+                "link/sg",
+                "link/sg/pkg01",
+                "link/sg/pkg01/pkg01.cntl",
+                "no-cib/cib.xml",
+            ] {
+                w.source(&d.join(p));
+            }
+            assert_eq!(w.failed, None);
+            assert!(!w.changed(), "nothing yet");
+            w
+        };
+        let w = fresh();
+        // beside the sources, in the directories their paths go through
+        std::fs::write(d.join("unrelated"), "x").unwrap();
+        std::fs::write(d.join("real/unrelated"), "x").unwrap();
+        std::fs::create_dir(d.join("real/other")).unwrap();
+        let _ = std::fs::read_to_string(d.join("real/sg/pkg01/pkg01.cntl")).unwrap();
+        assert!(!w.changed(), "unrelated entries and a read are not changes");
+        type Edit = Box<dyn Fn(&Path)>;
+        let edits: Vec<(&str, Edit)> = vec![
+            (
+                "appended",
+                Box::new(|d| {
+                    use std::io::Write;
+                    let mut f = std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(d.join("real/sg/pkg01/pkg01.cntl"))
+                        .unwrap();
+                    f.write_all(b"IP[1]=10.0.0.2\n").unwrap();
+                }),
+            ),
+            (
+                "a package added",
+                Box::new(|d| std::fs::create_dir(d.join("real/sg/pkg02")).unwrap()),
+            ),
+            (
+                "the CIB's directory made",
+                Box::new(|d| std::fs::create_dir(d.join("no-cib")).unwrap()),
+            ),
+            (
+                "the symlink retargeted",
+                Box::new(|d| {
+                    std::fs::remove_file(d.join("link")).unwrap();
+                    symlink("other", d.join("link")).unwrap();
+                }),
+            ),
+            (
+                "SGCONF's mode",
+                Box::new(|d| {
+                    let p = d.join("real/sg");
+                    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o700)).unwrap()
+                }),
+            ),
+        ];
+        for (what, edit) in edits {
+            let w = fresh();
+            edit(&d);
+            assert!(w.changed(), "{what}");
+            assert!(!w.changed(), "{what}: seen once");
+            // back as it was for the next one
+            let _ = std::fs::remove_dir(d.join("real/sg/pkg02"));
+            let _ = std::fs::remove_dir(d.join("no-cib"));
+            let _ = std::fs::remove_file(d.join("link"));
+            symlink("real", d.join("link")).unwrap();
+        }
+        std::fs::remove_dir_all(&d).unwrap();
     }
 }
