@@ -55,7 +55,8 @@ OPTIONS
 ENVIRONMENT
     SSH_CONNECTION  client port server port, as sshd sets it.
     The registry's variables, PCUE_SGCONF, PCUE_ROOT_PREFIX,
-    PCUE_CMCLUSTER_CONF, PCUE_CMVIEWCL, PCUE_CIB, PCUE_INDEX and SGSBIN:
+    PCUE_CMCLUSTER_CONF, PCUE_CMVIEWCL, PCUE_CIB, PCUE_INDEX,
+    PCUE_KEEPER_IDLE and SGSBIN:
     see pkglogin(8)
     (ignored when setuid).
 EXIT STATUS
@@ -73,7 +74,9 @@ EXIT STATUS
 FILES
     /proc/self/mountinfo, /proc/1/mountinfo, /.pcue-package
     /etc/cmcluster.conf, $SGCONF/<pkg>/, /var/lib/pacemaker/cib/cib.xml,
-    /run/pcue/cib.xml, /run/pcue-registry.idx
+    /run/pcue/cib.xml, /run/pcue-registry.idx, the registry keeper's
+    abstract socket @pcue-registry-keeper/HASH (root's lookups, see
+    pkgnet(8))
 SEE ALSO
     pkglogin(8), pkgnet(8), execsh(8)
 ";

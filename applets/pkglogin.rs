@@ -59,14 +59,19 @@ ENVIRONMENT
         then reads it too (CIB_file).
     PCUE_INDEX  The registry index to use (ignored when setuid); when any
         variable above moves the registry, there is none unless this names
-        one.
+        one (nor a keeper).
+    PCUE_KEEPER_IDLE  Seconds the registry keeper lives without a request
+        (default 60; 0: no keeper is asked or started); ignored when
+        setuid.
     The registry must be read in full to say that no package owns an
     address: what exists and cannot be read (a package file, SGCONF, the
     CIB), an address of an entry the registry skips (a bad package name,
     a CIB group inside a clone) or one the CIB leaves undecided is an
     error, never \"no package\".
-    The answer comes from the registry index /run/pcue-registry.idx when
-    it is current (see pkgnet(8)); root rewrites a stale one.
+    For root the answer comes from the registry keeper (see pkgnet(8)),
+    started when there is none; otherwise, and for other users, from the
+    registry index /run/pcue-registry.idx when it is current; root
+    rewrites a stale one.
 EXIT STATUS
     0   Success, whether or not a package owns the address.
     1   The registry cannot answer for ADDRESS (one line says why); with
@@ -75,7 +80,7 @@ EXIT STATUS
 FILES
     /etc/cmcluster.conf, $SGCONF/<pkg>/*.cntl, pkg.ctl, pkgctl, *.conf,
     /var/lib/pacemaker/cib/cib.xml, /run/pcue/cib.xml,
-    /run/pcue-registry.idx
+    /run/pcue-registry.idx, @pcue-registry-keeper/HASH (abstract socket)
 SEE ALSO
     getcpkg(8), cmviewcl(1m), crm_mon(8)
 ";

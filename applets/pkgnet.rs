@@ -80,9 +80,17 @@ DESCRIPTION
     a bad, missing or undecidable package or root parameter, or inside a
     clone) or one a CIB rule leaves undecided (a set scoped by a rule on
     node attributes or dates: every address it could give): it may be
-    up. The answer comes from the registry index /run/pcue-registry.idx
-    (checked against every file it was read from by one stat each; a
-    stale or untrusted one is rewritten from a full read). Bytes
+    up. The answer comes from the registry keeper: a process that the
+    first connection starts (as root, in the node's mount namespace),
+    that watches every file the registry is read from (inotify, and the
+    mount table) and answers on an abstract unix socket once it has
+    looked for changes, so each connection sees the registry as it is
+    and costs the same whatever the number of packages. It is trusted
+    only when it runs as root in pkgnet's own mount namespace and root
+    directory, and exits after 60 s without a request. Without its
+    answer, from the registry index /run/pcue-registry.idx (checked
+    against every file it was read from by one stat each; a stale or
+    untrusted one is rewritten from a full read). Bytes
     that are not UTF-8 in those files (an old Latin-1 comment) are read
     as U+FFFD, not a reason to skip the file.
     Every routed connection is logged at info level (LOG_DAEMON):
@@ -92,8 +100,9 @@ DESCRIPTION
 ENVIRONMENT
     ctxROOT is set for the daemon; the rest of the environment is passed
     on as inetd gave it. PCUE_SGCONF, PCUE_ROOT_PREFIX,
-    PCUE_CMCLUSTER_CONF, PCUE_CIB and PCUE_INDEX move the registry, see
-    pkglogin(8) (ignored when setuid).
+    PCUE_CMCLUSTER_CONF, PCUE_CIB and PCUE_INDEX move the registry, and
+    PCUE_KEEPER_IDLE sets the keeper's idle time, see pkglogin(8)
+    (ignored when setuid).
 EXIT STATUS
     125  Bad arguments (path missing or not absolute), or the connection
          was refused: its package could not be entered, the registry could
@@ -104,7 +113,8 @@ EXIT STATUS
 FILES
     /etc/inetd.conf, /etc/cmcluster.conf, $SGCONF/<pkg>/,
     /var/lib/pacemaker/cib/cib.xml, /run/pcue/cib.xml, /run/pcue/cgroup/<pkg>,
-    /run/pcue-registry.idx
+    /run/pcue-registry.idx, the abstract socket
+    @pcue-registry-keeper/HASH (the keeper, process name pcue-keeper)
 SEE ALSO
     execsh(8), getcpkg(8), pkglogin(8), inetd(8)
 ";
