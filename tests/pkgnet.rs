@@ -418,7 +418,9 @@ XML
 /// same size (no pause), a package file appended to with `>>`, a package
 /// removed, the index deleted or replaced by a lie others may write, a
 /// mount over SGCONF and over the CIB file (not inotify events: the
-/// mount table's) and their unmounts. The keeper answered: one keeper,
+/// mount table's) and their unmounts, a package's files on a filesystem
+/// that is unmounted (not kept busy by the keeper; the registry then
+/// fails closed). The keeper answered: one keeper,
 /// the same process from the first connection to the last, nobody's
 /// child, holding nothing of the caller's, and a root-owned lie in the
 /// index file (which the index alone believes, see above) is not read.
@@ -480,6 +482,20 @@ mount --bind "$T/cib-pkg02.xml" "$T/cib.xml"
 echo "cibmounted4=$(ask 127.0.0.4:7301)"
 umount "$T/cib.xml"
 echo "cibunmounted4=$(ask 127.0.0.4:7301)"
+# a package's files on a filesystem of its own (its SGCONF entry a symlink
+# into it): watched, not held busy; unmounted, the registry cannot be
+# read in full and every connection fails closed
+net_up 127.0.0.5
+mkdir "$T/pkgfs"; mount -t tmpfs pkgfs "$T/pkgfs"; mkdir "$T/pkgfs/conf"
+printf '# legacy control script for pkg02\nIP[0]="127.0.0.5"\n' > "$T/pkgfs/conf/pkg02.cntl"
+ln -s "$T/pkgfs/conf" "$SGCONF/pkg02"
+echo "onfs5=$(ask 127.0.0.5:7301)"
+umount "$T/pkgfs" && echo "fs_unmounted=yes"
+echo "fsgone5=[$(ask 127.0.0.5:7301)]"
+echo "fsgone1=[$(ask 127.0.0.1:7301)]"
+echo "fsgone3=$(ask 127.0.0.3:7301)"
+rm "$SGCONF/pkg02"
+echo "linkgone3=$(ask 127.0.0.3:7301)"
 # still the keeper's answers: a lie of the registry as it is now
 settle; ask 127.0.0.1:7301 >/dev/null; wait_until 5 "test -f $IDX" || die "no index"; lie
 echo "lie3=$(ask 127.0.0.3:7301)"
@@ -517,6 +533,16 @@ echo "same_keeper=$( [ "$(pgrep -x pcue-keeper)" = "$K" ] && echo yes)"
     assert_eq!(f("nocib4"), "system", "{out}");
     assert_eq!(f("cibmounted4"), "pkg02", "{out}");
     assert_eq!(f("cibunmounted4"), "system", "{out}");
+    assert_eq!(f("onfs5"), "pkg02", "{out}");
+    assert_eq!(
+        f("fs_unmounted"),
+        "yes",
+        "the keeper holds it not busy: {out}"
+    );
+    assert_eq!(f("fsgone5"), "[]", "{out}");
+    assert_eq!(f("fsgone1"), "[]", "a miss needs the whole registry: {out}");
+    assert_eq!(f("fsgone3"), "pkg01", "its owner comes before: {out}");
+    assert_eq!(f("linkgone3"), "pkg01", "{out}");
     assert_eq!(
         f("lie3"),
         "pkg01",
