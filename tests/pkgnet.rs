@@ -637,3 +637,52 @@ wait_until 5 'test -n "$(keepers)"' && echo "keeper_back=yes"
     assert_eq!(f("back2"), "pkg01", "{out}");
     assert_eq!(f("keeper_back"), "yes", "{out}");
 }
+
+/// The keeper's lifetime: root's pkglogin starts one (running the binary
+/// that asked); a request from another pcue binary (another inode: an
+/// upgrade) makes it exit and that binary's keeper take over; without
+/// requests it exits after PCUE_KEEPER_IDLE seconds. Never a second one
+/// for the same registry.
+#[test]
+fn the_keeper_ends_when_idle_or_outdated() {
+    let out = sandbox_ok(
+        r#"
+mount -t tmpfs -o mode=755 pcue-run /run
+export SGCONF="$T/sg" PCUE_SGCONF="$T/sg" PCUE_ROOT_PREFIX="$T" PCUE_CMVIEWCL=0 \
+    PCUE_CIB="$T/no-cib.xml" PCUE_CMCLUSTER_CONF="$T/no.conf" \
+    PCUE_INDEX=/run/pcue-registry.idx PCUE_KEEPER_IDLE=3
+reg_cntl pkg01 10.0.0.1
+mkdir "$T/a" "$T/b"; cp "$PCUE" "$T/a/pcue"; cp "$PCUE" "$T/b/pcue"
+keepers() { local p; for p in $(pgrep -x pcue-keeper); do alive $p && echo $p; done; true; }
+echo "a1=$("$T/a/pcue" pkglogin 10.0.0.1)"
+wait_until 5 'test -n "$(keepers)"' || die "no keeper"
+K1=$(keepers)
+echo "k1_exe=$(readlink /proc/$K1/exe)"
+echo "a2=$("$T/a/pcue" pkglogin 10.0.0.1)"
+echo "k1_still=$(keepers)"
+echo "b1=$("$T/b/pcue" pkglogin 10.0.0.1)"
+wait_until 5 "! alive $K1" && echo "k1_gone=yes"
+echo "b2=$("$T/b/pcue" pkglogin 10.0.0.1)"
+wait_until 5 'test -n "$(keepers)"' || die "no keeper for b"
+K2=$(keepers)
+echo "k2_exe=$(readlink /proc/$K2/exe)"
+echo "b3=$("$T/b/pcue" pkglogin 10.0.0.1)"
+echo "count=$(keepers | wc -l)"
+wait_until 10 "! alive $K2" && echo "k2_idle_gone=yes"
+"#,
+    );
+    let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
+    for k in ["a1", "a2", "b1", "b2", "b3"] {
+        assert_eq!(f(k), "pkg01", "{k}: {out}");
+    }
+    assert!(f("k1_exe").ends_with("/a/pcue"), "{out}");
+    assert_ne!(f("k1_still"), "", "{out}");
+    assert_eq!(
+        f("k1_gone"),
+        "yes",
+        "another binary's request ends it: {out}"
+    );
+    assert!(f("k2_exe").ends_with("/b/pcue"), "{out}");
+    assert_eq!(f("count"), "1", "{out}");
+    assert_eq!(f("k2_idle_gone"), "yes", "idle: {out}");
+}
