@@ -17,6 +17,11 @@
 //! is not written. The cost of a lookup is then one stat per source (not
 //! a read and a parse) and a binary search among the addresses.
 //!
+//! A root reader asks the registry keeper first (`keeper`), whose
+//! watches make its answer cost the same whatever the number of
+//! sources; this file is what it falls back to, what other users read,
+//! and what the keeper rewrites whenever it reads the registry again.
+//!
 //! Stale or missing: a root reader (pkgnet under inetd) reads the
 //! registry in full, answers from that, and writes a new index (to a
 //! temporary file renamed over the old one). Any other reader reads the
