@@ -420,7 +420,8 @@ XML
 /// mount over SGCONF and over the CIB file (not inotify events: the
 /// mount table's) and their unmounts, a package's files on a filesystem
 /// that is unmounted (not kept busy by the keeper; the registry then
-/// fails closed). The keeper answered: one keeper,
+/// fails closed), and an edit read with no connection to ask. The keeper
+/// answered: one keeper,
 /// the same process from the first connection to the last, nobody's
 /// child, holding nothing of the caller's, and a root-owned lie in the
 /// index file (which the index alone believes, see above) is not read.
@@ -500,6 +501,10 @@ echo "linkgone3=$(ask 127.0.0.3:7301)"
 settle; ask 127.0.0.1:7301 >/dev/null; wait_until 5 "test -f $IDX" || die "no index"; lie
 echo "lie3=$(ask 127.0.0.3:7301)"
 echo "same_keeper=$( [ "$(pgrep -x pcue-keeper)" = "$K" ] && echo yes)"
+# an edit and no connection: the keeper reads it on its own (and rewrites
+# the index file), the next connection need not wait for the read
+reg_cntl pkg01 127.0.0.6
+wait_until 5 "grep -q '^addr 00000000000000000000ffff7f000006 ' $IDX" && echo "idle_read=yes"
 "#
     ));
     let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
@@ -549,6 +554,7 @@ echo "same_keeper=$( [ "$(pgrep -x pcue-keeper)" = "$K" ] && echo yes)"
         "the keeper answered, not the index: {out}"
     );
     assert_eq!(f("same_keeper"), "yes", "{out}");
+    assert_eq!(f("idle_read"), "yes", "{out}");
 }
 
 /// A socket under the keeper's name that is not a keeper: bound by an

@@ -41,7 +41,9 @@
 //! see: a write through a shared memory map of a package file, which no
 //! editor or cluster tool does; and a filesystem that changes under the
 //! kernel's feet, such as a network filesystem written by another node:
-//! SGCONF is local to each node.)
+//! SGCONF is local to each node.) While idle the keeper takes the events
+//! as they come, and reads the registry once `QUIET` passes without one:
+//! the next request then finds it read; one that comes first reads it.
 //!
 //! **The socket.** An abstract unix socket (seqpacket), named after the
 //! index's path and the registry's configuration (`name`): abstract
@@ -87,6 +89,8 @@ const IDLE: Duration = Duration::from_secs(60);
 const RETRY: Duration = Duration::from_secs(10);
 /// The largest request or answer.
 const MSG_MAX: usize = 16 << 10;
+/// A change seen while idle is read once no event came for this long.
+const QUIET: Duration = Duration::from_millis(50);
 /// Symlinks followed while resolving one path (the kernel's limit).
 const LINKS_MAX: u32 = 40;
 
@@ -490,6 +494,7 @@ fn read(cfg: &Config) -> Result<View, String> {
 /// The keeper's loop on `sock` (bound to its name, not listening yet):
 /// read, listen, answer until idle.
 fn serve(cfg: &Config, sock: sys::local::Bound) {
+    use sys::fds::Want;
     let mine = fingerprint(cfg);
     let Ok(mounts) = sys::fs::MountWatch::new() else {
         return;
@@ -498,31 +503,60 @@ fn serve(cfg: &Config, sock: sys::local::Bound) {
     if reread(cfg, &mounts, &mut view).is_err() || sock.listen().is_err() {
         return;
     }
-    let mut tried = Instant::now();
+    let mut read_at = Instant::now();
     let mut last = Instant::now();
-    let mut rereads = 0;
+    // a change whose events were taken while idle, not read yet: since when
+    let mut dirty: Option<Instant> = None;
+    let mut racy_rereads = 0;
     loop {
         let left = idle().saturating_sub(last.elapsed());
         if left.is_zero() {
             return;
         }
         // a read too recent for the index file: read again once the
-        // sources' clock tick is past, for the callers of the file
-        let racy = matches!(&view, Ok(v) if v.racy) && rereads < 5;
-        let wait = if racy {
-            left.min(index::RACY * 2)
-        } else {
-            left
-        };
+        // sources' clock tick is past, for the callers of the file (a
+        // bounded number of times: a clock that jumped back keeps a
+        // source's ctime in the future)
+        let racy = matches!(&view, Ok(v) if v.racy) && racy_rereads < 5;
+        let mut wait = left;
+        if racy {
+            wait = wait.min((index::RACY * 2).saturating_sub(read_at.elapsed()));
+        }
+        if let Some(t) = dirty {
+            wait = wait.min(QUIET.saturating_sub(t.elapsed()));
+        }
         let ms = wait.as_millis() as u64;
-        if !sys::fds::poll_in(&[Some(sock.as_fd())], Some(ms))[0] {
-            if racy {
-                // (a bounded number of times: a clock that jumped back
-                // keeps a source's ctime in the future)
-                rereads += 1;
+        let ready = match &view {
+            Ok(v) => sys::fds::wait_any(
+                &[
+                    (sock.as_fd(), Want::In),
+                    (v.watches.watcher.as_fd(), Want::In),
+                    (mounts.as_fd(), Want::Pri),
+                ],
+                ms,
+            ),
+            Err(_) => sys::fds::wait_any(&[(sock.as_fd(), Want::In)], ms),
+        };
+        // a change while idle: its events taken now (the mount table's by
+        // the wait itself), the registry read once they stop coming, so
+        // that the next request need not wait for the read
+        if ready.get(2) == Some(&true)
+            || (ready.get(1) == Some(&true) && matches!(&view, Ok(v) if v.watches.changed()))
+        {
+            dirty = Some(Instant::now());
+        }
+        if !ready[0] {
+            let quiet = dirty.is_some_and(|t| t.elapsed() >= QUIET);
+            let retick = racy && dirty.is_none() && read_at.elapsed() >= index::RACY * 2;
+            if quiet || retick {
+                if retick {
+                    racy_rereads += 1;
+                }
                 if reread(cfg, &mounts, &mut view).is_err() {
                     return;
                 }
+                read_at = Instant::now();
+                dirty = None;
             }
             continue;
         }
@@ -547,18 +581,21 @@ fn serve(cfg: &Config, sock: sys::local::Bound) {
             return;
         }
         // every change that completed before the request was sent is
-        // queued by now: look before answering
-        let stale = match &view {
-            Ok(v) => mounts.changed() | v.watches.changed(),
-            Err(_) => tried.elapsed() >= RETRY,
-        };
+        // queued by now (or was taken while idle: `dirty`): look before
+        // answering
+        let stale = dirty.is_some()
+            || match &view {
+                Ok(v) => mounts.changed() | v.watches.changed(),
+                Err(_) => read_at.elapsed() >= RETRY,
+            };
         if stale {
-            tried = Instant::now();
             if reread(cfg, &mounts, &mut view).is_err() {
                 let why = "the configuration changed".into();
                 let _ = conn.send(&encode_reply(&Reply::Refused(why)));
                 return;
             }
+            read_at = Instant::now();
+            dirty = None;
         }
         let reply = match &view {
             Ok(v) => match v.index.lookup(ip) {

@@ -149,3 +149,35 @@ pub fn poll_in(fds: &[Option<BorrowedFd<'_>>], timeout_ms: Option<u64>) -> Vec<b
     }
     out
 }
+
+/// What `wait_any` waits for on one descriptor: data to read, or a
+/// priority event (a mount table's change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Want {
+    In,
+    Pri,
+}
+
+/// Wait until one of `fds` has what it is waited for (or an error or
+/// hang-up) or `timeout_ms` passes. Which ones, by index. A mount table's
+/// priority event is taken by the wait: its caller must act on it.
+pub fn wait_any(fds: &[(BorrowedFd<'_>, Want)], timeout_ms: u64) -> Vec<bool> {
+    let mut pfd: Vec<PollFd> = fds
+        .iter()
+        .map(|(f, w)| {
+            let ev = match w {
+                Want::In => PollFlags::POLLIN,
+                Want::Pri => PollFlags::POLLPRI,
+            };
+            PollFd::new(*f, ev)
+        })
+        .collect();
+    let t = PollTimeout::try_from(timeout_ms).unwrap_or(PollTimeout::MAX);
+    if !matches!(poll(&mut pfd, t), Ok(n) if n > 0) {
+        return vec![false; fds.len()];
+    }
+    let ready = PollFlags::POLLIN | PollFlags::POLLPRI | PollFlags::POLLERR | PollFlags::POLLHUP;
+    pfd.iter()
+        .map(|p| p.revents().is_some_and(|r| r.intersects(ready)))
+        .collect()
+}

@@ -374,6 +374,11 @@ impl Watcher {
         Ok(Watcher { ino })
     }
 
+    /// Readable when events are queued.
+    pub fn as_fd(&self) -> BorrowedFd<'_> {
+        self.ino.as_fd()
+    }
+
     /// Watch `path` (following a symlink it ends in). The same inode
     /// watched twice is one watch (its events the union of both kinds).
     pub fn add(&self, path: &Path, kind: WatchKind) -> Result<WatchId, Errno> {
@@ -419,6 +424,11 @@ pub struct MountWatch {
 }
 
 impl MountWatch {
+    /// A priority event (`fds::Want::Pri`) when the table changes.
+    pub fn as_fd(&self) -> BorrowedFd<'_> {
+        self.table.as_fd()
+    }
+
     pub fn new() -> Result<MountWatch, Errno> {
         let table = std::fs::OpenOptions::new()
             .read(true)
