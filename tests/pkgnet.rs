@@ -692,3 +692,82 @@ wait_until 10 "! alive $K2" && echo "k2_idle_gone=yes"
     assert_eq!(f("count"), "1", "{out}");
     assert_eq!(f("k2_idle_gone"), "yes", "idle: {out}");
 }
+
+/// Hostile clients of the keeper (a root daemon any local user can
+/// reach on its abstract socket): a user's request gets no answer, a
+/// user who connects and sends nothing holds nobody up, root's garbage
+/// (not a request, an oversized one) gets a refusal; the same keeper
+/// goes on routing every connection right.
+#[test]
+fn the_keeper_shrugs_off_hostile_clients() {
+    require("inetd");
+    require("socat");
+    require("setpriv");
+    require("python3");
+    let out = sandbox_ok(&format!(
+        "export PCUE_INDEX=/run/pcue-registry.idx\n{WORLD}\n{}",
+        r#"
+CLIENT='
+import socket, sys, time
+name, what = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect("\0" + name)
+s.settimeout(3)
+if what == "stall":
+    time.sleep(3)
+    sys.exit(0)
+msg = {"request": b"pcue-keeper 1\nfp\n127.0.0.2\n", "garbage": b"hello\n",
+       "big": b"x" * 100000}[what]
+try:
+    s.send(msg)
+    got = s.recv(65536)
+    print(repr(got[:1]) if got else "eof")
+except OSError as e:
+    print("error")
+'
+echo "p1=$(ask 127.0.0.2:7301)"
+wait_until 5 'pgrep -x pcue-keeper >/dev/null' || die "no keeper"
+K=$(pgrep -x pcue-keeper)
+NAME=$(awk '$8 ~ /^@pcue-registry-keeper\// { print substr($8, 2); exit }' /proc/net/unix)
+user() { setpriv --reuid="$TUID" --regid="$TGID" --clear-groups -- python3 -c "$CLIENT" "$NAME" "$@"; }
+echo "user_request=$(user request)"
+# a root-owned lie in the index file: believed by a caller the keeper
+# does not answer, so an answer of pkg01 is the keeper's
+IDX=/run/pcue-registry.idx
+wait_until 5 "test -f $IDX" || die "no index"
+sed "s|^p pkg01 \([^ ]*\)pkg01 |p pkg02 \1pkg02 |" $IDX > "$T/lie.idx"
+grep -q '^p pkg02 ' "$T/lie.idx" || die "no lie made"
+cp "$T/lie.idx" $IDX; chmod 644 $IDX
+echo "lie_alone=$(PCUE_KEEPER_IDLE=0 "$T/bin/pcue" pkglogin 127.0.0.2)"
+user stall & STALL=$!
+sleep 0.3
+echo "while_stalled=$(ask 127.0.0.2:7301)"
+wait $STALL || true
+echo "root_garbage=$(python3 -c "$CLIENT" "$NAME" garbage)"
+echo "root_big=$(python3 -c "$CLIENT" "$NAME" big)"
+echo "after2=$(ask 127.0.0.2:7301)"
+echo "after1=$(ask 127.0.0.1:7301)"
+echo "same_keeper=$( [ "$(pgrep -x pcue-keeper)" = "$K" ] && echo yes)"
+"#
+    ));
+    let f = |k: &str| field(&out, k).unwrap_or("<missing>").to_string();
+    assert_eq!(f("p1"), "pkg01", "{out}");
+    assert!(
+        ["eof", "error"].contains(&f("user_request").as_str()),
+        "a user gets no answer: {out}"
+    );
+    assert_eq!(f("lie_alone"), "pkg02", "the lie is one: {out}");
+    assert_eq!(
+        f("while_stalled"),
+        "pkg01",
+        "the keeper answered while a user stalled: {out}"
+    );
+    assert_eq!(f("root_garbage"), "b'x'", "refused: {out}");
+    assert!(
+        ["eof", "error"].contains(&f("root_big").as_str()),
+        "an oversized request is dropped: {out}"
+    );
+    assert_eq!(f("after2"), "pkg01", "{out}");
+    assert_eq!(f("after1"), "system", "{out}");
+    assert_eq!(f("same_keeper"), "yes", "{out}");
+}
