@@ -344,13 +344,6 @@ pub fn set_name(name: &CStr) {
     let _ = nix::sys::prctl::set_name(name);
 }
 
-/// End this process now: no destructor, no atexit handler (a daemon
-/// forked from deep inside a caller leaves that caller's state alone).
-pub fn exit_now(code: i32) -> ! {
-    // SAFETY: _exit(2) ends the process; it never returns.
-    unsafe { libc::_exit(code) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
