@@ -416,8 +416,8 @@ impl session::Host for Steps<'_> {
         Ok(())
     }
 
-    fn fork(&mut self) -> Result<process::Forked> {
-        Ok(process::fork("execsh")?)
+    fn spawn(&mut self, child: fn(&mut Self) -> i32) -> Result<i32> {
+        session::spawn_exec(self, "execsh", child)
     }
 
     fn join_rest(&mut self) -> Result<()> {
@@ -449,8 +449,10 @@ impl session::Host for Steps<'_> {
         // utmp names the session by the pid the package sees (who(1)
         // inside drops a record whose process it cannot find): the
         // child's, in the package's pid namespace
-        if let (Some(s), Some(p)) = (self.session.as_mut(), session::pid_inside(child)) {
-            s.moved_to(p);
+        if let Some(s) = self.session.as_mut() {
+            if let Some(p) = session::pid_inside(child) {
+                s.moved_to(p);
+            }
         }
         let status = match (self.pty.take(), self.sigs.take()) {
             (Some(p), Some(sigs)) => pty::relay(p, sigs, child),

@@ -277,8 +277,8 @@ impl session::Host for Steps<'_> {
     fn join_pid_ns(&mut self) -> Result<()> {
         session::join_pid_ns(self.way)
     }
-    fn fork(&mut self) -> Result<process::Forked> {
-        Ok(process::fork("pkgnet")?)
+    fn spawn(&mut self, child: fn(&mut Self) -> i32) -> Result<i32> {
+        session::spawn_exec(self, "pkgnet", child)
     }
     fn join_rest(&mut self) -> Result<()> {
         session::join_rest(self.way)

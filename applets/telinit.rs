@@ -210,8 +210,8 @@ impl session::Host for Steps<'_> {
     fn join_pid_ns(&mut self) -> Result<()> {
         Ok(())
     }
-    fn fork(&mut self) -> Result<process::Forked> {
-        Ok(process::fork("telinit")?)
+    fn spawn(&mut self, child: fn(&mut Self) -> i32) -> Result<i32> {
+        session::spawn_fork(self, "telinit", child)
     }
     fn join_rest(&mut self) -> Result<()> {
         session::join_rest(self.way)

@@ -14,8 +14,10 @@
 //! 3. setns into the package's pid namespace (for the children to come);
 //! 4. for a session with records: the parent becomes root in all its uids,
 //!    then writes the login to utmp/wtmp;
-//! 5. fork — only the child is in the package's pid namespace; a failed
-//!    fork still writes the logout;
+//! 5. the child is started ([`spawn_exec`]: it shares the parent's memory
+//!    until it executes, as a vfork child does, so no page table is
+//!    copied) — only the child is in the package's pid namespace; a failed
+//!    start still writes the logout;
 //! 6. the child: setns into the mount, IPC and UTS namespaces (the package's
 //!    `/`, its /proc, its host name), drops the capability bounding set to
 //!    [`caps::KEEP`] while still root, then takes the user's ids and
@@ -153,8 +155,13 @@ pub trait Host {
     fn login(&mut self) -> Result<()> {
         Ok(())
     }
-    /// Step 5.
-    fn fork(&mut self) -> Result<process::Forked>;
+    /// Step 5: start the child, which takes `child`'s steps (step 6) and
+    /// ends with the status it returns, unless it executes a program; the
+    /// child's pid. [`spawn_exec`] for a child that executes a program,
+    /// [`spawn_fork`] for one that does its work itself.
+    fn spawn(&mut self, child: fn(&mut Self) -> i32) -> Result<i32>
+    where
+        Self: Sized;
     /// Step 6, in the child: setns into mount, IPC and UTS (none for
     /// Chroot), and the child's own preparations (its terminal).
     fn join_rest(&mut self) -> Result<()>;
@@ -164,6 +171,15 @@ pub trait Host {
     fn drop_ids(&mut self) -> Result<()>;
     /// Step 6: execute; returns only the error.
     fn exec(&mut self) -> Error;
+    /// Step 6 ended without a program (a step failed, or exec returned):
+    /// in the child, say why as the applet's final error would be said,
+    /// and give the child's exit status.
+    fn failed(&mut self, e: Error) -> i32 {
+        if !e.msg.is_empty() {
+            log::error!("{}", e.msg);
+        }
+        e.code
+    }
     /// Step 7: wait for the child (relaying its terminal).
     fn wait(&mut self, child: i32) -> Result<process::Exit>;
     /// Step 7 (and a failed step 5): the logout records, the terminal back
@@ -178,17 +194,17 @@ pub struct Plan {
     pub records: bool,
 }
 
-/// Take the steps, in order. In the parent: the child's status (as an exit
-/// status); in the child: only an error (exec does not return otherwise).
-pub fn run(h: &mut impl Host, plan: Plan) -> Result<i32> {
+/// Take the steps, in order: the child's status (as an exit status). The
+/// child never comes back here: it executes its program or ends.
+pub fn run<H: Host>(h: &mut H, plan: Plan) -> Result<i32> {
     h.join_cgroup()?;
     h.join_pid_ns()?;
     if plan.records {
         h.become_root()?;
         h.login()?;
     }
-    let forked = match h.fork() {
-        Ok(f) => f,
+    let child = match h.spawn(child_steps::<H>) {
+        Ok(c) => c,
         Err(e) => {
             if plan.records {
                 h.logout(None);
@@ -196,25 +212,45 @@ pub fn run(h: &mut impl Host, plan: Plan) -> Result<i32> {
             return Err(e);
         }
     };
-    match forked {
+    let st = h.wait(child);
+    if plan.records {
+        h.logout(st.as_ref().ok().copied());
+    }
+    Ok(st?.status())
+}
+
+/// Step 6, the child's: join, drop the bounding set, then the ids, then
+/// execute; the exit status when it could not.
+fn child_steps<H: Host>(h: &mut H) -> i32 {
+    let e = match h
+        .join_rest()
+        .and_then(|()| h.drop_bounding())
+        .and_then(|()| h.drop_ids())
+    {
+        Ok(()) => h.exec(),
+        Err(e) => e,
+    };
+    h.failed(e)
+}
+
+/// Step 5 for a child that executes a program (execsh, pkgnet): it shares
+/// our memory until then ([`process::spawn_then`]), which spares copying the
+/// page tables and every page written afterwards.
+pub fn spawn_exec<H: Host>(h: &mut H, what: &str, child: fn(&mut H) -> i32) -> Result<i32> {
+    Ok(process::spawn_then(what, &mut || child(h))?)
+}
+
+/// Step 5 for a child that does its work itself and ends (telinit -p):
+/// fork, the child's own memory; whatever it wrote to standard output is
+/// flushed before it ends.
+pub fn spawn_fork<H: Host>(h: &mut H, what: &str, child: fn(&mut H) -> i32) -> Result<i32> {
+    match process::fork(what)? {
         process::Forked::Child => {
-            let e = match h
-                .join_rest()
-                .and_then(|()| h.drop_bounding())
-                .and_then(|()| h.drop_ids())
-            {
-                Ok(()) => h.exec(),
-                Err(e) => e,
-            };
-            Err(e)
+            let code = child(h);
+            let _ = crate::out::flush();
+            process::exit_now(code)
         }
-        process::Forked::Parent(child) => {
-            let st = h.wait(child);
-            if plan.records {
-                h.logout(st.as_ref().ok().copied());
-            }
-            Ok(st?.status())
-        }
+        process::Forked::Parent(p) => Ok(p),
     }
 }
 
@@ -297,15 +333,15 @@ pub fn join_cgroup(name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use process::{Exit, Forked};
+    use process::Exit;
 
     /// Records each step; `root` is whether the parent's uids are root.
     #[derive(Default)]
     struct Fake {
         steps: Vec<String>,
         root: bool,
-        child: bool,
         fail_fork: bool,
+        fail_rest: bool,
         fail_cgroup: bool,
         status: Option<Exit>,
     }
@@ -338,19 +374,22 @@ mod tests {
             self.log(&s);
             Ok(())
         }
-        fn fork(&mut self) -> Result<Forked> {
+        /// The child's steps are taken here, in order, as the real child
+        /// takes them, then the parent goes on.
+        fn spawn(&mut self, child: fn(&mut Self) -> i32) -> Result<i32> {
             self.log("fork");
             if self.fail_fork {
                 return Err(Error::fail("fork failed"));
             }
-            Ok(if self.child {
-                Forked::Child
-            } else {
-                Forked::Parent(42)
-            })
+            let code = child(self);
+            self.log(&format!("child ends {code}"));
+            Ok(42)
         }
         fn join_rest(&mut self) -> Result<()> {
             self.log("rest");
+            if self.fail_rest {
+                return Err(Error::fail("no namespaces"));
+            }
             Ok(())
         }
         fn drop_bounding(&mut self) -> Result<()> {
@@ -365,6 +404,10 @@ mod tests {
             self.log("exec");
             Error::new(127, "not found")
         }
+        fn failed(&mut self, e: Error) -> i32 {
+            self.log(&format!("failed({})", e.msg));
+            e.code
+        }
         fn wait(&mut self, child: i32) -> Result<Exit> {
             self.log(&format!("wait({child})"));
             Ok(self.status.unwrap_or(Exit::Code(0)))
@@ -375,6 +418,16 @@ mod tests {
         }
     }
 
+    /// The child's steps, as the fake takes them inside spawn.
+    const CHILD: [&str; 6] = [
+        "rest",
+        "bounding",
+        "ids",
+        "exec",
+        "failed(not found)",
+        "child ends 127",
+    ];
+
     #[test]
     fn the_parent_is_root_before_utmp_is_written_and_logs_out_after_the_child() {
         let mut f = Fake {
@@ -382,18 +435,10 @@ mod tests {
             ..Fake::default()
         };
         assert_eq!(run(&mut f, Plan { records: true }).unwrap(), 7);
-        assert_eq!(
-            f.steps,
-            [
-                "cgroup",
-                "pidns",
-                "root",
-                "login(root=true)",
-                "fork",
-                "wait(42)",
-                "logout(Some(Code(7)),root=true)"
-            ]
-        );
+        let mut want = vec!["cgroup", "pidns", "root", "login(root=true)", "fork"];
+        want.extend(CHILD);
+        want.extend(["wait(42)", "logout(Some(Code(7)),root=true)"]);
+        assert_eq!(f.steps, want);
     }
 
     #[test]
@@ -421,16 +466,33 @@ mod tests {
 
     #[test]
     fn the_child_joins_then_drops_the_bounding_set_then_the_ids_then_execs() {
+        let mut f = Fake::default();
+        run(&mut f, Plan { records: true }).unwrap();
+        assert_eq!(
+            &f.steps[4..11],
+            ["fork"].iter().chain(&CHILD).copied().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_failed_step_in_the_child_ends_it_with_its_error_and_nothing_after() {
         let mut f = Fake {
-            child: true,
+            fail_rest: true,
+            status: Some(Exit::Code(1)),
             ..Fake::default()
         };
-        assert_eq!(run(&mut f, Plan { records: true }).unwrap_err().code, 127);
+        assert_eq!(run(&mut f, Plan { records: false }).unwrap(), 1);
         assert_eq!(
-            &f.steps[4..],
-            ["fork", "rest", "bounding", "ids", "exec"],
-            "{:?}",
-            f.steps
+            f.steps,
+            [
+                "cgroup",
+                "pidns",
+                "fork",
+                "rest",
+                "failed(no namespaces)",
+                "child ends 1",
+                "wait(42)"
+            ]
         );
     }
 
@@ -438,7 +500,8 @@ mod tests {
     fn the_cgroup_is_joined_as_root_before_the_pid_namespace_and_the_fork() {
         let mut f = Fake::default();
         run(&mut f, Plan { records: false }).unwrap();
-        assert_eq!(f.steps, ["cgroup", "pidns", "fork", "wait(42)"]);
+        assert_eq!(&f.steps[..3], ["cgroup", "pidns", "fork"]);
+        assert_eq!(f.steps.last().map(String::as_str), Some("wait(42)"));
         let mut f = Fake {
             fail_cgroup: true,
             ..Fake::default()

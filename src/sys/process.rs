@@ -49,6 +49,137 @@ pub fn fork(what: &str) -> Result<Forked> {
     }
 }
 
+/// Start a child that runs `f` and ends with its return value, unless `f`
+/// executes a program (then this returns at the exec). On x86_64 the child
+/// shares our memory, as vfork(2) children do (clone with CLONE_VM and
+/// CLONE_VFORK, on a stack of its own): no page tables are copied and no
+/// page is copied on write, and this process is suspended until the child
+/// has executed its program or ended, so the two never run at once. `f`
+/// must therefore not wait for anything of ours, and what it changes in
+/// memory we see afterwards (the session's child only prepares and
+/// executes). Elsewhere: fork(2). The child starts with our signal mask
+/// (every signal is blocked around the clone, so no handler of ours runs
+/// in it before `f` starts). `what` names us in the error.
+pub fn spawn_then(what: &str, f: &mut dyn FnMut() -> i32) -> Result<i32> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        shared::spawn(f).map_err(|e| Error::call("fork", what, e))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        match fork(what)? {
+            Forked::Child => exit_now(f()),
+            Forked::Parent(p) => Ok(p),
+        }
+    }
+}
+
+/// End this process now with `code`: no destructor, no exit handler (a
+/// child of [`fork`] or [`spawn`] that has done its work).
+pub fn exit_now(code: i32) -> ! {
+    // SAFETY: _exit(2) ends the process; nothing of ours runs after it.
+    unsafe { libc::_exit(code) }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod shared {
+    use nix::errno::Errno;
+    use std::ffi::c_void;
+
+    /// The child's stack (and a guard page below it).
+    const STACK: usize = 256 * 1024;
+    const GUARD: usize = 4096;
+
+    struct Start<'a> {
+        f: &'a mut dyn FnMut() -> i32,
+        mask: libc::sigset_t,
+    }
+
+    /// Where the child begins, on its own stack: our signal mask back,
+    /// `f`, then _exit with its value. Never returns.
+    extern "C" fn child(arg: *mut c_void) -> ! {
+        // SAFETY: `arg` is the Start that spawn keeps alive while it is
+        // suspended (CLONE_VFORK) until this child executes or exits.
+        let start = unsafe { &mut *(arg as *mut Start) };
+        // SAFETY: a valid mask; the old one is not asked for.
+        unsafe { libc::sigprocmask(libc::SIG_SETMASK, &start.mask, std::ptr::null_mut()) };
+        let code = (start.f)();
+        super::exit_now(code)
+    }
+
+    pub fn spawn(f: &mut dyn FnMut() -> i32) -> Result<i32, Errno> {
+        // SAFETY: a fresh private anonymous mapping, checked below.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                STACK + GUARD,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(Errno::last());
+        }
+        // SAFETY: the lowest page of the mapping just made: a guard page.
+        unsafe { libc::mprotect(base, GUARD, libc::PROT_NONE) };
+        // SAFETY: zeroed sigset_t values are valid; sigfillset fills one.
+        let mut all: libc::sigset_t = unsafe { std::mem::zeroed() };
+        let mut start = Start {
+            f,
+            // SAFETY: as above.
+            mask: unsafe { std::mem::zeroed() },
+        };
+        // SAFETY: valid sets; the old mask goes to `start.mask`.
+        unsafe {
+            libc::sigfillset(&mut all);
+            libc::sigprocmask(libc::SIG_SETMASK, &all, &mut start.mask);
+        }
+        let top = (base as usize + STACK + GUARD) & !15;
+        let flags = (libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD) as usize;
+        let arg = &mut start as *mut Start as usize;
+        let ret: isize;
+        // SAFETY: clone(2) called directly (not libc's wrapper, which would
+        // redo its fork bookkeeping in our shared memory): the child
+        // starts on the new stack at `top` and calls `child`, which never
+        // returns; the parent goes on here once the child has executed a
+        // program or ended (CLONE_VFORK), and only then is `start` or the
+        // stack touched again. rcx and r11 are clobbered by syscall.
+        unsafe {
+            std::arch::asm!(
+                "syscall",
+                "test rax, rax",
+                "jnz 2f",
+                "xor ebp, ebp",
+                "mov rdi, r12",
+                "call r13",
+                "ud2",
+                "2:",
+                inlateout("rax") libc::SYS_clone as isize => ret,
+                in("rdi") flags,
+                in("rsi") top,
+                in("rdx") 0usize,
+                in("r10") 0usize,
+                in("r8") 0usize,
+                in("r12") arg,
+                in("r13") child as extern "C" fn(*mut c_void) -> ! as usize,
+                lateout("rcx") _,
+                lateout("r11") _,
+            );
+        }
+        // SAFETY: our own mask back; the stack is no longer the child's.
+        unsafe {
+            libc::sigprocmask(libc::SIG_SETMASK, &start.mask, std::ptr::null_mut());
+            libc::munmap(base, STACK + GUARD);
+        }
+        if ret < 0 {
+            return Err(Errno::from_raw(-ret as i32));
+        }
+        Ok(ret as i32)
+    }
+}
+
 /// How a child ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -354,6 +485,32 @@ mod tests {
         assert_eq!(Exit::from_raw(3 << 8), Exit::Code(3));
         assert_eq!(Exit::from_raw(9), Exit::Signal(9));
         assert_eq!(Exit::from_raw(9).status(), 137);
+    }
+
+    #[test]
+    fn a_spawned_child_ends_with_its_value_and_shares_memory_until_then() {
+        // nothing allocated in the child: the test harness has other threads
+        let mut seen = 0u32;
+        let pid = spawn_then("test", &mut || {
+            seen = 0x5eed;
+            7
+        })
+        .unwrap();
+        assert_eq!(wait_child(pid).unwrap(), Exit::Code(7));
+        #[cfg(target_arch = "x86_64")]
+        assert_eq!(seen, 0x5eed, "the child wrote our memory (CLONE_VM)");
+        let path = c"/bin/sh";
+        let argv = [c"sh".to_owned(), c"-c".to_owned(), c"exit 5".to_owned()];
+        let pid = spawn_then("test", &mut || {
+            let e = execve(path, &argv, &[]);
+            100 + e as i32
+        })
+        .unwrap();
+        assert_eq!(
+            wait_child(pid).unwrap(),
+            Exit::Code(5),
+            "the child executed"
+        );
     }
 
     #[test]
