@@ -51,12 +51,14 @@ as_user "$T/bin/execsh" pkg01 /bin/cat /proc/self/cgroup | grep -q "^0::/$PCUE_C
 pair_ms() { # pair_ms N CMD...: "MEDIAN_WITH MEDIAN_WITHOUT" in ms
     local n=$1 i t0 t1 w=() o=(); shift
     for ((i = 0; i < n; i++)); do
-        t0=$EPOCHREALTIME; "$@" >/dev/null 2>&1; t1=$EPOCHREALTIME
-        w+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }')")
-        mv "$rec" "$T/rec"
-        t0=$EPOCHREALTIME; "$@" >/dev/null 2>&1; t1=$EPOCHREALTIME
-        o+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }')")
-        mv "$T/rec" "$rec"
+        # which goes first alternates, so neither always follows the mv
+        if ((i % 2)); then mv "$rec" "$T/rec"; fi
+        t0=$EPOCHREALTIME; "$@" >/dev/null 2>&1 </dev/null; t1=$EPOCHREALTIME
+        ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }')
+        if ((i % 2)); then o+=("$ms"); mv "$T/rec" "$rec"; else w+=("$ms"); mv "$rec" "$T/rec"; fi
+        t0=$EPOCHREALTIME; "$@" >/dev/null 2>&1 </dev/null; t1=$EPOCHREALTIME
+        ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }')
+        if ((i % 2)); then w+=("$ms"); else o+=("$ms"); mv "$T/rec" "$rec"; fi
     done
     med() { sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'; }
     echo "$(printf '%s\n' "${w[@]}" | med) $(printf '%s\n' "${o[@]}" | med)"

@@ -12,6 +12,29 @@ median_ms() {
     printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]}'
 }
 
+# inter_ms N FN...: run the shell functions FN... N rounds each, in turn
+# (the order rotating each round), so that load from others on the machine
+# falls on all alike; print the median of each in ms, in the order given.
+inter_ms() {
+    local n=$1 i j k t0 t1; shift
+    local fns=("$@") d
+    d=$(mktemp -d)
+    for ((i = 0; i < n; i++)); do
+        for ((k = 0; k < ${#fns[@]}; k++)); do
+            j=$(((i + k) % ${#fns[@]}))
+            t0=$EPOCHREALTIME; "${fns[j]}" >/dev/null 2>&1 || true; t1=$EPOCHREALTIME
+            echo "$t0 $t1" >> "$d/$j"
+        done
+    done
+    for ((j = 0; j < ${#fns[@]}; j++)); do
+        awk '{ printf "%.3f\n", ($2 - $1) * 1000 }' "$d/$j" | sort -g |
+            awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'
+        [ $j -lt $((${#fns[@]} - 1)) ] && printf ' '
+    done
+    echo
+    rm -rf "$d"
+}
+
 # report WHAT OURS PEERNAME PEER UNIT: one result line, ratio ours/peer.
 report() {
     local ratio
