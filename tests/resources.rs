@@ -271,6 +271,17 @@ cp /run/pcue/cgroup/pkg01 "$T/rec.good"
 sed -i "s#^pids .*#pids $T/pkg01#" /run/pcue/cgroup/pkg01
 rc=0; as_user "$T/bin/execsh" pkg01 /bin/true 2> "$T/err" || rc=$?
 echo "forged_rc=$rc forged_msg=$(cat "$T/err")"
+# a directory off the cgroup filesystem holding a file named tasks: the
+# file opens, its filesystem (fstatfs of the very descriptor) refuses it,
+# and nothing is written
+mkdir -p "$T/fake/pkg01"; : > "$T/fake/pkg01/tasks"
+sed -i "s#^pids .*#pids $T/fake/pkg01#" /run/pcue/cgroup/pkg01
+rc=0; as_user "$T/bin/execsh" pkg01 /bin/true 2> "$T/err" || rc=$?
+echo "faketasks_rc=$rc faketasks_msg=$(cat "$T/err") faketasks_size=$(stat -c %s "$T/fake/pkg01/tasks")"
+cp "$T/rec.good" /run/pcue/cgroup/pkg01; chmod 666 /run/pcue/cgroup/pkg01
+rc=0; as_user "$T/bin/execsh" pkg01 /bin/true 2> "$T/err" || rc=$?
+echo "openrec_rc=$rc openrec_msg=$(cat "$T/err")"
+chmod 644 /run/pcue/cgroup/pkg01
 cp "$T/rec.good" /run/pcue/cgroup/pkg01; chown "$TUID" /run/pcue/cgroup/pkg01
 rc=0; as_user "$T/bin/execsh" pkg01 /bin/true 2> "$T/err" || rc=$?
 echo "userrec_rc=$rc userrec_msg=$(cat "$T/err")"
@@ -345,6 +356,16 @@ rmdir "$scope" "${scope%/*}"
         "{out}"
     );
     assert!(f("forged_rc").ends_with("is not a cgroup"), "{out}");
+    assert!(
+        f("faketasks_rc").starts_with("1 faketasks_msg=execsh: cgroup record")
+            && f("faketasks_rc").contains("fake/pkg01 is not a cgroup")
+            && f("faketasks_rc").ends_with("faketasks_size=0"),
+        "{out}"
+    );
+    assert!(
+        f("openrec_rc").starts_with("1 ") && f("openrec_rc").ends_with(": open to others"),
+        "{out}"
+    );
     assert!(f("userrec_rc").starts_with("1 "), "{out}");
     assert!(f("userrec_rc").ends_with("not owned by root"), "{out}");
     assert_eq!(f("good_rc"), "0", "{out}");

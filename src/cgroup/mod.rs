@@ -466,10 +466,6 @@ fn make_threaded(dir: &Path) {
     }
 }
 
-fn is_threaded(dir: &Path) -> bool {
-    read(&dir.join("cgroup.type")).is_some_and(|t| t.trim() == "threaded")
-}
-
 /// The processes of a cgroup: `cgroup.procs`, or for a threaded cgroup
 /// (whose cgroup.procs cannot be read) the processes of the threads in
 /// `cgroup.threads`.
@@ -562,9 +558,43 @@ pub fn parse_record(text: &str, pkg: &str) -> std::result::Result<Vec<Dir>, Stri
 /// that is not root's, is open to others, or names anything but a cgroup
 /// directory of this package is an error.
 pub fn record(pkg: &str) -> Result<Option<Cgroup>> {
+    let Some(c) = load(pkg)? else {
+        return Ok(None);
+    };
+    for d in &c.dirs {
+        if magic(&d.path) != Some(want_magic(d)) {
+            return Err(bad_record(
+                pkg,
+                format!("{} is not a cgroup", d.path.display()),
+            ));
+        }
+    }
+    Ok(Some(c))
+}
+
+fn bad_record(pkg: &str, why: String) -> Error {
+    Error::fail(format!(
+        "cgroup record '{}': {why}",
+        record_path(pkg).display()
+    ))
+}
+
+fn want_magic(d: &Dir) -> u64 {
+    if d.v2() {
+        CGROUP2_MAGIC
+    } else {
+        CGROUP_MAGIC
+    }
+}
+
+/// The record, read and parsed, its directories not looked at yet: a
+/// root-owned directory /run/pcue and /run/pcue/cgroup, neither open to
+/// others, and in it a regular file of root's not open to others (as the
+/// descriptor read says).
+fn load(pkg: &str) -> Result<Option<Cgroup>> {
     use std::os::unix::fs::MetadataExt;
     let p = record_path(pkg);
-    let bad = |why: String| Error::fail(format!("cgroup record '{}': {why}", p.display()));
+    let bad = |why: String| bad_record(pkg, why);
     for d in ["/run/pcue", RECORDS] {
         match std::fs::symlink_metadata(d) {
             Ok(m) if m.is_dir() && m.uid() == 0 && m.mode() & 0o022 == 0 => {}
@@ -572,22 +602,15 @@ pub fn record(pkg: &str) -> Result<Option<Cgroup>> {
             Err(_) => return Ok(None),
         }
     }
-    let data = match sys::fs::read_root_file(&p, 64 * 1024) {
-        Ok((d, _)) => d,
+    let (data, m) = match sys::fs::read_root_file_meta(&p, 64 * 1024) {
+        Ok((d, _, m)) => (d, m),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(bad(crate::error::strerror_io(&e))),
     };
-    let m = std::fs::symlink_metadata(&p).map_err(|e| bad(crate::error::strerror_io(&e)))?;
     if m.mode() & 0o022 != 0 {
         return Err(bad("open to others".into()));
     }
     let dirs = parse_record(&String::from_utf8_lossy(&data), pkg).map_err(bad)?;
-    for d in &dirs {
-        let want = if d.v2() { CGROUP2_MAGIC } else { CGROUP_MAGIC };
-        if magic(&d.path) != Some(want) {
-            return Err(bad(format!("{} is not a cgroup", d.path.display())));
-        }
-    }
     Ok(Some(Cgroup {
         pkg: pkg.to_string(),
         dirs,
@@ -600,34 +623,61 @@ pub fn record(pkg: &str) -> Result<Option<Cgroup>> {
 /// and the dropping of privileges, while the process has one thread (every
 /// pcue applet is single-threaded). `Ok(false)`: the package has no cgroup.
 ///
+/// The record is checked as [`record`] checks it, the cgroup filesystem
+/// on the very descriptor written to: each directory's interface file is
+/// opened (not following a final symlink) and its filesystem's magic read
+/// with fstatfs before anything is written; a file that cannot be opened
+/// is refused as "not a cgroup" when its directory is not on one. Only
+/// then is "0" written to each (one lookup of each path, where a statfs
+/// of the directory, a read of its cgroup.type and an open of the file
+/// took three).
+///
 /// On v1 the calling thread is written to `tasks`: a single thread moving
 /// itself takes no global lock, where a write to `cgroup.procs` takes the
 /// threadgroup rwsem for writing and waits for an RCU grace period (8-12 ms
 /// measured here, each time the lock has been idle). On the unified
-/// hierarchy of a hybrid node the package's cgroup is threaded (it holds
-/// no controller) and the thread moves through `cgroup.threads` the same
-/// cheap way; a v2 cgroup with controllers (a domain) has only
-/// `cgroup.procs`: one such wait.
+/// hierarchy the thread is written to `cgroup.threads` first: on a hybrid
+/// node the package's cgroup is threaded (it holds no controller) and the
+/// thread moves the same cheap way; a v2 cgroup with controllers (a
+/// domain) refuses it (EOPNOTSUPP: another domain than the caller's) and
+/// takes the process through `cgroup.procs`: one such wait.
 pub fn join(pkg: &str) -> Result<bool> {
-    let Some(c) = record(pkg)? else {
+    let Some(c) = load(pkg)? else {
         return Ok(false);
     };
+    let cant = |d: &Dir, e: &std::io::Error| {
+        Error::fail(format!(
+            "can't join cgroup '{}': {}",
+            d.path.display(),
+            crate::error::strerror_io(e)
+        ))
+    };
+    let mut files = Vec::with_capacity(c.dirs.len());
     for d in &c.dirs {
-        if d.v2() && is_threaded(&d.path) {
-            // the thread alone; refused (EOPNOTSUPP) when the caller's
-            // cgroup is another domain than the package's: the slow way then
-            if sys::fs::write_existing(&d.path.join("cgroup.threads"), b"0").is_ok() {
-                continue;
-            }
+        let name = if d.v2() { "cgroup.threads" } else { "tasks" };
+        let opened = sys::fs::open_write_existing(&d.path.join(name));
+        let on_cgroupfs = match &opened {
+            Ok(f) => sys::fs::fd_fs_type(f) == Ok(want_magic(d)),
+            Err(_) => magic(&d.path) == Some(want_magic(d)),
+        };
+        if !on_cgroupfs {
+            return Err(bad_record(
+                pkg,
+                format!("{} is not a cgroup", d.path.display()),
+            ));
         }
-        let f = d.path.join(if d.v2() { "cgroup.procs" } else { "tasks" });
-        sys::fs::write_existing(&f, b"0").map_err(|e| {
-            Error::fail(format!(
-                "can't join cgroup '{}': {}",
-                d.path.display(),
-                crate::error::strerror_io(&e)
-            ))
-        })?;
+        files.push(opened.map_err(|e| cant(d, &e))?);
+    }
+    for (d, f) in c.dirs.iter().zip(files) {
+        match sys::fs::write_once(&f, b"0") {
+            Ok(()) => {}
+            // a domain: the process, the slow way
+            Err(e) if d.v2() && sys::errno_of(&e) == sys::Errno::EOPNOTSUPP => {
+                sys::fs::write_existing(&d.path.join("cgroup.procs"), b"0")
+                    .map_err(|e| cant(d, &e))?
+            }
+            Err(e) => return Err(cant(d, &e)),
+        }
     }
     Ok(true)
 }

@@ -565,6 +565,15 @@ pub fn read_regular(path: &Path, cap: u64) -> Option<Vec<u8>> {
 /// /etc/passwd): a final symlink is not followed and a FIFO does not block
 /// the open; either, a device, or a file another user owns is refused.
 pub fn read_root_file(path: &Path, cap: usize) -> std::io::Result<(Vec<u8>, bool)> {
+    read_root_file_meta(path, cap).map(|(d, more, _)| (d, more))
+}
+
+/// `read_root_file`, and the metadata of the very file read (fstat of its
+/// descriptor).
+pub fn read_root_file_meta(
+    path: &Path,
+    cap: usize,
+) -> std::io::Result<(Vec<u8>, bool, std::fs::Metadata)> {
     use std::io::{Error, ErrorKind, Read};
     let f = std::fs::OpenOptions::new()
         .read(true)
@@ -577,11 +586,11 @@ pub fn read_root_file(path: &Path, cap: usize) -> std::io::Result<(Vec<u8>, bool
     if m.uid() != 0 {
         return Err(Error::new(ErrorKind::InvalidData, "not owned by root"));
     }
-    let mut data = Vec::new();
+    let mut data = Vec::with_capacity((m.len() as usize).min(cap) + 1);
     f.take(cap as u64 + 1).read_to_end(&mut data)?;
     let more = data.len() > cap;
     data.truncate(cap);
-    Ok((data, more))
+    Ok((data, more, m))
 }
 
 /// At most `cap` bytes of a file root alone may have written: opened
@@ -652,6 +661,31 @@ pub fn create_missing(path: &Path, mode: u32) {
 pub fn fs_type(path: &Path) -> Result<u64, Errno> {
     let s = nix::sys::statfs::statfs(path)?;
     Ok(s.filesystem_type().0 as u64)
+}
+
+/// The filesystem type (statfs magic) of an open file.
+pub fn fd_fs_type(f: &File) -> Result<u64, Errno> {
+    let s = nix::sys::statfs::fstatfs(f)?;
+    Ok(s.filesystem_type().0 as u64)
+}
+
+/// An existing file opened for writing only, without following a final
+/// symlink, close-on-exec (a cgroup interface file).
+pub fn open_write_existing(path: &Path) -> std::io::Result<File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+}
+
+/// Write `data` in one write(2) (one value to a cgroup interface file).
+pub fn write_once(mut f: &File, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let n = f.write(data)?;
+    if n != data.len() {
+        return Err(std::io::Error::from_raw_os_error(libc::EIO));
+    }
+    Ok(())
 }
 
 /// Write `data` in one write(2) to an existing file, opened without
