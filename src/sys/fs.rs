@@ -285,6 +285,37 @@ fn open_at(dir: Option<BorrowedFd>, name: &OsStr, extra: OFlag) -> Result<OwnedF
 /// /proc/self/fdinfo). For a directory that is a mount point it is the ID of
 /// the mount whose root it is.
 pub fn mount_id(fd: BorrowedFd) -> Option<u64> {
+    statx_mount_id(fd).or_else(|| fdinfo_mount_id(fd))
+}
+
+/// The mount id by statx(2) (STATX_MNT_ID, Linux 5.8): one call where the
+/// fdinfo file takes an open, reads and a close.
+fn statx_mount_id(fd: BorrowedFd) -> Option<u64> {
+    const STATX_MNT_ID: u32 = 0x1000;
+    /// struct statx: 256 bytes; stx_mask at 0, stx_mnt_id at 144.
+    #[repr(C, align(8))]
+    struct Statx([u8; 256]);
+    let mut buf = Statx([0; 256]);
+    // SAFETY: statx of the descriptor itself (empty path, AT_EMPTY_PATH)
+    // into a buffer of struct statx's size.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_statx,
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH,
+            STATX_MNT_ID,
+            buf.0.as_mut_ptr(),
+        )
+    };
+    let mask = u32::from_ne_bytes(buf.0[0..4].try_into().ok()?);
+    if r != 0 || mask & STATX_MNT_ID == 0 {
+        return None;
+    }
+    Some(u64::from_ne_bytes(buf.0[144..152].try_into().ok()?))
+}
+
+fn fdinfo_mount_id(fd: BorrowedFd) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", fd.as_raw_fd())).ok()?;
     text.lines()
         .find_map(|l| l.strip_prefix("mnt_id:"))
@@ -706,6 +737,19 @@ pub fn write_existing(path: &Path, data: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statx_gives_the_mount_id_fdinfo_gives() {
+        for p in ["/", "/proc", "/dev"] {
+            let fd = open_nofollow(None, OsStr::new(p)).unwrap();
+            let via_statx = statx_mount_id(fd.as_fd());
+            assert!(via_statx.is_some(), "statx STATX_MNT_ID on {p}");
+            assert_eq!(via_statx, fdinfo_mount_id(fd.as_fd()), "{p}");
+        }
+        let root = open_nofollow(None, OsStr::new("/")).unwrap();
+        let proc = open_nofollow(None, OsStr::new("/proc")).unwrap();
+        assert_ne!(mount_id(root.as_fd()), mount_id(proc.as_fd()));
+    }
 
     #[test]
     fn root_file_refuses_what_is_not_a_plain_root_file() {
