@@ -146,31 +146,25 @@ pub fn mount_own_proc() -> Result<()> {
     .map_err(|e| Error::call("mount", "/proc", e))
 }
 
-/// The highest capability number this kernel knows.
-pub fn cap_last() -> u32 {
-    std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(40)
-}
-
 /// Drop from the bounding set every capability not in `keep` (a bit per
 /// capability number), and clear the ambient set. What we execute from
 /// then on can never gain the dropped ones. Needs CAP_SETPCAP: call it
 /// while still root.
 pub fn drop_bounding(keep: u64) -> Result<()> {
-    for cap in 0..=cap_last().min(63) {
+    // capability numbers are 0 to the kernel's last one; past it the kernel
+    // says EINVAL, and that is the end (no read of cap_last_cap needed)
+    for cap in 0..64u32 {
         if keep & (1u64 << cap) != 0 {
             continue;
         }
         // SAFETY: prctl with integer arguments only.
         let r = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) };
         if r != 0 {
-            return Err(Error::call(
-                "drop from the bounding set",
-                cap,
-                Errno::last(),
-            ));
+            let e = Errno::last();
+            if e == Errno::EINVAL && cap > 0 {
+                break;
+            }
+            return Err(Error::call("drop from the bounding set", cap, e));
         }
     }
     // SAFETY: prctl with integer arguments only.
