@@ -86,15 +86,17 @@ pub fn find(name: &str, root: BorrowedFd) -> Option<Init> {
     let pid: i32 = text.trim().parse().ok().filter(|p| *p > 1)?;
     let pidfd = sys::ns::pidfd_open(pid).ok()?;
     let want = sys::ns::fd_id(root)?;
-    let me = process::pid();
+    let its_pid_ns = sys::ns::ns_id(pid, "pid");
+    // the pid in its own namespace from the pidfd's fdinfo (the pinned
+    // process's, a few lines where /proc/PID/status is sixty)
     let ok = sys::ns::root_id(pid) == Some(want)
-        && std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| innermost_pid(&s))
+        && sys::ns::pidfd_fdinfo(pidfd.as_fd())
+            .as_deref()
+            .and_then(innermost_pid)
             == Some(1)
-        && sys::ns::ns_id(pid, "pid").is_some()
-        && sys::ns::ns_id(pid, "pid") != sys::ns::ns_id(me, "pid")
-        && sys::ns::ns_id(pid, "user") == sys::ns::ns_id(me, "user");
+        && its_pid_ns.is_some()
+        && its_pid_ns != sys::ns::own_ns_id("pid")
+        && sys::ns::ns_id(pid, "user") == sys::ns::own_ns_id("user");
     // checked while the pidfd pinned it: alive now means the process
     // checked is the one pinned (a pid is not reused while its process lives)
     if !ok || !sys::ns::pidfd_alive(pidfd.as_fd()) {

@@ -249,6 +249,18 @@ pub fn ns_id(pid: i32, name: &str) -> Option<(u64, u64)> {
     Some((m.dev(), m.ino()))
 }
 
+/// (device, inode) of our own namespace NAME (`/proc/self/ns/NAME`).
+pub fn own_ns_id(name: &str) -> Option<(u64, u64)> {
+    let m = std::fs::metadata(format!("/proc/self/ns/{name}")).ok()?;
+    Some((m.dev(), m.ino()))
+}
+
+/// The fdinfo of a pidfd (`/proc/self/fdinfo/FD`): its `NSpid:` line
+/// names the process's pid in each pid namespace, the innermost last.
+pub fn pidfd_fdinfo(pidfd: BorrowedFd) -> Option<String> {
+    std::fs::read_to_string(format!("/proc/self/fdinfo/{}", pidfd.as_raw_fd())).ok()
+}
+
 /// (device, inode) of `/proc/PID/root`: the directory that is its `/`.
 pub fn root_id(pid: i32) -> Option<(u64, u64)> {
     let m = std::fs::metadata(format!("/proc/{pid}/root")).ok()?;
@@ -269,4 +281,26 @@ pub fn own_set(which: &str) -> Option<u64> {
     s.lines()
         .find_map(|l| l.strip_prefix(which)?.strip_prefix(':'))
         .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsFd;
+
+    #[test]
+    fn a_pidfd_fdinfo_names_the_pid_and_our_namespaces_are_ours() {
+        let me = std::process::id() as i32;
+        let fd = pidfd_open(me).unwrap();
+        let info = pidfd_fdinfo(fd.as_fd()).unwrap();
+        let nspid = info.lines().find_map(|l| l.strip_prefix("NSpid:")).unwrap();
+        assert_eq!(
+            nspid.split_whitespace().next(),
+            Some(me.to_string().as_str()),
+            "{info}"
+        );
+        assert_eq!(own_ns_id("pid"), ns_id(me, "pid"));
+        assert_eq!(own_ns_id("user"), ns_id(me, "user"));
+        assert!(own_ns_id("pid").is_some());
+    }
 }
