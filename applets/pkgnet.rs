@@ -256,6 +256,7 @@ fn joined(
         ctx: t.ctx_root(),
         prog,
         quiet,
+        aside: None,
     };
     session::run(&mut steps, Plan { records: false })
 }
@@ -267,6 +268,8 @@ struct Steps<'a> {
     ctx: String,
     prog: &'a str,
     quiet: bool,
+    /// The standard descriptors, set aside while the child starts.
+    aside: Option<[std::os::fd::OwnedFd; 3]>,
 }
 
 impl session::Host for Steps<'_> {
@@ -277,10 +280,24 @@ impl session::Host for Steps<'_> {
     fn join_pid_ns(&mut self) -> Result<()> {
         session::join_pid_ns(self.way)
     }
+    /// The connection is the daemon's: this process holds none of it
+    /// from before the child starts (the connection ends when the daemon
+    /// ends it, not when this process next gets a CPU), and the child
+    /// takes it back as its first step.
     fn spawn(&mut self, child: fn(&mut Self) -> i32) -> Result<i32> {
-        session::spawn_exec(self, "pkgnet", child)
+        self.aside = Some(sys::fds::stdio_aside()?);
+        let r = session::spawn_exec(self, "pkgnet", child);
+        if let (Err(_), Some(a)) = (&r, &self.aside) {
+            // no child: the error is ours to say where it would have gone
+            let _ = sys::fds::stdio_back(a);
+        }
+        self.aside = None;
+        r
     }
     fn join_rest(&mut self) -> Result<()> {
+        if let Some(a) = &self.aside {
+            sys::fds::stdio_back(a)?;
+        }
         session::join_rest(self.way)
     }
     fn drop_bounding(&mut self) -> Result<()> {
@@ -301,10 +318,6 @@ impl session::Host for Steps<'_> {
         }
     }
     fn wait(&mut self, child: i32) -> Result<process::Exit> {
-        // the connection is the daemon's: its end is when the daemon ends it
-        if let Ok(null) = sys::fds::open_null() {
-            sys::fds::stdio_null(&null);
-        }
         sys::signals::parent_signals();
         sys::signals::set_child(child);
         Ok(process::wait_child(child)?)

@@ -7,7 +7,7 @@ use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use std::fs::File;
 use std::io::Read;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::time::Instant;
@@ -46,6 +46,38 @@ pub fn stdio_to(input: &File, out: &File) {
     for fd in 1..=2 {
         let _ = nix::unistd::dup2(out.as_raw_fd(), fd);
     }
+}
+
+/// Standard input, output and error moved aside: a close-on-exec copy of
+/// each (for a child to take back with [`stdio_back`]), and /dev/null in
+/// their place here, so that this process holds none of what they were.
+pub fn stdio_aside() -> Result<[OwnedFd; 3]> {
+    let null = open_null()?;
+    let mut aside = Vec::with_capacity(3);
+    let dup = |fd| nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(3));
+    for fd in 0..=2 {
+        // a closed one is /dev/null for the child
+        let copy = match dup(fd) {
+            Err(Errno::EBADF) => dup(null.as_raw_fd()),
+            r => r,
+        }
+        .map_err(|e| Error::call("dup", fd, e))?;
+        // SAFETY: a fresh descriptor that nothing else owns.
+        aside.push(unsafe { OwnedFd::from_raw_fd(copy) });
+    }
+    stdio_null(&null);
+    aside
+        .try_into()
+        .map_err(|_| Error::call("dup", "standard input", Errno::EBADF))
+}
+
+/// Standard input, output and error back from [`stdio_aside`]'s copies
+/// (the copies stay close-on-exec).
+pub fn stdio_back(aside: &[OwnedFd; 3]) -> Result<()> {
+    for (fd, copy) in aside.iter().enumerate() {
+        nix::unistd::dup2(copy.as_raw_fd(), fd as i32).map_err(|e| Error::call("dup", fd, e))?;
+    }
+    Ok(())
 }
 
 /// Close every descriptor above 2 that whoever started us left open (a start
