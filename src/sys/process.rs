@@ -50,38 +50,27 @@ pub fn fork(what: &str) -> Result<Forked> {
 }
 
 /// Start a child that runs `f` and ends with its return value, unless `f`
-/// executes a program (then this returns at the exec). On x86_64 the child
-/// shares our memory, as vfork(2) children do (clone with CLONE_VM and
-/// CLONE_VFORK, on a stack of its own): no page tables are copied and no
-/// page is copied on write, and this process is suspended until the child
-/// has executed its program or ended, so the two never run at once. `f`
-/// must therefore not wait for anything of ours, and what it changes in
-/// memory we see afterwards (the session's child only prepares and
-/// executes). Elsewhere: fork(2). The child starts with our signal mask
-/// (every signal is blocked around the clone, so no handler of ours runs
-/// in it before `f` starts). `what` names us in the error.
+/// executes a program (then this returns at the exec). The child shares
+/// our memory, as a vfork(2) child does (clone with CLONE_VM and
+/// CLONE_VFORK, on a stack of its own): no page table is copied and no
+/// page copied on write, and this process is suspended until the child has
+/// executed its program or ended, so the two never run at once. `f` must
+/// therefore not wait for anything of ours, and what it changes in memory
+/// we see afterwards (the session's child only prepares and executes).
+/// Every signal is blocked around the clone; the child first sets every
+/// signal that has a handler (ours: none of it may run in the child) to
+/// its default, then takes our mask back. `what` names us in the error.
 pub fn spawn_then(what: &str, f: &mut dyn FnMut() -> i32) -> Result<i32> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        shared::spawn(f).map_err(|e| Error::call("fork", what, e))
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        match fork(what)? {
-            Forked::Child => exit_now(f()),
-            Forked::Parent(p) => Ok(p),
-        }
-    }
+    shared::spawn(f).map_err(|e| Error::call("fork", what, e))
 }
 
 /// End this process now with `code`: no destructor, no exit handler (a
-/// child of [`fork`] or [`spawn`] that has done its work).
+/// child of [`fork`] or [`spawn_then`] that has done its work).
 pub fn exit_now(code: i32) -> ! {
     // SAFETY: _exit(2) ends the process; nothing of ours runs after it.
     unsafe { libc::_exit(code) }
 }
 
-#[cfg(target_arch = "x86_64")]
 mod shared {
     use nix::errno::Errno;
     use std::ffi::c_void;
@@ -95,12 +84,33 @@ mod shared {
         mask: libc::sigset_t,
     }
 
-    /// Where the child begins, on its own stack: our signal mask back,
-    /// `f`, then _exit with its value. Never returns.
-    extern "C" fn child(arg: *mut c_void) -> ! {
+    /// Where the child begins, on its own stack, every signal blocked:
+    /// the handlers set to their defaults, our signal mask back, `f`, then
+    /// _exit with its value. Never returns.
+    extern "C" fn child(arg: *mut c_void) -> libc::c_int {
         // SAFETY: `arg` is the Start that spawn keeps alive while it is
         // suspended (CLONE_VFORK) until this child executes or exits.
         let start = unsafe { &mut *(arg as *mut Start) };
+        // A handler of ours would run on memory we share with the parent:
+        // as posix_spawn does, every signal caught by a handler (not
+        // ignored, not default) goes back to its default before anything
+        // is unblocked. The child has handlers of its own (no
+        // CLONE_SIGHAND): the parent's stay.
+        for sig in 1..=libc::SIGRTMAX() {
+            // SAFETY: sigaction reading into a zeroed struct, then setting
+            // SIG_DFL; signals the C library keeps for itself refuse both.
+            unsafe {
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(sig, std::ptr::null(), &mut old) == 0
+                    && old.sa_sigaction != libc::SIG_DFL
+                    && old.sa_sigaction != libc::SIG_IGN
+                {
+                    let mut dfl: libc::sigaction = std::mem::zeroed();
+                    dfl.sa_sigaction = libc::SIG_DFL;
+                    libc::sigaction(sig, &dfl, std::ptr::null_mut());
+                }
+            }
+        }
         // SAFETY: a valid mask; the old one is not asked for.
         unsafe { libc::sigprocmask(libc::SIG_SETMASK, &start.mask, std::ptr::null_mut()) };
         let code = (start.f)();
@@ -136,43 +146,24 @@ mod shared {
             libc::sigfillset(&mut all);
             libc::sigprocmask(libc::SIG_SETMASK, &all, &mut start.mask);
         }
-        let top = (base as usize + STACK + GUARD) & !15;
-        let flags = (libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD) as usize;
-        let arg = &mut start as *mut Start as usize;
-        let ret: isize;
-        // SAFETY: clone(2) called directly (not libc's wrapper, which would
-        // redo its fork bookkeeping in our shared memory): the child
-        // starts on the new stack at `top` and calls `child`, which never
-        // returns; the parent goes on here once the child has executed a
+        let top = ((base as usize + STACK + GUARD) & !15) as *mut c_void;
+        let flags = libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD;
+        // SAFETY: the C library's clone(3). With CLONE_VM, musl 1.2.5 (the
+        // one the musl target ships; its clone() tests CLONE_VM and calls
+        // __clone directly) does none of its fork bookkeeping, so nothing
+        // in the thread block we share is rewritten; glibc's is a plain
+        // wrapper. The child starts on the new stack at `top` in `child`,
+        // which never returns; we go on here once the child has executed a
         // program or ended (CLONE_VFORK), and only then is `start` or the
-        // stack touched again. rcx and r11 are clobbered by syscall.
-        unsafe {
-            std::arch::asm!(
-                "syscall",
-                "test rax, rax",
-                "jnz 2f",
-                "xor ebp, ebp",
-                "mov rdi, r12",
-                "call r13",
-                "ud2",
-                "2:",
-                inlateout("rax") libc::SYS_clone as isize => ret,
-                in("rdi") flags,
-                in("rsi") top,
-                in("rdx") 0usize,
-                in("r10") 0usize,
-                in("r8") 0usize,
-                in("r12") arg,
-                in("r13") child as extern "C" fn(*mut c_void) -> ! as usize,
-                lateout("rcx") _,
-                lateout("r11") _,
-            );
-        }
+        // stack touched again.
+        let ret =
+            unsafe { libc::clone(child, top, flags, &mut start as *mut Start as *mut c_void) };
+        let err = Errno::last();
         // A child that aborted (a panic) raised SIGABRT at the thread its
-        // C library names in the thread block we share: this one. Not
-        // delivered here (all is still blocked), it is taken and dropped:
-        // the child's end is its own (SIGABRT is never blocked otherwise,
-        // so none was pending before the clone).
+        // C library names in the thread block we share (musl caches the
+        // tid there): this one. Not delivered here (all is still blocked),
+        // it is taken and dropped: the child's end is its own (SIGABRT is
+        // never blocked otherwise, so none was pending before the clone).
         // SAFETY: valid sets; sigtimedwait with a zero timeout only takes
         // a pending SIGABRT.
         unsafe {
@@ -196,9 +187,9 @@ mod shared {
             libc::munmap(base, STACK + GUARD);
         }
         if ret < 0 {
-            return Err(Errno::from_raw(-ret as i32));
+            return Err(err);
         }
-        Ok(ret as i32)
+        Ok(ret)
     }
 }
 
@@ -519,7 +510,6 @@ mod tests {
         })
         .unwrap();
         assert_eq!(wait_child(pid).unwrap(), Exit::Code(7));
-        #[cfg(target_arch = "x86_64")]
         assert_eq!(seen, 0x5eed, "the child wrote our memory (CLONE_VM)");
         let path = c"/bin/sh";
         let argv = [c"sh".to_owned(), c"-c".to_owned(), c"exit 5".to_owned()];
@@ -532,6 +522,64 @@ mod tests {
             wait_child(pid).unwrap(),
             Exit::Code(5),
             "the child executed"
+        );
+    }
+
+    #[test]
+    fn the_child_runs_with_no_handler_of_ours_and_our_mask() {
+        extern "C" fn nothing(_: libc::c_int) {}
+        let disposition = |sig| {
+            // SAFETY: sigaction reading into a zeroed struct.
+            unsafe {
+                let mut old: libc::sigaction = std::mem::zeroed();
+                libc::sigaction(sig, std::ptr::null(), &mut old);
+                old.sa_sigaction
+            }
+        };
+        // SAFETY: a handler that does nothing, for a signal no other test
+        // uses, put back below; SIGWINCH blocked in this thread only.
+        unsafe {
+            libc::signal(libc::SIGUSR2, nothing as *const () as libc::sighandler_t);
+            let mut winch: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut winch);
+            libc::sigaddset(&mut winch, libc::SIGWINCH);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &winch, std::ptr::null_mut());
+        }
+        let pid = spawn_then("test", &mut || {
+            // SAFETY: reading our own mask.
+            let blocked = |sig| unsafe {
+                let mut m: libc::sigset_t = std::mem::zeroed();
+                libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut m);
+                libc::sigismember(&m, sig) == 1
+            };
+            match (
+                disposition(libc::SIGUSR2) == libc::SIG_DFL,
+                blocked(libc::SIGWINCH),
+                blocked(libc::SIGTERM),
+            ) {
+                (true, true, false) => 0,
+                (false, _, _) => 1,
+                _ => 2,
+            }
+        })
+        .unwrap();
+        let ours = disposition(libc::SIGUSR2);
+        // SAFETY: as above, undone.
+        unsafe {
+            libc::signal(libc::SIGUSR2, libc::SIG_DFL);
+            let mut winch: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut winch);
+            libc::sigaddset(&mut winch, libc::SIGWINCH);
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &winch, std::ptr::null_mut());
+        }
+        assert_eq!(
+            wait_child(pid).unwrap(),
+            Exit::Code(0),
+            "1: the child kept our handler; 2: not our mask"
+        );
+        assert_eq!(
+            ours, nothing as *const () as libc::sighandler_t,
+            "ours stays ours"
         );
     }
 
