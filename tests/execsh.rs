@@ -433,3 +433,53 @@ echo "user_host=[$(printf '%s\n' "$user_who" | awk '/^user / && /\(/ { print $NF
     assert_eq!(field(&out, "forged"), Some("0"), "{out}");
     assert_eq!(field(&out, "user_host"), Some("[]"), "{out}");
 }
+
+/// A program that cannot run: the child's exec fails after the session
+/// began, so the child says why (on the session's terminal, or on the
+/// caller's standard error) and ends with 127 (not found) or 126 (not
+/// executable), and the parent still writes the logout and gives the
+/// terminal back.
+#[test]
+fn a_program_that_cannot_run_ends_the_child_with_its_error_and_the_logout() {
+    require("python3");
+    require("utmpdump");
+    let out = lines(&run(r#"
+set +e
+setpriv --reuid=4242 --regid=4242 --clear-groups -- /usr/bin/python3 -c "$PTY_PY" /bin/sh -c '
+  echo "sttybefore=$(stty -g)"
+  "$0" pkg01 /no/such/program
+  echo "rc1=$?"
+  echo "sttyafter=$(stty -g)"' "$X" > "$T/pty.out" 2>&1
+as_user "$X" pkg01 /no/such/program </dev/null 2> "$T/err2"; echo "rc2=$?"
+as_user "$X" pkg01 /etc/motd </dev/null 2> "$T/err3"; echo "rc3=$?"
+set -e
+tr -d '\r' < "$T/pty.out" | grep -E '^(rc1|stty)'
+echo "msg1=$(tr -d '\r' < "$T/pty.out" | grep -c "^execsh: can't execute '/no/such/program': No such file or directory$")"
+echo "msg2=$(cat "$T/err2")"
+echo "msg3=$(cat "$T/err3")"
+echo "wtmp_types=$(utmpdump "$T/pkg01/var/log/wtmp" 2>/dev/null | cut -c1-3 | grep -E '\[(7|8)\]' | tr '\n' ' ')"
+echo "alive=$(utmpdump "$T/pkg01/run/utmp" 2>/dev/null | grep -c '^\[7\]' || true)"
+"#));
+    let f = |k| field(&out, k).unwrap_or_else(|| panic!("no {k} in:\n{out}"));
+    assert_eq!(f("rc1"), "127", "{out}");
+    assert_eq!(
+        f("msg1"),
+        "1",
+        "the child's message on the session's terminal: {out}"
+    );
+    assert_eq!(f("sttyafter"), f("sttybefore"), "termios restored: {out}");
+    assert_eq!(f("wtmp_types"), "[7] [8] ", "login, then the logout: {out}");
+    assert_eq!(f("alive"), "0", "{out}");
+    assert_eq!(f("rc2"), "127", "{out}");
+    assert_eq!(
+        f("msg2"),
+        "execsh: can't execute '/no/such/program': No such file or directory",
+        "{out}"
+    );
+    assert_eq!(f("rc3"), "126", "{out}");
+    assert_eq!(
+        f("msg3"),
+        "execsh: can't execute '/etc/motd': Permission denied",
+        "{out}"
+    );
+}
