@@ -471,17 +471,8 @@ fn in_package(
         write: Some(write),
         output: Vec::new(),
         how: None,
-        child: false,
     };
-    let r = session::run(&mut steps, Plan { records: false });
-    if steps.child {
-        // a step before exec failed: say why where the output goes
-        if let Err(e) = r {
-            let _ = writeln!(std::io::stderr(), "{}", e.msg);
-        }
-        sys::process::exit_now(crate::error::code::NOT_EXECUTABLE);
-    }
-    r.map_err(|e| e.msg)?;
+    session::run(&mut steps, Plan { records: false }).map_err(|e| e.msg)?;
     let how = steps.how.ok_or("no exit status")?;
     Ok((how, steps.output))
 }
@@ -498,7 +489,6 @@ struct CheckRun<'a> {
     write: Option<std::fs::File>,
     output: Vec<u8>,
     how: Option<Exit>,
-    child: bool,
 }
 
 /// What of the command's output is kept.
@@ -511,10 +501,13 @@ impl session::Host for CheckRun<'_> {
     fn join_pid_ns(&mut self) -> Result<()> {
         session::join_pid_ns(self.way)
     }
-    fn fork(&mut self) -> Result<sys::process::Forked> {
-        let f = sys::process::fork("mkpcue")?;
-        self.child = matches!(f, sys::process::Forked::Child);
-        Ok(f)
+    fn spawn(&mut self, child: fn(&mut Self) -> i32) -> Result<i32> {
+        session::spawn_exec(self, "mkpcue", child)
+    }
+    /// A step before exec failed: say why where the output goes.
+    fn failed(&mut self, e: Error) -> i32 {
+        let _ = writeln!(std::io::stderr(), "{}", e.msg);
+        crate::error::code::NOT_EXECUTABLE
     }
     fn join_rest(&mut self) -> Result<()> {
         if let Some(w) = &self.write {

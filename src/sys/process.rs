@@ -64,13 +64,6 @@ pub fn spawn_then(what: &str, f: &mut dyn FnMut() -> i32) -> Result<i32> {
     shared::spawn(f).map_err(|e| Error::call("fork", what, e))
 }
 
-/// End this process now with `code`: no destructor, no exit handler (a
-/// child of [`fork`] or [`spawn_then`] that has done its work).
-pub fn exit_now(code: i32) -> ! {
-    // SAFETY: _exit(2) ends the process; nothing of ours runs after it.
-    unsafe { libc::_exit(code) }
-}
-
 mod shared {
     use nix::errno::Errno;
     use std::ffi::c_void;
@@ -324,8 +317,8 @@ pub fn spawn(x: &Exec, stdin: RawFd, out: RawFd, sigs: &Signals) -> Result<i32> 
     }
 }
 
-/// End a forked child at once with `code`: no buffers of the parent's
-/// flushed twice, no exit handlers.
+/// End a forked child (or one of [`spawn_then`]) at once with `code`: no
+/// buffers of the parent's flushed twice, no exit handlers.
 pub fn exit_now(code: i32) -> ! {
     // SAFETY: _exit only ends the process.
     unsafe { libc::_exit(code) }
