@@ -612,6 +612,9 @@ for who in user other-ns; do
     wait_until 5 "test -e $T/imp/$who.ready" || die "no impostor $who"
     echo "${who}_2=$(ask 127.0.0.2:7301)"
     echo "${who}_1=$(ask 127.0.0.1:7301)"
+    # pkgnet reads SO_PEERCRED as soon as its connect returns and goes on
+    # without the impostor's accept: let the impostor's log catch up
+    wait_until 5 "[ \$(grep -c accepted $T/imp/$who) -ge 2 ]" || true
     echo "${who}_accepted=$(grep -c accepted "$T/imp/$who")"
     echo "${who}_asked=$(grep -c asked "$T/imp/$who")"
     echo "${who}_keepers=$(keepers | wc -l)"
