@@ -123,8 +123,11 @@ OPTIONS
         resource or parameter. The agent ocf:pcue:package writes it to
         /run/pcue/cib.xml for callers the cluster's file is closed to.
     --cgroup  Package start: make the package's cgroup, PREFIX/PKG (PREFIX
-        pcue) in the v1 hierarchies cpu, cpuacct, memory, pids and blkio
-        and in the unified (v2) hierarchy under /sys/fs/cgroup, write its
+        pcue) under /sys/fs/cgroup in the unified (v2) hierarchy and the
+        v1 hierarchies memory, pids and blkio, cpu only for CPUQuota= or
+        CPUWeight=, cpuacct only where the unified one has no cpu.stat
+        (a cgroup an earlier start made where it is no longer needed is
+        removed), write its
         limits, and record it in /run/pcue/cgroup/PKG, which execsh(8),
         pkgnet(8) and pkgstat(8) read. With -- COMMAND, join the cgroup and
         execute COMMAND (pkginit -p PKG ...): pkginit and
@@ -144,7 +147,8 @@ OPTIONS
         written back to its default. A cgroup left by an earlier start is
         made anew: the processes still in it, left by a pkginit that was
         killed, are killed first (while a pkginit runs in the package they
-        are kept and only the limits are written again). Where systemd is
+        are kept, moved into a hierarchy the limits now need, and only the
+        limits are written again). Where systemd is
         pid 1 (/run/systemd/system), nothing is made behind its back: run
         the start in a scope systemd delegates, systemd-run --scope
         --unit=pcue-PKG -p Delegate=yes $(mkpcue --cgroup-properties PKG)

@@ -59,9 +59,11 @@ FILES
         start by mkpcue --cgroup, removed at stop by mkpcue --cgroup-remove.
     /sys/fs/cgroup/...  The counters: cgroup.procs, pids.current, pids.max,
         memory.usage_in_bytes, memory.limit_in_bytes, memory.oom_control,
-        cpuacct.usage, cpu.cfs_quota_us, blkio.throttle.io_service_bytes_recursive
-        (cgroup v1); cpu.stat, memory.current, memory.max, memory.events,
-        pids.*, io.stat, cpu.max (cgroup v2).
+        cpu.cfs_quota_us (only with a CPU limit),
+        blkio.throttle.io_service_bytes_recursive (cgroup v1); cpu.stat
+        (CPU time, also in the unified hierarchy of a hybrid node),
+        memory.current, memory.max, memory.events, pids.*, io.stat, cpu.max
+        (cgroup v2); cpuacct.usage only on a node without cgroup v2.
 SEE ALSO
     pkgps(8), mkpcue(8), prstat(1M), systemd-cgtop(1)
 ";

@@ -1,5 +1,6 @@
 //! Resource control (issue 19): a package started by pcue.sh gets one
-//! cgroup (v1 cpu, cpuacct, memory, pids, blkio and the unified hierarchy)
+//! cgroup (the unified hierarchy and v1 memory, pids, blkio; v1 cpu only
+//! with a CPU limit, cpuacct never: CPU time is the unified cpu.stat)
 //! with the limits of its /etc/pcue/resources and the cluster's overrides;
 //! pkginit, execsh and pkgnet (under a real inetd) put every process of the
 //! package in it; pkgstat and pkgps agree on what is in it; stop removes
@@ -50,14 +51,16 @@ trap cg_cleanup EXIT
 # cg_dirs PKG: the package's cgroup directories under this run's prefix
 cg_dirs() { ls -d "$CG"/*/"$PCUE_CGROUP_PREFIX/$1" 2>/dev/null || true; }
 # in_cg PID PKG: yes when PID is in PKG's cgroup in the unified hierarchy
-# and in the v1 memory, pids, cpu and cpuacct ones (/proc/PID/cgroup)
+# and in the v1 memory, pids and blkio ones (/proc/PID/cgroup)
 in_cg() {
     local want="/$PCUE_CGROUP_PREFIX/$2" c
-    for c in '0:' ':memory:' ':pids:' ':cpu:' ':cpuacct:' ':blkio:'; do
+    for c in '0:' ':memory:' ':pids:' ':blkio:'; do
         grep -q "^[0-9]*$c.*:$want\$\|^[0-9]*$c$want\$" "/proc/$1/cgroup" || { echo "no:$c"; return; }
     done
     echo yes
 }
+# cpu_cgs PID: the v1 cpu and cpuacct cgroups under this run's prefix PID is in
+cpu_cgs() { grep -E "^[0-9]+:(cpu|cpuacct):/$PCUE_CGROUP_PREFIX/" "/proc/$1/cgroup" | cut -d: -f2 | tr '\n' ' '; }
 start() { env PCUE_BIN="$T/bin" "$REPO/examples/serviceguard/pcue.sh" start pkg01; }
 stop() { env PCUE_BIN="$T/bin" "$REPO/examples/serviceguard/pcue.sh" stop pkg01; }
 "#;
@@ -120,6 +123,17 @@ echo "initchild=$(in_cg "$(pgrep -f '^(/bin/)?sleep 1001')" pkg01)"
 echo "execsh=$(in_cg "$(pgrep -f '^(/bin/)?sleep 777')" pkg01)"
 echo "pkgnet=$(in_cg "$(pgrep -f '^(/bin/)?sleep 778')" pkg01)"
 echo "inetd=$(in_cg "$(pgrep -x inetd)" pkg01)"
+# no CPU limit: no cpu cgroup, and never a cpuacct one (CPU time is the
+# unified cgroup's cpu.stat)
+echo "cpucgs=[$(cpu_cgs "$ip")$(cpu_cgs "$(pgrep -f '^(/bin/)?sleep 777')")]"
+echo "cpudirs=[$(ls -d "$CG/cpu/$PCUE_CGROUP_PREFIX" "$CG/cpuacct/$PCUE_CGROUP_PREFIX" 2>/dev/null)]"
+echo "record=$(grep -v '^#' /run/pcue/cgroup/pkg01 | cut -d' ' -f1 | sort | tr '\n' ' ')"
+# half a second of a package user's CPU: pkgstat's CPU time is the unified
+# cgroup's (read right after it; the rest of the package sleeps)
+as_user "$T/bin/execsh" pkg01 /usr/bin/python3 -c 'import time
+while time.process_time() < 0.5: pass'
+echo "busy_pkgstat=$("$T/bin/pkgstat" -r -p pkg01 | awk -F '\t' 'NR == 2 { print $4 }')"
+echo "busy_cpustat=$(awk '$1 == "usage_usec" { print $2 }' "$CG/unified/$PCUE_CGROUP_PREFIX/pkg01/cpu.stat")"
 ps=$("$T/bin/pkgps" -p pkg01 | awk 'NR > 1 { print $2 }' | sort -n | tr '\n' ' ')
 cg=$(sort -n "$CG/pids/$PCUE_CGROUP_PREFIX/pkg01/cgroup.procs" | tr '\n' ' ')
 # the unified cgroup is threaded here (no controller): its threads' processes
@@ -148,6 +162,8 @@ echo "afterstop=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
 start > "$T/start.out" 2>&1 || die "start: $(cat "$T/start.out")"
 old=$(pgrep -f '^(/bin/)?sleep 1001')
 kill -9 "$(pkginit_pid pkg01)"
+# what an earlier start with a CPU limit (or an older pcue) made: gone
+mkdir -p "$CG/cpu/$PCUE_CGROUP_PREFIX/pkg01" "$CG/cpuacct/$PCUE_CGROUP_PREFIX/pkg01"
 start > "$T/start2.out" 2>&1 || die "start2: $(cat "$T/start2.out")"
 cat "$T/start2.out"
 wait_until 5 '[ -n "$(pgrep -f "^(/bin/)?sleep 1001")" ] && [ "$(pgrep -f "^(/bin/)?sleep 1001")" != "$old" ]'
@@ -179,6 +195,20 @@ echo "afterstop2=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
         assert_eq!(f(who), "yes", "{who} in the package's cgroup: {out}");
     }
     assert_ne!(f("inetd"), "yes", "inetd stays outside: {out}");
+    assert_eq!(f("cpucgs"), "[]", "no cpu or cpuacct cgroup: {out}");
+    assert_eq!(f("cpudirs"), "[]", "{out}");
+    assert_eq!(
+        f("record"),
+        "blkio memory pids unified ",
+        "the record lists what was made: {out}"
+    );
+    let busy: u64 = f("busy_pkgstat").parse().unwrap();
+    let cpustat: u64 = f("busy_cpustat").parse().unwrap();
+    assert!(busy >= 500_000, "pkgstat counts the busy loop: {out}");
+    assert!(
+        busy <= cpustat && cpustat - busy < 20_000,
+        "pkgstat's CPU time is the unified cpu.stat's: {out}"
+    );
     assert_eq!(
         f("pkgps"),
         f("cgpkg"),
@@ -223,8 +253,8 @@ echo "afterstop2=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
     // the old daemon is gone (below)
     assert_eq!(
         f("dirs"),
-        "6 all=6",
-        "one cgroup per hierarchy, nothing else: {out}"
+        "4 all=4",
+        "one cgroup per hierarchy needed, nothing else: {out}"
     );
     assert_eq!(
         f("old_alive"),
@@ -251,6 +281,9 @@ d="$CG/%s/$PCUE_CGROUP_PREFIX/pkg01"
 echo "pids_max=$(cat "$CG/pids/$PCUE_CGROUP_PREFIX/pkg01/pids.max")"
 echo "quota=$(cat "$CG/cpu/$PCUE_CGROUP_PREFIX/pkg01/cpu.cfs_quota_us")"
 echo "mem_limit=$(cat "$CG/memory/$PCUE_CGROUP_PREFIX/pkg01/memory.limit_in_bytes")"
+# a CPU limit: the cpu cgroup, pkginit in it, pkgstat shows the quota
+echo "cpu_in=$(cpu_cgs "$(pkginit_pid pkg01)")"
+echo "quota_pct=$("$T/bin/pkgstat" -r -p pkg01 | awk -F '\t' 'NR == 2 { print $5 }')"
 stop > "$T/out" 2>&1 || die "stop: $(cat "$T/out")"
 # a limit this node cannot enforce (blkio here has no blkio.weight; v1
 # memory has no MemoryHigh): the start is refused, nothing is left
@@ -266,6 +299,14 @@ printf 'TasksMax=30\nIOWeight=200\nLimits=best-effort\n' > "$R/etc/pcue/resource
 PEV_PCUE_TASKS_MAX=25 start > "$T/out" 2>&1 || die "start: $(cat "$T/out")"
 grep "not enforced" "$T/out" | sed 's/^/msg3: /'
 echo "pids_max2=$(cat "$CG/pids/$PCUE_CGROUP_PREFIX/pkg01/pids.max")"
+# started again without a CPU limit: no cpu cgroup any more
+echo "cpu_gone=[$(ls -d "$CG/cpu/$PCUE_CGROUP_PREFIX" 2>/dev/null)][$(cpu_cgs "$(pkginit_pid pkg01)")]"
+echo "quota_none=$("$T/bin/pkgstat" -r -p pkg01 | awk -F '\t' 'NR == 2 { print $5 }')"
+# a CPUQuota= applied to the running package: its processes move in
+printf 'TasksMax=30\nIOWeight=200\nLimits=best-effort\nCPUQuota=30%%\n' > "$R/etc/pcue/resources"
+"$T/bin/mkpcue" --cgroup pkg01 > "$T/out" 2>&1 || die "mkpcue --cgroup: $(cat "$T/out")"
+echo "live_cpu=$(cpu_cgs "$(pkginit_pid pkg01)")$(cpu_cgs "$(pgrep -f '^(/bin/)?sleep 1001')")"
+echo "live_quota=$(cat "$CG/cpu/$PCUE_CGROUP_PREFIX/pkg01/cpu.cfs_quota_us")"
 # a record not made by root, or naming anything but a cgroup: execsh refuses
 cp /run/pcue/cgroup/pkg01 "$T/rec.good"
 sed -i "s#^pids .*#pids $T/pkg01#" /run/pcue/cgroup/pkg01
@@ -351,6 +392,12 @@ rmdir "$scope" "${scope%/*}"
         "{out}"
     );
     assert_eq!(f("pids_max2"), "25", "PEV_PCUE_TASKS_MAX wins: {out}");
+    assert_eq!(f("cpu_in"), "cpu ", "CPUQuota=: the cpu cgroup: {out}");
+    assert_eq!(f("quota_pct"), "20.0", "pkgstat shows the quota: {out}");
+    assert_eq!(f("cpu_gone"), "[][]", "{out}");
+    assert_eq!(f("quota_none"), "-", "no CPU limit: none shown: {out}");
+    assert_eq!(f("live_cpu"), "cpu cpu ", "{out}");
+    assert_eq!(f("live_quota"), "30000", "{out}");
     assert!(
         f("forged_rc").starts_with("1 forged_msg=execsh: cgroup record"),
         "{out}"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Resource control (README "Resource control"), side by side in one run:
 #   execsh pkg01 /bin/true as a user, with the package's cgroup recorded
-#     (execsh joins it: six hierarchies here) vs the same without a record;
+#     (execsh joins it: four hierarchies here, the package sets no CPU
+#     limit: unified, memory, pids, blkio) vs the same without a record;
 #   a connection through a real inetd to pkgnet -> /bin/true in pkg01, with
 #     the cgroup vs without (target for both: ratio <= 1.05);
 #   pkgstat -r for 100 packages vs cat(1) of the same counter files.
@@ -74,8 +75,9 @@ done
 files=()
 for i in $(seq -w 0 99); do
     u="$CG/unified/$PCUE_CGROUP_PREFIX/p$i"; v="$PCUE_CGROUP_PREFIX/p$i"
+    # (no cpu cgroup: these packages set no CPU limit)
     files+=("/run/pcue/cgroup/p$i" "$CG/pids/$v/cgroup.procs" "$u/cpu.stat" "$CG/pids/$v/pids.current" "$CG/pids/$v/pids.max"
-        "$CG/cpu/$v/cpu.cfs_quota_us" "$CG/cpu/$v/cpu.cfs_period_us" "$CG/memory/$v/memory.usage_in_bytes"
+        "$CG/memory/$v/memory.usage_in_bytes"
         "$CG/memory/$v/memory.limit_in_bytes" "$CG/memory/$v/memory.oom_control"
         "$CG/blkio/$v/blkio.throttle.io_service_bytes_recursive")
 done

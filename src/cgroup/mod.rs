@@ -1,10 +1,12 @@
 //! One cgroup per package, on cgroup v1 and v2, behind one small interface.
 //!
 //! - [`start`] (package start, as root, by `mkpcue --cgroup`): make the
-//!   package's cgroup `PREFIX/NAME` in every hierarchy in use — the v1
-//!   hierarchies cpu, cpuacct, memory, pids and blkio where they exist, and
-//!   the unified (v2) hierarchy, for membership and CPU time even where it
-//!   holds no controller (hybrid nodes) — write every limit (a limit not
+//!   package's cgroup `PREFIX/NAME` in the hierarchies its limits and
+//!   pkgstat's figures need — the unified (v2) hierarchy, for membership
+//!   and CPU time (`cpu.stat`) even where it holds no controller (hybrid
+//!   nodes), and the v1 hierarchies memory, pids and blkio, cpu only for
+//!   CPUQuota=/CPUWeight=, cpuacct only where the unified cgroup has no
+//!   `cpu.stat` (see [`v1_needed`]) — write every limit (a limit not
 //!   set goes back to its default, so a cgroup left by a crash holds no old
 //!   value), and write the record `/run/pcue/cgroup/NAME`. A cgroup left
 //!   behind empty is made anew; one still holding processes (pkginit was
@@ -177,6 +179,21 @@ fn hierarchies(root: &Path) -> Vec<Hier> {
     h
 }
 
+/// Whether a package with `limits` needs its cgroup in the v1 hierarchy
+/// of `ctrls` (co-mounted controllers: any one of them needed). Memory,
+/// pids and blkio always (their figures and limits); cpu only for
+/// CPUQuota= or CPUWeight=; cpuacct only where the package's unified
+/// cgroup has no `cpu.stat` (`cpu_stat`): that file counts the same CPU
+/// time in every non-root v2 cgroup, controller or not, and each
+/// hierarchy a process is in costs it at every fork, exit and charge.
+pub fn v1_needed(ctrls: &str, limits: &Limits, cpu_stat: bool) -> bool {
+    ctrls.split(',').any(|c| match c {
+        "cpu" => limits.cpu_quota.is_some() || limits.cpu_weight.is_some(),
+        "cpuacct" => !cpu_stat,
+        _ => true,
+    })
+}
+
 /// Where a controller is on this node.
 fn ver_of(h: &[Hier], ctrl: &str) -> Option<Ver> {
     if h.iter()
@@ -291,6 +308,37 @@ pub fn start(pkg: &str, limits: &Limits, init_alive: bool) -> Result<Started> {
     let mut made = Vec::new();
     for h in &hiers {
         let base = h.mount.join(&pre);
+        if h.ctrls != "unified" {
+            // the unified hierarchy comes first: its cgroup is made
+            let cpu_stat = st
+                .dirs
+                .iter()
+                .any(|d| d.v2() && d.path.join("cpu.stat").exists());
+            if !v1_needed(&h.ctrls, limits, cpu_stat) {
+                let dir = base.join(&leaf);
+                // one an earlier start made (with other limits, or by an
+                // older pcue): gone like a leftover, kept while a live
+                // pkginit's processes are in it (then in the record, so
+                // that the stop removes it)
+                if dir.exists() {
+                    let n = procs(&dir).len();
+                    if n > 0 && init_alive {
+                        st.taken_over = st.taken_over.max(n);
+                        st.dirs.push(Dir {
+                            ctrls: h.ctrls.clone(),
+                            path: dir,
+                        });
+                        continue;
+                    }
+                    if n > 0 {
+                        st.killed += kill_all(&dir);
+                    }
+                    let _ = std::fs::remove_dir(&dir);
+                    let _ = std::fs::remove_dir(&base);
+                }
+                continue;
+            }
+        }
         mkdir(&base)?;
         if h.ctrls == "unified" {
             // a pure v2 node: the controllers the limits need, top-down
@@ -336,6 +384,14 @@ pub fn start(pkg: &str, limits: &Limits, init_alive: bool) -> Result<Started> {
         if !dir.exists() {
             mkdir(&dir)?;
             made.push(dir.clone());
+            // a running package whose limits now need this hierarchy (a
+            // CPUQuota= applied by mkpcue --cgroup alone): its processes
+            // move in, as they are in the others
+            if init_alive && h.ctrls != "unified" {
+                if let Some(from) = st.dirs.first() {
+                    adopt(&dir, &from.path);
+                }
+            }
         }
         if threaded {
             make_threaded(&dir);
@@ -452,6 +508,29 @@ fn kill_all(dir: &Path) -> usize {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     seen.len()
+}
+
+/// Move the processes of cgroup `from` into the v1 cgroup `to` (its
+/// `cgroup.procs`: every thread of each), again while new ones appear
+/// (forks meanwhile); bounded: 10 passes.
+fn adopt(to: &Path, from: &Path) {
+    let f = to.join("cgroup.procs");
+    for _ in 0..10 {
+        let there = procs(to);
+        let left: Vec<i32> = procs(from)
+            .into_iter()
+            .filter(|p| !there.contains(p))
+            .collect();
+        if left.is_empty() {
+            return;
+        }
+        for pid in left {
+            // one that has exited meanwhile: ESRCH, nothing to move
+            if let Err(e) = sys::fs::write_existing(&f, pid.to_string().as_bytes()) {
+                log::info!("can't move {pid} into '{}': {e}", to.display());
+            }
+        }
+    }
 }
 
 /// Make a v2 cgroup threaded (membership only, no domain controller);
@@ -804,6 +883,8 @@ pub fn sample(c: &Cgroup) -> Sample {
         s.tasks = stat::number(&t);
         s.tasks_max = v2has("pids.max").and_then(|t| stat::limit(&t));
     }
+    // the unified cgroup's cpu.stat (core accounting, with or without the
+    // cpu controller); cpuacct only on a node without it
     s.cpu_usec = v2has("cpu.stat")
         .and_then(|t| stat::keyed(&t, "usage_usec"))
         .or_else(|| {
@@ -907,6 +988,28 @@ mod tests {
             assert!(parse_record(bad, "pkg01").is_err(), "{bad}");
         }
         assert!(parse_record("unified /x/_a.b\n", "a.b").is_ok());
+    }
+
+    #[test]
+    fn only_the_v1_hierarchies_the_limits_and_figures_need() {
+        let none = Limits::default();
+        let (cpu, _) = Limits::parse("CPUQuota=50%\n", "f");
+        let (weight, _) = Limits::parse("CPUWeight=200\n", "f");
+        for c in ["memory", "pids", "blkio"] {
+            assert!(v1_needed(c, &none, true), "{c}");
+        }
+        assert!(!v1_needed("cpu", &none, true));
+        assert!(!v1_needed("cpu", &none, false));
+        assert!(v1_needed("cpu", &cpu, true));
+        assert!(v1_needed("cpu", &weight, true));
+        // CPU time: the unified cpu.stat where there is one, else cpuacct
+        assert!(!v1_needed("cpuacct", &cpu, true));
+        assert!(v1_needed("cpuacct", &none, false));
+        // co-mounted: any controller needed keeps the hierarchy
+        assert!(!v1_needed("cpu,cpuacct", &none, true));
+        assert!(v1_needed("cpu,cpuacct", &none, false));
+        assert!(v1_needed("cpu,cpuacct", &cpu, true));
+        assert!(v1_needed("net_cls,memory", &none, true));
     }
 
     #[test]
