@@ -384,14 +384,6 @@ pub fn start(pkg: &str, limits: &Limits, init_alive: bool) -> Result<Started> {
         if !dir.exists() {
             mkdir(&dir)?;
             made.push(dir.clone());
-            // a running package whose limits now need this hierarchy (a
-            // CPUQuota= applied by mkpcue --cgroup alone): its processes
-            // move in, as they are in the others
-            if init_alive && h.ctrls != "unified" {
-                if let Some(from) = st.dirs.first() {
-                    adopt(&dir, &from.path);
-                }
-            }
         }
         if threaded {
             make_threaded(&dir);
@@ -430,6 +422,16 @@ pub fn start(pkg: &str, limits: &Limits, init_alive: bool) -> Result<Started> {
             }
         }
         return Err(refuse_missing(pkg, &missing));
+    }
+    // a running package whose limits now need a hierarchy more (a
+    // CPUQuota= applied by mkpcue --cgroup alone): its processes move in
+    // from one it was in, as they are in the others
+    if init_alive {
+        if let Some(from) = st.dirs.iter().find(|d| !made.contains(&d.path)) {
+            for d in st.dirs.iter().filter(|d| made.contains(&d.path) && !d.v2()) {
+                adopt(&d.path, &from.path);
+            }
+        }
     }
     for (f, w) in todo {
         if let Err(e) = sys::fs::write_existing(&f, w.value.as_bytes()) {
