@@ -6,6 +6,8 @@
 #   a connection through a real inetd to pkgnet -> /bin/true in pkg01, with
 #     the cgroup vs without (target for both: ratio <= 1.05);
 #   pkgstat -r for 100 packages vs cat(1) of the same counter files.
+# CGROUP_BENCH_LIMIT=CPUQuota=200% (say) gives pkg01 that limit: its cgroup
+# is then in the v1 cpu hierarchy too.
 # Runs alternate (with, without, with, ...) so that load from others on the
 # machine falls on both. Private mount, network and pid namespaces;
 # the cgroups are the node's, under a prefix of this run's own, removed.
@@ -34,7 +36,7 @@ private_run
 reg_cntl pkg01 127.0.0.2
 pkgroot pkg01
 chmod 755 "$T"
-"$T/bin/mkpcue" --cgroup pkg01 >/dev/null || { echo "43-cgroup: mkpcue --cgroup failed" >&2; exit 1; }
+"$T/bin/mkpcue" --cgroup ${CGROUP_BENCH_LIMIT:+--limit "$CGROUP_BENCH_LIMIT"} pkg01 >/dev/null || { echo "43-cgroup: mkpcue --cgroup failed" >&2; exit 1; }
 iso_start pkg01
 cat > "$T/inetd.conf" <<CONF
 7501 stream tcp nowait.100000 root $T/bin/pkgnet pkgnet /bin/true

@@ -185,7 +185,7 @@ fn hierarchies(root: &Path) -> Vec<Hier> {
 /// CPUQuota= or CPUWeight=; cpuacct only where the package's unified
 /// cgroup has no `cpu.stat` (`cpu_stat`): that file counts the same CPU
 /// time in every non-root v2 cgroup, controller or not, and each
-/// hierarchy a process is in costs it at every fork, exit and charge.
+/// hierarchy a process is in adds to the kernel's work at its forks and exits.
 pub fn v1_needed(ctrls: &str, limits: &Limits, cpu_stat: bool) -> bool {
     ctrls.split(',').any(|c| match c {
         "cpu" => limits.cpu_quota.is_some() || limits.cpu_weight.is_some(),
