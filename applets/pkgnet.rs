@@ -16,6 +16,7 @@ NAME
     pkgnet - package inetd wrapper
 SYNOPSIS
     pkgnet path [args...]
+    pkgnet -a [-m max] [-i idle] path [args...]
 DESCRIPTION
     A wrapper for daemons spawned by inetd, xinetd or a systemd socket unit
     with Accept=yes, where descriptors 0-2 are the connected socket:
@@ -49,6 +50,9 @@ DESCRIPTION
     could carry a package's traffic into whatever context one daemon runs
     in: pkgnet refuses it, taking the waiting connection (closed without a
     byte) or datagram (dropped), with a LOG_AUTH line.
+    A busy service is better served by one accepting pkgnet (-a, see
+    OPTIONS), a wait service on any address:
+        ftp stream tcp wait root /corp/bin/pkgnet pkgnet -a /usr/sbin/in.ftpd -l
     Socket activation (systemd with Accept=yes and no StandardInput=socket,
     systemd-socket-activate without --inetd): descriptor 0 is not a
     socket and the sockets are passed from descriptor 3 on (LISTEN_FDS of
@@ -97,6 +101,26 @@ DESCRIPTION
     client -> address -> package (or system) -> program.
     While descriptor 0 is a socket, pkgnet's own messages go to syslog
     only, never to the client.
+OPTIONS
+    -a  Accepting, for a `stream tcp wait` service on any address (the
+        wildcard too), descriptor 0 being its listening socket (see
+        DESCRIPTION for its inetd.conf line). pkgnet accepts each connection itself and routes it by the address
+        it was made to exactly as for `nowait` (the registry asked for each
+        connection, the package's root checked and its pkginit found, a
+        refusal closed without a byte with its LOG_AUTH line). Its daemon
+        is path, started as a `nowait` daemon is (the connection on
+        descriptors 0-2 and nothing else inherited, argv[0] the last
+        component of path, ctxROOT) in the package's namespaces with its
+        bounding set; the daemon's process joins the package's cgroup
+        before it executes path. No pkgnet is executed per connection.
+        pkgnet does not wait for the daemons, it reaps them; it serves
+        from the node's namespaces and cgroup and never joins a package's
+        mount namespace, so it holds no package busy (a daemon ends with
+        its package). Its own errors go to syslog.
+    -m max  With -a: at most max daemons at once (default 64); more
+        connections wait in the listening socket's backlog.
+    -i idle  With -a: exit after idle seconds without a connection
+        (default 60); inetd listens again and starts pkgnet for the next.
 ENVIRONMENT
     ctxROOT is set for the daemon; the rest of the environment is passed
     on as inetd gave it. PCUE_SGCONF, PCUE_ROOT_PREFIX,
@@ -104,7 +128,9 @@ ENVIRONMENT
     PCUE_KEEPER_IDLE sets the keeper's idle time, see pkglogin(8)
     (ignored when setuid).
 EXIT STATUS
-    125  Bad arguments (path missing or not absolute), or the connection
+    0    -a: idle for the idle time.
+    125  Bad arguments (path missing or not absolute, an unknown option,
+         -a without a listening socket on descriptor 0), or the connection
          was refused: its package could not be entered, the registry could
          not be read in full, or a wait service's socket is a wildcard.
     126  path could not be executed.
@@ -119,7 +145,56 @@ SEE ALSO
     execsh(8), getcpkg(8), pkglogin(8), inetd(8)
 ";
 
+mod accept;
+
 const IDENT: &str = "pkgnet";
+
+/// pkgnet's own options, before path: the accepting mode or none, and
+/// where path is in `argv`.
+fn options(argv: &[OsString]) -> Result<(Option<accept::Accepting>, usize)> {
+    let mut a: Option<accept::Accepting> = None;
+    let (mut max, mut idle) = (None, None);
+    let mut i = 0;
+    let number = |v: Option<&OsString>, what: &str| -> Result<u64> {
+        v.and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u64>().ok())
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| Error::usage(format!("{what} takes a number from 1 to 1000000")))
+    };
+    while let Some(w) = argv.get(i) {
+        match w.to_str() {
+            Some("-a") => a = Some(accept::Accepting::default()),
+            Some("-m") => {
+                i += 1;
+                max = Some(number(argv.get(i), "-m")? as usize);
+            }
+            Some("-i") => {
+                i += 1;
+                idle = Some(number(argv.get(i), "-i")?);
+            }
+            Some("--") => {
+                i += 1;
+                break;
+            }
+            Some(o) if o.starts_with('-') && o.len() > 1 => {
+                return Err(Error::usage(format!("unknown option '{o}'")))
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    match a.as_mut() {
+        Some(a) => {
+            a.max = max.unwrap_or(a.max);
+            a.idle = idle.unwrap_or(a.idle);
+        }
+        None if max.is_some() || idle.is_some() => {
+            return Err(Error::usage("-m and -i are for the accepting mode (-a)"))
+        }
+        None => {}
+    }
+    Ok((a, i))
+}
 
 pub fn main(argv: &[OsString]) -> Result<i32> {
     let ends = crate::package::identity::socket_ends(0);
@@ -127,8 +202,12 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
         // stderr is the client's socket: nothing of ours may reach it
         crate::logging::to_syslog(IDENT);
     }
+    let (accepting, at) = options(argv)?;
+    let argv = &argv[at..];
     let Some(path) = argv.first() else {
-        return Err(Error::usage("usage: pkgnet path [args...]"));
+        return Err(Error::usage(
+            "usage: pkgnet [-a [-m max] [-i idle]] path [args...]",
+        ));
     };
     if path.as_bytes().first() != Some(&b'/') {
         return Err(Error::usage(format!(
@@ -148,6 +227,14 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     syslog::open(Facility::Daemon, IDENT);
     let quiet = ends.is_some();
     let prog = path.to_string_lossy().into_owned();
+    if let Some(a) = accepting {
+        let d = accept::Daemon {
+            path: &cpath,
+            argv: &cargv,
+            prog: &prog,
+        };
+        return accept::serve(a, &d);
+    }
     let Some(ends) = ends else {
         return activated(&cpath, &cargv, &prog);
     };
@@ -227,15 +314,31 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
 }
 
 /// The way into a package for a connection: its root checked and its
-/// pkginit running, or an error (refused: never the system context).
+/// pkginit running, and this process in its cgroup, or an error (refused:
+/// never the system context).
 fn way_in(t: &enter::Target) -> Result<Way> {
-    let fd = enter::open_root(&t.root)?;
-    let init = session::find(&t.name, fd.as_fd());
-    let way = session::way_in(&t.name, init, Who::Connection)?;
+    let way = way_to(t)?;
     // step 2 of the entry path (session::Host::join_cgroup), taken here
     // so that a cgroup that cannot be joined refuses the connection
     session::join_cgroup(&t.name)?;
     Ok(way)
+}
+
+/// The way into a package: its root checked and its pkginit running.
+fn way_to(t: &enter::Target) -> Result<Way> {
+    let fd = enter::open_root(&t.root)?;
+    let init = session::find(&t.name, fd.as_fd());
+    session::way_in(&t.name, init, Who::Connection)
+}
+
+/// The LOG_AUTH line of a refused connection from `client` to `to`.
+fn refused(client: &str, to: &str, why: &str) {
+    syslog::send(
+        Facility::Auth,
+        log::Level::Warn,
+        IDENT,
+        &format!("refused connection from {client} to {to}: {why}"),
+    );
 }
 
 /// Run the daemon in the package's namespaces ([`session::run`]): this
@@ -515,4 +618,54 @@ fn exec(path: &CString, argv: &[CString], ctx: &str, shown: &str, quiet: bool) -
         return Err(Error::quiet(c));
     }
     Err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(words: &[&str]) -> Result<(Option<accept::Accepting>, usize)> {
+        let v: Vec<OsString> = words.iter().map(OsString::from).collect();
+        options(&v)
+    }
+
+    #[test]
+    fn options_come_before_path_and_the_rest_is_the_daemon_s() {
+        assert_eq!(opts(&["/bin/cat", "-a"]).unwrap(), (None, 0));
+        assert_eq!(
+            opts(&["-a", "/bin/cat", "-m"]).unwrap(),
+            (Some(accept::Accepting::default()), 1)
+        );
+        assert_eq!(
+            opts(&["-a", "-m", "5", "-i", "30", "--", "/x"]).unwrap(),
+            (Some(accept::Accepting { max: 5, idle: 30 }), 6)
+        );
+        assert_eq!(opts(&["-i", "9", "-a", "/x"]).unwrap().0.unwrap().idle, 9);
+        assert_eq!(opts(&[]).unwrap(), (None, 0));
+        assert_eq!(opts(&["-", "/x"]).unwrap(), (None, 0));
+    }
+
+    #[test]
+    fn bad_options_are_usage_errors() {
+        for (words, msg) in [
+            (&["-x", "/bin/cat"][..], "unknown option '-x'"),
+            (
+                &["-m", "5", "/bin/cat"],
+                "-m and -i are for the accepting mode (-a)",
+            ),
+            (
+                &["-a", "-m", "0", "/x"],
+                "-m takes a number from 1 to 1000000",
+            ),
+            (
+                &["-a", "-i", "soon", "/x"],
+                "-i takes a number from 1 to 1000000",
+            ),
+            (&["-a", "-i"], "-i takes a number from 1 to 1000000"),
+        ] {
+            let e = opts(words).unwrap_err();
+            assert!(e.usage, "{words:?}");
+            assert_eq!(e.msg, msg, "{words:?}");
+        }
+    }
 }

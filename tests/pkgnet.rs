@@ -134,7 +134,20 @@ fn exit_codes() {
     assert_eq!(r.status.code(), Some(125));
     assert_eq!(
         String::from_utf8_lossy(&r.stderr),
-        "pkgnet: usage: pkgnet path [args...]\n"
+        "pkgnet: usage: pkgnet [-a [-m max] [-i idle]] path [args...]\n"
+    );
+    // -a serves a listening socket on descriptor 0, and nothing else
+    let r = applet(&t, "pkgnet", &["-a", "/bin/cat"], &[]);
+    assert_eq!(r.status.code(), Some(125));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        "pkgnet: -a: descriptor 0 is not a listening socket (a 'stream tcp wait' service)\n"
+    );
+    let r = applet(&t, "pkgnet", &["-m", "9", "/bin/cat"], &[]);
+    assert_eq!(r.status.code(), Some(125));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        "pkgnet: -m and -i are for the accepting mode (-a)\n"
     );
     let r = applet(&t, "pkgnet", &["cat"], &[]);
     assert_eq!(r.status.code(), Some(125));
@@ -773,4 +786,112 @@ echo "same_keeper=$( [ "$(pgrep -x pcue-keeper)" = "$K" ] && echo yes)"
     assert_eq!(f("after2"), "pkg01", "{out}");
     assert_eq!(f("after1"), "system", "{out}");
     assert_eq!(f("same_keeper"), "yes", "{out}");
+}
+
+/// pkgnet -a under a `stream tcp wait` service on the wildcard address: one
+/// pkgnet accepts every connection and routes each by the address it was
+/// made to, as `nowait` does — into pkg01 or pkg02 (their pid 1, host name,
+/// bounding set), or the system — with the registry read for each (an
+/// address moved between two connections follows), a stopped package's
+/// connection refused (LOG_AUTH), the daemon given only the connection,
+/// and the package's stop and unmount not held up by the accepting pkgnet.
+/// Idle, it exits, and inetd starts it again for the next connection.
+#[test]
+fn pkgnet_accepts_and_routes_each_connection() {
+    require("inetd");
+    require("socat");
+    let out = run(r#"
+cat > "$T/svc" <<'S'
+#!/bin/sh
+echo "motd=$(cat /etc/motd) ctx=$ctxROOT host=$(hostname)"
+echo "pid1=$(tr '\0' ' ' < /proc/1/cmdline)"
+echo "bnd=$(grep CapBnd /proc/self/status | cut -f2)"
+# the descriptors that are sockets: only 0-2, one connection
+echo "socks=$(ls -l /proc/$$/fd | grep -c socket) conns=$(ls -l /proc/$$/fd | grep socket | sed 's/.*-> //' | sort -u | wc -l)"
+S
+chmod 755 "$T/svc"
+for p in pkg01 pkg02; do cp "$T/svc" "$T/$p/etc/svc"; done
+cp "$T/svc" /etc/svc
+cat > "$T/inetd.conf" <<CONF
+7311 stream tcp wait root $T/bin/pkgnet pkgnet -a -i 2 /etc/svc
+7312 stream tcp wait root $T/bin/pkgnet pkgnet -a /bin/sleep 60
+CONF
+inetd -d "$T/inetd.conf" > "$T/inetd2.log" 2>&1 &
+wait_until 5 "ss -Htln | grep -q ':7312 '" || die "inetd does not listen on 7312: $(cat "$T/inetd2.log")"
+ask 127.0.0.2:7311 | sed 's/^/p1./'
+ask 127.0.0.3:7311 | sed 's/^/p2./'
+ask 127.0.0.1:7311 | sed 's/^/sys./'
+# one pkgnet served the three
+echo "servers=$(pgrep -fx 'pkgnet -a -i 2 /etc/svc' | wc -l)"
+wait_log 5 3 'pkgnet\[[0-9]*\]: 127.0.0.1 -> 127.0.0.[123] -> [a-z0-9]* -> /etc/svc'
+echo "loggers=$(grep -a -o 'pkgnet\[[0-9]*\]: 127.0.0.1 -> 127.0.0.[123] -> [a-z0-9]* -> /etc/svc' "$T/syslog" | cut -d: -f1 | sort -u | wc -l)"
+# 127.0.0.3 moved from pkg02 to pkg01 between two connections
+reg_cntl pkg01 127.0.0.2 127.0.0.3
+reg_cntl pkg02
+echo "moved=$(ask 127.0.0.3:7311 | sed -n 's/^motd=\([^ ]*\).*/\1/p')"
+reg_cntl pkg01 127.0.0.2
+reg_cntl pkg02 127.0.0.3
+# a stopped package: refused, never the system's
+"$T/bin/telinit" -p pkg02 -w 10 0 >/dev/null || die "telinit -p pkg02 0"
+echo "stopped=[$(ask 127.0.0.3:7311)]"
+wait_log 5 1 "refused connection from 127.0.0.1 to 127.0.0.3 (package 'pkg02'): package 'pkg02' is not running"
+echo "served=$(ask 127.0.0.1:7311 | sed -n 's/^motd=\([^ ]*\).*/\1/p')"
+# what pkgnet -a inherits beside its listening socket (here another
+# listening socket on descriptor 5) is not handed to the daemons
+T="$T" python3 - > "$T/leak.log" 2>&1 <<'PY' &
+import os, socket
+l = socket.socket(); l.bind(("127.0.0.1", 7319)); l.listen(8)
+x = socket.socket(); x.bind(("127.0.0.1", 7318)); x.listen(1)
+for fd in (0, 1, 2):
+    os.dup2(l.fileno(), fd)
+os.dup2(x.fileno(), 5)
+os.execv(os.environ["T"] + "/bin/pkgnet", ["pkgnet", "-a", "-i", "5", "/etc/svc"])
+PY
+wait_until 5 "ss -Htln | grep -q ':7319 '" || die "no listener on 7319: $(cat "$T/leak.log")"
+ask 127.0.0.1:7319 | sed -n 's/^socks=/leak.socks=/p'
+# idle: it exits, and inetd starts one again
+wait_until 6 "! pgrep -fx 'pkgnet -a -i 2 /etc/svc' >/dev/null" && echo "idle=gone"
+echo "again=$(ask 127.0.0.2:7311 | sed -n 's/^motd=\([^ ]*\).*/\1/p')"
+# an open connection into pkg01: its stop ends the daemon, and the package
+# filesystem is free to unmount (the accepting pkgnet never joined it)
+socat -u TCP:127.0.0.2:7312,bind=127.0.0.1 - </dev/null >/dev/null 2>&1 &
+wait_until 5 "pgrep -f '^(/bin/)?sleep 60' >/dev/null" || die "no daemon on 7312"
+"$T/bin/telinit" -p pkg01 -w 10 0 >/dev/null || die "telinit -p pkg01 0"
+wait_until 5 "! pgrep -f '^(/bin/)?sleep 60' >/dev/null" && echo "daemon=gone"
+pgrep -fx 'pkgnet -a /bin/sleep 60' >/dev/null && echo "acceptor=alive"
+umount -R "$T/pkg01" && echo "unmounted=yes"
+"#);
+    let f = |k: &str| {
+        field(&out, k)
+            .unwrap_or_else(|| panic!("no {k} in:\n{out}"))
+            .to_string()
+    };
+    assert_eq!(f("p1.motd"), "pkg01 ctx=/pkg01 host=pkg01", "{out}");
+    assert!(f("p1.pid1").contains("pkginit -p pkg01"), "{out}");
+    assert_eq!(f("p2.motd"), "pkg02 ctx=/pkg02 host=pkg02", "{out}");
+    assert!(f("p2.pid1").contains("pkginit -p pkg02"), "{out}");
+    assert_eq!(
+        f("sys.motd").split(' ').take(2).collect::<Vec<_>>(),
+        ["system", "ctx=/"],
+        "{out}"
+    );
+    assert!(!f("sys.pid1").contains("pkginit"), "{out}");
+    for who in ["p1", "p2"] {
+        let bnd = u64::from_str_radix(&f(&format!("{who}.bnd")), 16).unwrap();
+        assert_eq!(bnd & (1 << 21), 0, "no CAP_SYS_ADMIN in {who}: {out}");
+    }
+    for who in ["p1", "p2", "sys"] {
+        assert_eq!(f(&format!("{who}.socks")), "3 conns=1", "{who}: {out}");
+    }
+    assert_eq!(f("leak.socks"), "3 conns=1", "nothing inherited: {out}");
+    assert_eq!(f("servers"), "1", "{out}");
+    assert_eq!(f("loggers"), "1", "one pkgnet logged the three: {out}");
+    assert_eq!(f("moved"), "pkg01", "{out}");
+    assert_eq!(f("stopped"), "[]", "{out}");
+    assert_eq!(f("served"), "system", "{out}");
+    assert_eq!(f("idle"), "gone", "{out}");
+    assert_eq!(f("again"), "pkg01", "{out}");
+    assert_eq!(f("daemon"), "gone", "{out}");
+    assert_eq!(f("acceptor"), "alive", "{out}");
+    assert_eq!(f("unmounted"), "yes", "{out}");
 }

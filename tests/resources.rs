@@ -85,6 +85,7 @@ fn limits_membership_and_lifecycle() {
 mkdir -p "$R/etc/pcue"; printf 'TasksMax=40\nMemoryMax=64M\n' > "$R/etc/pcue/resources"
 cat > "$T/inetd.conf" <<CONF
 7401 stream tcp nowait root $T/bin/pkgnet pkgnet /bin/sleep 778
+7402 stream tcp wait root $T/bin/pkgnet pkgnet -a /bin/sleep 779
 CONF
 inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
 start > "$T/start.out" 2>&1 || die "start: $(cat "$T/start.out")"
@@ -116,12 +117,18 @@ echo "hog_rc=$hog_rc"
 "$T/bin/pkgstat" -r -p pkg01 | awk -F '\t' 'NR == 2 { print "oom=" $15 }'
 as_user "$T/bin/execsh" pkg01 /bin/sleep 777 &
 socat -u TCP:127.0.0.2:7401,bind=127.0.0.1 - </dev/null >/dev/null 2>&1 &
-wait_until 5 'pgrep -f "^(/bin/)?sleep 778" >/dev/null && pgrep -f "^(/bin/)?sleep 777" >/dev/null' || die "no sessions: $(cat $T/inetd.log)"
+socat -u TCP:127.0.0.2:7402,bind=127.0.0.1 - </dev/null >/dev/null 2>&1 &
+wait_until 5 'pgrep -f "^(/bin/)?sleep 77[89]" | wc -l | grep -qx 2 && pgrep -f "^(/bin/)?sleep 777" >/dev/null' || die "no sessions: $(cat $T/inetd.log)"
 ip=$(pkginit_pid pkg01)
 echo "init=$(in_cg "$ip" pkg01)"
 echo "initchild=$(in_cg "$(pgrep -f '^(/bin/)?sleep 1001')" pkg01)"
 echo "execsh=$(in_cg "$(pgrep -f '^(/bin/)?sleep 777')" pkg01)"
 echo "pkgnet=$(in_cg "$(pgrep -f '^(/bin/)?sleep 778')" pkg01)"
+# pkgnet -a: the daemon joined the cgroup itself; the accepting pkgnet
+# stays in the node's
+echo "accepted=$(in_cg "$(pgrep -f '^(/bin/)?sleep 779')" pkg01)"
+a=$(pgrep -fx 'pkgnet -a /bin/sleep 779' || true)
+echo "acceptor=$([ -n "$a" ] && in_cg "$a" pkg01 || echo none)"
 echo "inetd=$(in_cg "$(pgrep -x inetd)" pkg01)"
 # no CPU limit: no cpu cgroup, and never a cpuacct one (CPU time is the
 # unified cgroup's cpu.stat)
@@ -154,8 +161,8 @@ echo "reports=$(as_user "$T/bin/pkgstat" -s name 1 2 | grep -c '^PACKAGE ')"
 echo "rawheaders=$("$T/bin/pkgstat" -r 1 2 | grep -c '^package')"
 echo "rawlines=$("$T/bin/pkgstat" -r 1 2 | grep -c '^pkg01	')"
 as_user sh -c "echo \$\$ > $CG/pids/$PCUE_CGROUP_PREFIX/pkg01/cgroup.procs" 2>/dev/null && echo "userjoin=yes" || echo "userjoin=no"
-pkill -f '^(/bin/)?sleep 77[78]'
-wait_until 5 '! pgrep -f "^(/bin/)?sleep 77[78]" >/dev/null'
+pkill -f '^(/bin/)?sleep 77[789]'
+wait_until 5 '! pgrep -f "^(/bin/)?sleep 77[789]" >/dev/null'
 stop > "$T/stop.out" 2>&1 || die "stop: $(cat "$T/stop.out")"
 echo "afterstop=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
 # kill -9 of pkginit, then a start
@@ -191,10 +198,14 @@ echo "afterstop2=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
     assert_eq!(f("hog_rc"), "137", "the 200 MB allocation is killed: {out}");
     assert!(!out.contains("allocated"), "{out}");
     assert_eq!(f("oom"), "1", "pkgstat counts the OOM kill: {out}");
-    for who in ["init", "initchild", "execsh", "pkgnet", "init2"] {
+    for who in ["init", "initchild", "execsh", "pkgnet", "accepted", "init2"] {
         assert_eq!(f(who), "yes", "{who} in the package's cgroup: {out}");
     }
     assert_ne!(f("inetd"), "yes", "inetd stays outside: {out}");
+    assert!(
+        f("acceptor").starts_with("no:"),
+        "the accepting pkgnet runs, in the node's cgroup: {out}"
+    );
     assert_eq!(f("cpucgs"), "[]", "no cpu or cpuacct cgroup: {out}");
     assert_eq!(f("cpudirs"), "[]", "{out}");
     assert_eq!(

@@ -4,7 +4,8 @@
 #     (execsh joins it: four hierarchies here, the package sets no CPU
 #     limit: unified, memory, pids, blkio) vs the same without a record;
 #   a connection through a real inetd to pkgnet -> /bin/true in pkg01, with
-#     the cgroup vs without (target for both: ratio <= 1.05);
+#     the cgroup vs without, and the same through pkgnet -a (its daemon's
+#     process joins) (target for all: ratio <= 1.05);
 #   pkgstat -r for 100 packages vs cat(1) of the same counter files.
 # CGROUP_BENCH_LIMIT=CPUQuota=200% (say) gives pkg01 that limit: its cgroup
 # is then in the v1 cpu hierarchy too.
@@ -40,9 +41,10 @@ chmod 755 "$T"
 iso_start pkg01
 cat > "$T/inetd.conf" <<CONF
 7501 stream tcp nowait.100000 root $T/bin/pkgnet pkgnet /bin/true
+7502 stream tcp wait root $T/bin/pkgnet pkgnet -a /bin/true
 CONF
 inetd -d "$T/inetd.conf" >/dev/null 2>&1 &
-ask() { socat -T 5 - "TCP:127.0.0.2:7501,bind=127.0.0.1" </dev/null; }
+ask() { socat -T 5 - "TCP:127.0.0.2:${1:-7501},bind=127.0.0.1" </dev/null; }
 for i in $(seq 100); do ask >/dev/null 2>&1 && break; sleep 0.05; done
 rec=/run/pcue/cgroup/pkg01
 as_user "$T/bin/execsh" pkg01 /bin/true </dev/null || { echo "43-cgroup: execsh failed" >&2; exit 1; }
@@ -68,8 +70,10 @@ pair_ms() { # pair_ms N CMD...: "MEDIAN_WITH MEDIAN_WITHOUT" in ms
 }
 read -r e n <<< "$(pair_ms "$N" as_user "$T/bin/execsh" pkg01 /bin/true)"
 read -r pe pn <<< "$(pair_ms "$N" ask)"
+read -r ae an <<< "$(pair_ms "$N" ask 7502)"
 report "execsh pkg01 /bin/true with cgroup join (median of $N, interleaved)" "$e" "execsh-without-cgroup" "$n" ms
 report "inetd->pkgnet->/bin/true in pkg01 with cgroup join (median of $N, interleaved)" "$pe" "pkgnet-without-cgroup" "$pn" ms
+report "inetd->pkgnet -a->/bin/true in pkg01 with cgroup join (median of $N, interleaved)" "$ae" "pkgnet-a-without-cgroup" "$an" ms
 # pkgstat for 100 packages vs cat of the counter files it reads
 for i in $(seq -w 0 99); do
     "$T/bin/mkpcue" --cgroup "p$i" >/dev/null || { echo "43-cgroup: mkpcue --cgroup p$i failed" >&2; exit 1; }
@@ -90,3 +94,5 @@ report "pkgstat -r, 101 packages (median of 50)" "$ours" "cat-of-the-same-${#fil
 for i in $(seq -w 0 99); do "$T/bin/mkpcue" --cgroup-remove "p$i" >/dev/null; done
 "$T/bin/telinit" -p pkg01 -w 10 0 >/dev/null
 "$T/bin/mkpcue" --cgroup-remove pkg01 >/dev/null
+pkill -x pkgnet || true
+pkill -x inetd || true

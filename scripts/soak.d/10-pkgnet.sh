@@ -17,9 +17,13 @@
 # misroutes (a wrong non-empty answer), package connections served by the
 # system (must be 0), refusals, and the descriptors the daemon inherits
 # from pkgnet, and inetd's own, at the start and at the end (flat).
+# SOAK_PKGNET_MODE=accept (11-pkgnet-accept): the same with `wait`
+# services served by resident pkgnet -a processes, and their memory (RSS)
+# after the first connections and at the end (flat).
 set -euo pipefail
 : "${PCUE:?}" "${SOAK_LIB:?}"
 N=${SOAK_PKGNET_N:-10000}
+MODE=${SOAK_PKGNET_MODE:-nowait}
 SEED=${SOAK_SEED:-11}
 for c in inetd python3; do
     command -v $c >/dev/null || { echo "10-pkgnet: needs $c (make deps)" >&2; exit 1; }
@@ -55,10 +59,15 @@ for p in pkg01 pkg02; do
     printf 'id:3:initdefault:\nsl:3:respawn:+/bin/sleep 100000\n' > "$T/$p/etc/inittab"
     soak_start $p
 done
+if [ "$MODE" = accept ]; then
+    W="wait" A="-a"
+else
+    W="nowait.1000000" A=""
+fi
 cat > "$T/inetd.conf" <<CONF
-7301 stream tcp nowait.1000000 root $T/bin/pkgnet pkgnet $R
-7301 stream tcp6 nowait.1000000 root $T/bin/pkgnet pkgnet $R
-7302 stream tcp nowait.1000000 nobody $T/bin/pkgnet pkgnet $R
+7301 stream tcp $W root $T/bin/pkgnet pkgnet $A $R
+7301 stream tcp6 $W root $T/bin/pkgnet pkgnet $A $R
+7302 stream tcp $W nobody $T/bin/pkgnet pkgnet $A $R
 CONF
 inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
 INETD=$!
@@ -97,6 +106,8 @@ chmod 755 "$T/rewrite.sh"
 "$T/rewrite.sh" &
 REWRITER=$!
 inetd_fds() { ls /proc/$INETD/fd | wc -l; }
+# the resident pkgnet -a processes' memory, in kB (summed)
+acceptors_rss() { ps -o rss= -C pkgnet | awk '{ s += $1 } END { print s + 0 }'; }
 echo "inetd_fds_start=$(inetd_fds)" > "$T/figures"
 
 PCUE_SRC=$(cd "$(dirname "$SOAK_LIB")/../.." && pwd) python3 - "$N" "$SEED" "$T" > "$T/driver.out" <<'PY'
@@ -140,6 +151,9 @@ fds = []
 races = {}  # (state, owner asked, port) -> count
 state = None
 for i in range(n):
+    if i == 500:
+        rss_early = subprocess.run(["bash", "-c", "ps -o rss= -C pkgnet | awk '{ s += $1 } END { print s + 0 }'"],
+                                   capture_output=True, text=True).stdout.strip()
     if i % 250 == 0:
         if state:
             sh(lib + state[2])
@@ -182,12 +196,14 @@ if state:
 for k, v in count.items():
     print("%s=%d" % (k, v))
 print("races=%s" % (" ".join("%s:%d" % kv for kv in sorted(races.items())) or "none"))
+print("rss_early=%s" % (rss_early if n > 500 else "?"))
 print("fds_start=%s" % (fds[0] if fds else "?"))
 print("fds_end=%s" % (fds[-1] if fds else "?"))
 print("fds_max=%s" % (max(fds) if fds else "?"))
 PY
 touch "$T/stop"; wait $REWRITER || true
 echo "inetd_fds_end=$(inetd_fds)" >> "$T/figures"
+echo "rss_end=$(acceptors_rss)" >> "$T/figures"
 cat "$T/driver.out" >> "$T/figures"
 f() { sed -n "s/^$1=//p" "$T/figures"; }
 figure "pkgnet connections" "$(f total) (seed $SEED)"
@@ -198,6 +214,11 @@ figure "pkgnet refused while their package was broken (fail closed)" "$(f refuse
 figure "pkgnet refused in a race with a registry rewrite" "$(f refused_race) (state/package asked/port: $(f races))"
 figure "pkgnet descriptors handed to the daemon, start/end/max" "$(f fds_start)/$(f fds_end)/$(f fds_max)"
 figure "inetd descriptors, start/end" "$(f inetd_fds_start)/$(f inetd_fds_end)"
+[ "$MODE" = accept ] && figure "pkgnet -a resident memory (RSS kB, summed), after 500/at the end" "$(f rss_early)/$(f rss_end)"
+if [ "$MODE" = accept ]; then
+    # heap warm-up aside, nothing grows with the connections served
+    [ "$(f rss_end)" -le $(($(f rss_early) + 256)) ] || die "pkgnet -a grew: $(f rss_early) kB -> $(f rss_end) kB"
+fi
 [ "$(f misroute)" = 0 ] && [ "$(f system_for_pkg)" = 0 ] \
     && [ "$(f total)" = "$N" ] && [ "$(f fds_start)" = "$(f fds_end)" ] && [ "$(f fds_max)" = "$(f fds_start)" ] \
     && [ "$(f inetd_fds_start)" = "$(f inetd_fds_end)" ] \

@@ -10,7 +10,10 @@
 //!    which must be pid 1 of its own pid namespace, with the checked root as
 //!    its root, in the node's user namespace;
 //! 2. **the cgroup join** — the one hook point for the package's cgroup
-//!    (issue 19): as root, before the fork into the pid namespace;
+//!    (issue 19): as root, before the fork into the pid namespace (pkgnet
+//!    -a, which serves on from the node's cgroup, has its child take it
+//!    first thing in step 6, as root, before any namespace or privilege
+//!    changes);
 //! 3. setns into the package's pid namespace (for the children to come);
 //! 4. for a session with records: the parent becomes root in all its uids,
 //!    then writes the login to utmp/wtmp;

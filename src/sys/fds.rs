@@ -80,6 +80,35 @@ pub fn stdio_back(aside: &[OwnedFd; 3]) -> Result<()> {
     Ok(())
 }
 
+/// Make `conn` our descriptors 0, 1 and 2 (a daemon's connection, as inetd
+/// gives it): whatever was there before is closed. No allocation.
+pub fn stdio_from(conn: BorrowedFd) -> Result<()> {
+    for fd in 0..=2 {
+        nix::unistd::dup2(conn.as_raw_fd(), fd).map_err(|e| Error::call("dup", fd, e))?;
+    }
+    Ok(())
+}
+
+/// Mark every descriptor above 2 close-on-exec (what whoever started us
+/// left open, and ours): none of it reaches a program we execute. Those we
+/// use stay open for us.
+pub fn cloexec_inherited_fds() -> std::io::Result<()> {
+    const CLOSE_RANGE_CLOEXEC: u32 = 1 << 2;
+    // SAFETY: close_range(2) with CLOSE_RANGE_CLOEXEC only sets a flag.
+    let r = unsafe { libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, CLOSE_RANGE_CLOEXEC) };
+    if r == 0 {
+        return Ok(());
+    }
+    // kernels before 5.11: each one /proc/self/fd lists
+    for fd in open_fds()?.into_iter().filter(|fd| *fd > 2) {
+        let _ = nix::fcntl::fcntl(
+            fd,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+        );
+    }
+    Ok(())
+}
+
 /// Close every descriptor above 2 that whoever started us left open (a start
 /// script's log redirection, a pipe of `$(...)`): a daemon must not keep a
 /// caller's pipe from seeing EOF or a filesystem busy, nor hand such a

@@ -48,6 +48,14 @@ pub fn is_listening(fd: RawFd) -> bool {
     r == 0 && v != 0
 }
 
+/// Accept one connection on the listening socket `fd`, close-on-exec.
+pub fn accept(fd: std::os::fd::BorrowedFd) -> Result<std::os::fd::OwnedFd, nix::errno::Errno> {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    let c = nix::sys::socket::accept4(fd.as_raw_fd(), nix::sys::socket::SockFlag::SOCK_CLOEXEC)?;
+    // SAFETY: accept returned a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(c) })
+}
+
 /// The address `fd` is bound to, with its port, when it is an IP socket.
 pub fn bound(fd: RawFd) -> Option<std::net::SocketAddr> {
     let ss: SockaddrStorage = getsockname(fd).ok()?;

@@ -75,6 +75,13 @@ pub fn join(pidfd: BorrowedFd, w: Which) -> Result<()> {
     Ok(())
 }
 
+/// setns(ns, CLONE_NEWPID) with a pid namespace file (`/proc/self/ns/pid`
+/// opened earlier): the children to come are born in it again.
+pub fn join_pid_ns_file(ns: BorrowedFd) -> Result<()> {
+    nix::sched::setns(ns, CloneFlags::CLONE_NEWPID)
+        .map_err(|e| Error::call("join", "our own pid namespace again", e))
+}
+
 /// unshare(2) the namespaces `w`.
 pub fn unshare(w: Which) -> Result<()> {
     nix::sched::unshare(flags(w)).map_err(|e| {

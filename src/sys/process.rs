@@ -242,6 +242,17 @@ pub fn reap() -> Vec<(i32, i32)> {
     }
 }
 
+/// Wait for any child to end: false when there is none left.
+pub fn wait_any() -> bool {
+    loop {
+        match nix::sys::wait::wait() {
+            Ok(WaitStatus::Exited(..) | WaitStatus::Signaled(..)) => return true,
+            Ok(_) | Err(Errno::EINTR) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
 fn encode_signaled(sig: Signal, core: bool) -> i32 {
     sig as i32 | if core { 0x80 } else { 0 }
 }
@@ -262,6 +273,61 @@ pub fn execv_with(path: &CStr, argv: &[CString], set: &[(&str, &str)]) -> Errno 
     match nix::unistd::execv(path, argv) {
         Err(e) => e,
         Ok(never) => match never {},
+    }
+}
+
+/// A program and its arguments and environment as execve(2) takes them,
+/// every string and pointer array built beforehand: the child of
+/// [`spawn_then`] that executes it allocates nothing, so nothing of it is
+/// left in the memory it shares with us (a resident server starts many).
+pub struct Prepared {
+    path: CString,
+    _strings: (Vec<CString>, Vec<CString>),
+    argp: Vec<*const libc::c_char>,
+    envp: Vec<*const libc::c_char>,
+}
+
+impl Prepared {
+    pub fn new(path: &CStr, argv: &[CString], env: Vec<CString>) -> Prepared {
+        let argv = argv.to_vec();
+        let ptrs = |v: &[CString]| {
+            v.iter()
+                .map(|a| a.as_ptr())
+                .chain(std::iter::once(std::ptr::null()))
+                .collect::<Vec<_>>()
+        };
+        // the pointers stay valid: a CString's bytes do not move with it
+        let (argp, envp) = (ptrs(&argv), ptrs(&env));
+        Prepared {
+            path: path.to_owned(),
+            _strings: (argv, env),
+            argp,
+            envp,
+        }
+    }
+
+    /// Our environment with `key` set to `value` (any other value of it
+    /// dropped): an environment for [`Prepared::new`].
+    pub fn env_with(key: &str, value: &str) -> Vec<CString> {
+        use std::os::unix::ffi::OsStrExt;
+        std::env::vars_os()
+            .filter(|(k, _)| k.as_bytes() != key.as_bytes())
+            .filter_map(|(k, v)| {
+                let mut kv = k.as_bytes().to_vec();
+                kv.push(b'=');
+                kv.extend_from_slice(v.as_bytes());
+                CString::new(kv).ok()
+            })
+            .chain(CString::new(format!("{key}={value}")).ok())
+            .collect()
+    }
+
+    /// Replace the process; returns only the errno. Allocates nothing.
+    pub fn exec(&self) -> Errno {
+        // SAFETY: NUL-terminated arrays of pointers to C strings that
+        // `self` keeps alive.
+        unsafe { libc::execve(self.path.as_ptr(), self.argp.as_ptr(), self.envp.as_ptr()) };
+        Errno::last()
     }
 }
 

@@ -16,6 +16,13 @@ pub fn default_sigpipe() {
     let _ = unsafe { signal::signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }
 
+/// SIGCHLD back to its default: children are kept for waitpid (an ignored
+/// SIGCHLD, which a parent may leave us, makes the kernel reap them).
+pub fn default_sigchld() {
+    // SAFETY: setting a signal disposition to the default has no preconditions.
+    let _ = unsafe { signal::signal(Signal::SIGCHLD, SigHandler::SigDfl) };
+}
+
 /// Signal a process group (`kill(-pgid)`); a group already gone is fine.
 pub fn kill_group(pgid: i32, sig: Signal) {
     if pgid > 1 {

@@ -1,0 +1,282 @@
+//! pkgnet -a: a `stream tcp wait` service whose connections pkgnet accepts
+//! itself, each routed by the address it was made to and its daemon started
+//! the way a `nowait` pkgnet starts it, without a pkgnet executed for each.
+
+use super::{refused, way_to, IDENT};
+use crate::error::{code, Error, Result};
+use crate::package::enter;
+use crate::session::{self, Plan, Way};
+use crate::sys::process::{self, Prepared};
+use crate::sys::syslog::{self, Facility};
+use crate::sys::Errno;
+use crate::sys::{self, net};
+use std::ffi::{CStr, CString};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::time::{Duration, Instant};
+
+/// The accepting mode's settings (`-a`, `-m`, `-i`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Accepting {
+    /// Daemons running at once; beyond, connections wait in the backlog.
+    pub max: usize,
+    /// Seconds without a connection before pkgnet exits (inetd listens
+    /// again and starts it for the next one).
+    pub idle: u64,
+}
+
+impl Default for Accepting {
+    fn default() -> Accepting {
+        Accepting { max: 64, idle: 60 }
+    }
+}
+
+/// What each connection's daemon is: the program and its arguments.
+pub struct Daemon<'a> {
+    pub path: &'a CStr,
+    pub argv: &'a [CString],
+    pub prog: &'a str,
+}
+
+/// Serve descriptor 0, a listening socket, until it has been idle for
+/// `a.idle` seconds: 0. An error when descriptor 0 is not a listening
+/// socket, or when the listening socket fails.
+pub fn serve(a: Accepting, d: &Daemon) -> Result<i32> {
+    if !net::is_listening(0) {
+        return Err(Error::usage(
+            "-a: descriptor 0 is not a listening socket (a 'stream tcp wait' service)",
+        ));
+    }
+    // a daemon gets its connection and nothing else: whatever inetd left
+    // open beside the listening socket (another service's socket, say)
+    // is not handed on
+    sys::fds::cloexec_inherited_fds().map_err(|e| Error::io("list", "/proc/self/fd", &e))?;
+    // our children are counted and reaped here, whatever inetd left set
+    sys::signals::default_sigchld();
+    // the pid namespace our children go back to after a package's
+    let own_pid_ns = std::fs::File::open("/proc/self/ns/pid")
+        .map_err(|e| Error::io("open", "/proc/self/ns/pid", &e))?;
+    let cfg = enter::config();
+    let idle = Duration::from_secs(a.idle);
+    let mut live = 0usize;
+    let mut last = Instant::now();
+    let stdin = std::io::stdin();
+    let listener = stdin.as_fd();
+    loop {
+        live = live.saturating_sub(process::reap().len());
+        while live >= a.max {
+            live = if process::wait_any() { live - 1 } else { 0 };
+        }
+        let left = idle.saturating_sub(last.elapsed());
+        if left.is_zero() {
+            log::debug!("idle for {} s: exiting", a.idle);
+            return Ok(0);
+        }
+        // at most a second at a time: the children are reaped meanwhile
+        let ms = left.min(Duration::from_secs(1)).as_millis() as u64;
+        if !sys::fds::poll_in(&[Some(listener)], Some(ms))[0] {
+            continue;
+        }
+        let conn = match net::accept(listener) {
+            Ok(fd) => fd,
+            // the client gave up, or another process took it
+            Err(Errno::EINTR | Errno::EAGAIN | Errno::ECONNABORTED | Errno::EPROTO) => continue,
+            // out of descriptors or memory: the connection waits
+            Err(e @ (Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM)) => {
+                log::warn!("{}", Error::errno("accept", "a connection", e).msg);
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            }
+            Err(e) => return Err(Error::errno("accept", "a connection", e)),
+        };
+        last = Instant::now();
+        if one(&cfg, conn.as_fd(), d, own_pid_ns.as_fd()) {
+            live += 1;
+        }
+    }
+}
+
+/// Route one accepted connection and start its daemon, or refuse it (it
+/// is closed without a byte when `conn` is dropped): whether a daemon was
+/// started.
+fn one(
+    cfg: &crate::registry::Config,
+    conn: BorrowedFd,
+    d: &Daemon,
+    own_pid_ns: BorrowedFd,
+) -> bool {
+    let Some(ends) = crate::package::identity::socket_ends(conn.as_raw_fd()) else {
+        return false;
+    };
+    let client = ends
+        .remote
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "-".into());
+    let to = ends.local;
+    let found = match crate::registry::Registry::find_addr_strict(cfg, to) {
+        Ok(f) => f,
+        Err(why) => {
+            refused(
+                &client,
+                &to.to_string(),
+                &format!("the package registry is unreadable: {why}"),
+            );
+            return false;
+        }
+    };
+    let Some(pkg) = found else {
+        syslog::send(
+            Facility::Daemon,
+            log::Level::Info,
+            IDENT,
+            &format!("{client} -> {to} -> system -> {}", d.prog),
+        );
+        let x = Prepared::new(d.path, d.argv, Prepared::env_with("ctxROOT", "/"));
+        let started = process::spawn_then("pkgnet", &mut || {
+            if let Err(e) = sys::fds::stdio_from(conn) {
+                syslog::send(Facility::Daemon, log::Level::Error, IDENT, &e.to_string());
+                return code::EXEC_OWN;
+            }
+            exec_failed(x.exec(), d.prog)
+        });
+        return note_spawn(started.map_err(Error::from));
+    };
+    let target = enter::Target {
+        name: pkg.name,
+        root: pkg.root,
+    };
+    let way = match way_to(&target) {
+        Ok(w) => w,
+        Err(e) => {
+            refused(
+                &client,
+                &format!("{to} (package '{}')", target.name),
+                &e.msg,
+            );
+            return false;
+        }
+    };
+    syslog::send(
+        Facility::Daemon,
+        log::Level::Info,
+        IDENT,
+        &format!("{client} -> {to} -> {} -> {}", target.name, d.prog),
+    );
+    let mut steps = Steps {
+        way: &way,
+        name: &target.name,
+        conn,
+        x: Prepared::new(
+            d.path,
+            d.argv,
+            Prepared::env_with("ctxROOT", &target.ctx_root()),
+        ),
+        prog: d.prog,
+        own_pid_ns,
+        shown: format!("{client} to {to} (package '{}')", target.name),
+        started: false,
+    };
+    // the session's steps, but for the wait: the child is counted and
+    // reaped by the loop. An error is one before the child started (the
+    // pid namespace not joined, no child): the connection is refused.
+    if let Err(e) = session::run(&mut steps, Plan { records: false }) {
+        refused(
+            &client,
+            &format!("{to} (package '{}')", target.name),
+            &e.msg,
+        );
+    }
+    steps.started
+}
+
+fn note_spawn(r: Result<i32>) -> bool {
+    match r {
+        Ok(_) => true,
+        Err(e) => {
+            syslog::send(Facility::Daemon, log::Level::Error, IDENT, &e.msg);
+            false
+        }
+    }
+}
+
+/// In the child: the daemon could not be executed: say so (syslog only:
+/// stderr is the client's), and the status 127 or 126.
+fn exec_failed(e: Errno, prog: &str) -> i32 {
+    let c = if e == Errno::ENOENT {
+        code::NOT_FOUND
+    } else {
+        code::NOT_EXECUTABLE
+    };
+    let err = Error::errno("execute", prog, e);
+    syslog::send(Facility::Daemon, log::Level::Error, IDENT, &err.msg);
+    c
+}
+
+/// One connection's way into its package, as [`session::run`] takes it.
+struct Steps<'a> {
+    way: &'a Way,
+    name: &'a str,
+    conn: BorrowedFd<'a>,
+    x: Prepared,
+    prog: &'a str,
+    own_pid_ns: BorrowedFd<'a>,
+    /// "client to address (package 'name')", for a refusal in the child.
+    shown: String,
+    started: bool,
+}
+
+impl session::Host for Steps<'_> {
+    /// Taken by the child (in join_rest), so that this process stays in
+    /// the node's cgroup and serves the next connection from there.
+    fn join_cgroup(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn join_pid_ns(&mut self) -> Result<()> {
+        session::join_pid_ns(self.way)
+    }
+    /// The child, then our children's pid namespace back to ours: the next
+    /// connection may be the system's or another package's. If it cannot
+    /// be had back, no other connection is served (fail closed).
+    fn spawn(&mut self, child: fn(&mut Self) -> i32) -> Result<i32> {
+        let r = session::spawn_exec(self, "pkgnet", child);
+        if let Err(e) = sys::ns::join_pid_ns_file(self.own_pid_ns) {
+            syslog::send(Facility::Auth, log::Level::Error, IDENT, &e.to_string());
+            process::exit_now(code::EXEC_OWN);
+        }
+        self.started = r.is_ok();
+        r
+    }
+    /// The connection on descriptors 0-2 (the listening socket gone from
+    /// them), the package's cgroup while the node's cgroup filesystem is
+    /// still in sight, then its mount, IPC and UTS namespaces.
+    fn join_rest(&mut self) -> Result<()> {
+        sys::fds::stdio_from(self.conn)?;
+        session::join_cgroup(self.name)?;
+        session::join_rest(self.way)
+    }
+    fn drop_bounding(&mut self) -> Result<()> {
+        session::drop_bounding()
+    }
+    /// The daemon keeps the ids inetd gave pkgnet.
+    fn drop_ids(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn exec(&mut self) -> Error {
+        Error::quiet(exec_failed(self.x.exec(), self.prog))
+    }
+    /// A step before the exec failed: the connection is refused (LOG_AUTH).
+    fn failed(&mut self, e: Error) -> i32 {
+        if !e.msg.is_empty() {
+            syslog::send(
+                Facility::Auth,
+                log::Level::Warn,
+                IDENT,
+                &format!("refused connection from {}: {}", self.shown, e.msg),
+            );
+        }
+        e.code
+    }
+    /// Not waited for here: [`serve`] counts and reaps it.
+    fn wait(&mut self, _child: i32) -> Result<process::Exit> {
+        Ok(process::Exit::Code(0))
+    }
+}
