@@ -116,7 +116,10 @@ OPTIONS
         pkgnet does not wait for the daemons, it reaps them; it serves
         from the node's namespaces and cgroup and never joins a package's
         mount namespace, so it holds no package busy (a daemon ends with
-        its package). Its own errors go to syslog.
+        its package). Its own errors go to syslog. On any other socket
+        (a nowait service's connection, a datagram service) the
+        connection is closed without a byte or the datagram dropped, with
+        a LOG_AUTH line.
     -m max  With -a: at most max daemons at once (default 64); more
         connections wait in the listening socket's backlog.
     -i idle  With -a: exit after idle seconds without a connection

@@ -815,6 +815,8 @@ cp "$T/svc" /etc/svc
 cat > "$T/inetd.conf" <<CONF
 7311 stream tcp wait root $T/bin/pkgnet pkgnet -a -i 2 /etc/svc
 7312 stream tcp wait root $T/bin/pkgnet pkgnet -a /bin/sleep 60
+7313 dgram udp wait root $T/bin/pkgnet pkgnet -a /etc/svc
+7314 stream tcp nowait root $T/bin/pkgnet pkgnet -a /etc/svc
 CONF
 inetd -d "$T/inetd.conf" > "$T/inetd2.log" 2>&1 &
 wait_until 5 "ss -Htln | grep -q ':7312 '" || die "inetd does not listen on 7312: $(cat "$T/inetd2.log")"
@@ -849,6 +851,15 @@ os.execv(os.environ["T"] + "/bin/pkgnet", ["pkgnet", "-a", "-i", "5", "/etc/svc"
 PY
 wait_until 5 "ss -Htln | grep -q ':7319 '" || die "no listener on 7319: $(cat "$T/leak.log")"
 ask 127.0.0.1:7319 | sed -n 's/^socks=/leak.socks=/p'
+# -a is for stream tcp wait: a datagram service's datagram is dropped (once:
+# inetd does not start pkgnet again for it), a nowait connection closed
+echo hi | socat -t 2 -T 2 - UDP-DATAGRAM:127.0.0.2:7313,bind=127.0.0.1 > "$T/udp.out" 2>/dev/null || true
+echo "udp=[$(cat "$T/udp.out")]"
+echo "nowait=[$(ask 127.0.0.2:7314)]"
+wait_log 5 1 "refused connection from 127.0.0.1 to 127.0.0.2: -a: descriptor 0 is not a listening socket"
+wait_log 5 1 "refused datagram from 127.0.0.1: -a: descriptor 0 is not a listening socket"
+sleep 1
+echo "udprefusals=$(grep -a -c 'refused datagram from 127.0.0.1: -a' "$T/syslog")"
 # idle: it exits, and inetd starts one again
 wait_until 6 "! pgrep -fx 'pkgnet -a -i 2 /etc/svc' >/dev/null" && echo "idle=gone"
 echo "again=$(ask 127.0.0.2:7311 | sed -n 's/^motd=\([^ ]*\).*/\1/p')"
@@ -884,6 +895,9 @@ umount -R "$T/pkg01" && echo "unmounted=yes"
         assert_eq!(f(&format!("{who}.socks")), "3 conns=1", "{who}: {out}");
     }
     assert_eq!(f("leak.socks"), "3 conns=1", "nothing inherited: {out}");
+    assert_eq!(f("udp"), "[]", "{out}");
+    assert_eq!(f("nowait"), "[]", "{out}");
+    assert_eq!(f("udprefusals"), "1", "{out}");
     assert_eq!(f("servers"), "1", "{out}");
     assert_eq!(f("loggers"), "1", "one pkgnet logged the three: {out}");
     assert_eq!(f("moved"), "pkg01", "{out}");

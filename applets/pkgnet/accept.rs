@@ -42,9 +42,7 @@ pub struct Daemon<'a> {
 /// socket, or when the listening socket fails.
 pub fn serve(a: Accepting, d: &Daemon) -> Result<i32> {
     if !net::is_listening(0) {
-        return Err(Error::usage(
-            "-a: descriptor 0 is not a listening socket (a 'stream tcp wait' service)",
-        ));
+        return not_listening();
     }
     // a daemon gets its connection and nothing else: whatever inetd left
     // open beside the listening socket (another service's socket, say)
@@ -93,6 +91,34 @@ pub fn serve(a: Accepting, d: &Daemon) -> Result<i32> {
             live += 1;
         }
     }
+}
+
+/// -a on anything but a listening socket: a usage error; under inetd (a
+/// connection of a `nowait` service, a `dgram wait` service's socket) the
+/// connection is closed without a byte, or the waiting datagram dropped
+/// (else inetd would start us again for it at once), with a LOG_AUTH line.
+fn not_listening() -> Result<i32> {
+    let why = "-a: descriptor 0 is not a listening socket (a 'stream tcp wait' service)";
+    let Some(ends) = crate::package::identity::socket_ends(0) else {
+        return Err(Error::usage(why));
+    };
+    let what = match ends.remote {
+        Some(from) => format!("connection from {from} to {}", ends.local),
+        None => match net::turn_away(0) {
+            net::TurnedAway::Datagram { from } => format!(
+                "datagram from {}",
+                from.map(|f| f.to_string()).unwrap_or_else(|| "-".into())
+            ),
+            _ => format!("service on {}", ends.local),
+        },
+    };
+    syslog::send(
+        Facility::Auth,
+        log::Level::Warn,
+        IDENT,
+        &format!("refused {what}: {why}"),
+    );
+    Err(Error::quiet(code::EXEC_OWN))
 }
 
 /// Route one accepted connection and start its daemon, or refuse it (it
