@@ -17,7 +17,7 @@
 //! | `time`    | the clock, local time, the time zone rule                       |
 //! | `tty`     | terminals: window size, owner and mode, foreground group        |
 //! | `pty`     | a pty of the package's devpts and the relay to the caller's     |
-//! | `net`     | socket addresses                                               |
+//! | `net`     | socket addresses, accepting a connection                       |
 //! | `local`   | abstract unix sockets: bind, listen, connect, SO_PEERCRED       |
 //! | `ns`      | namespaces (pidfd, setns, unshare, pivot_root, own /proc) and   |
 //! |           | capabilities (bounding set, own sets, dumpable)                |
