@@ -44,7 +44,10 @@ mkdir -p "$T/hostkeys"; ssh-keygen -q -t ed25519 -N '' -f "$T/hostkeys/key"
 { echo "127.0.0.2 $(cat "$R/etc/ssh/ssh_host_ed25519_key.pub")"; echo "127.0.0.1 $(cat "$T/hostkeys/key.pub")"; } > "$HOME/known_hosts"
 printf 'ListenAddress 127.0.0.2\nPidFile /run/sshd.pid\nUsePAM yes\nKbdInteractiveAuthentication no\nSetEnv PATH=/usr/local/bin:/usr/bin:/bin:/corp/bin\n' > "$R/etc/ssh/sshd_config"
 printf 'id:3:initdefault:\nss:3:respawn:/usr/sbin/sshd -D -e -f /etc/ssh/sshd_config\n' > "$R/etc/inittab"
-chroot "$R" /corp/bin/pkginit >/dev/null
+# both started as the node starts them: a world of their own (pkginit -p)
+iso_start pkg01
+mkdir -p "$T/pkg02/var/run" "$T/pkg02/var/log"   # what pkginit writes
+iso_start pkg02
 printf 'ListenAddress 127.0.0.1\nHostKey %s\nPidFile %s\nUsePAM yes\nKbdInteractiveAuthentication no\n' "$T/hostkeys/key" "$T/sshd.pid" > "$T/sshd_config"
 /usr/sbin/sshd -D -e -f "$T/sshd_config" > "$T/sshd.log" 2>&1 &
 wait_until 10 "ss -Htln | grep -q '127.0.0.2:22 ' && ss -Htln | grep -q '127.0.0.1:22 '" || { echo "45-login: sshd not listening" >&2; exit 1; }
@@ -70,7 +73,7 @@ ours=$(median_ms 3 through)
 peer=$(median_ms 3 plain)
 report "100 MB through execsh's pty relay vs script -qc cat (median of 3)" "$ours" "script-qc-cat" "$peer" ms
 # stop what runs from $T, so that the sandbox's tmpfs can be unmounted
-chroot "$R" /corp/bin/telinit 0 >/dev/null 2>&1 || true
+for p in pkg01 pkg02; do "$T/bin/telinit" -p $p -w 10 0 >/dev/null 2>&1 || true; done
 kill "$(cat "$T/sshd.pid")" $(pgrep -x socat) 2>/dev/null || true
 wait_until 5 '! pgrep -x sshd >/dev/null && ! pgrep -x socat >/dev/null' || true
 cd /

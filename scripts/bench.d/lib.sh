@@ -74,10 +74,16 @@ in_sandbox() {
 bench_sandbox() {
     if [ -z "${PCUE_BENCH_NS:-}" ]; then
         exec unshare --mount --propagation private --net --pid --fork --mount-proc \
-            env PCUE_BENCH_NS=1 timeout --kill-after=10 "${BENCH_TIMEOUT:-600}" bash "$@"
+            env PCUE_BENCH_NS="$(readlink /proc/self/ns/pid)" timeout --kill-after=10 "${BENCH_TIMEOUT:-600}" bash "$@"
     fi
     T=$(mktemp -d /tmp/pcue-bench-XXXXXX); export T
     mount -t tmpfs -o mode=755 bench "$T"
-    trap 'umount -R "$T" 2>/dev/null; rmdir "$T"' EXIT
+    # what the bench left running (packages, daemons, sleepers) goes
+    # first, killed in this pid namespace only (PCUE_BENCH_NS is the pid
+    # namespace the sandbox was made from: never kill -1 in that one), then
+    # the scratch mount; the script's own status stands
+    trap 'rc=$?; disown -a 2>/dev/null
+        [ "$(readlink /proc/self/ns/pid)" != "$PCUE_BENCH_NS" ] && kill -9 -1 2>/dev/null
+        umount -R -l "$T" 2>/dev/null; rmdir "$T" 2>/dev/null; exit $rc' EXIT
     . "$(dirname "$BENCH_LIB")/../../tests/lib.sh"
 }
