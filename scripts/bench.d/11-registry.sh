@@ -6,7 +6,8 @@
 # registry. Serviceguard layouts of 1,000 and 10,000 packages, CIBs of
 # 1,000 and 5,000 packages (the 5,000 one is 4.7 MB, over the old 4 MiB
 # cap). Also, for the record, the same miss through the index file alone
-# (no keeper: one stat per source) and without either (a full read).
+# (no keeper: one stat per source) and without either (a full read),
+# against the empty registry's figure from the same registry's rounds.
 set -euo pipefail
 : "${PCUE:?}" "${BENCH_LIB:?}"
 command -v hyperfine >/dev/null || { echo "11-registry: needs hyperfine (make deps)" >&2; exit 1; }
@@ -68,12 +69,27 @@ done
 # one keeper per registry
 keepers=$(pgrep -x pcue-keeper | wc -l)
 [ "$keepers" = 4 ] || { echo "11-registry: $keepers keepers running, not 4" >&2; exit 1; }
-empty=$(NOSHELL=1 hf_ms 50 "$(look "$none" "$nocib")")
+# the keeper's answer timed beside the empty registry's: 6 rounds of 10
+# runs each (hyperfine, no shell), the two alternating, the order rotating;
+# the median of each side's round medians (load that comes and goes falls
+# on both alike)
+beside() { # beside CMD_A CMD_B: "MEDIAN_A MEDIAN_B" in ms
+    local r a=() b=()
+    for ((r = 0; r < 6; r++)); do
+        if ((r % 2)); then
+            b+=("$(NOSHELL=1 hf_ms 10 "$2")"); a+=("$(NOSHELL=1 hf_ms 10 "$1")")
+        else
+            a+=("$(NOSHELL=1 hf_ms 10 "$1")"); b+=("$(NOSHELL=1 hf_ms 10 "$2")")
+        fi
+    done
+    med() { sort -g | awk '{v[NR]=$1} END {printf "%.3f", (v[int((NR+1)/2)] + v[int(NR/2)+1]) / 2}'; }
+    echo "$(printf '%s\n' "${a[@]}" | med) $(printf '%s\n' "${b[@]}" | med)"
+}
 for c in "sg1k:$T/sg1k:$nocib:1000 Serviceguard packages" "sg10k:$T/sg10k:$nocib:10000 Serviceguard packages" \
          "cib1k:$none:$T/cib1k.xml:1000 CIB packages ($(stat -c %s "$T/cib1k.xml") bytes)" \
          "cib5k:$none:$T/cib5k.xml:5000 CIB packages ($(stat -c %s "$T/cib5k.xml") bytes)"; do
     IFS=: read -r name s x what <<<"$c"
-    ours=$(NOSHELL=1 hf_ms 30 "$(look "$s" "$x" "/run/$name.idx")")
+    read -r ours empty <<<"$(beside "$(look "$s" "$x" "/run/$name.idx")" "$(look "$none" "$nocib")")"
     report "getcpkg, system-context connection (registry miss), keeper, $what" "$ours" "empty-registry" "$empty" ms
     file=$(NOSHELL=1 hf_ms 10 "$(look "$s" "$x" "/run/$name.idx" 0)")
     report "the same miss through the index file alone (no keeper), $what" "$file" "empty-registry" "$empty" ms
