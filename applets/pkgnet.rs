@@ -104,10 +104,11 @@ DESCRIPTION
 OPTIONS
     -a  Accepting, for a `stream tcp wait` service on any address (the
         wildcard too), descriptor 0 being its listening socket (see
-        DESCRIPTION for its inetd.conf line). pkgnet accepts each connection itself and routes it by the address
-        it was made to exactly as for `nowait` (the registry asked for each
-        connection, the package's root checked and its pkginit found, a
-        refusal closed without a byte with its LOG_AUTH line). Its daemon
+        DESCRIPTION for its inetd.conf line). pkgnet accepts each
+        connection itself and routes it by the address it was made to
+        exactly as for `nowait` (the registry asked for each connection,
+        the package's root checked and its pkginit found, a refusal
+        closed without a byte with its LOG_AUTH line). Its daemon
         is path, started as a `nowait` daemon is (the connection on
         descriptors 0-2 and nothing else inherited, argv[0] the last
         component of path, ctxROOT) in the package's namespaces with its
@@ -252,12 +253,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     // socket of another context (a package's connection beside a system
     // one) would be served in fd 0's context
     if let Err(why) = same_context(&ends) {
-        syslog::send(
-            Facility::Auth,
-            log::Level::Warn,
-            IDENT,
-            &format!("refused connection from {client} to {}: {why}", ends.local),
-        );
+        refused(&client, &ends.local.to_string(), &why);
         return Err(Error::quiet(code::EXEC_OWN));
     }
     // stop reading the registry at the first package owning the address;
@@ -267,14 +263,10 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let found = match found {
         Ok(f) => f,
         Err(why) => {
-            syslog::send(
-                Facility::Auth,
-                log::Level::Warn,
-                IDENT,
-                &format!(
-                    "refused connection from {client} to {}: the package registry is unreadable: {why}",
-                    ends.local
-                ),
+            refused(
+                &client,
+                &ends.local.to_string(),
+                &format!("the package registry is unreadable: {why}"),
             );
             return Err(Error::quiet(code::EXEC_OWN));
         }
@@ -295,15 +287,8 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
     let way = match way_in(&target) {
         Ok(w) => w,
         Err(e) => {
-            syslog::send(
-                Facility::Auth,
-                log::Level::Warn,
-                IDENT,
-                &format!(
-                    "refused connection from {client} to {} (package '{}'): {}",
-                    ends.local, target.name, e.msg
-                ),
-            );
+            let to = format!("{} (package '{}')", ends.local, target.name);
+            refused(&client, &to, &e.msg);
             return Err(Error::quiet(code::EXEC_OWN));
         }
     };
