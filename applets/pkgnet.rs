@@ -42,10 +42,10 @@ DESCRIPTION
     Not a package address: path is executed in the system context with
     ctxROOT=/.
     Supported inetd forms: stream tcp nowait (and tcp6), routed by the
-    address each connection was made to; wait services and datagram
-    services (dgram udp wait, stream tcp wait) only when bound to one
-    address (ADDRESS:SERVICE in inetd.conf): descriptor 0 is then the
-    listening or datagram socket and pkgnet routes by the address it is
+    address each connection was made to; without -a, wait services and
+    datagram services (dgram udp wait, stream tcp wait) only when bound
+    to one address (ADDRESS:SERVICE in inetd.conf): descriptor 0 is then
+    the listening or datagram socket and pkgnet routes by the address it is
     bound to. Such a socket bound to the wildcard address (0.0.0.0, ::)
     could carry a package's traffic into whatever context one daemon runs
     in: pkgnet refuses it, taking the waiting connection (closed without a
@@ -236,6 +236,7 @@ pub fn main(argv: &[OsString]) -> Result<i32> {
             path: &cpath,
             argv: &cargv,
             prog: &prog,
+            env: process::env_without("ctxROOT"),
         };
         return accept::serve(a, &d);
     }
@@ -594,7 +595,16 @@ fn refuse_wildcard() -> Result<i32> {
 /// Execute the daemon; on failure 127 (not found) or 126, reported to
 /// syslog, and on stderr too unless stderr is the client's socket.
 fn exec(path: &CString, argv: &[CString], ctx: &str, shown: &str, quiet: bool) -> Result<i32> {
-    let e = process::execv_with(path, argv, &[("ctxROOT", ctx)]);
+    let err = exec_error(process::execv_with(path, argv, &[("ctxROOT", ctx)]), shown);
+    if quiet {
+        return Err(Error::quiet(err.code));
+    }
+    Err(err)
+}
+
+/// The daemon `shown` could not be executed (`e`): the error, with status
+/// 127 (not found) or 126, said to syslog.
+fn exec_error(e: sys::Errno, shown: &str) -> Error {
     let c = if e == sys::Errno::ENOENT {
         code::NOT_FOUND
     } else {
@@ -602,10 +612,7 @@ fn exec(path: &CString, argv: &[CString], ctx: &str, shown: &str, quiet: bool) -
     };
     let err = Error::errno("execute", shown, e).with_code(c);
     syslog::send(Facility::Daemon, log::Level::Error, IDENT, &err.msg);
-    if quiet {
-        return Err(Error::quiet(c));
-    }
-    Err(err)
+    err
 }
 
 #[cfg(test)]

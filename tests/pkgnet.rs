@@ -800,6 +800,7 @@ echo "same_keeper=$( [ "$(pgrep -x pcue-keeper)" = "$K" ] && echo yes)"
 fn pkgnet_accepts_and_routes_each_connection() {
     require("inetd");
     require("socat");
+    require("python3");
     let out = run(r#"
 cat > "$T/svc" <<'S'
 #!/bin/sh

@@ -2,7 +2,7 @@
 //! itself, each routed by the address it was made to and its daemon started
 //! the way a `nowait` pkgnet starts it, without a pkgnet executed for each.
 
-use super::{refused, way_to, IDENT};
+use super::{exec_error, refused, way_to, IDENT};
 use crate::error::{code, Error, Result};
 use crate::package::enter;
 use crate::session::{self, Plan, Way};
@@ -30,11 +30,14 @@ impl Default for Accepting {
     }
 }
 
-/// What each connection's daemon is: the program and its arguments.
+/// What each connection's daemon is: the program, its arguments, and the
+/// environment it gets (ours, made once, without ctxROOT: each connection
+/// adds its own).
 pub struct Daemon<'a> {
     pub path: &'a CStr,
     pub argv: &'a [CString],
     pub prog: &'a str,
+    pub env: Vec<CString>,
 }
 
 /// Serve descriptor 0, a listening socket, until it has been idle for
@@ -156,28 +159,30 @@ fn one(
             IDENT,
             &format!("{client} -> {to} -> system -> {}", d.prog),
         );
-        let x = Prepared::new(d.path, d.argv, Prepared::env_with("ctxROOT", "/"));
+        let Some(x) = prepared(d, "/") else {
+            return false;
+        };
         let started = process::spawn_then("pkgnet", &mut || {
             if let Err(e) = sys::fds::stdio_from(conn) {
                 syslog::send(Facility::Daemon, log::Level::Error, IDENT, &e.to_string());
                 return code::EXEC_OWN;
             }
-            exec_failed(x.exec(), d.prog)
+            exec_error(x.exec(), d.prog).code
         });
-        return note_spawn(started.map_err(Error::from));
+        if let Err(e) = &started {
+            syslog::send(Facility::Daemon, log::Level::Error, IDENT, &e.to_string());
+        }
+        return started.is_ok();
     };
     let target = enter::Target {
         name: pkg.name,
         root: pkg.root,
     };
+    let to_pkg = format!("{to} (package '{}')", target.name);
     let way = match way_to(&target) {
         Ok(w) => w,
         Err(e) => {
-            refused(
-                &client,
-                &format!("{to} (package '{}')", target.name),
-                &e.msg,
-            );
+            refused(&client, &to_pkg, &e.msg);
             return false;
         }
     };
@@ -187,54 +192,42 @@ fn one(
         IDENT,
         &format!("{client} -> {to} -> {} -> {}", target.name, d.prog),
     );
+    let Some(x) = prepared(d, &target.ctx_root()) else {
+        return false;
+    };
     let mut steps = Steps {
         way: &way,
         name: &target.name,
         conn,
-        x: Prepared::new(
-            d.path,
-            d.argv,
-            Prepared::env_with("ctxROOT", &target.ctx_root()),
-        ),
+        x,
         prog: d.prog,
         own_pid_ns,
-        shown: format!("{client} to {to} (package '{}')", target.name),
+        client: &client,
+        to: &to_pkg,
         started: false,
     };
     // the session's steps, but for the wait: the child is counted and
     // reaped by the loop. An error is one before the child started (the
     // pid namespace not joined, no child): the connection is refused.
     if let Err(e) = session::run(&mut steps, Plan { records: false }) {
-        refused(
-            &client,
-            &format!("{to} (package '{}')", target.name),
-            &e.msg,
-        );
+        refused(&client, &to_pkg, &e.msg);
     }
     steps.started
 }
 
-fn note_spawn(r: Result<i32>) -> bool {
-    match r {
-        Ok(_) => true,
-        Err(e) => {
-            syslog::send(Facility::Daemon, log::Level::Error, IDENT, &e.msg);
-            false
-        }
+/// The daemon with `ctxROOT=ctx`, ready to execute (None, said to syslog:
+/// a ctxROOT holding a NUL byte, which a package name cannot).
+fn prepared<'a>(d: &'a Daemon, ctx: &str) -> Option<Prepared<'a>> {
+    let x = Prepared::new(d.path, d.argv, &d.env, ("ctxROOT", ctx));
+    if x.is_none() {
+        syslog::send(
+            Facility::Daemon,
+            log::Level::Error,
+            IDENT,
+            &format!("ctxROOT '{ctx}' holds a NUL byte"),
+        );
     }
-}
-
-/// In the child: the daemon could not be executed: say so (syslog only:
-/// stderr is the client's), and the status 127 or 126.
-fn exec_failed(e: Errno, prog: &str) -> i32 {
-    let c = if e == Errno::ENOENT {
-        code::NOT_FOUND
-    } else {
-        code::NOT_EXECUTABLE
-    };
-    let err = Error::errno("execute", prog, e);
-    syslog::send(Facility::Daemon, log::Level::Error, IDENT, &err.msg);
-    c
+    x
 }
 
 /// One connection's way into its package, as [`session::run`] takes it.
@@ -242,11 +235,12 @@ struct Steps<'a> {
     way: &'a Way,
     name: &'a str,
     conn: BorrowedFd<'a>,
-    x: Prepared,
+    x: Prepared<'a>,
     prog: &'a str,
     own_pid_ns: BorrowedFd<'a>,
-    /// "client to address (package 'name')", for a refusal in the child.
-    shown: String,
+    /// The client and "address (package 'name')", for a refusal in the child.
+    client: &'a str,
+    to: &'a str,
     started: bool,
 }
 
@@ -286,18 +280,14 @@ impl session::Host for Steps<'_> {
     fn drop_ids(&mut self) -> Result<()> {
         Ok(())
     }
+    /// Said to syslog (stderr is the client's): the status alone.
     fn exec(&mut self) -> Error {
-        Error::quiet(exec_failed(self.x.exec(), self.prog))
+        Error::quiet(exec_error(self.x.exec(), self.prog).code)
     }
     /// A step before the exec failed: the connection is refused (LOG_AUTH).
     fn failed(&mut self, e: Error) -> i32 {
         if !e.msg.is_empty() {
-            syslog::send(
-                Facility::Auth,
-                log::Level::Warn,
-                IDENT,
-                &format!("refused connection from {}: {}", self.shown, e.msg),
-            );
+            refused(self.client, self.to, &e.msg);
         }
         e.code
     }

@@ -276,59 +276,67 @@ pub fn execv_with(path: &CStr, argv: &[CString], set: &[(&str, &str)]) -> Errno 
     }
 }
 
-/// A program and its arguments and environment as execve(2) takes them,
-/// every string and pointer array built beforehand: the child of
-/// [`spawn_then`] that executes it allocates nothing, so nothing of it is
-/// left in the memory it shares with us (a resident server starts many).
-pub struct Prepared {
-    path: CString,
-    _strings: (Vec<CString>, Vec<CString>),
+/// A program with its arguments and environment as execve(2) takes them:
+/// the pointer arrays built beforehand over strings the caller keeps (an
+/// environment made once by [`env_without`]) and one variable of its own,
+/// so that the child of [`spawn_then`] that executes it allocates nothing,
+/// and nothing of it is left in the memory it shares with us (a resident
+/// server starts many).
+pub struct Prepared<'a> {
+    path: &'a CStr,
+    _set: CString,
     argp: Vec<*const libc::c_char>,
     envp: Vec<*const libc::c_char>,
 }
 
-impl Prepared {
-    pub fn new(path: &CStr, argv: &[CString], env: Vec<CString>) -> Prepared {
-        let argv = argv.to_vec();
-        let ptrs = |v: &[CString]| {
+impl<'a> Prepared<'a> {
+    /// `path` with `argv`, and `env` plus `KEY=VALUE` (`env` holding no
+    /// other value of KEY); None when the variable holds a NUL byte.
+    pub fn new(
+        path: &'a CStr,
+        argv: &'a [CString],
+        env: &'a [CString],
+        (key, value): (&str, &str),
+    ) -> Option<Prepared<'a>> {
+        let set = CString::new(format!("{key}={value}")).ok()?;
+        let ptrs = |v: &[CString], extra: Option<&CString>| {
             v.iter()
+                .chain(extra)
                 .map(|a| a.as_ptr())
                 .chain(std::iter::once(std::ptr::null()))
                 .collect::<Vec<_>>()
         };
-        // the pointers stay valid: a CString's bytes do not move with it
-        let (argp, envp) = (ptrs(&argv), ptrs(&env));
-        Prepared {
-            path: path.to_owned(),
-            _strings: (argv, env),
-            argp,
-            envp,
-        }
-    }
-
-    /// Our environment with `key` set to `value` (any other value of it
-    /// dropped): an environment for [`Prepared::new`].
-    pub fn env_with(key: &str, value: &str) -> Vec<CString> {
-        use std::os::unix::ffi::OsStrExt;
-        std::env::vars_os()
-            .filter(|(k, _)| k.as_bytes() != key.as_bytes())
-            .filter_map(|(k, v)| {
-                let mut kv = k.as_bytes().to_vec();
-                kv.push(b'=');
-                kv.extend_from_slice(v.as_bytes());
-                CString::new(kv).ok()
-            })
-            .chain(CString::new(format!("{key}={value}")).ok())
-            .collect()
+        // the pointers stay valid: the strings are borrowed for 'a, and a
+        // CString's bytes do not move with it
+        Some(Prepared {
+            path,
+            argp: ptrs(argv, None),
+            envp: ptrs(env, Some(&set)),
+            _set: set,
+        })
     }
 
     /// Replace the process; returns only the errno. Allocates nothing.
     pub fn exec(&self) -> Errno {
         // SAFETY: NUL-terminated arrays of pointers to C strings that
-        // `self` keeps alive.
+        // `self` keeps alive or borrows for its whole life.
         unsafe { libc::execve(self.path.as_ptr(), self.argp.as_ptr(), self.envp.as_ptr()) };
         Errno::last()
     }
+}
+
+/// Our environment without `key`: the base of a [`Prepared`] environment.
+pub fn env_without(key: &str) -> Vec<CString> {
+    use std::os::unix::ffi::OsStrExt;
+    std::env::vars_os()
+        .filter(|(k, _)| k.as_bytes() != key.as_bytes())
+        .filter_map(|(k, v)| {
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            CString::new(kv).ok()
+        })
+        .collect()
 }
 
 /// What a spawned child is given: all strings prepared before the fork.
