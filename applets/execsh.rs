@@ -429,10 +429,6 @@ impl session::Host for Steps<'_> {
         Ok(())
     }
 
-    fn drop_bounding(&mut self) -> Result<()> {
-        session::drop_bounding()
-    }
-
     fn drop_ids(&mut self) -> Result<()> {
         self.launch.ids()
     }

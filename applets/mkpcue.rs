@@ -522,9 +522,6 @@ impl session::Host for CheckRun<'_> {
             Way::Chroot => Ok(sys::process::chroot_fd(self.root.as_fd(), &self.shown)?),
         }
     }
-    fn drop_bounding(&mut self) -> Result<()> {
-        session::drop_bounding()
-    }
     /// Root's, as the check's command always ran.
     fn drop_ids(&mut self) -> Result<()> {
         Ok(())

@@ -216,9 +216,6 @@ impl session::Host for Steps<'_> {
     fn join_rest(&mut self) -> Result<()> {
         session::join_rest(self.way)
     }
-    fn drop_bounding(&mut self) -> Result<()> {
-        session::drop_bounding()
-    }
     fn drop_ids(&mut self) -> Result<()> {
         Ok(())
     }

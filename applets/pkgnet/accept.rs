@@ -273,9 +273,6 @@ impl session::Host for Steps<'_> {
         session::join_cgroup(self.name)?;
         session::join_rest(self.way)
     }
-    fn drop_bounding(&mut self) -> Result<()> {
-        session::drop_bounding()
-    }
     /// The daemon keeps the ids inetd gave pkgnet.
     fn drop_ids(&mut self) -> Result<()> {
         Ok(())
