@@ -60,7 +60,3 @@ report "pkgnet connections/s ($N, into pkg01, interleaved)" "$ours" "inetd-direc
 report "pkgnet -a connections/s ($N, into pkg01, interleaved)" "$accepting" "inetd-direct" "$direct" conn/s
 report "pkgnet connections/s ($N, into pkg01, interleaved)" "$ours" "figure3-sh-getcpkg-chroot" "$fig3" conn/s
 "$T/bin/telinit" -p pkg01 -w 10 0 >/dev/null || { echo "40-pkgnet: telinit -p pkg01 0 failed: $?" >&2; exit 1; }
-# the accepting pkgnet waits for more (idle time): it and inetd go, so
-# that the scratch filesystem holding the binary unmounts
-pkill -x pkgnet || true
-pkill -x inetd || true

@@ -27,10 +27,12 @@ export PCUE_CMVIEWCL=0
 export PCUE_CGROUP_PREFIX="pcue-bench-$(cut -c1-8 /proc/sys/kernel/random/uuid)"
 CG=/sys/fs/cgroup
 cg_cleanup() {
-    local d
+    local rc=$? d
+    bench_kill_left   # no process left in a cgroup of ours
     for d in "$CG"/*/"$PCUE_CGROUP_PREFIX"/*/; do rmdir "$d" 2>/dev/null || true; done
     rmdir "$CG"/*/"$PCUE_CGROUP_PREFIX" 2>/dev/null || true
-    umount -R "$T" 2>/dev/null; rmdir "$T" 2>/dev/null || true
+    bench_leave
+    exit $rc
 }
 trap cg_cleanup EXIT
 private_run
@@ -94,5 +96,3 @@ report "pkgstat -r, 101 packages (median of 50)" "$ours" "cat-of-the-same-${#fil
 for i in $(seq -w 0 99); do "$T/bin/mkpcue" --cgroup-remove "p$i" >/dev/null; done
 "$T/bin/telinit" -p pkg01 -w 10 0 >/dev/null
 "$T/bin/mkpcue" --cgroup-remove pkg01 >/dev/null
-pkill -x pkgnet || true
-pkill -x inetd || true

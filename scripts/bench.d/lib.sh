@@ -78,12 +78,28 @@ bench_sandbox() {
     fi
     T=$(mktemp -d /tmp/pcue-bench-XXXXXX); export T
     mount -t tmpfs -o mode=755 bench "$T"
-    # what the bench left running (packages, daemons, sleepers) goes
-    # first, killed in this pid namespace only (PCUE_BENCH_NS is the pid
-    # namespace the sandbox was made from: never kill -1 in that one), then
-    # the scratch mount; the script's own status stands
-    trap 'rc=$?; disown -a 2>/dev/null
-        [ "$(readlink /proc/self/ns/pid)" != "$PCUE_BENCH_NS" ] && kill -9 -1 2>/dev/null
-        umount -R -l "$T" 2>/dev/null; rmdir "$T" 2>/dev/null; exit $rc' EXIT
+    # on exit, whatever happened, the script's own status stands
+    trap 'rc=$?; bench_leave; exit $rc' EXIT
     . "$(dirname "$BENCH_LIB")/../../tests/lib.sh"
+}
+
+# bench_kill_left: what a bench left running (packages, daemons, inetd, a
+# resident pkgnet -a, sleepers) is killed, in the sandbox's own pid
+# namespace only (PCUE_BENCH_NS names the one it was made from: never a
+# kill -1 there), and given a moment to go.
+bench_kill_left() {
+    disown -a 2>/dev/null
+    if [ "$(readlink /proc/self/ns/pid)" != "$PCUE_BENCH_NS" ]; then
+        kill -9 -1 2>/dev/null
+        sleep 0.1
+    fi
+    return 0
+}
+
+# bench_leave: bench_kill_left, then the scratch mount goes.
+bench_leave() {
+    bench_kill_left
+    umount -R -l "$T" 2>/dev/null
+    rmdir "$T" 2>/dev/null
+    return 0
 }
