@@ -834,6 +834,15 @@ reg_cntl pkg02
 echo "moved=$(ask 127.0.0.3:7311 | sed -n 's/^motd=\([^ ]*\).*/\1/p')"
 reg_cntl pkg01 127.0.0.2
 reg_cntl pkg02 127.0.0.3
+# a registry file that cannot be read (a FIFO: a package filesystem not
+# mounted yet, say): even the system's address is refused, at once (the
+# same pkgnet serving on), until it can be read again
+C="$SGCONF/pkg02/pkg02.cntl"; mv "$C" "$T/cntl.saved"; mkfifo "$C"
+t0=$(date +%s)
+echo "unreadable=[$(ask 127.0.0.1:7311)] in $(( $(date +%s) - t0 )) s"
+rm "$C"; mv "$T/cntl.saved" "$C"
+wait_log 5 1 "refused connection from 127.0.0.1 to 127.0.0.1: the package registry is unreadable"
+echo "readable=$(ask 127.0.0.1:7311 | sed -n 's/^motd=\([^ ]*\).*/\1/p')"
 # a stopped package: refused, never the system's
 "$T/bin/telinit" -p pkg02 -w 10 0 >/dev/null || die "telinit -p pkg02 0"
 echo "stopped=[$(ask 127.0.0.3:7311)]"
@@ -902,6 +911,16 @@ umount -R "$T/pkg01" && echo "unmounted=yes"
     assert_eq!(f("servers"), "1", "{out}");
     assert_eq!(f("loggers"), "1", "one pkgnet logged the three: {out}");
     assert_eq!(f("moved"), "pkg01", "{out}");
+    // refused (closed without a byte), not left hanging until the
+    // client's 10 s timeout
+    let unreadable = f("unreadable");
+    let secs: u64 = unreadable
+        .strip_prefix("[] in ")
+        .and_then(|r| r.strip_suffix(" s"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a broken registry refuses: {out}"));
+    assert!(secs < 5, "refused without a hang: {out}");
+    assert_eq!(f("readable"), "system", "{out}");
     assert_eq!(f("stopped"), "[]", "{out}");
     assert_eq!(f("served"), "system", "{out}");
     assert_eq!(f("idle"), "gone", "{out}");

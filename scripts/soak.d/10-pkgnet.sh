@@ -151,7 +151,7 @@ fds = []
 races = {}  # (state, owner asked, port) -> count
 state = None
 for i in range(n):
-    if i == 500:
+    if i == min(500, n // 2):
         rss_early = subprocess.run(["bash", "-c", "ps -o rss= -C pkgnet | awk '{ s += $1 } END { print s + 0 }'"],
                                    capture_output=True, text=True).stdout.strip()
     if i % 250 == 0:
@@ -196,7 +196,7 @@ if state:
 for k, v in count.items():
     print("%s=%d" % (k, v))
 print("races=%s" % (" ".join("%s:%d" % kv for kv in sorted(races.items())) or "none"))
-print("rss_early=%s" % (rss_early if n > 500 else "?"))
+print("rss_early=%s" % rss_early)
 print("fds_start=%s" % (fds[0] if fds else "?"))
 print("fds_end=%s" % (fds[-1] if fds else "?"))
 print("fds_max=%s" % (max(fds) if fds else "?"))
@@ -214,7 +214,7 @@ figure "pkgnet refused while their package was broken (fail closed)" "$(f refuse
 figure "pkgnet refused in a race with a registry rewrite" "$(f refused_race) (state/package asked/port: $(f races))"
 figure "pkgnet descriptors handed to the daemon, start/end/max" "$(f fds_start)/$(f fds_end)/$(f fds_max)"
 figure "inetd descriptors, start/end" "$(f inetd_fds_start)/$(f inetd_fds_end)"
-[ "$MODE" = accept ] && figure "pkgnet -a resident memory (RSS kB, summed), after 500/at the end" "$(f rss_early)/$(f rss_end)"
+[ "$MODE" = accept ] && figure "pkgnet -a resident memory (RSS kB, summed), after min(500, N/2) connections/at the end" "$(f rss_early)/$(f rss_end)"
 if [ "$MODE" = accept ]; then
     # heap warm-up aside, nothing grows with the connections served
     [ "$(f rss_end)" -le $(($(f rss_early) + 256)) ] || die "pkgnet -a grew: $(f rss_early) kB -> $(f rss_end) kB"
