@@ -77,6 +77,9 @@ pub fn serve(a: Accepting, d: &Daemon) -> Result<i32> {
         if !sys::fds::poll_in(&[Some(listener)], Some(ms))[0] {
             continue;
         }
+        // a connection reset between the poll and the accept leaves the
+        // (blocking, inetd's) socket's accept waiting for the next one:
+        // served as any, only the idle exit and the reaping wait for it
         let conn = match net::accept(listener) {
             Ok(fd) => fd,
             // the client gave up, or another process took it
