@@ -1,6 +1,7 @@
 //! Resource control (issue 19): a package started by pcue.sh gets one
-//! cgroup (the unified hierarchy and v1 memory, pids, blkio; v1 cpu only
-//! with a CPU limit, cpuacct never: CPU time is the unified cpu.stat)
+//! cgroup (the unified hierarchy and v1 memory, blkio; v1 pids only with
+//! TasksMax=, v1 cpu only with a CPU limit, cpuacct never: CPU time is the
+//! unified cpu.stat)
 //! with the limits of its /etc/pcue/resources and the cluster's overrides;
 //! pkginit, execsh and pkgnet (under a real inetd) put every process of the
 //! package in it; pkgstat and pkgps agree on what is in it; stop removes
@@ -180,6 +181,21 @@ echo "old_alive=$(case $st in ''|Z*) echo no ;; *) echo yes ;; esac)"
 echo "init2=$(in_cg "$(pkginit_pid pkg01)" pkg01)"
 stop > "$T/stop.out" 2>&1 || die "stop: $(cat "$T/stop.out")"
 echo "afterstop2=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
+# no TasksMax=: no pids cgroup (nothing to limit there); TASKS is the
+# count of the package's threads
+printf 'MemoryMax=64M\n' > "$R/etc/pcue/resources"
+start > "$T/start3.out" 2>&1 || die "start3: $(cat "$T/start3.out")"
+as_user "$T/bin/execsh" pkg01 /bin/sleep 780 &
+wait_until 5 'pgrep -f "^(/bin/)?sleep 780" >/dev/null' || die "no session 780"
+echo "record3=$(grep -v '^#' /run/pcue/cgroup/pkg01 | cut -d' ' -f1 | sort | tr '\n' ' ')"
+echo "pidsdir3=[$(ls -d "$CG/pids/$PCUE_CGROUP_PREFIX/pkg01" 2>/dev/null)]"
+echo "execsh3=$(grep -c ":/$PCUE_CGROUP_PREFIX/pkg01\$" "/proc/$(pgrep -f '^(/bin/)?sleep 780')/cgroup")"
+"$T/bin/pkgstat" -r -p pkg01 | awk -F '\t' 'NR == 2 { print "tasks3=" $9; print "tasksmax3=" $10 }'
+echo "threads3=$(wc -l < "$CG/memory/$PCUE_CGROUP_PREFIX/pkg01/tasks")"
+pkill -f '^(/bin/)?sleep 780'
+wait_until 5 '! pgrep -f "^(/bin/)?sleep 780" >/dev/null'
+stop > "$T/stop.out" 2>&1 || die "stop3: $(cat "$T/stop.out")"
+echo "afterstop3=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
 "#);
     let f = |k| field(&out, k).unwrap_or_else(|| panic!("no {k} in:\n{out}"));
     let forked: u32 = out
@@ -273,6 +289,27 @@ echo "afterstop2=[$(cg_dirs pkg01)][$(ls /run/pcue/cgroup)]"
         "the dead pkginit's daemon is gone: {out}"
     );
     assert_eq!(f("afterstop2"), "[][]", "{out}");
+    assert_eq!(
+        f("record3"),
+        "blkio memory unified ",
+        "without TasksMax= no pids cgroup: {out}"
+    );
+    assert_eq!(f("pidsdir3"), "[]", "{out}");
+    assert_eq!(
+        f("execsh3"),
+        "3",
+        "execsh joined the three (unified, memory, blkio): {out}"
+    );
+    // pkginit, its sleep, the execsh session's parent and its sleep
+    let threads: u64 = f("threads3").parse().unwrap();
+    assert!(threads >= 4, "{out}");
+    assert_eq!(
+        f("tasks3"),
+        threads.to_string(),
+        "TASKS counts the threads: {out}"
+    );
+    assert_eq!(f("tasksmax3"), "-", "{out}");
+    assert_eq!(f("afterstop3"), "[][]", "{out}");
 }
 
 /// A malformed line and an unknown directive are named with file and line

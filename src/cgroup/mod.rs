@@ -4,9 +4,9 @@
 //!   package's cgroup `PREFIX/NAME` in the hierarchies its limits and
 //!   pkgstat's figures need — the unified (v2) hierarchy, for membership
 //!   and CPU time (`cpu.stat`) even where it holds no controller (hybrid
-//!   nodes), and the v1 hierarchies memory, pids and blkio, cpu only for
-//!   CPUQuota=/CPUWeight=, cpuacct only where the unified cgroup has no
-//!   `cpu.stat` (see [`v1_needed`]) — write every limit (a limit not
+//!   nodes), and the v1 hierarchies memory and blkio, pids only for
+//!   TasksMax=, cpu only for CPUQuota=/CPUWeight=, cpuacct only where the
+//!   unified cgroup has no `cpu.stat` (see [`v1_needed`]) — write every limit (a limit not
 //!   set goes back to its default, so a cgroup left by a crash holds no old
 //!   value), and write the record `/run/pcue/cgroup/NAME`. A cgroup left
 //!   behind empty is made anew; one still holding processes (pkginit was
@@ -180,16 +180,19 @@ fn hierarchies(root: &Path) -> Vec<Hier> {
 }
 
 /// Whether a package with `limits` needs its cgroup in the v1 hierarchy
-/// of `ctrls` (co-mounted controllers: any one of them needed). Memory,
-/// pids and blkio always (their figures and limits); cpu only for
-/// CPUQuota= or CPUWeight=; cpuacct only where the package's unified
-/// cgroup has no `cpu.stat` (`cpu_stat`): that file counts the same CPU
-/// time in every non-root v2 cgroup, controller or not, and each
-/// hierarchy a process is in adds to the kernel's work at its forks and exits.
+/// of `ctrls` (co-mounted controllers: any one of them needed). Memory
+/// and blkio always (their figures and limits); pids only for TasksMax=
+/// (without it, TASKS is the count of the memory cgroup's threads); cpu
+/// only for CPUQuota= or CPUWeight=; cpuacct only where the package's
+/// unified cgroup has no `cpu.stat` (`cpu_stat`): that file counts the
+/// same CPU time in every non-root v2 cgroup, controller or not. Each
+/// hierarchy costs every entry an open, a write and a close (about 30 µs
+/// of execsh's 5 ms here).
 pub fn v1_needed(ctrls: &str, limits: &Limits, cpu_stat: bool) -> bool {
     ctrls.split(',').any(|c| match c {
         "cpu" => limits.cpu_quota.is_some() || limits.cpu_weight.is_some(),
         "cpuacct" => !cpu_stat,
+        "pids" => limits.tasks_max.is_some(),
         _ => true,
     })
 }
@@ -884,6 +887,10 @@ pub fn sample(c: &Cgroup) -> Sample {
     } else if let Some(t) = v2has("pids.current") {
         s.tasks = stat::number(&t);
         s.tasks_max = v2has("pids.max").and_then(|t| stat::limit(&t));
+    } else if let Some(d) = v1("memory").or(v2) {
+        // no pids cgroup (no TasksMax=): the threads in the cgroup, counted
+        let f = if d.v2() { "cgroup.threads" } else { "tasks" };
+        s.tasks = rd(d, f).map(|t| stat::pids(&t).len() as u64);
     }
     // the unified cgroup's cpu.stat (core accounting, with or without the
     // cpu controller); cpuacct only on a node without it
@@ -997,9 +1004,16 @@ mod tests {
         let none = Limits::default();
         let (cpu, _) = Limits::parse("CPUQuota=50%\n", "f");
         let (weight, _) = Limits::parse("CPUWeight=200\n", "f");
-        for c in ["memory", "pids", "blkio"] {
+        let (tasks, _) = Limits::parse("TasksMax=40\n", "f");
+        let (no_tasks, _) = Limits::parse("TasksMax=infinity\n", "f");
+        for c in ["memory", "blkio"] {
             assert!(v1_needed(c, &none, true), "{c}");
         }
+        // tasks are counted without it; the pids cgroup for the limit only
+        assert!(!v1_needed("pids", &none, true));
+        assert!(!v1_needed("pids", &no_tasks, true));
+        assert!(v1_needed("pids", &tasks, true));
+        assert!(v1_needed("memory,pids", &none, true));
         assert!(!v1_needed("cpu", &none, true));
         assert!(!v1_needed("cpu", &none, false));
         assert!(v1_needed("cpu", &cpu, true));
