@@ -59,7 +59,8 @@ FILES
         start by mkpcue --cgroup, removed at stop by mkpcue --cgroup-remove.
     /sys/fs/cgroup/...  The counters: cgroup.procs, pids.current, pids.max
         (a package without TasksMax= has no pids cgroup: the memory
-        cgroup's tasks, counted), memory.usage_in_bytes, memory.limit_in_bytes, memory.oom_control,
+        cgroup's tasks, counted), memory.usage_in_bytes,
+        memory.limit_in_bytes, memory.oom_control,
         cpu.cfs_quota_us (only with a CPU limit),
         blkio.throttle.io_service_bytes_recursive (cgroup v1); cpu.stat
         (CPU time, also in the unified hierarchy of a hybrid node),

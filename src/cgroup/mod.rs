@@ -6,11 +6,12 @@
 //!   and CPU time (`cpu.stat`) even where it holds no controller (hybrid
 //!   nodes), and the v1 hierarchies memory and blkio, pids only for
 //!   TasksMax=, cpu only for CPUQuota=/CPUWeight=, cpuacct only where the
-//!   unified cgroup has no `cpu.stat` (see [`v1_needed`]) — write every limit (a limit not
-//!   set goes back to its default, so a cgroup left by a crash holds no old
-//!   value), and write the record `/run/pcue/cgroup/NAME`. A cgroup left
-//!   behind empty is made anew; one still holding processes (pkginit was
-//!   killed, its daemons live on) is taken over, so there is always one.
+//!   unified cgroup has no `cpu.stat` (see [`v1_needed`]) — write every
+//!   limit (a limit not set goes back to its default, so a cgroup left by
+//!   a crash holds no old value), and write the record
+//!   `/run/pcue/cgroup/NAME`. A cgroup left behind empty is made anew; one
+//!   still holding processes (pkginit was killed, its daemons live on) is
+//!   taken over, so there is always one.
 //! - [`join`] (execsh, pkgnet, the start of pkginit; as root, before the
 //!   chroot, the fork into the package and the dropping of privileges):
 //!   move the calling process into every directory of the record. No
