@@ -70,19 +70,11 @@ pair_ms() { # pair_ms N CMD...: "MEDIAN_WITH MEDIAN_WITHOUT" in ms, then the
         t0=$EPOCHREALTIME; "$@" >/dev/null 2>&1 </dev/null; t1=$EPOCHREALTIME
         if ((i % 2)); then w+=("$t0 $t1"); else o+=("$t0 $t1"); mv "$T/rec" "$rec"; fi
     done
-    { printf 'w %s\n' "${w[@]}"; printf 'o %s\n' "${o[@]}"; } | awk -v n="$n" '
-        function med(a, k,   i, j, t) { # median of a[1..k] (sorted in place)
-            for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-            return a[int((k + 1) / 2)]
-        }
-        { ms = ($3 - $2) * 1000; c[$1]++; all[$1, c[$1]] = ms; h = (c[$1] <= n / 2) ? 1 : 2; hc[$1 h]++; half[$1 h, hc[$1 h]] = ms }
-        END {
-            for (v = 1; v <= 2; v++) { split("", a); for (i = 1; i <= hc["w" v]; i++) a[i] = half["w" v, i]; hw = med(a, hc["w" v])
-                split("", a); for (i = 1; i <= hc["o" v]; i++) a[i] = half["o" v, i]; ho = med(a, hc["o" v]); r[v] = hw / ho }
-            split("", a); for (i = 1; i <= c["w"]; i++) a[i] = all["w", i]; mw = med(a, c["w"])
-            split("", a); for (i = 1; i <= c["o"]; i++) a[i] = all["o", i]; mo = med(a, c["o"])
-            printf "%.3f %.3f %.2f %.2f\n", mw, mo, r[1], r[2]
-        }'
+    local h=$((n / 2)) r1 r2
+    med() { printf '%s\n' "$@" | span_median; }
+    r1=$(awk -v a="$(med "${w[@]:0:h}")" -v b="$(med "${o[@]:0:h}")" 'BEGIN { printf "%.2f", a / b }')
+    r2=$(awk -v a="$(med "${w[@]:h}")" -v b="$(med "${o[@]:h}")" 'BEGIN { printf "%.2f", a / b }')
+    echo "$(med "${w[@]}") $(med "${o[@]}") $r1 $r2"
 }
 read -r e n h1 h2 <<< "$(pair_ms "$N" as_user "$T/bin/execsh" pkg01 /bin/true)"
 report "execsh pkg01 /bin/true with cgroup join (median of $N interleaved pairs; halves $h1, $h2)" "$e" "execsh-without-cgroup" "$n" ms

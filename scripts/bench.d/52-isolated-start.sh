@@ -27,8 +27,7 @@ one() { # one KIND: ms of one start until status, then stop (untimed)
     if [ "$1" = iso ]; then "$B/telinit" -p pkg01 -w 10 0 >/dev/null; else chroot "$T/pkg01" /corp/bin/telinit -w 10 0 >/dev/null; fi
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }'
 }
-med() { sort -g | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]}'; }
 ia=(); pa=()
 for ((i = 0; i < N; i++)); do ia+=("$(one iso)"); pa+=("$(one plain)"); done
-ours=$(printf '%s\n' "${ia[@]}" | med); peer=$(printf '%s\n' "${pa[@]}" | med)
+ours=$(printf '%s\n' "${ia[@]}" | median); peer=$(printf '%s\n' "${pa[@]}" | median)
 report "start until telinit -s answers, isolated (median of $N)" "$ours" "plain-chroot-pkginit" "$peer" ms

@@ -69,7 +69,7 @@ for i in $(seq "$N"); do
     ours+=("$(python3 "$T/probe.py" "$T/pkg01/var/spool/out/pq" chroot "$T/pkg01" lp -d pq /tmp/1mb.txt)")
     peer+=("$(python3 "$T/probe.py" "$T/nodeout/nq" lp -d nq "$T/1mb.txt")")
 done
-med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'; }
+med() { printf '%s\n' "$@" | median; }
 report "lp of 1 MB until the backend has it (median of $N)" "$(med "${ours[@]}")" node-cupsd "$(med "${peer[@]}")" ms
 kill "$node_cupsd"; wait "$node_cupsd" 2>/dev/null
 

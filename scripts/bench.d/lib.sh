@@ -1,15 +1,26 @@
 # Helpers for the benchmark scripts (sourced). Times are wall-clock medians
 # of repeated runs, measured side by side with the peer in the same run.
 
+# median: the median of the numbers on standard input, one a line.
+median() {
+    sort -g | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]}'
+}
+
+# span_median: the median length in ms of the spans "T0 T1" (seconds, as
+# $EPOCHREALTIME gives them) on standard input, one a line.
+span_median() {
+    awk '{ printf "%.3f\n", ($2 - $1) * 1000 }' | median
+}
+
 # median_ms N CMD...: run CMD N times, print the median in milliseconds.
 median_ms() {
     local n=$1; shift
-    local i t0 t1 times=()
+    local i t0 t1 spans=()
     for ((i = 0; i < n; i++)); do
         t0=$EPOCHREALTIME; "$@" >/dev/null 2>/dev/null || true; t1=$EPOCHREALTIME
-        times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }')")
+        spans+=("$t0 $t1")
     done
-    printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]}'
+    printf '%s\n' "${spans[@]}" | span_median
 }
 
 # inter_ms N FN...: run the shell functions FN... N rounds each, in turn
@@ -26,12 +37,11 @@ inter_ms() {
             echo "$t0 $t1" >> "$d/$j"
         done
     done
+    local m=()
     for ((j = 0; j < ${#fns[@]}; j++)); do
-        awk '{ printf "%.3f\n", ($2 - $1) * 1000 }' "$d/$j" | sort -g |
-            awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'
-        [ $j -lt $((${#fns[@]} - 1)) ] && printf ' '
+        m+=("$(span_median < "$d/$j")")
     done
-    echo
+    echo "${m[*]}"
     rm -rf "$d"
 }
 

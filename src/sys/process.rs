@@ -299,19 +299,12 @@ impl<'a> Prepared<'a> {
         (key, value): (&str, &str),
     ) -> Option<Prepared<'a>> {
         let set = CString::new(format!("{key}={value}")).ok()?;
-        let ptrs = |v: &[CString], extra: Option<&CString>| {
-            v.iter()
-                .chain(extra)
-                .map(|a| a.as_ptr())
-                .chain(std::iter::once(std::ptr::null()))
-                .collect::<Vec<_>>()
-        };
         // the pointers stay valid: the strings are borrowed for 'a, and a
         // CString's bytes do not move with it
         Some(Prepared {
             path,
-            argp: ptrs(argv, None),
-            envp: ptrs(env, Some(&set)),
+            argp: c_ptrs(argv),
+            envp: c_ptrs(env.iter().chain([&set])),
             _set: set,
         })
     }
@@ -323,6 +316,16 @@ impl<'a> Prepared<'a> {
         unsafe { libc::execve(self.path.as_ptr(), self.argp.as_ptr(), self.envp.as_ptr()) };
         Errno::last()
     }
+}
+
+/// The NULL-terminated array of pointers to `strs` that execve(2) takes
+/// for argv or envp, built before a fork (no allocation after it); valid
+/// while the strings are.
+fn c_ptrs<'a>(strs: impl IntoIterator<Item = &'a CString>) -> Vec<*const libc::c_char> {
+    strs.into_iter()
+        .map(|s| s.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect()
 }
 
 /// Our environment without `key`: the base of a [`Prepared`] environment.
@@ -354,10 +357,8 @@ pub struct Exec {
 /// `sigs` blocked them, exec. If exec fails: `x.on_fail`, strerror and a
 /// newline on `out`, exit 127 (not found) or 126.
 pub fn spawn(x: &Exec, stdin: RawFd, out: RawFd, sigs: &Signals) -> Result<i32> {
-    let mut argv: Vec<*const libc::c_char> = x.argv.iter().map(|a| a.as_ptr()).collect();
-    argv.push(std::ptr::null());
-    let mut envp: Vec<*const libc::c_char> = x.env.iter().map(|a| a.as_ptr()).collect();
-    envp.push(std::ptr::null());
+    let argv = c_ptrs(&x.argv);
+    let envp = c_ptrs(&x.env);
     let msg = x.on_fail.as_bytes();
     let old = *sigs.old.as_ref();
     // SAFETY: single-threaded; the child only makes async-signal-safe calls
